@@ -1,0 +1,128 @@
+"""Arithmetic of a day of steps and of the week (domain.md: "A flexible schedule's 24-h total =
+sum over its steps of rate x duration").
+
+A day is cyclic: each step lasts until the next start and the last one until the first start of
+the following day (24:00 when the first starts at 00:00). Every minute of the day therefore
+belongs to exactly one step, whatever the steps are, and the 24-h total is the exact sum of the
+step doses, also for schedules the findings reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from programmer.programme import Mode, Programme, Step
+from programmer.pump_catalogue import PumpModel
+from programmer.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, exact
+
+
+def step_durations(steps: Sequence[Step]) -> list[int]:
+    """Minutes each step lasts, in the order given (cyclic day; see the module docstring)."""
+    n = len(steps)
+    if n == 0:
+        return []
+    order = sorted(range(n), key=lambda i: (steps[i].start_min, i))
+    durations = [0] * n
+    for pos, i in enumerate(order):
+        if pos + 1 < n:
+            durations[i] = steps[order[pos + 1]].start_min - steps[i].start_min
+        else:
+            durations[i] = MINUTES_PER_DAY - steps[i].start_min + steps[order[0]].start_min
+    return durations
+
+
+def step_end_min(steps: Sequence[Step], index: int) -> int:
+    """Where step ``index`` ends, in minutes after 00:00 (1440 for 24:00)."""
+    return steps[index].start_min + step_durations(steps)[index]
+
+
+def step_doses(steps: Sequence[Step]) -> list[Fraction]:
+    """Each step's dose in mcg: rate (mcg/h) x duration, exactly."""
+    return [
+        exact(s.rate_mcg_per_h) * d / MINUTES_PER_HOUR
+        for s, d in zip(steps, step_durations(steps), strict=True)
+    ]
+
+
+def day_total_mcg(steps: Sequence[Step]) -> Fraction:
+    """The 24-h total of a day of steps, exactly the sum of its step doses."""
+    return sum(step_doses(steps), Fraction(0))
+
+
+@dataclass(frozen=True, slots=True)
+class DailyDoses:
+    """The programmed (basal) daily dose for each weekday, Monday first, in mcg/day."""
+
+    by_weekday: tuple[Fraction, ...]
+
+    @property
+    def mean(self) -> Fraction:
+        return sum(self.by_weekday, Fraction(0)) / 7
+
+    @property
+    def highest(self) -> Fraction:
+        return max(self.by_weekday)
+
+    @property
+    def lowest(self) -> Fraction:
+        return min(self.by_weekday)
+
+    @property
+    def varies(self) -> bool:
+        return len(set(self.by_weekday)) > 1
+
+
+def daily_doses(programme: Programme, pump: PumpModel) -> DailyDoses:
+    """Basal mcg/day for each weekday (boluses and patient boluses not included)."""
+    mode = programme.mode
+    if mode is Mode.STOPPED:
+        return DailyDoses((Fraction(0),) * 7)
+    conc = exact(programme.drug.concentration_mcg_per_ml)
+    if mode is Mode.MINIMUM_RATE:
+        return DailyDoses((exact(pump.min_flow_ml_per_day) * conc,) * 7)
+    if mode is Mode.SIMPLE_CONTINUOUS:
+        dose = (
+            exact(programme.daily_dose_mcg) if programme.daily_dose_mcg is not None else Fraction(0)
+        )
+        return DailyDoses((dose,) * 7)
+    week = programme.week
+    if week is None:
+        return DailyDoses((Fraction(0),) * 7)
+    totals = {name: day_total_mcg(week.days[name]) for name in week.day_names()}
+    return DailyDoses(tuple(totals[week.day_name_for_weekday(d)] for d in range(7)))
+
+
+def patient_bolus_max_mcg_per_day(programme: Programme) -> Fraction:
+    """What the patient boluses add in a day when every allowed activation is used."""
+    pb = programme.patient_bolus
+    if pb is None:
+        return Fraction(0)
+    return exact(pb.dose_mcg) * pb.max_per_day
+
+
+def basal_rates_by_weekday(
+    programme: Programme, pump: PumpModel
+) -> list[list[tuple[int, Fraction]]]:
+    """For each weekday, the (start minute, rate mcg/h) segments in time order covering the day
+    from 00:00, as the pump delivers them (the wrap-around of a cyclic day made explicit)."""
+    doses = daily_doses(programme, pump)
+    if programme.mode is not Mode.FLEXIBLE or programme.week is None:
+        return [[(0, dose / 24)] for dose in doses.by_weekday]
+    result: list[list[tuple[int, Fraction]]] = []
+    for weekday in range(7):
+        steps = sorted(programme.week.steps_for_weekday(weekday), key=lambda s: s.start_min)
+        if not steps:
+            result.append([(0, Fraction(0))])
+            continue
+        segments: list[tuple[int, Fraction]] = []
+        if steps[0].start_min > 0:
+            segments.append((0, exact(steps[-1].rate_mcg_per_h)))
+        for s in steps:
+            if segments and segments[-1][0] == s.start_min:
+                segments[-1] = (s.start_min, exact(s.rate_mcg_per_h))
+            else:
+                segments.append((s.start_min, exact(s.rate_mcg_per_h)))
+        result.append(segments)
+    return result

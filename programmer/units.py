@@ -1,0 +1,156 @@
+"""Dose, rate and volume units and exact conversions between them (domain.md, "Units and
+arithmetic").
+
+Values a person typed are kept as :class:`~decimal.Decimal` exactly as typed; everything computed
+from them is a :class:`~fractions.Fraction`, so a 24-h total is exactly the sum of its step doses.
+Rounding happens only when a value is shown, and then only through :func:`apportion` or
+:func:`format_quantity`, which say what they did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+MINUTES_PER_DAY = 1440
+MINUTES_PER_HOUR = 60
+HOURS_PER_DAY = 24
+
+Number = Decimal | Fraction | int
+
+
+class RateUnit(StrEnum):
+    """The units a rate can be typed in (product.md: the schedule editor's entry unit switch)."""
+
+    MCG_PER_DAY = "mcg/day"
+    MCG_PER_H = "mcg/h"
+    ML_PER_DAY = "mL/day"
+
+
+def exact(value: Number) -> Fraction:
+    """The exact rational value of a typed or computed number."""
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def mcg_per_day_to_ml_per_day(
+    dose_mcg_per_day: Number, concentration_mcg_per_ml: Number
+) -> Fraction:
+    """flow (mL/day) = daily dose (mcg/day) / concentration (mcg/mL) (domain.md)."""
+    return exact(dose_mcg_per_day) / exact(concentration_mcg_per_ml)
+
+
+def ml_per_day_to_mcg_per_day(
+    flow_ml_per_day: Number, concentration_mcg_per_ml: Number
+) -> Fraction:
+    return exact(flow_ml_per_day) * exact(concentration_mcg_per_ml)
+
+
+def rate_to_mcg_per_h(value: Number, unit: RateUnit, concentration_mcg_per_ml: Number) -> Fraction:
+    """A rate typed in ``unit`` as mcg/h, exactly."""
+    v = exact(value)
+    if unit is RateUnit.MCG_PER_H:
+        return v
+    if unit is RateUnit.MCG_PER_DAY:
+        return v / HOURS_PER_DAY
+    return v * exact(concentration_mcg_per_ml) / HOURS_PER_DAY
+
+
+def rate_from_mcg_per_h(rate: Number, unit: RateUnit, concentration_mcg_per_ml: Number) -> Fraction:
+    """A rate in mcg/h expressed in ``unit``, exactly."""
+    r = exact(rate)
+    if unit is RateUnit.MCG_PER_H:
+        return r
+    if unit is RateUnit.MCG_PER_DAY:
+        return r * HOURS_PER_DAY
+    return r * HOURS_PER_DAY / exact(concentration_mcg_per_ml)
+
+
+def decimal_if_exact(value: Fraction, max_places: int) -> Decimal | None:
+    """``value`` as a Decimal with at most ``max_places`` decimals, or None when it has no such
+    exact form (e.g. 100 mcg/day = 4.1666... mcg/h). Callers must then ask, never round."""
+    scaled = value * 10**max_places
+    if scaled.denominator != 1:
+        return None
+    d = Decimal(scaled.numerator).scaleb(-max_places)
+    return d.normalize() if d == d.to_integral_value() else _strip_zeros(d)
+
+
+def _strip_zeros(d: Decimal) -> Decimal:
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int)
+    digits_list = list(digits)
+    while exponent < 0 and digits_list and digits_list[-1] == 0:
+        digits_list.pop()
+        exponent += 1
+    return Decimal((sign, tuple(digits_list) or (0,), exponent))
+
+
+def round_half_up(value: Number, places: int) -> Decimal:
+    """``value`` rounded half away from zero to ``places`` decimals (for display only)."""
+    v = exact(value)
+    scaled = abs(v) * 10**places
+    n = math.floor(scaled + Fraction(1, 2))
+    result = Decimal(n).scaleb(-places)
+    if places > 0:
+        result = result.quantize(Decimal(1).scaleb(-places))
+    return -result if v < 0 and n else result
+
+
+@dataclass(frozen=True, slots=True)
+class Apportioned:
+    """Values rounded for display so that the shown parts add up to the shown total."""
+
+    parts: tuple[Decimal, ...]
+    total: Decimal
+    exact_parts: tuple[bool, ...]  # False where the shown part differs from the true value
+    total_exact: bool
+
+
+def apportion(values: Sequence[Number], places: int) -> Apportioned:
+    """Round non-negative ``values`` and their sum to ``places`` decimals so that the rounded
+    parts sum exactly to the rounded total (largest remainder method).
+
+    domain.md: "The total shown must equal the sum of the step doses shown, at the precision
+    shown." Each shown part is within one unit of the last place of its true value, and a part
+    that is exact at that precision is never changed.
+    """
+    exact_values = [exact(v) for v in values]
+    if any(v < 0 for v in exact_values):
+        raise ValueError("apportion takes non-negative values")
+    unit = Fraction(1, 10**places)
+    total = sum(exact_values, Fraction(0))
+    total_shown = round_half_up(total, places)
+    floors = [math.floor(v / unit) for v in exact_values]
+    remainders = [v / unit - f for v, f in zip(exact_values, floors, strict=True)]
+    extra = int(exact(total_shown) / unit) - sum(floors)
+    order = sorted(range(len(exact_values)), key=lambda i: (-remainders[i], i))
+    for i in order[:extra]:
+        floors[i] += 1
+    quant = Decimal(1).scaleb(-places) if places > 0 else Decimal(1)
+    parts = tuple((Decimal(f) * quant).quantize(quant) for f in floors)
+    return Apportioned(
+        parts=parts,
+        total=total_shown,
+        exact_parts=tuple(exact(p) == v for p, v in zip(parts, exact_values, strict=True)),
+        total_exact=exact(total_shown) == total,
+    )
+
+
+def format_number(value: Number, places: int) -> str:
+    """A number for display, half-up at ``places`` decimals."""
+    return str(round_half_up(value, places))
+
+
+def format_quantity(value: Number, unit: str, places: int) -> str:
+    """A number with its unit, e.g. ``"290.00 mcg/day"``: every dose on screen shows its unit."""
+    return f"{format_number(value, places)} {unit}"
+
+
+def format_decimal(value: Decimal) -> str:
+    """A typed value exactly as typed (no exponent notation)."""
+    text = format(value, "f")
+    return text

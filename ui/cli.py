@@ -1,0 +1,86 @@
+"""``itb-console``: with no subcommand it opens the window; its subcommands run the same engine
+headless. Qt is imported only when the window is asked for, so ``check`` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from programmer.errors import EngineError
+from ui.commands import programme as programme_commands
+
+
+class UsageError(Exception):
+    """Bad command-line words: exit 2 with the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date and time YYYY-MM-DDTHH:MM"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="itb-console",
+        description="Clinician programmer console for intrathecal baclofen pumps "
+        "(simulation, planning and training).",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the console's database file "
+        "(default: a per-user file, created with demonstration patients)",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="YYYY-MM-DDTHH:MM",
+        type=_moment,
+        help="evaluate as at this moment instead of the clock (scripts, training)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    programme_commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command is None:
+            from ui.app import run_window  # Qt is loaded here and only here
+
+            return run_window(args)
+        return int(args.func(args))
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except EngineError as exc:
+        print(f"itb-console: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the edge of the program: one line, never a traceback
+        if os.environ.get("ITB_DEBUG"):
+            raise
+        print(
+            f"itb-console: internal error: {type(exc).__name__}: {exc} "
+            "(set ITB_DEBUG=1 to see the details)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

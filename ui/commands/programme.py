@@ -1,0 +1,185 @@
+"""``check`` and ``project``: a programme file through the engine (product.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from programmer.drug_library import default_drug_library
+from programmer.errors import ProgrammeFileError
+from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.programme import Programme
+from programmer.programme_file import load
+from programmer.projection import ClinicSettings, reservoir_curve
+from programmer.pump_catalogue import default_pump_catalogue
+from programmer.units import format_number
+
+
+class FileProblem(Exception):
+    """A file named on the command line cannot be read: exit 2, one line."""
+
+
+def register(sub: Any) -> None:
+    check = sub.add_parser(
+        "check", help="validate a programme file (exit 0 ok, 1 hard finding, 2 unreadable)"
+    )
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--current", metavar="FILE", help="the current programme, for change limits")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=run_check)
+    proj = sub.add_parser("project", help="daily dose, flow and the reservoir dates of a programme")
+    proj.add_argument("file", metavar="FILE")
+    proj.add_argument(
+        "--days",
+        metavar="N",
+        type=_days,
+        default=None,
+        help="also list the reservoir volume for each of the next N days",
+    )
+    proj.add_argument("--current", metavar="FILE", help="the current programme, for change limits")
+    proj.add_argument("--json", action="store_true", help="machine-readable output")
+    proj.set_defaults(func=run_project)
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") from None
+    if not 1 <= value <= 3660:
+        raise argparse.ArgumentTypeError("--days must be from 1 to 3660")
+    return value
+
+
+def read_programme(path: str) -> Programme:
+    try:
+        return load(path)
+    except ProgrammeFileError as exc:
+        raise FileProblem(f"{path}: {exc}") from None
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    now: datetime = args.now or datetime.now()
+    return now.replace(second=0, microsecond=0)
+
+
+def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckResult] | int:
+    try:
+        programme = read_programme(args.file)
+        current = read_programme(args.current) if args.current else None
+    except FileProblem as exc:
+        print(f"itb-console: {exc}", file=sys.stderr)
+        return 2
+    return programme, check_programme(
+        programme, now=_now(args), current=current, settings=ClinicSettings()
+    )
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M")
+
+
+def _finding_line(f: Finding) -> str:
+    return f"  {f.severity.value.upper():4}  {f.code.value:<26} {f.field}\n        {f.message}"
+
+
+def _print_findings(findings: tuple[Finding, ...]) -> None:
+    counts = {s: sum(f.severity is s for f in findings) for s in Severity}
+    if not findings:
+        print("No findings.")
+        return
+    print(
+        f"{len(findings)} finding(s): {counts[Severity.HARD]} hard, {counts[Severity.SOFT]} soft, "
+        f"{counts[Severity.INFO]} info"
+    )
+    for f in findings:
+        print(_finding_line(f))
+
+
+def run_check(args: argparse.Namespace) -> int:
+    evaluated = _evaluate(args)
+    if isinstance(evaluated, int):
+        return evaluated
+    _, result = evaluated
+    if args.json:
+        print(json.dumps({"findings": [f.as_json() for f in result.findings]}, indent=2))
+    else:
+        print(f"{args.file}: {'HARD FINDING: cannot be saved' if result.hard else 'can be saved'}")
+        _print_findings(result.findings)
+    return 1 if result.hard else 0
+
+
+def _float(value: Fraction) -> float:
+    return float(value)
+
+
+def run_project(args: argparse.Namespace) -> int:
+    evaluated = _evaluate(args)
+    if isinstance(evaluated, int):
+        return evaluated
+    programme, result = evaluated
+    p = result.projection
+    out: dict[str, Any] = {
+        "daily_dose_mcg": _float(p.daily_dose_mcg),
+        "flow_ml_per_day": _float(p.flow_ml_per_day),
+        "low_reservoir_alarm_at": _moment(p.low_reservoir_alarm_at),
+        "empty_at": _moment(p.empty_at),
+        "next_refill_at": _moment(p.next_refill_at),
+        "refill_limited_by": p.refill_limited_by.value,
+        "findings": [f.as_json() for f in result.findings],
+    }
+    curve: list[tuple[date, float]] = []
+    if args.days:
+        pump = default_pump_catalogue().pump(programme.pump.model)
+        start = programme.reservoir.filled_at.date()
+        first = max(start, _now(args).date())
+        points = reservoir_curve(programme, pump, first + timedelta(days=args.days))
+        curve = [
+            (m.date(), v)
+            for m, v in points
+            if (m.time() == datetime.min.time() and m.date() > first) or m == points[0][0]
+        ]
+    if args.json:
+        if args.days:
+            out["reservoir"] = [{"date": d.isoformat(), "volume_ml": round(v, 6)} for d, v in curve]
+        print(json.dumps(out, indent=2))
+        return 0
+    drug = default_drug_library().drug(programme.drug.name)
+    conc = programme.drug.concentration_mcg_per_ml
+    print(
+        f"{programme.patient.name} ({programme.patient.id}), {programme.mode.value}, "
+        f"{drug.name} {format_number(conc, 0)} mcg/mL"
+    )
+    rows = [
+        (
+            "Daily dose",
+            f"{format_number(p.daily_dose_mcg, 2)} mcg/day"
+            + (" (mean over the week)" if p.daily_doses.varies else ""),
+        ),
+        ("Flow", f"{format_number(p.flow_ml_per_day, 4)} mL/day"),
+        (
+            "Worst case",
+            f"{format_number(p.worst_case_daily_dose_mcg, 2)} mcg/day, "
+            f"{format_number(p.worst_case_flow_ml_per_day, 4)} mL/day (every patient bolus used)",
+        ),
+        (
+            "Low-reservoir alarm",
+            (_moment(p.low_reservoir_alarm_at) or "never at this rate")
+            + f" (at {programme.pump.low_reservoir_alarm_ml} mL)",
+        ),
+        ("Empty", _moment(p.empty_at) or "never at this rate"),
+        ("Next refill", f"{_moment(p.next_refill_at)} (limited by {p.refill_limited_by.value})"),
+    ]
+    for label, value in rows:
+        print(f"{label + ':':<21}{value}")
+    if curve:
+        print("\nReservoir (worst case), mL:")
+        for d, v in curve:
+            print(f"  {d.isoformat()}  {v:8.3f} mL")
+    print()
+    _print_findings(result.findings)
+    return 0
