@@ -1,0 +1,103 @@
+"""Refill arithmetic (domain.md, "Refill arithmetic"): expected residual, the discrepancy check
+with the 1 mL (20 mL pump) / 2 mL (40 mL pump) rule, and the programme after a refill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from programmer.findings import Code, Finding, num
+from programmer.programme import DrugFill, Programme, Reservoir
+from programmer.projection import DeliveryModel
+from programmer.pump_catalogue import PumpModel
+from programmer.units import exact
+
+
+def expected_residual_ml(
+    programme: Programme,
+    pump: PumpModel,
+    at: datetime,
+    patient_boluses_given_mcg: Decimal = Decimal(0),
+) -> Fraction:
+    """Volume at the last refill minus programmed delivery and boluses given since (domain.md).
+
+    Planned boluses in the programme count as given; patient-activated boluses are passed in
+    (the pump's log or the patient's count), since the programme only says how many it allows.
+    """
+    model = DeliveryModel(programme, pump, worst_case=False)
+    given = exact(patient_boluses_given_mcg) / exact(programme.drug.concentration_mcg_per_ml)
+    return model.volume_at(at) - given
+
+
+@dataclass(frozen=True, slots=True)
+class RefillCheck:
+    expected_residual_ml: Fraction
+    measured_residual_ml: Decimal
+    discrepancy_ml: Fraction  # measured - expected: more left (>0) is under-delivery
+    limit_ml: Decimal
+    finding: Finding | None
+
+    @property
+    def significant(self) -> bool:
+        return self.finding is not None
+
+
+def check_refill(
+    programme: Programme,
+    pump: PumpModel,
+    at: datetime,
+    measured_residual_ml: Decimal,
+    patient_boluses_given_mcg: Decimal = Decimal(0),
+) -> RefillCheck:
+    """Compare the measured residual with the expected one; REFILL_DISCREPANCY when they differ
+    by more than the pump's limit (domain.md: 1 mL for a 20 mL pump, 2 mL for a 40 mL pump)."""
+    expected = expected_residual_ml(programme, pump, at, patient_boluses_given_mcg)
+    shown_expected = max(expected, Fraction(0))
+    difference = exact(measured_residual_ml) - shown_expected
+    limit = pump.refill_discrepancy_ml
+    finding = None
+    if abs(difference) > exact(limit):
+        if difference > 0:
+            meaning = (
+                "more drug is left than expected: under-delivery (catheter block, pump "
+                "stall). Check the catheter and the pump before refilling."
+            )
+        else:
+            meaning = (
+                "less drug is left than expected: over-delivery, a leak, or a previous "
+                "refill that went into the pocket under the skin. Check the patient for "
+                "overdose signs and the refill technique."
+            )
+        finding = Finding(
+            Code.REFILL_DISCREPANCY,
+            f"Measured residual {num(measured_residual_ml, 3)} mL vs expected "
+            f"{num(shown_expected, 3)} mL: a difference of {num(abs(difference), 3)} mL, over "
+            f"the {num(limit)} mL limit for the {pump.display_name}; {meaning}",
+            "refill.measured_residual_ml",
+        )
+    return RefillCheck(expected, measured_residual_ml, difference, limit, finding)
+
+
+def after_refill(
+    programme: Programme,
+    at: datetime,
+    volume_added_ml: Decimal,
+    concentration_mcg_per_ml: Decimal | None = None,
+    drug_name: str | None = None,
+) -> Programme:
+    """The programme once the residual is withdrawn and ``volume_added_ml`` of fresh drug is in
+    the reservoir (a new fill: its volume and time). Boluses planned before the refill are
+    dropped; an overfill is not refused here but reported by the findings (RESERVOIR_OVERFILL)."""
+    drug = DrugFill(
+        name=drug_name or programme.drug.name,
+        concentration_mcg_per_ml=(
+            concentration_mcg_per_ml or programme.drug.concentration_mcg_per_ml
+        ),
+    )
+    return programme.with_changes(
+        drug=drug,
+        reservoir=Reservoir(volume_ml=volume_added_ml, filled_at=at),
+        boluses=tuple(b for b in programme.boluses if b.start >= at),
+    )

@@ -1,0 +1,41 @@
+"""Priming and bridge bolus arithmetic (domain.md; a wrong priming volume was a real Class I
+software recall)."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from programmer.boluses import bridge_bolus, priming_bolus
+from programmer.pump_catalogue import default_pump_catalogue
+
+
+def test_priming_volume_matches_the_catheter_arithmetic() -> None:
+    cat = default_pump_catalogue()
+    pump, catheter = cat.pump("prometra-ii-20"), cat.catheter("prometra-catheter")
+    bolus = priming_bolus(pump, catheter, Decimal(80), Decimal(500))
+    # domain.md: implanted volume = implanted length x 0.0026 mL/cm
+    assert bolus.catheter_volume_ml == Fraction(80) * Fraction("0.0026")
+    assert bolus.volume_ml == Fraction(pump.internal_volume_ml) + Fraction("0.208")
+    assert bolus.dose_mcg == bolus.volume_ml * 500
+
+
+def test_priming_refuses_a_catheter_longer_than_supplied() -> None:
+    cat = default_pump_catalogue()
+    with pytest.raises(ValueError, match="longer"):
+        priming_bolus(
+            cat.pump("prometra-ii-20"),
+            cat.catheter("prometra-catheter"),
+            Decimal(111),
+            Decimal(500),
+        )
+
+
+def test_bridge_bolus_keeps_the_old_dose_rate() -> None:
+    cat = default_pump_catalogue()
+    pump, catheter = cat.pump("synchromed-ii-20"), cat.catheter("ascenda-8781")
+    bridge = bridge_bolus(pump, catheter, Decimal(70), Decimal(500), Decimal(2000), Fraction(400))
+    # The old fluid leaves at 400 mcg/day worth of old concentration.
+    assert bridge.flow_ml_per_day == Fraction(400, 500)
+    assert bridge.delivered_mcg / bridge.duration_min * 1440 == 400
+    assert bridge.programmed_dose_mcg == bridge.volume_ml * 2000
