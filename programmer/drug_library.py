@@ -72,17 +72,21 @@ def _drug(t: Table) -> Drug:
         group = _group(key, ranges_table)
         pair = ranges_table.numbers(key)
         if len(pair) != 2 or pair[0] >= pair[1]:
-            raise ReferenceDataError(f"usual range '{key}' must be [low, high] with low < high")
+            raise ReferenceDataError(
+                f"{ranges_table.where}: usual range '{key}' must be [low, high] with low < high"
+            )
         usual[group] = DoseRange(pair[0], pair[1])
     ranges_table.done()
     for required in (PatientGroup.SPINAL, PatientGroup.CEREBRAL):
         if required not in usual:
-            raise ReferenceDataError(f"drug '{t.text('name')}': no usual range for '{required}'")
+            raise ReferenceDataError(
+                f"{t.where}: drug '{t.text('name')}': no usual range for '{required}'"
+            )
     steps_table = t.table("titration_step_pct")
     steps = {_group(k, steps_table): steps_table.number(k) for k in steps_table.names()}
     steps_table.done()
     if not steps:
-        raise ReferenceDataError(f"drug '{t.text('name')}': no titration step")
+        raise ReferenceDataError(f"{t.where}: drug '{t.text('name')}': no titration step")
     drug = Drug(
         name=t.text("name"),
         display_name=t.text("display_name"),
@@ -98,9 +102,9 @@ def _drug(t: Table) -> Drug:
     )
     t.done()
     if not drug.concentrations_mcg_per_ml:
-        raise ReferenceDataError(f"drug '{drug.name}': no pump-fill concentration")
+        raise ReferenceDataError(f"{t.where}: drug '{drug.name}': no pump-fill concentration")
     if drug.extreme_factor <= 1:
-        raise ReferenceDataError(f"drug '{drug.name}': extreme_factor must be > 1")
+        raise ReferenceDataError(f"{t.where}: drug '{drug.name}': extreme_factor must be > 1")
     return drug
 
 
@@ -108,7 +112,7 @@ def _group(key: str, where: Table) -> PatientGroup:
     try:
         return PatientGroup(key)
     except ValueError:
-        raise ReferenceDataError(f"{where._where}: unknown patient group '{key}'") from None
+        raise ReferenceDataError(f"{where.where}: unknown patient group '{key}'") from None
 
 
 def load_drug_library(path: Path | None = None) -> DrugLibrary:

@@ -8,7 +8,7 @@ reports, and the caller decides (a hard finding blocks saving; a soft one needs 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,8 +16,15 @@ from enum import StrEnum
 from fractions import Fraction
 
 from programmer.drug_library import Drug, DrugLibrary, PatientGroup, default_drug_library
-from programmer.programme import EVERY_DAY, Mode, Programme
-from programmer.projection import ClinicSettings, Projection, RefillLimit, project
+from programmer.programme import EVERY_DAY, Mode, Programme, Step
+from programmer.projection import (
+    ClinicSettings,
+    Projection,
+    RanBefore,
+    RefillLimit,
+    project,
+    shifted,
+)
 from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
 from programmer.schedule import (
     DailyDoses,
@@ -170,9 +177,14 @@ def check_programme(
     library: DrugLibrary | None = None,
     catalogue: PumpCatalogue | None = None,
     settings: ClinicSettings | None = None,
+    earlier: Sequence[RanBefore] | None = None,
 ) -> CheckResult:
     """Every finding for ``programme`` (against ``current`` for the change limits), with the
-    projection the date findings were computed from."""
+    projection the date findings were computed from.
+
+    A change between refills takes effect at ``now``, on what is left of the same fill: unless
+    ``earlier`` says which programmes ran on the fill, ``current`` is taken to have run until now
+    when it shares the fill, so the new rate is never projected back over days already past."""
     library = library or default_drug_library()
     catalogue = catalogue or default_pump_catalogue()
     settings = settings or ClinicSettings()
@@ -199,7 +211,14 @@ def check_programme(
                 "mode",
             )
         )
-    projection = project(programme, pump, drug, settings)
+    if earlier is None:
+        earlier = ()
+        if current is not None and current.reservoir == programme.reservoir:
+            try:
+                earlier = (RanBefore(current, catalogue.pump(current.pump.model), now),)
+            except KeyError:
+                earlier = ()
+    projection = project(programme, pump, drug, settings, doses=doses, earlier=earlier)
     _check_dates(programme, projection, settings, now, add)
     return CheckResult(tuple(findings), projection)
 
@@ -285,10 +304,13 @@ def _flow_words(flow: Fraction) -> str:
 def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
     conc = exact(programme.drug.concentration_mcg_per_ml)
     lo, hi = exact(pump.min_flow_ml_per_day), exact(pump.max_flow_ml_per_day)
-    limits = (
-        f"the {pump.display_name} delivers {num(lo, 4)} to {num(hi, 4)} mL/day "
-        f"({num(lo * conc / 24)} to {num(hi * conc / 24)} mcg/h at {num(conc)} mcg/mL)"
-    )
+
+    def limits() -> str:
+        return (
+            f"the {pump.display_name} delivers {num(lo, 4)} to {num(hi, 4)} mL/day "
+            f"({num(lo * conc / 24)} to {num(hi * conc / 24)} mcg/h at {num(conc)} mcg/mL)"
+        )
+
     if programme.mode is Mode.SIMPLE_CONTINUOUS and programme.daily_dose_mcg is not None:
         dose = exact(programme.daily_dose_mcg)
         flow = dose / conc
@@ -296,7 +318,8 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
             add(
                 Finding(
                     Code.RATE_BELOW_PUMP_MIN,
-                    f"{num(dose)} mcg/day is {_flow_words(flow)}, under the lowest flow: {limits}."
+                    f"{num(dose)} mcg/day is {_flow_words(flow)}, under the lowest flow: "
+                    f"{limits()}."
                     + (" To stop delivery choose the stopped mode." if dose == 0 else ""),
                     "daily_dose_mcg",
                 )
@@ -305,46 +328,28 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
             add(
                 Finding(
                     Code.RATE_ABOVE_PUMP_MAX,
-                    f"{num(dose)} mcg/day is {_flow_words(flow)}, over the highest flow: {limits}.",
+                    f"{num(dose)} mcg/day is {_flow_words(flow)}, over the highest flow: "
+                    f"{limits()}.",
                     "daily_dose_mcg",
                 )
             )
     if programme.mode is Mode.FLEXIBLE and programme.week is not None:
+        # The pump's flows as rates (mcg/h), compared with each typed rate in integers: the
+        # same exact test as flow < lowest flow, without a Fraction per step.
+        lo_rate, hi_rate = lo * conc / 24, hi * conc / 24
         for name in programme.week.day_names():
-            label = day_label(name).capitalize()
             for i, step in enumerate(programme.week.days[name]):
-                rate = exact(step.rate_mcg_per_h)
-                flow = rate * 24 / conc
-                where = f"week.{name}[{i}].rate_mcg_per_h"
-                at = f"{label}, step {i + 1} ({hhmm(step.start_min)})"
-                if rate == 0:
-                    if not pump.zero_rate_steps:
-                        add(
-                            Finding(
-                                Code.RATE_BELOW_PUMP_MIN,
-                                f"{at}: a rate of 0 mcg/h; the {pump.display_name} does not allow "
-                                f"zero-rate steps: {limits}.",
-                                where,
-                            )
-                        )
-                elif flow < lo:
-                    add(
-                        Finding(
-                            Code.RATE_BELOW_PUMP_MIN,
-                            f"{at}: {num(rate, 4)} mcg/h is {_flow_words(flow)}, under the "
-                            f"lowest flow: {limits}.",
-                            where,
-                        )
-                    )
-                elif flow > hi:
-                    add(
-                        Finding(
-                            Code.RATE_ABOVE_PUMP_MAX,
-                            f"{at}: {num(rate, 4)} mcg/h is {_flow_words(flow)}, over the "
-                            f"highest flow: {limits}.",
-                            where,
-                        )
-                    )
+                n, d = step.rate_mcg_per_h.as_integer_ratio()
+                if n == 0:
+                    code = None if pump.zero_rate_steps else Code.RATE_BELOW_PUMP_MIN
+                elif n * lo_rate.denominator < lo_rate.numerator * d:
+                    code = Code.RATE_BELOW_PUMP_MIN
+                elif n * hi_rate.denominator > hi_rate.numerator * d:
+                    code = Code.RATE_ABOVE_PUMP_MAX
+                else:
+                    code = None
+                if code is not None:
+                    add(_rate_finding(code, programme, pump, name, i, step, limits()))
     boluses = [
         (f"boluses[{i}]", "Bolus", b.dose_mcg, b.duration_min)
         for i, b in enumerate(programme.boluses)
@@ -359,10 +364,27 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
                 Finding(
                     Code.RATE_ABOVE_PUMP_MAX,
                     f"{what} of {num(dose_mcg)} mcg over {minutes} min needs "
-                    f"{_flow_words(flow)}, over the highest flow: {limits}. Lengthen it.",
+                    f"{_flow_words(flow)}, over the highest flow: {limits()}. Lengthen it.",
                     f"{where}.duration_min",
                 )
             )
+
+
+def _rate_finding(
+    code: Code, programme: Programme, pump: PumpModel, name: str, i: int, step: Step, limits: str
+) -> Finding:
+    rate = exact(step.rate_mcg_per_h)
+    flow = rate * 24 / exact(programme.drug.concentration_mcg_per_ml)
+    at = f"{day_label(name).capitalize()}, step {i + 1} ({hhmm(step.start_min)})"
+    if rate == 0:
+        why = (
+            f"a rate of 0 mcg/h; the {pump.display_name} does not allow zero-rate steps: {limits}."
+        )
+    elif code is Code.RATE_BELOW_PUMP_MIN:
+        why = f"{num(rate, 4)} mcg/h is {_flow_words(flow)}, under the lowest flow: {limits}."
+    else:
+        why = f"{num(rate, 4)} mcg/h is {_flow_words(flow)}, over the highest flow: {limits}."
+    return Finding(code, f"{at}: {why}", f"week.{name}[{i}].rate_mcg_per_h")
 
 
 def _check_daily_limits(
@@ -485,12 +507,17 @@ def _check_change(
         return
 
     def ratio(d: int) -> Fraction:
-        return after[d] / before[d] if before[d] else Fraction(10**9)
+        # From nothing to something is an unbounded increase; nothing to nothing is no change.
+        if before[d]:
+            return after[d] / before[d]
+        return Fraction(10**9) if after[d] else Fraction(1)
 
     up = max(range(7), key=ratio)
     down = min(range(7), key=ratio)
 
     def words(d: int) -> str:
+        if not before[d]:
+            return f"{_day_words(programme, d)}: 0 -> {num(after[d])} mcg/day"
         change = (ratio(d) - 1) * 100
         sign = "+" if change >= 0 else "-"
         return (
@@ -610,8 +637,8 @@ def _check_dates(
                 "reservoir.filled_at",
             )
         )
-    if p.low_reservoir_alarm_at is not None and p.low_reservoir_alarm_at <= now + timedelta(
-        days=settings.alarm_visit_window_days
+    if p.low_reservoir_alarm_at is not None and p.low_reservoir_alarm_at <= shifted(
+        now, timedelta(days=settings.alarm_visit_window_days)
     ):
         when = "has already sounded" if p.low_reservoir_alarm_at <= now else "would sound"
         add(

@@ -40,9 +40,10 @@ MAX_DECIMAL_PLACES = 6
 MAX_STEPS_IN_FILE = 96
 MAX_BOLUSES_IN_FILE = 200
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-_HHMM = re.compile(r"(\d{2}):(\d{2})")
+# ASCII digits only: ``\d`` would also take e.g. fullwidth digits, which int() then accepts.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", re.ASCII)
+_HHMM = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 T = TypeVar("T")
@@ -51,11 +52,17 @@ T = TypeVar("T")
 # ---------------------------------------------------------------- reading
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """Text from the file quoted in a message: one line (unprintable characters escaped), short."""
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return escaped[:limit] + "..." if len(text) > limit else escaped
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ProgrammeFileError(f"the key '{key}' appears twice in one object")
+            raise ProgrammeFileError(f"the key '{_shown(key)}' appears twice in one object")
         result[key] = value
     return result
 
@@ -68,7 +75,7 @@ def parse_json(data: bytes | str) -> Any:
     """Strict JSON: UTF-8, no duplicate keys, no NaN/Infinity, numbers kept exact."""
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise ProgrammeFileError(f"the file is {len(data)} bytes; a programme is under 1 MB")
+            raise ProgrammeFileError("the file is over 1 MB; a programme is far smaller")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -91,6 +98,8 @@ def parse_json(data: bytes | str) -> Any:
     except RecursionError:
         raise ProgrammeFileError("not a programme: the JSON is nested too deeply") from None
     except (ValueError, InvalidOperation) as exc:
+        if "digits" in str(exc):  # Python's limit on the digits of an integer (4300)
+            raise ProgrammeFileError("not valid JSON: a number has too many digits") from None
         raise ProgrammeFileError(f"not valid JSON: {exc}") from None
 
 
@@ -104,7 +113,8 @@ class _Reader:
             raise ProgrammeFileError(f"must be an object, not {_kind(value)}", path or None)
         unknown = [k for k in value if k not in required and k not in optional]
         if unknown:
-            raise ProgrammeFileError(f"unknown key '{unknown[0]}'", _join(path, unknown[0]))
+            key = _shown(unknown[0])
+            raise ProgrammeFileError(f"unknown key '{key}'", _join(path, key))
         missing = [k for k in required if k not in value]
         if missing:
             raise ProgrammeFileError("is missing", _join(path, missing[0]))
@@ -150,6 +160,10 @@ def _text(max_len: int) -> Callable[[Any, str], str]:
             raise ProgrammeFileError(f"is longer than {max_len} characters", field)
         if _CONTROL.search(value):
             raise ProgrammeFileError("contains control characters", field)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (\ud800) parses but can never be written
+            raise ProgrammeFileError("contains a character that is not valid text", field) from None
         return value
 
     return convert
@@ -158,7 +172,7 @@ def _text(max_len: int) -> Callable[[Any, str], str]:
 def _choice(options: tuple[str, ...]) -> Callable[[Any, str], str]:
     def convert(value: Any, field: str) -> str:
         if not isinstance(value, str) or value not in options:
-            shown = value if isinstance(value, str) else _kind(value)
+            shown = _shown(value) if isinstance(value, str) else _kind(value)
             raise ProgrammeFileError(f"'{shown}' is not one of {', '.join(options)}", field)
         return value
 
@@ -227,7 +241,9 @@ def _number(
 
 
 def _plain(number: Decimal) -> str:
-    return format(number, "f") if abs(number.adjusted()) < 30 else format(number, "E")
+    text = format(number, "f") if abs(number.adjusted()) < 30 else format(number, "E")
+    # A number of a million digits is quoted short: the message is one line a person reads.
+    return text if len(text) <= 30 else format(number, ".6E")
 
 
 def _integer(low: int, high: int, unit: str) -> Callable[[Any, str], int]:
@@ -429,7 +445,8 @@ def _time_text(minutes: int) -> str:
 
 
 def _datetime_text(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    # isoformat, not strftime: strftime("%Y") writes year 1 as "1", which cannot be read back.
+    return moment.isoformat(timespec="minutes")
 
 
 def programme_to_json(programme: Programme) -> dict[str, Any]:
@@ -492,7 +509,8 @@ def programme_to_json(programme: Programme) -> dict[str, Any]:
 
 def _encode(value: Any, indent: str) -> str:
     if isinstance(value, Decimal):
-        return format(value, "f")
+        # -0 reads back as the integer 0: write every zero unsigned so the text is canonical.
+        return format(value.copy_abs() if value.is_zero() else value, "f")
     if isinstance(value, dict):
         if not value:
             return "{}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,8 +23,8 @@ from programmer.programme import Mode, Programme
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import (
     DailyDoses,
-    basal_rates_by_weekday,
     daily_doses,
+    delivered_rates_by_weekday,
     patient_bolus_max_mcg_per_day,
 )
 from programmer.units import MINUTES_PER_DAY, exact
@@ -65,15 +66,36 @@ class Projection:
     refill_limited_by: RefillLimit
 
 
-def _to_minutes(moment: datetime, epoch: datetime) -> Fraction:
+def shifted(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, held at the calendar's ends (years 1 and 9999) instead of failing."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return datetime.max if delta > timedelta(0) else datetime.min
+
+
+# Minutes since an epoch: whole minutes as int (the usual case), anything finer as a Fraction.
+Minutes = int | Fraction
+# Volume inside DeliveryModel: a count of 1/unit mL (a Fraction only at a fractional minute).
+Units = int | Fraction
+
+
+def _to_minutes(moment: datetime, epoch: datetime) -> Minutes:
     delta = moment - epoch
+    if not delta.microseconds and not delta.seconds % 60:
+        return delta.days * MINUTES_PER_DAY + delta.seconds // 60
     return Fraction(delta.days * MINUTES_PER_DAY * 60 + delta.seconds, 60) + Fraction(
         delta.microseconds, 60_000_000
     )
 
 
 class DeliveryModel:
-    """Cumulative volume delivered from a fill, exactly, at any moment (and its inverse)."""
+    """Cumulative volume delivered from a fill, exactly, at any moment (and its inverse).
+
+    Inside, a volume is a whole number of 1/``unit`` mL, with ``unit`` chosen so that every flow
+    over a whole minute and every bolus is a whole number of them: the model sums plain integers,
+    exact like Fractions and many times faster (the window rebuilds it on every keystroke).
+    """
 
     def __init__(self, programme: Programme, pump: PumpModel, *, worst_case: bool) -> None:
         self.programme = programme
@@ -81,24 +103,38 @@ class DeliveryModel:
         self.epoch = datetime.combine(fill.date(), time.min)
         self.epoch_weekday = fill.weekday()
         conc = exact(programme.drug.concentration_mcg_per_ml)
-        extra = Fraction(0)
+        ptm = Fraction(0)
         if worst_case and programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE):
-            extra = patient_bolus_max_mcg_per_day(programme) / conc / MINUTES_PER_DAY
-        # Per weekday: segment starts, flows (mL/min), volume delivered before each segment.
+            ptm = patient_bolus_max_mcg_per_day(programme)
+        by_weekday = [
+            [(start, rate.as_integer_ratio()) for start, rate in day]
+            for day in delivered_rates_by_weekday(programme, pump)
+        ]
+        doses = [(b.start, exact(b.dose_mcg)) for b in programme.boluses if b.start >= fill]
+        # mL/min = rate (mcg/h) / 60 / conc + ptm (mcg/day) / 1440 / conc; a bolus = dose / conc.
+        # Over the common denominator L of every rate and dose, unit = 1440 x conc numerator x L
+        # makes them integers: rate -> rate x L x 24 x conc denominator, and so on.
+        common = math.lcm(
+            ptm.denominator,
+            *{d for segments in by_weekday for _, (_, d) in segments},
+            *(dose.denominator for _, dose in doses),
+        )
+        self._unit = MINUTES_PER_DAY * conc.numerator * common
+        per_rate = 24 * conc.denominator
+        extra = ptm.numerator * (common // ptm.denominator) * conc.denominator
+        # Per weekday: segment starts, flows (units/min), volume delivered before each segment.
         self._starts: list[list[int]] = []
-        self._flows: list[list[Fraction]] = []
-        self._before: list[list[Fraction]] = []
-        day_volume: list[Fraction] = []
-        memo: dict[
-            tuple[tuple[int, Fraction], ...],
-            tuple[list[int], list[Fraction], list[Fraction], Fraction],
-        ] = {}
-        for segments in basal_rates_by_weekday(programme, pump):
-            key = tuple(segments)
+        self._flows: list[list[int]] = []
+        self._before: list[list[int]] = []
+        day_volume: list[int] = []
+        memo: dict[tuple[tuple[int, int, int], ...], tuple[list[int], list[int], list[int], int]]
+        memo = {}
+        for segments in by_weekday:
+            key = tuple((start, n, d) for start, (n, d) in segments)
             if key not in memo:
-                starts = [s for s, _ in segments]
-                flows = [rate / 60 / conc + extra for _, rate in segments]
-                before = [Fraction(0)]
+                starts = [start for start, _ in segments]
+                flows = [n * (common // d) * per_rate + extra for _, (n, d) in segments]
+                before = [0]
                 ends = [*starts[1:], MINUTES_PER_DAY]
                 for a, b, f in zip(starts, ends, flows, strict=True):
                     before.append(before[-1] + (b - a) * f)
@@ -109,41 +145,50 @@ class DeliveryModel:
             self._before.append(before_list)
             day_volume.append(total)
         # Week prefix sums starting at the epoch's weekday.
-        self._day_volume = [day_volume[(self.epoch_weekday + k) % 7] for k in range(7)]
-        self._week_prefix = [Fraction(0)]
-        for v in self._day_volume:
-            self._week_prefix.append(self._week_prefix[-1] + v)
-        self.week_volume = self._week_prefix[-1]
-        self._boluses = sorted(
-            (_to_minutes(b.start, self.epoch), exact(b.dose_mcg) / conc)
-            for b in programme.boluses
-            if b.start >= fill
+        self._week_prefix = [0]
+        for k in range(7):
+            self._week_prefix.append(
+                self._week_prefix[-1] + day_volume[(self.epoch_weekday + k) % 7]
+            )
+        self._week_units = self._week_prefix[-1]
+        per_dose = MINUTES_PER_DAY * conc.denominator
+        self._boluses: list[tuple[Minutes, int]] = sorted(
+            (
+                _to_minutes(start, self.epoch),
+                dose.numerator * (common // dose.denominator) * per_dose,
+            )
+            for start, dose in doses
         )
 
-    def _within_day(self, weekday: int, minute: Fraction) -> Fraction:
+    @property
+    def week_volume(self) -> Fraction:
+        """Volume (mL) a whole week delivers, worst case included when asked for."""
+        return Fraction(self._week_units, self._unit)
+
+    def _within_day(self, weekday: int, minute: Minutes) -> Units:
         starts = self._starts[weekday]
         j = bisect_right(starts, minute) - 1
         return self._before[weekday][j] + (minute - starts[j]) * self._flows[weekday][j]
 
-    def _basal_cum(self, m: Fraction) -> Fraction:
-        """Basal (and worst-case patient bolus) volume from the epoch to minute ``m``."""
-        day = math.floor(m / MINUTES_PER_DAY)
+    def _basal_cum(self, m: Minutes) -> Units:
+        """Basal (and worst-case patient bolus) units from the epoch to minute ``m``."""
+        day = int(m // MINUTES_PER_DAY)
         weeks, k = divmod(day, 7)
         weekday = (self.epoch_weekday + day) % 7
         return (
-            weeks * self.week_volume
+            weeks * self._week_units
             + self._week_prefix[k]
             + self._within_day(weekday, m - day * MINUTES_PER_DAY)
         )
 
-    def _basal_inverse(self, c: Fraction) -> Fraction | None:
-        """The first minute at which basal delivery since the epoch reaches ``c`` (> 0)."""
-        if self.week_volume == 0:
+    def _basal_inverse(self, c: Units) -> Minutes | None:
+        """The first minute at which basal delivery since the epoch reaches ``c`` units (> 0)."""
+        if self._week_units == 0:
             return None
-        weeks = math.floor(c / self.week_volume)
-        rem = c - weeks * self.week_volume
+        weeks = int(c // self._week_units)
+        rem = c - weeks * self._week_units
         if rem == 0:
-            weeks, rem = weeks - 1, self.week_volume
+            weeks, rem = weeks - 1, self._week_units
         k = next(i for i in range(7) if self._week_prefix[i + 1] >= rem)
         need = rem - self._week_prefix[k]
         weekday = (self.epoch_weekday + k) % 7
@@ -152,17 +197,20 @@ class DeliveryModel:
         for a, b, f in zip(starts, ends, self._flows[weekday], strict=True):
             volume = (b - a) * f
             if need <= volume and f > 0:
-                return (weeks * 7 + k) * MINUTES_PER_DAY + a + need / f
+                return (weeks * 7 + k) * MINUTES_PER_DAY + a + Fraction(need, f)
             need -= volume
         raise AssertionError("week prefix sums and day segments disagree")
 
+    def _delivered_units(self, m0: Minutes, m1: Minutes) -> Units:
+        if m1 <= m0:
+            return 0
+        boluses = sum(v for t, v in self._boluses if m0 <= t < m1)
+        return self._basal_cum(m1) - self._basal_cum(m0) + boluses
+
     def delivered_between(self, start: datetime, end: datetime) -> Fraction:
         """Volume (mL) delivered from ``start`` to ``end``, boluses included."""
-        m0, m1 = _to_minutes(start, self.epoch), _to_minutes(end, self.epoch)
-        if m1 <= m0:
-            return Fraction(0)
-        boluses = sum((v for t, v in self._boluses if m0 <= t < m1), Fraction(0))
-        return self._basal_cum(m1) - self._basal_cum(m0) + boluses
+        units = self._delivered_units(_to_minutes(start, self.epoch), _to_minutes(end, self.epoch))
+        return Fraction(units, self._unit)
 
     def volume_at(self, moment: datetime) -> Fraction:
         """Reservoir volume (mL) at ``moment`` by the programme (negative once past empty)."""
@@ -174,21 +222,88 @@ class DeliveryModel:
         start = _to_minutes(self.programme.reservoir.filled_at, self.epoch)
         if volume_ml <= 0:
             return self.programme.reservoir.filled_at
+        target = volume_ml * self._unit
         base = self._basal_cum(start)
-        acc = Fraction(0)
+        acc = 0
         for t, v in self._boluses:
             basal = self._basal_cum(t) - base
-            if acc + basal >= volume_ml:
+            if acc + basal >= target:
                 break
             acc += v
-            if acc + basal >= volume_ml:
+            if acc + basal >= target:
                 return self._at(t)
-        minute = self._basal_inverse(base + volume_ml - acc)
+        minute = self._basal_inverse(base + target - acc)
         return None if minute is None else self._at(minute)
 
-    def _at(self, minute: Fraction) -> datetime:
+    def _at(self, minute: Minutes) -> datetime | None:
         # Whole minutes, rounded down: an alarm or empty date is never shown later than it is.
-        return self.epoch + timedelta(minutes=math.floor(minute))
+        # A moment past the calendar's end (year 9999) is "never at this rate".
+        try:
+            return self.epoch + timedelta(minutes=math.floor(minute))
+        except OverflowError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class RanBefore:
+    """An earlier programme that delivered from the same fill until ``until`` (a change made
+    between refills): the reservoir then holds what it left, not what the new one would have."""
+
+    programme: Programme
+    pump: PumpModel
+    until: datetime
+
+
+class ReservoirModel:
+    """The reservoir of one fill over time, delivered by the programme(s) that ran on it: the
+    earlier ones (``earlier``, oldest first) until each was replaced, then ``programme``."""
+
+    def __init__(
+        self,
+        programme: Programme,
+        pump: PumpModel,
+        *,
+        worst_case: bool,
+        earlier: Sequence[RanBefore] = (),
+    ) -> None:
+        fill = programme.reservoir
+        runs = [r for r in earlier if r.programme.reservoir == fill and r.until > fill.filled_at]
+        self.fill = fill
+        # (start, model) per programme, and the volume at each start.
+        self._segments: list[tuple[datetime, DeliveryModel]] = []
+        start = fill.filled_at
+        for run in runs:
+            self._segments.append(
+                (start, DeliveryModel(run.programme, run.pump, worst_case=worst_case))
+            )
+            start = max(start, run.until)
+        self._segments.append((start, DeliveryModel(programme, pump, worst_case=worst_case)))
+        self._start_volumes = [exact(fill.volume_ml)]
+        for (t0, model), (t1, _) in zip(self._segments, self._segments[1:], strict=False):
+            self._start_volumes.append(self._start_volumes[-1] - model.delivered_between(t0, t1))
+
+    @property
+    def changed_at(self) -> datetime:
+        """When the last programme took over (the fill time when it ran from the start)."""
+        return self._segments[-1][0]
+
+    def volume_at(self, moment: datetime) -> Fraction:
+        """Reservoir volume (mL) at ``moment`` (negative once past empty)."""
+        i = max(0, bisect_right([t for t, _ in self._segments], moment) - 1)
+        start, model = self._segments[i]
+        return self._start_volumes[i] - model.delivered_between(start, moment)
+
+    def when_volume_reaches(self, level_ml: Fraction) -> datetime | None:
+        """The first moment the reservoir is down to ``level_ml``; None if never."""
+        for i, (start, model) in enumerate(self._segments):
+            left = self._start_volumes[i] - level_ml
+            if left <= 0:
+                return start
+            last = i + 1 == len(self._segments)
+            if last or self._start_volumes[i + 1] <= level_ml:
+                base = model.delivered_between(self.fill.filled_at, start)
+                return model.when_delivered(base + left)
+        return None
 
 
 def project(
@@ -196,28 +311,33 @@ def project(
     pump: PumpModel,
     drug: Drug,
     settings: ClinicSettings | None = None,
+    *,
+    doses: DailyDoses | None = None,
+    earlier: Sequence[RanBefore] = (),
 ) -> Projection:
     """Daily dose, flow and the reservoir dates of ``programme`` (worst case for the dates: every
-    patient bolus used, domain.md "days to low-reservoir alarm")."""
+    patient bolus used, domain.md "days to low-reservoir alarm"). ``doses``: the programme's
+    daily doses when the caller has them already; ``earlier``: programmes that ran on the same
+    fill before this one took over."""
     settings = settings or ClinicSettings()
     conc = exact(programme.drug.concentration_mcg_per_ml)
-    doses = daily_doses(programme, pump)
+    if doses is None:
+        doses = daily_doses(programme, pump)
     worst_day = doses.highest + (
         patient_bolus_max_mcg_per_day(programme)
         if programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
         else Fraction(0)
     )
-    model = DeliveryModel(programme, pump, worst_case=True)
-    volume = exact(programme.reservoir.volume_ml)
-    alarm_at = model.when_delivered(volume - exact(programme.pump.low_reservoir_alarm_ml))
-    empty_at = model.when_delivered(volume)
+    reservoir = ReservoirModel(programme, pump, worst_case=True, earlier=earlier)
+    alarm_at = reservoir.when_volume_reaches(exact(programme.pump.low_reservoir_alarm_ml))
+    empty_at = reservoir.when_volume_reaches(Fraction(0))
     fill = programme.reservoir.filled_at
-    stability_at = fill + timedelta(days=drug.stability_days)
+    stability_at = shifted(fill, timedelta(days=drug.stability_days))
     replacement_at = datetime.combine(programme.pump.replace_by, time.min)
     candidates: list[tuple[datetime, RefillLimit]] = []
     if alarm_at is not None:
         candidates.append(
-            (alarm_at - timedelta(days=settings.refill_margin_days), RefillLimit.ALARM)
+            (shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), RefillLimit.ALARM)
         )
     candidates += [(stability_at, RefillLimit.STABILITY), (replacement_at, RefillLimit.REPLACEMENT)]
     next_at, limited_by = min(candidates, key=lambda c: c[0])  # first listed wins a tie
@@ -237,14 +357,19 @@ def project(
 
 
 def reservoir_curve(
-    programme: Programme, pump: PumpModel, until: date, *, worst_case: bool = True
+    programme: Programme,
+    pump: PumpModel,
+    until: date,
+    *,
+    worst_case: bool = True,
+    earlier: Sequence[RanBefore] = (),
 ) -> list[tuple[datetime, float]]:
     """Reservoir volume (mL) from the fill to ``until``: a point at the fill, every midnight,
-    and either side of each planned bolus, for plotting."""
-    model = DeliveryModel(programme, pump, worst_case=worst_case)
+    either side of each planned bolus, and at the change-over from earlier programmes."""
+    model = ReservoirModel(programme, pump, worst_case=worst_case, earlier=earlier)
     fill = programme.reservoir.filled_at
     end = datetime.combine(until, time.min)
-    moments = {fill}
+    moments = {fill, model.changed_at}
     day = datetime.combine(fill.date(), time.min) + timedelta(days=1)
     while day <= end:
         moments.add(day)

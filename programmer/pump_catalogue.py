@@ -81,9 +81,13 @@ def _pump(t: Table) -> PumpModel:
     )
     t.done()
     if pump.min_flow_ml_per_day >= pump.max_flow_ml_per_day:
-        raise ReferenceDataError(f"pump '{pump.model}': lowest flow must be under highest flow")
+        raise ReferenceDataError(
+            f"{t.where}: pump '{pump.model}': lowest flow must be under highest flow"
+        )
     if pump.default_low_alarm_ml >= pump.reservoir_ml:
-        raise ReferenceDataError(f"pump '{pump.model}': alarm volume must be under reservoir size")
+        raise ReferenceDataError(
+            f"{t.where}: pump '{pump.model}': alarm volume must be under reservoir size"
+        )
     return pump
 
 

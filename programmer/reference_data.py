@@ -44,6 +44,11 @@ class Table:
         self._used.add(key)
         return self._data[key]
 
+    @property
+    def where(self) -> str:
+        """The file and entry this table comes from, for error messages."""
+        return self._where
+
     def has(self, key: str) -> bool:
         return key in self._data
 

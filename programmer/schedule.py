@@ -9,8 +9,10 @@ step doses, also for schedules the findings reject.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from programmer.programme import Mode, Programme, Step
@@ -47,8 +49,21 @@ def step_doses(steps: Sequence[Step]) -> list[Fraction]:
 
 
 def day_total_mcg(steps: Sequence[Step]) -> Fraction:
-    """The 24-h total of a day of steps, exactly the sum of its step doses."""
-    return sum(step_doses(steps), Fraction(0))
+    """The 24-h total of a day of steps, exactly the sum of its step doses.
+
+    Summed in integers over a common denominator (the typed rates are decimals), then made one
+    Fraction: the same exact value as ``sum(step_doses(steps))``, several times faster, and the
+    window recomputes it on every keystroke."""
+    numerator, denominator = 0, 1
+    for step, minutes in zip(steps, step_durations(steps), strict=True):
+        n, d = step.rate_mcg_per_h.as_integer_ratio()
+        if d != denominator:
+            common = math.lcm(denominator, d)
+            numerator *= common // denominator
+            n *= common // d
+            denominator = common
+        numerator += n * minutes
+    return Fraction(numerator, denominator * MINUTES_PER_HOUR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,22 +122,33 @@ def basal_rates_by_weekday(
 ) -> list[list[tuple[int, Fraction]]]:
     """For each weekday, the (start minute, rate mcg/h) segments in time order covering the day
     from 00:00, as the pump delivers them (the wrap-around of a cyclic day made explicit)."""
-    doses = daily_doses(programme, pump)
+    return [
+        [(start, exact(rate)) for start, rate in day]
+        for day in delivered_rates_by_weekday(programme, pump)
+    ]
+
+
+def delivered_rates_by_weekday(
+    programme: Programme, pump: PumpModel
+) -> list[list[tuple[int, Decimal | Fraction]]]:
+    """:func:`basal_rates_by_weekday` with each rate as given (a typed Decimal in a flexible
+    day), for callers that work on ``as_integer_ratio()`` and need no Fraction per step."""
     if programme.mode is not Mode.FLEXIBLE or programme.week is None:
-        return [[(0, dose / 24)] for dose in doses.by_weekday]
-    result: list[list[tuple[int, Fraction]]] = []
-    for weekday in range(7):
-        steps = sorted(programme.week.steps_for_weekday(weekday), key=lambda s: s.start_min)
+        return [[(0, dose / 24)] for dose in daily_doses(programme, pump).by_weekday]
+    by_name: dict[str, list[tuple[int, Decimal | Fraction]]] = {}
+    for name in programme.week.day_names():
+        steps = sorted(programme.week.days[name], key=lambda s: s.start_min)
         if not steps:
-            result.append([(0, Fraction(0))])
+            by_name[name] = [(0, Fraction(0))]
             continue
-        segments: list[tuple[int, Fraction]] = []
+        segments: list[tuple[int, Decimal | Fraction]] = []
         if steps[0].start_min > 0:
-            segments.append((0, exact(steps[-1].rate_mcg_per_h)))
+            segments.append((0, steps[-1].rate_mcg_per_h))
         for s in steps:
             if segments and segments[-1][0] == s.start_min:
-                segments[-1] = (s.start_min, exact(s.rate_mcg_per_h))
+                segments[-1] = (s.start_min, s.rate_mcg_per_h)
             else:
-                segments.append((s.start_min, exact(s.rate_mcg_per_h)))
-        result.append(segments)
-    return result
+                segments.append((s.start_min, s.rate_mcg_per_h))
+        by_name[name] = segments
+    week = programme.week
+    return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]

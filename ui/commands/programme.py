@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -14,7 +14,7 @@ from programmer.errors import ProgrammeFileError
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import load
-from programmer.projection import ClinicSettings, reservoir_curve
+from programmer.projection import ClinicSettings, DeliveryModel, shifted
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.units import format_number
 
@@ -80,7 +80,8 @@ def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckResult] | int:
 
 
 def _moment(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M")
+    # ISO 8601 to the minute; strftime("%Y") would write year 1 as "1".
+    return None if value is None else value.isoformat(timespec="minutes")
 
 
 def _finding_line(f: Finding) -> str:
@@ -106,7 +107,7 @@ def run_check(args: argparse.Namespace) -> int:
         return evaluated
     _, result = evaluated
     if args.json:
-        print(json.dumps({"findings": [f.as_json() for f in result.findings]}, indent=2))
+        print(json.dumps(_summary(result), indent=2))
     else:
         print(f"{args.file}: {'HARD FINDING: cannot be saved' if result.hard else 'can be saved'}")
         _print_findings(result.findings)
@@ -117,13 +118,10 @@ def _float(value: Fraction) -> float:
     return float(value)
 
 
-def run_project(args: argparse.Namespace) -> int:
-    evaluated = _evaluate(args)
-    if isinstance(evaluated, int):
-        return evaluated
-    programme, result = evaluated
+def _summary(result: CheckResult) -> dict[str, Any]:
+    """The ``--json`` output of product.md, the same for ``check`` and ``project``."""
     p = result.projection
-    out: dict[str, Any] = {
+    return {
         "daily_dose_mcg": _float(p.daily_dose_mcg),
         "flow_ml_per_day": _float(p.flow_ml_per_day),
         "low_reservoir_alarm_at": _moment(p.low_reservoir_alarm_at),
@@ -132,17 +130,34 @@ def run_project(args: argparse.Namespace) -> int:
         "refill_limited_by": p.refill_limited_by.value,
         "findings": [f.as_json() for f in result.findings],
     }
-    curve: list[tuple[date, float]] = []
-    if args.days:
-        pump = default_pump_catalogue().pump(programme.pump.model)
-        start = programme.reservoir.filled_at.date()
-        first = max(start, _now(args).date())
-        points = reservoir_curve(programme, pump, first + timedelta(days=args.days))
-        curve = [
-            (m.date(), v)
-            for m, v in points
-            if (m.time() == datetime.min.time() and m.date() > first) or m == points[0][0]
-        ]
+
+
+def _reservoir_rows(programme: Programme, now: datetime, days: int) -> list[tuple[date, float]]:
+    """The reservoir at the fill, then at each of the ``days`` midnights after today (or after
+    the fill day, if later). Only those moments are computed: an old fill date costs nothing."""
+    model = DeliveryModel(
+        programme, default_pump_catalogue().pump(programme.pump.model), worst_case=True
+    )
+    fill = programme.reservoir.filled_at
+    first = datetime.combine(max(fill.date(), now.date()), time.min)
+    midnights = []
+    for k in range(1, days + 1):
+        moment = shifted(first, timedelta(days=k))
+        if moment == datetime.max:
+            break
+        midnights.append(moment)
+    # volume_at goes negative past empty; a reservoir holds 0 mL then, not less.
+    return [(m.date(), max(0.0, float(model.volume_at(m)))) for m in [fill, *midnights]]
+
+
+def run_project(args: argparse.Namespace) -> int:
+    evaluated = _evaluate(args)
+    if isinstance(evaluated, int):
+        return evaluated
+    programme, result = evaluated
+    p = result.projection
+    out = _summary(result)
+    curve = _reservoir_rows(programme, _now(args), args.days) if args.days else []
     if args.json:
         if args.days:
             out["reservoir"] = [{"date": d.isoformat(), "volume_ml": round(v, 6)} for d, v in curve]
