@@ -11,6 +11,7 @@ from datetime import datetime
 
 from programmer.errors import EngineError
 from ui.commands import programme as programme_commands
+from ui.commands import records as records_commands
 
 
 class UsageError(Exception):
@@ -31,6 +32,13 @@ def _moment(text: str) -> datetime:
         ) from None
 
 
+def default_database_path() -> str:
+    """The per-user database used when --db is not given (db.location: platformdirs)."""
+    from db.location import default_path
+
+    return str(default_path())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="itb-console",
@@ -40,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="PATH",
-        help="the console's database file "
-        "(default: a per-user file, created with demonstration patients)",
+        help="the console's database file (default: the per-user file "
+        f"{default_database_path().replace('%', '%%')}, created with demonstration patients "
+        "on first use)",
     )
     parser.add_argument(
         "--now",
@@ -51,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     programme_commands.register(sub)
+    records_commands.register(sub)
     return parser
 
 

@@ -1,0 +1,767 @@
+"""The clinic's database: the one object the window and the command line talk to.
+
+One SQLite file, opened through sqlite-utils, in WAL mode with foreign keys on and durable
+(``synchronous = FULL``) commits. Every write is one ``BEGIN IMMEDIATE`` transaction that also
+appends its audit entry, so after a crash the file holds each write completely or not at all, and
+two windows never interleave their writes. See the modules beside this one for each idea:
+opening (:mod:`db.connection`), schema (:mod:`db.migrations`), patients, programme versions,
+treatments, the audit trail, integrity, backups and the demonstration patients.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from sqlite_utils import Database as SqliteDatabase
+
+from db import audit, integrity, location, migrations, patients, programmes, treatments
+from db import backup as backups
+from db.connection import (
+    APPLICATION_ID,
+    DEFAULT_TIMEOUT_S,
+    FileKind,
+    check_writable,
+    connect,
+    create_empty_file,
+    inspect_file,
+    translate,
+)
+from db.demo_patients import seed_demo_patients
+from db.errors import (
+    BackupError,
+    ConflictError,
+    DatabaseError,
+    DatabaseLockedError,
+    DatabaseNewerError,
+    DatabaseReadOnlyError,
+    HardFindingError,
+    InvalidRecordError,
+    MissingAcknowledgementError,
+    NotADatabaseError,
+    PatientExistsError,
+    RecordMismatchError,
+    UnknownPatientError,
+    UnknownVersionError,
+)
+from db.programmes import acknowledgement_key
+from db.records import (
+    AuditEntry,
+    BolusGivenRecord,
+    BolusKind,
+    PatientRecord,
+    PatientSummary,
+    ProgrammeVersion,
+    PumpRecord,
+    RefillRecord,
+    ScreeningRecord,
+    ScreeningResponse,
+    VerifyReport,
+)
+from db.values import moment_text
+from programmer.drug_library import DrugLibrary, default_drug_library
+from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.programme import Patient, Programme
+from programmer.projection import ClinicSettings
+from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
+
+__all__ = [
+    "AuditEntry",
+    "BackupError",
+    "BolusGivenRecord",
+    "BolusKind",
+    "ConflictError",
+    "Database",
+    "DatabaseError",
+    "DatabaseLockedError",
+    "DatabaseNewerError",
+    "DatabaseReadOnlyError",
+    "HardFindingError",
+    "InvalidRecordError",
+    "MissingAcknowledgementError",
+    "NotADatabaseError",
+    "PatientExistsError",
+    "PatientRecord",
+    "PatientSummary",
+    "ProgrammeVersion",
+    "PumpRecord",
+    "RecordMismatchError",
+    "RefillRecord",
+    "ScreeningRecord",
+    "ScreeningResponse",
+    "UnknownPatientError",
+    "UnknownVersionError",
+    "VerifyReport",
+    "acknowledgement_key",
+]
+
+MAX_USER = 200
+MAX_REASON = 2000
+MAX_DIAGNOSIS = 500
+
+
+class Database:
+    """An open console database. Use :meth:`open`; close with :meth:`close` or ``with``."""
+
+    def __init__(
+        self,
+        path: Path,
+        sdb: SqliteDatabase,
+        *,
+        catalogue: PumpCatalogue,
+        library: DrugLibrary,
+        settings: ClinicSettings,
+    ) -> None:
+        self.path = path
+        self._sdb = sdb
+        self._catalogue = catalogue
+        self._library = library
+        self._settings = settings
+        self._reference = programmes.Reference(catalogue, library)
+        self._closed = False
+
+    # ------------------------------------------------------------ opening and closing
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        seed_demo: bool = False,
+        now: datetime | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        catalogue: PumpCatalogue | None = None,
+        library: DrugLibrary | None = None,
+        settings: ClinicSettings | None = None,
+    ) -> Database:
+        """Open the database at ``path``; with ``create``, a missing or empty (0-byte) file is
+        initialised, and with ``seed_demo`` filled with the demonstration patients in the same
+        transaction. Anything else that is not a console database is refused untouched.
+        ``timeout`` is how long to wait for another program's write lock."""
+        path = Path(path).expanduser().absolute()
+        moment = now or datetime.now()
+        state = inspect_file(path)
+        if state.kind is FileKind.MISSING:
+            if not create:
+                raise DatabaseError(
+                    f"{path}: there is no database there. Check the path (--db), or let the "
+                    "console create a new one."
+                )
+            create_empty_file(path)
+            state = inspect_file(path)
+        elif state.kind is FileKind.EMPTY and not create:
+            raise DatabaseError(f"{path} is an empty file, not yet a database")
+        if state.kind is FileKind.SQLITE:  # first from the header, without opening it
+            _refuse_foreign(path, state.application_id, state.user_version, has_tables=False)
+        check_writable(path)
+        conn = connect(path, timeout=timeout)
+        try:
+            sdb = SqliteDatabase(conn, execute_plugins=False)
+            # Again through SQLite, which also sees a write-ahead log, before anything is written.
+            _refuse_foreign(
+                path,
+                int(sdb.execute("PRAGMA application_id").fetchone()[0]),
+                migrations.user_version(sdb),
+                has_tables=sdb.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+                is not None,
+            )
+            if sdb.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                sdb.execute("PRAGMA journal_mode = WAL")
+            database = cls(
+                path,
+                sdb,
+                catalogue=catalogue or default_pump_catalogue(),
+                library=library or default_drug_library(),
+                settings=settings or ClinicSettings(),
+            )
+
+            def backup_copy(version: int) -> Path:
+                dest = migrations.backup_path_for(path, version, moment)
+                backups.copy_database(conn, dest, path)
+                return dest
+
+            def seed() -> None:
+                seed_demo_patients(database, moment)
+
+            migrations.migrate(
+                sdb,
+                path,
+                now=moment,
+                backup_copy=backup_copy,
+                on_create=seed if seed_demo else None,
+            )
+        except sqlite3.Error as exc:
+            conn.close()
+            raise translate(exc, path) from None
+        except BaseException:
+            conn.close()
+            raise
+        return database
+
+    @property
+    def catalogue(self) -> PumpCatalogue:
+        """The pump catalogue programmes are checked against."""
+        return self._catalogue
+
+    @property
+    def library(self) -> DrugLibrary:
+        """The drug library programmes are checked against (its version is saved with each)."""
+        return self._library
+
+    @staticmethod
+    def default_path() -> Path:
+        """The per-user default database file (platformdirs' user data folder)."""
+        return location.default_path()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._sdb.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Database {self.path}{' (closed)' if self._closed else ''}>"
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[SqliteDatabase]:
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``): from here on no other
+        window can write until this one commits, so what was read is still true at commit.
+        Joins the caller's transaction when one is open (seeding, migration)."""
+        sdb = self._sdb
+        if self._closed:
+            raise DatabaseError(f"{self.path}: the database has been closed")
+        if sdb.conn.in_transaction:
+            yield sdb
+            return
+        try:
+            sdb.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
+        try:
+            yield sdb
+            sdb.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise translate(exc, self.path) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[SqliteDatabase]:
+        """Several reads from one snapshot (a deferred transaction), so a record and its
+        history never come from two different moments."""
+        sdb = self._sdb
+        if self._closed:
+            raise DatabaseError(f"{self.path}: the database has been closed")
+        if sdb.conn.in_transaction:
+            yield sdb
+            return
+        try:
+            sdb.execute("BEGIN")
+            yield sdb
+            sdb.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise translate(exc, self.path) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            if self._sdb.conn.in_transaction:
+                self._sdb.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the original error is the one worth reporting
+
+    # ------------------------------------------------------------ patients
+
+    def search_patients(self, text: str, limit: int = 50) -> list[PatientSummary]:
+        """Search as you type: every typed word must start a word of the name or id, accents
+        and case ignored; an exact id comes first, then by name."""
+        with self._read() as sdb:
+            return patients.search_patients(sdb, text, limit)
+
+    def recent_patients(self, limit: int = 10) -> list[PatientSummary]:
+        """The patients opened most recently (see :meth:`mark_opened`), newest first."""
+        with self._read() as sdb:
+            return patients.recent_patients(sdb, limit)
+
+    def mark_opened(self, patient_id: str, now: datetime) -> None:
+        """Remember that the patient was opened now, for the recent list (screen state, not
+        part of the clinical record: not audited)."""
+        moment_text(now, "now")
+        with self._write() as sdb:
+            patients.mark_opened(sdb, patient_id, now)
+
+    def patient(self, patient_id: str) -> PatientRecord:
+        with self._read() as sdb:
+            return patients.read_patient(sdb, patient_id)
+
+    def create_patient(
+        self,
+        patient: Patient,
+        pump: PumpRecord,
+        *,
+        diagnosis: str = "",
+        notes: str = "",
+        user: str,
+        now: datetime,
+    ) -> None:
+        """A new patient with the pump in place; refused if the id is taken."""
+        _check_user(user, now)
+        patients.check_patient(patient, now.date())
+        patients.check_pump(pump, patient, self._catalogue)
+        patients.checked_text(diagnosis, "diagnosis", MAX_DIAGNOSIS, blank_ok=True)
+        patients.checked_text(notes, "notes", patients.MAX_NOTES, blank_ok=True)
+        with self._write() as sdb:
+            if patients.exists(sdb, patient.id):
+                raise PatientExistsError(
+                    f"a patient with id '{patient.id}' is already in the database; open that "
+                    "record, or check the id"
+                )
+            self._insert_patient(sdb, patient, pump, diagnosis, notes, user, now)
+
+    def _insert_patient(
+        self,
+        sdb: SqliteDatabase,
+        patient: Patient,
+        pump: PumpRecord,
+        diagnosis: str,
+        notes: str,
+        user: str,
+        now: datetime,
+    ) -> None:
+        seq = audit.next_seq(sdb)
+        num = patients.insert_patient(
+            sdb, patient, diagnosis=diagnosis, notes=notes, now=now, audit_seq=seq
+        )
+        pump_id = patients.insert_pump(sdb, patient.id, pump, user=user, now=now, audit_seq=seq)
+        audit.append(
+            sdb,
+            seq=seq,
+            at=now,
+            user=user,
+            action="patient.created",
+            patient_id=patient.id,
+            details={"name": patient.name, "pump": f"{pump.model} {pump.serial}"},
+            records=[("patient", num), ("pump", pump_id)],
+        )
+
+    def replace_pump(self, patient_id: str, pump: PumpRecord, *, user: str, now: datetime) -> None:
+        """Record a new pump in place of the current one, which stays in the history (its
+        removal date is the new pump's implant date)."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            record = patients.read_patient(sdb, patient_id)
+            patients.check_pump(pump, record.patient, self._catalogue)
+            old = record.pump
+            if old is not None and pump.serial == old.serial:
+                raise InvalidRecordError(
+                    f"is the serial of the pump in place ({old.serial}): a replacement has "
+                    "another serial",
+                    "pump.serial",
+                )
+            if old is not None and pump.implanted_on < old.implanted_on:
+                raise InvalidRecordError(
+                    f"is before the current pump's implant date {old.implanted_on}",
+                    "pump.implanted_on",
+                )
+            seq = audit.next_seq(sdb)
+            pump_id = patients.insert_pump(sdb, patient_id, pump, user=user, now=now, audit_seq=seq)
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="pump.replaced",
+                patient_id=patient_id,
+                details={
+                    "removed": None if old is None else f"{old.model} {old.serial}",
+                    "implanted": f"{pump.model} {pump.serial}",
+                },
+                records=[("pump", pump_id)],
+            )
+
+    # ------------------------------------------------------------ programme versions
+
+    def current_version(self, patient_id: str) -> ProgrammeVersion | None:
+        """The newest confirmed version: the programme the pump runs (None before the first)."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return programmes.read_current(sdb, patient_id, self._reference)
+
+    def latest_version(self, patient_id: str) -> ProgrammeVersion | None:
+        """The newest version, confirmed or not: pass its number as ``base_version``."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return programmes.read_latest(sdb, patient_id, self._reference)
+
+    def versions(self, patient_id: str) -> list[ProgrammeVersion]:
+        """Every version, oldest first."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return programmes.read_all(sdb, patient_id, self._reference)
+
+    def version(self, patient_id: str, number: int) -> ProgrammeVersion:
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return programmes.read(sdb, patient_id, number, self._reference)
+
+    def check_programme(self, programme: Programme, *, now: datetime) -> CheckResult:
+        """The findings :meth:`save_programme` would meet now: the engine's one check, against
+        the patient's stored current programme."""
+        moment_text(now, "now")
+        with self._read() as sdb:
+            return self._check(sdb, programme, now)
+
+    def _check(self, sdb: SqliteDatabase, programme: Programme, now: datetime) -> CheckResult:
+        current = programmes.read_current(sdb, programme.patient.id, self._reference)
+        return check_programme(
+            programme,
+            now=now,
+            current=None if current is None else current.programme,
+            library=self._library,
+            catalogue=self._catalogue,
+            settings=self._settings,
+        )
+
+    def save_programme(
+        self,
+        programme: Programme,
+        *,
+        base_version: int | None,
+        user: str,
+        reason: str,
+        acknowledgements: Mapping[str, str],
+        now: datetime,
+        confirmed: bool = True,
+    ) -> ProgrammeVersion:
+        """Store ``programme`` as the patient's next version, in one transaction with its audit
+        entry. ``base_version`` is the number of the newest version the editor started from
+        (None for a patient's first programme); if another has been saved since, the save is
+        refused with :class:`ConflictError` rather than silently replacing it.
+
+        The programme is checked here with the engine's :func:`check_programme` against the
+        stored current programme: a hard finding refuses it (:class:`HardFindingError`), and
+        each soft finding needs a non-blank reason under ``acknowledgement_key(finding)``
+        (:class:`MissingAcknowledgementError`). A patient or pump not yet in the database is
+        created from the programme (the import path); one that differs from the stored record
+        is refused (:class:`RecordMismatchError`)."""
+        _check_user(user, now)
+        patients.checked_text(reason, "reason", MAX_REASON)
+        text = programmes.canonical_text(programme, self._reference)
+        patients.check_patient(programme.patient, now.date())
+        pump_record = patients.pump_record_from_programme(programme.pump)
+        patients.check_pump(pump_record, programme.patient, self._catalogue)
+        patient_id = programme.patient.id
+        with self._write() as sdb:
+            latest = programmes.latest_number(sdb, patient_id)
+            if base_version != latest:
+                self._refuse_conflict(sdb, patient_id, base_version, latest)
+            known, current_pump = patients.check_programme_matches(
+                sdb, programme.patient, programme.pump
+            )
+            if not known:
+                self._insert_patient(sdb, programme.patient, pump_record, "", "", user, now)
+            result = self._check(sdb, programme, now)
+            acks = _acknowledged(result.findings, acknowledgements)
+            seq = audit.next_seq(sdb)
+            records: list[tuple[str, int]] = []
+            if current_pump is not None and (
+                current_pump.replace_by != programme.pump.replace_by
+                or current_pump.low_reservoir_alarm_ml != programme.pump.low_reservoir_alarm_ml
+            ):
+                # The programme changes the pump's record (a new low-reservoir alarm, or a
+                # corrected replace-by date): a new revision row, the old one kept.
+                revised = PumpRecord(
+                    model=current_pump.model,
+                    serial=current_pump.serial,
+                    implanted_on=current_pump.implanted_on,
+                    replace_by=programme.pump.replace_by,
+                    catheter_model=current_pump.catheter_model,
+                    catheter_length_cm=current_pump.catheter_length_cm,
+                    low_reservoir_alarm_ml=programme.pump.low_reservoir_alarm_ml,
+                )
+                records.append(
+                    (
+                        "pump",
+                        patients.insert_pump(
+                            sdb, patient_id, revised, user=user, now=now, audit_seq=seq
+                        ),
+                    )
+                )
+            number = (latest or 0) + 1
+            projection = result.projection
+            try:
+                rowid = programmes.insert(
+                    sdb,
+                    patient_id=patient_id,
+                    number=number,
+                    based_on=base_version,
+                    text=text,
+                    programme=programme,
+                    daily_dose_mcg=projection.daily_dose_mcg,
+                    flow_ml_per_day=projection.flow_ml_per_day,
+                    library_version=self._library.version,
+                    catalogue_version=self._catalogue.version,
+                    findings=result.findings,
+                    acknowledgements=acks,
+                    user=user,
+                    now=now,
+                    reason=reason,
+                    confirmed=confirmed,
+                    audit_seq=seq,
+                )
+            except sqlite3.IntegrityError as exc:
+                # Only reachable if the check above was bypassed: the UNIQUE (patient, number)
+                # constraint is the last line against two saves of the same number.
+                if "UNIQUE" in str(exc) or "follow on" in str(exc):
+                    self._refuse_conflict(sdb, patient_id, base_version, number)
+                raise
+            records.append(("programme_version", rowid))
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="programme.saved" if confirmed else "programme.drafted",
+                patient_id=patient_id,
+                details={
+                    "version": number,
+                    "based_on": base_version,
+                    "reason": reason,
+                    "mode": programme.mode.value,
+                    "daily_dose_mcg": str(projection.daily_dose_mcg),
+                    "library_version": self._library.version,
+                    "overrides": [
+                        {"code": f.code.value, "field": f.field, "reason": acks[key]}
+                        for f in result.findings
+                        if (key := acknowledgement_key(f)) in acks
+                    ],
+                },
+                records=records,
+            )
+            return programmes.read(sdb, patient_id, number, self._reference)
+
+    def _refuse_conflict(
+        self, sdb: SqliteDatabase, patient_id: str, base: int | None, latest: int | None
+    ) -> None:
+        if latest is None:
+            raise InvalidRecordError(
+                f"patient {patient_id} has no saved programme, so there is no version {base} "
+                "to base this one on",
+                "base_version",
+            )
+        newest = programmes.read(sdb, patient_id, latest, self._reference)
+        started = "a new programme" if base is None else f"version {base}"
+        raise ConflictError(
+            f"Version {latest} of {patient_id}'s programme was saved by {newest.saved_by} at "
+            f"{newest.saved_at:%Y-%m-%d %H:%M} after this edit began from {started}. Nothing "
+            "was overwritten: compare with the newest version and make the change again.",
+            newest,
+        )
+
+    # ------------------------------------------------------------ refills, boluses, screening
+
+    def record_refill(
+        self, patient_id: str, refill: RefillRecord, *, user: str, now: datetime
+    ) -> None:
+        """Record a refill. Refused when the volume exceeds the reservoir or the concentration
+        is not a library one (:class:`HardFindingError`), or when a discrepancy over the
+        pump's limit has no reason (:class:`MissingAcknowledgementError`)."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            record = patients.read_patient(sdb, patient_id)
+            if record.pump is None:
+                raise InvalidRecordError(f"patient {patient_id} has no pump recorded", "pump")
+            treatments.check_refill(refill, record.pump, self._catalogue, self._library)
+            seq = audit.next_seq(sdb)
+            rowid = treatments.insert_refill(sdb, patient_id, refill, user=user, audit_seq=seq)
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="refill.recorded",
+                patient_id=patient_id,
+                details={
+                    "at": refill.at.isoformat(),
+                    "discrepancy_ml": str(refill.discrepancy_ml),
+                    "reason": refill.reason,
+                },
+                records=[("refill", rowid)],
+            )
+
+    def refills(self, patient_id: str) -> list[RefillRecord]:
+        """Oldest first."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return treatments.refills(sdb, patient_id)
+
+    def record_bolus_given(
+        self, patient_id: str, bolus: BolusGivenRecord, *, user: str, now: datetime
+    ) -> None:
+        _check_user(user, now)
+        treatments.check_bolus(bolus)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            seq = audit.next_seq(sdb)
+            rowid = treatments.insert_bolus(sdb, patient_id, bolus, user=user, audit_seq=seq)
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="bolus.given",
+                patient_id=patient_id,
+                details={"kind": bolus.kind.value, "dose_mcg": str(bolus.dose_mcg)},
+                records=[("bolus_given", rowid)],
+            )
+
+    def boluses_given(self, patient_id: str) -> list[BolusGivenRecord]:
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return treatments.boluses(sdb, patient_id)
+
+    def record_screening(
+        self, patient_id: str, screening: ScreeningRecord, *, user: str, now: datetime
+    ) -> None:
+        _check_user(user, now)
+        treatments.check_screening(screening)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            seq = audit.next_seq(sdb)
+            rowid = treatments.insert_screening(
+                sdb, patient_id, screening, user=user, audit_seq=seq
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="screening.recorded",
+                patient_id=patient_id,
+                details={
+                    "dose_mcg": str(screening.dose_mcg),
+                    "response": screening.response.value,
+                },
+                records=[("screening", rowid)],
+            )
+
+    def screenings(self, patient_id: str) -> list[ScreeningRecord]:
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return treatments.screenings(sdb, patient_id)
+
+    # ------------------------------------------------------------ audit, integrity, backup
+
+    def audit_entries(
+        self,
+        *,
+        patient_id: str | None = None,
+        user: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """Audit entries in trail order; ``since`` inclusive, ``until`` exclusive."""
+        with self._read() as sdb:
+            return audit.entries(sdb, patient_id=patient_id, user=user, since=since, until=until)
+
+    def verify(self) -> VerifyReport:
+        """SQLite's integrity and foreign-key checks, the audit hash chain, and every record
+        against the entry that wrote it."""
+        with self._read() as sdb:
+            return integrity.verify(sdb)
+
+    def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:
+        """A consistent copy of the database, taken while it stays in use, written to ``dest``
+        whole or not at all. Refuses the database's own file, and an existing file unless
+        ``overwrite``."""
+        if self._closed:
+            raise DatabaseError(f"{self.path}: the database has been closed")
+        backups.copy_database(self._sdb.conn, Path(dest), self.path, overwrite=overwrite)
+
+    @staticmethod
+    def restore(
+        backup: str | Path,
+        dest: str | Path,
+        *,
+        overwrite: bool = False,
+        now: datetime | None = None,
+    ) -> Path | None:
+        """Check ``backup`` (SQLite integrity, audit trail, schema version) and put it in
+        place at ``dest``. With ``overwrite``, a database already at ``dest`` is renamed aside,
+        never deleted, and that name is returned; close every window using it first."""
+        return backups.restore(
+            Path(backup), Path(dest), overwrite=overwrite, now=now or datetime.now()
+        )
+
+
+def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:
+    """Only a console database, or a blank SQLite file (schema 0, no tables), may be opened;
+    and not one newer than this program."""
+    if (
+        application_id not in (0, APPLICATION_ID)
+        or (application_id == 0 and version != 0)
+        or (version == 0 and has_tables)
+    ):
+        raise NotADatabaseError(
+            f"{path} is an SQLite database of another program, not a console database; it was "
+            "left as it is. Choose another file."
+        )
+    migrations.check_not_newer(version, path)
+
+
+def _check_user(user: str, now: datetime) -> None:
+    """Who and when, checked before anything else (the engine compares local times only)."""
+    patients.checked_text(user, "user", MAX_USER)
+    moment_text(now, "now")
+
+
+def _acknowledged(
+    findings: tuple[Finding, ...], acknowledgements: Mapping[str, str]
+) -> dict[str, str]:
+    """The typed reasons for the soft findings, or a refusal naming what is still missing.
+    Reasons given for findings the programme does not have are not stored."""
+    hard = tuple(f for f in findings if f.severity is Severity.HARD)
+    if hard:
+        raise HardFindingError(
+            f"The programme cannot be saved: {len(hard)} hard finding(s). {hard[0].message}",
+            hard,
+        )
+    soft = [f for f in findings if f.severity is Severity.SOFT]
+    missing = tuple(
+        f for f in soft if not str(acknowledgements.get(acknowledgement_key(f), "")).strip()
+    )
+    if missing:
+        raise MissingAcknowledgementError(
+            f"{len(missing)} warning(s) need a typed reason before saving: "
+            + "; ".join(f"{f.code.value} ({f.field})" for f in missing),
+            missing,
+        )
+    acks: dict[str, str] = {}
+    for f in soft:
+        key = acknowledgement_key(f)
+        reason = acknowledgements[key]
+        patients.checked_text(reason, f"acknowledgements[{key}]", MAX_REASON, blank_ok=True)
+        acks[key] = reason
+    return acks

@@ -1,0 +1,328 @@
+"""The schema and its migrations. The schema version lives in ``PRAGMA user_version``: version N
+means the first N migrations of :data:`MIGRATIONS` have run. A database newer than this program
+is refused untouched; an older one is first copied to a backup file beside it, then brought up to
+date one migration per transaction, each recorded in the audit trail.
+
+Every table holding clinical records is STRICT and append-only: triggers refuse UPDATE and
+DELETE, so a programme version, once saved, is never changed (product.md: "Every saved programme
+is an immutable version").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database as SqliteDatabase
+
+from db import audit
+from db.connection import APPLICATION_ID
+from db.errors import DatabaseNewerError, NotADatabaseError
+
+# The tables whose rows are clinical records: each row names the audit entry that wrote it.
+RECORD_TABLES: tuple[str, ...] = (
+    "patient",
+    "pump",
+    "programme_version",
+    "refill",
+    "bolus_given",
+    "screening",
+)
+
+
+def _immutable(table: str, what: str) -> str:
+    """Triggers refusing UPDATE and DELETE, and the index on ``audit_seq`` (without it, adding
+    an audit entry would scan the table for rows waiting on it: the deferred foreign key)."""
+    return f"""
+CREATE INDEX {table}_by_audit ON {table} (audit_seq);
+CREATE TRIGGER {table}_never_updated BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{what} are never changed once saved: save a new one instead'); END;
+CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{what} are never deleted'); END;
+"""
+
+
+SCHEMA_1 = f"""
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    patient_id TEXT,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_by_patient ON audit (patient_id, seq);
+CREATE INDEX audit_by_user ON audit (user, seq);
+CREATE INDEX audit_by_time ON audit (at);
+
+-- Where the trail ends, kept by a trigger: a second witness against entries cut off the end.
+CREATE TABLE audit_head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+) STRICT;
+INSERT INTO audit_head (one, seq, hash) VALUES (1, 0, '{audit.GENESIS_HASH}');
+
+CREATE TRIGGER audit_follows_head BEFORE INSERT ON audit
+WHEN NEW.seq IS NOT (SELECT seq FROM audit_head) + 1
+  OR NEW.prev_hash IS NOT (SELECT hash FROM audit_head)
+BEGIN SELECT RAISE(ABORT, 'an audit entry must follow on from the last one'); END;
+CREATE TRIGGER audit_moves_head AFTER INSERT ON audit
+BEGIN UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash WHERE one = 1; END;
+CREATE TRIGGER audit_never_updated BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: entries are never changed'); END;
+CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: entries are never deleted'); END;
+CREATE TRIGGER audit_head_only_forward BEFORE UPDATE ON audit_head
+WHEN NEW.one IS NOT 1 OR NEW.seq IS NOT OLD.seq + 1
+  OR NEW.hash IS NOT (SELECT hash FROM audit WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'the audit head only follows new entries'); END;
+CREATE TRIGGER audit_head_never_deleted BEFORE DELETE ON audit_head
+BEGIN SELECT RAISE(ABORT, 'the audit head is never deleted'); END;
+CREATE TRIGGER audit_head_single BEFORE INSERT ON audit_head
+BEGIN SELECT RAISE(ABORT, 'there is one audit head'); END;
+
+CREATE TABLE patient (
+    num INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    spasticity_origin TEXT NOT NULL CHECK (spasticity_origin IN ('spinal', 'cerebral')),
+    diagnosis TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    scan_text TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX patient_by_name ON patient (sort_key);
+CREATE INDEX patient_by_id_any_case ON patient (id COLLATE NOCASE);
+{_immutable("patient", "patient records")}
+
+-- The search index: folded name and id words (db/search.py); rowid = patient.num.
+CREATE VIRTUAL TABLE patient_search USING fts5 (
+    name, ident, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+);
+
+-- When each patient was last opened, for the browser's recent list: screen state, not part of
+-- the clinical record, so neither immutable nor audited.
+CREATE TABLE patient_opened (
+    patient_num INTEGER PRIMARY KEY REFERENCES patient (num),
+    opened_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX patient_opened_by_time ON patient_opened (opened_at);
+
+-- Pumps per patient, oldest first. A row with the serial of the row before is a revision of that
+-- pump's record (e.g. a new low-reservoir alarm); a new serial is a replacement.
+CREATE TABLE pump (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    model TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    implanted_on TEXT NOT NULL,
+    replace_by TEXT NOT NULL,
+    catheter_model TEXT,
+    catheter_length_cm TEXT,
+    low_reservoir_alarm_ml TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED,
+    CHECK (replace_by > implanted_on)
+) STRICT;
+CREATE INDEX pump_by_patient ON pump (patient_id, id);
+{_immutable("pump", "pump records")}
+
+CREATE TABLE programme_version (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    number INTEGER NOT NULL CHECK (number >= 1),
+    based_on INTEGER CHECK (based_on IS NULL OR (based_on >= 1 AND based_on < number)),
+    programme_json TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    daily_dose_mcg TEXT NOT NULL,
+    flow_ml_per_day TEXT NOT NULL,
+    library_version TEXT NOT NULL,
+    catalogue_version TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    acknowledgements TEXT NOT NULL,
+    saved_by TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    confirmed INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED,
+    -- Backs the conflict check even between processes: two saves of version N+1 cannot both
+    -- commit (product.md: "never silently overwrite each other's changes").
+    UNIQUE (patient_id, number)
+) STRICT;
+CREATE INDEX programme_version_confirmed ON programme_version (patient_id, number)
+WHERE confirmed = 1;
+CREATE TRIGGER programme_version_numbers_follow BEFORE INSERT ON programme_version
+WHEN NEW.number IS NOT coalesce(
+    (SELECT max(number) FROM programme_version WHERE patient_id = NEW.patient_id), 0) + 1
+BEGIN SELECT RAISE(ABORT, 'programme version numbers follow on without gaps'); END;
+{_immutable("programme_version", "programme versions")}
+
+CREATE TABLE refill (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    at TEXT NOT NULL,
+    expected_residual_ml TEXT NOT NULL,
+    measured_residual_ml TEXT NOT NULL,
+    volume_added_ml TEXT NOT NULL,
+    concentration_mcg_per_ml TEXT NOT NULL,
+    drug TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    by_user TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX refill_by_patient ON refill (patient_id, at);
+{_immutable("refill", "refill records")}
+
+CREATE TABLE bolus_given (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('single', 'priming', 'bridge', 'patient')),
+    dose_mcg TEXT NOT NULL,
+    duration_min INTEGER NOT NULL CHECK (duration_min >= 1),
+    reason TEXT NOT NULL,
+    by_user TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX bolus_given_by_patient ON bolus_given (patient_id, at);
+{_immutable("bolus_given", "records of boluses given")}
+
+CREATE TABLE screening (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    at TEXT NOT NULL,
+    dose_mcg TEXT NOT NULL,
+    response TEXT NOT NULL CHECK (response IN ('response', 'partial', 'no-response')),
+    effect_hours TEXT,
+    notes TEXT NOT NULL,
+    by_user TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX screening_by_patient ON screening (patient_id, at);
+{_immutable("screening", "screening results")}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
+
+    version: int
+    summary: str
+    apply: Callable[[SqliteDatabase], None]
+
+
+def _create_schema_1(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_1)
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
+]
+
+
+def schema_version() -> int:
+    """The schema version this program writes."""
+    return len(MIGRATIONS)
+
+
+def user_version(sdb: SqliteDatabase) -> int:
+    return int(sdb.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_not_newer(version: int, path: Path) -> None:
+    if version > schema_version():
+        raise DatabaseNewerError(
+            f"{path} was written by a newer version of the console (database schema {version}; "
+            f"this program knows up to {schema_version()}). It was not opened or changed: "
+            "use the newer console, or open another database."
+        )
+
+
+def backup_path_for(path: Path, version: int, now: datetime) -> Path:
+    """Where the copy made before migrating from ``version`` goes: beside the database."""
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    candidate = path.with_name(f"{path.stem}.schema{version}-{stamp}.backup{path.suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.schema{version}-{stamp}-{n}.backup{path.suffix}")
+        n += 1
+    return candidate
+
+
+def migrate(
+    sdb: SqliteDatabase,
+    path: Path,
+    *,
+    now: datetime,
+    backup_copy: Callable[[int], Path],
+    on_create: Callable[[], None] | None = None,
+) -> bool:
+    """Bring the database at ``path`` up to :func:`schema_version`. An existing database is
+    first copied with ``backup_copy(version)``, which returns where the copy went. True when the
+    database was created (version 0 to 1), in which case ``on_create`` ran in the creating
+    transaction (so demo patients exist either completely or not at all)."""
+    version = user_version(sdb)
+    check_not_newer(version, path)
+    if version == schema_version():
+        return False
+    backup = backup_copy(version) if version > 0 else None
+    created = False
+    for migration in MIGRATIONS[version:]:
+        sdb.execute("BEGIN IMMEDIATE")
+        try:
+            current = user_version(sdb)  # another process may have migrated meanwhile
+            check_not_newer(current, path)
+            if current >= migration.version:
+                sdb.execute("COMMIT")
+                continue
+            if current == 0:
+                _check_blank(sdb, path)
+            migration.apply(sdb)
+            sdb.execute(f"PRAGMA user_version = {migration.version}")
+            if migration.version == 1:
+                sdb.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            seq = audit.next_seq(sdb)
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=audit.SYSTEM_USER,
+                action="database.created" if current == 0 else "database.migrated",
+                patient_id=None,
+                details={
+                    "schema": migration.version,
+                    "summary": migration.summary,
+                    "backup": None if backup is None else str(backup),
+                },
+            )
+            if current == 0:
+                created = True
+                if on_create is not None:
+                    on_create()
+            sdb.execute("COMMIT")
+        except BaseException:
+            if sdb.conn.in_transaction:
+                sdb.execute("ROLLBACK")
+            raise
+    return created
+
+
+def _check_blank(sdb: SqliteDatabase, path: Path) -> None:
+    """Version 0 may only be initialised when SQLite holds nothing yet (a new or 0-byte file):
+    an SQLite file with tables of its own belongs to some other program."""
+    row = sdb.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    if int(row[0]) > 0:
+        raise NotADatabaseError(
+            f"{path} is an SQLite database of another program, not a console database; it was "
+            "left as it is. Choose another file."
+        )

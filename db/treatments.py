@@ -1,0 +1,239 @@
+"""What was done to the patient, as distinct from what was programmed: refills, boluses given
+and screening trials (issue 3, "What it holds"). Rows are checked here, written and read here;
+the caller holds the transaction and writes the audit entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database as SqliteDatabase
+
+from db.errors import HardFindingError, InvalidRecordError, MissingAcknowledgementError
+from db.patients import checked_text
+from db.records import (
+    BolusGivenRecord,
+    BolusKind,
+    PumpRecord,
+    RefillRecord,
+    ScreeningRecord,
+    ScreeningResponse,
+)
+from db.values import (
+    checked_decimal,
+    decimal_from,
+    decimal_text,
+    moment_from,
+    moment_text,
+    optional_decimal_from,
+    optional_decimal_text,
+)
+from programmer.drug_library import DrugLibrary
+from programmer.findings import Code, Finding, num
+from programmer.pump_catalogue import PumpCatalogue
+
+MAX_REASON = 2000
+
+# ---------------------------------------------------------------- refills
+
+
+def check_refill(
+    refill: RefillRecord, pump: PumpRecord, catalogue: PumpCatalogue, library: DrugLibrary
+) -> None:
+    """The storage layer's own guard on a refill record (domain.md, "Refill arithmetic"): the
+    new volume fits the reservoir, the concentration is a library one, and a discrepancy over
+    the pump's limit carries a typed reason. The window computes the expected residual with the
+    engine and shows the same finding first; this refuses a record that skipped that step."""
+    for name in ("expected_residual_ml", "measured_residual_ml"):
+        checked_decimal(getattr(refill, name), f"refill.{name}")
+    volume = checked_decimal(refill.volume_added_ml, "refill.volume_added_ml", positive=True)
+    concentration = checked_decimal(
+        refill.concentration_mcg_per_ml, "refill.concentration_mcg_per_ml", positive=True
+    )
+    checked_text(refill.reason, "refill.reason", MAX_REASON, blank_ok=True)
+    if refill.drug not in library.drugs:
+        raise InvalidRecordError(f"'{refill.drug}' is not in the drug library", "refill.drug")
+    drug = library.drug(refill.drug)
+    model = catalogue.pump(pump.model)
+    hard: list[Finding] = []
+    if volume > model.reservoir_ml:
+        hard.append(
+            Finding(
+                Code.RESERVOIR_OVERFILL,
+                f"{num(volume, 3)} mL is over the {model.display_name} reservoir of "
+                f"{num(model.reservoir_ml)} mL.",
+                "refill.volume_added_ml",
+            )
+        )
+    if concentration not in drug.concentrations_mcg_per_ml:
+        allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
+        hard.append(
+            Finding(
+                Code.CONCENTRATION_UNKNOWN,
+                f"{num(concentration, 6)} mcg/mL is not a {drug.name} pump-fill concentration "
+                f"in the drug library ({allowed} mcg/mL).",
+                "refill.concentration_mcg_per_ml",
+            )
+        )
+    if hard:
+        raise HardFindingError("the refill cannot be recorded: " + hard[0].message, tuple(hard))
+    discrepancy = refill.discrepancy_ml
+    if abs(discrepancy) > model.refill_discrepancy_ml and not refill.reason.strip():
+        finding = Finding(
+            Code.REFILL_DISCREPANCY,
+            f"Measured residual {num(refill.measured_residual_ml, 3)} mL vs expected "
+            f"{num(refill.expected_residual_ml, 3)} mL: {num(abs(discrepancy), 3)} mL apart, over "
+            f"the {num(model.refill_discrepancy_ml)} mL limit for the {model.display_name}. It "
+            "must be acknowledged with a reason.",
+            "refill.measured_residual_ml",
+        )
+        raise MissingAcknowledgementError(finding.message, (finding,))
+
+
+def insert_refill(
+    sdb: SqliteDatabase, patient_id: str, refill: RefillRecord, *, user: str, audit_seq: int
+) -> int:
+    cursor = sdb.execute(
+        "INSERT INTO refill (patient_id, at, expected_residual_ml, measured_residual_ml, "
+        "volume_added_ml, concentration_mcg_per_ml, drug, reason, by_user, audit_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            patient_id,
+            moment_text(refill.at, "refill.at"),
+            decimal_text(refill.expected_residual_ml),
+            decimal_text(refill.measured_residual_ml),
+            decimal_text(refill.volume_added_ml),
+            decimal_text(refill.concentration_mcg_per_ml),
+            refill.drug,
+            refill.reason,
+            user,
+            audit_seq,
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def refills(sdb: SqliteDatabase, patient_id: str) -> list[RefillRecord]:
+    """Oldest first."""
+    return [
+        RefillRecord(
+            at=moment_from(at),
+            expected_residual_ml=decimal_from(expected),
+            measured_residual_ml=decimal_from(measured),
+            volume_added_ml=decimal_from(added),
+            concentration_mcg_per_ml=decimal_from(conc),
+            drug=drug,
+            reason=reason,
+            by=by,
+        )
+        for at, expected, measured, added, conc, drug, reason, by in sdb.execute(
+            "SELECT at, expected_residual_ml, measured_residual_ml, volume_added_ml, "
+            "concentration_mcg_per_ml, drug, reason, by_user FROM refill WHERE patient_id = ? "
+            "ORDER BY at, id",
+            [patient_id],
+        )
+    ]
+
+
+# ---------------------------------------------------------------- boluses given
+
+
+def check_bolus(bolus: BolusGivenRecord) -> None:
+    if not isinstance(bolus.kind, BolusKind):
+        raise InvalidRecordError("must be single, priming, bridge or patient", "bolus.kind")
+    checked_decimal(bolus.dose_mcg, "bolus.dose_mcg", positive=True)
+    if (
+        isinstance(bolus.duration_min, bool)
+        or not isinstance(bolus.duration_min, int)
+        or not 1 <= bolus.duration_min <= 1440
+    ):
+        raise InvalidRecordError("must be from 1 to 1440 minutes", "bolus.duration_min")
+    checked_text(bolus.reason, "bolus.reason", MAX_REASON, blank_ok=True)
+
+
+def insert_bolus(
+    sdb: SqliteDatabase, patient_id: str, bolus: BolusGivenRecord, *, user: str, audit_seq: int
+) -> int:
+    cursor = sdb.execute(
+        "INSERT INTO bolus_given (patient_id, at, kind, dose_mcg, duration_min, reason, by_user, "
+        "audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            patient_id,
+            moment_text(bolus.at, "bolus.at"),
+            bolus.kind.value,
+            decimal_text(bolus.dose_mcg),
+            bolus.duration_min,
+            bolus.reason,
+            user,
+            audit_seq,
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def boluses(sdb: SqliteDatabase, patient_id: str) -> list[BolusGivenRecord]:
+    return [
+        BolusGivenRecord(
+            at=moment_from(at),
+            kind=BolusKind(kind),
+            dose_mcg=decimal_from(dose),
+            duration_min=minutes,
+            reason=reason,
+            by=by,
+        )
+        for at, kind, dose, minutes, reason, by in sdb.execute(
+            "SELECT at, kind, dose_mcg, duration_min, reason, by_user FROM bolus_given "
+            "WHERE patient_id = ? ORDER BY at, id",
+            [patient_id],
+        )
+    ]
+
+
+# ---------------------------------------------------------------- screening trials
+
+
+def check_screening(screening: ScreeningRecord) -> None:
+    checked_decimal(screening.dose_mcg, "screening.dose_mcg", positive=True)
+    if not isinstance(screening.response, ScreeningResponse):
+        raise InvalidRecordError("must be response, partial or no-response", "screening.response")
+    if screening.effect_hours is not None:
+        checked_decimal(screening.effect_hours, "screening.effect_hours")
+    checked_text(screening.notes, "screening.notes", MAX_REASON, blank_ok=True)
+
+
+def insert_screening(
+    sdb: SqliteDatabase, patient_id: str, screening: ScreeningRecord, *, user: str, audit_seq: int
+) -> int:
+    cursor = sdb.execute(
+        "INSERT INTO screening (patient_id, at, dose_mcg, response, effect_hours, notes, by_user, "
+        "audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            patient_id,
+            moment_text(screening.at, "screening.at"),
+            decimal_text(screening.dose_mcg),
+            screening.response.value,
+            optional_decimal_text(screening.effect_hours),
+            screening.notes,
+            user,
+            audit_seq,
+        ],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def screenings(sdb: SqliteDatabase, patient_id: str) -> list[ScreeningRecord]:
+    rows: list[tuple[Any, ...]] = sdb.execute(
+        "SELECT at, dose_mcg, response, effect_hours, notes, by_user FROM screening "
+        "WHERE patient_id = ? ORDER BY at, id",
+        [patient_id],
+    ).fetchall()
+    return [
+        ScreeningRecord(
+            at=moment_from(at),
+            dose_mcg=decimal_from(dose),
+            response=ScreeningResponse(response),
+            effect_hours=optional_decimal_from(hours),
+            notes=notes,
+            by=by,
+        )
+        for at, dose, response, hours, notes, by in rows
+    ]

@@ -1,0 +1,148 @@
+"""Builders for the storage tests: valid programmes and pumps, changed by keyword. Every test
+passes ``now`` explicitly (NOW unless it says otherwise), never the clock."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from db.database import Database, PumpRecord, UnknownPatientError
+from db.programmes import acknowledgement_key
+from programmer.findings import Severity, check_programme
+from programmer.programme import (
+    DrugFill,
+    Mode,
+    Patient,
+    PatientBolus,
+    Programme,
+    Pump,
+    Reservoir,
+    SpasticityOrigin,
+    Step,
+    WeekSchedule,
+)
+
+NOW = datetime(2026, 11, 22, 10, 0)
+FILL = datetime(2026, 11, 22, 9, 30)
+USER = "dr.test"
+
+
+def D(text: str | int) -> Decimal:
+    return Decimal(str(text))
+
+
+def patient(
+    patient_id: str = "MRN-0042",
+    name: str = "Jane Doe",
+    birth: date = date(1971, 3, 9),
+    origin: SpasticityOrigin = SpasticityOrigin.SPINAL,
+) -> Patient:
+    return Patient(id=patient_id, name=name, birth_date=birth, spasticity_origin=origin)
+
+
+def pump(
+    serial: str = "NGP123456",
+    model: str = "synchromed-ii-20",
+    implanted: date = date(2024, 5, 2),
+    replace_by: date = date(2031, 5, 2),
+    alarm: str = "2.0",
+) -> Pump:
+    return Pump(model, serial, implanted, replace_by, D(alarm))
+
+
+def pump_record(
+    serial: str = "NGP123456",
+    model: str = "synchromed-ii-20",
+    implanted: date = date(2024, 5, 2),
+    replace_by: date = date(2031, 5, 2),
+    alarm: str = "2.0",
+    catheter: str | None = "ascenda-8781",
+    length: str | None = "50",
+) -> PumpRecord:
+    return PumpRecord(
+        model=model,
+        serial=serial,
+        implanted_on=implanted,
+        replace_by=replace_by,
+        catheter_model=catheter,
+        catheter_length_cm=None if length is None else D(length),
+        low_reservoir_alarm_ml=D(alarm),
+        removed_on=None,
+    )
+
+
+def programme(
+    *,
+    who: Patient | None = None,
+    device: Pump | None = None,
+    daily: str | int = "400",
+    concentration: str = "2000",
+    volume: str = "20",
+    filled_at: datetime = FILL,
+    mode: Mode = Mode.SIMPLE_CONTINUOUS,
+    week: WeekSchedule | None = None,
+    patient_bolus: PatientBolus | None = None,
+) -> Programme:
+    return Programme(
+        patient=who or patient(),
+        pump=device or pump(),
+        drug=DrugFill("baclofen", D(concentration)),
+        reservoir=Reservoir(D(volume), filled_at),
+        mode=mode,
+        daily_dose_mcg=D(daily) if mode is Mode.SIMPLE_CONTINUOUS else None,
+        week=week if mode is Mode.FLEXIBLE else None,
+        patient_bolus=patient_bolus,
+    )
+
+
+def flexible(*pairs: tuple[str, str]) -> WeekSchedule:
+    """``flexible(("00:00", "10"), ("07:00", "20"))``: start HH:MM and rate in mcg/h."""
+    steps = []
+    for start, rate in pairs:
+        hours, minutes = start.split(":")
+        steps.append(Step(int(hours) * 60 + int(minutes), D(rate)))
+    return WeekSchedule.every_day(tuple(steps))
+
+
+def acks_for(
+    programme: Programme, now: datetime = NOW, current: Programme | None = None, reason: str = "ok"
+) -> dict[str, str]:
+    """A typed reason for every soft finding the programme has."""
+    result = check_programme(programme, now=now, current=current)
+    return {acknowledgement_key(f): reason for f in result.findings if f.severity is Severity.SOFT}
+
+
+def open_new(path: Path, *, now: datetime = NOW) -> Database:
+    return Database.open(path, create=True, seed_demo=False, now=now)
+
+
+def save(
+    database: Database,
+    prog: Programme,
+    *,
+    base: int | None = None,
+    now: datetime = NOW,
+    reason: str = "test save",
+    confirmed: bool = True,
+    user: str = USER,
+) -> int:
+    """Save with every soft finding acknowledged; returns the new version's number."""
+    try:
+        current = database.current_version(prog.patient.id)
+    except UnknownPatientError:
+        current = None
+    version = database.save_programme(
+        prog,
+        base_version=base,
+        user=user,
+        reason=reason,
+        acknowledgements=acks_for(prog, now, None if current is None else current.programme),
+        now=now,
+        confirmed=confirmed,
+    )
+    return version.number
+
+
+def later(minutes: int) -> datetime:
+    return NOW + timedelta(minutes=minutes)

@@ -1,0 +1,82 @@
+"""Schema versions: an older database is copied to a backup file before it is migrated, each
+migration is one transaction recorded in the audit trail, and a failed migration leaves the
+database as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database as SqliteDatabase
+
+from db import migrations
+from db.database import Database
+from db.migrations import Migration
+from tests.db.factories import NOW, later, open_new, programme, save
+
+
+def _add_column(sdb: SqliteDatabase) -> None:
+    sdb.execute("ALTER TABLE patient_opened ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
+
+
+def _fail(sdb: SqliteDatabase) -> None:
+    sdb.execute("CREATE TABLE half_done (x INTEGER)")
+    raise RuntimeError("migration bug")
+
+
+def test_migration_writes_a_backup_copy_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        save(database, programme())
+    monkeypatch.setattr(
+        migrations,
+        "MIGRATIONS",
+        [*migrations.MIGRATIONS, Migration(2, "pin patients", _add_column)],
+    )
+    with Database.open(path, now=later(60)) as database:
+        assert migrations.user_version(database._sdb) == 2
+        entry = database.audit_entries()[-1]
+        assert entry.action == "database.migrated"
+        assert entry.details["schema"] == 2
+        copy = Path(entry.details["backup"])
+        assert database.verify().ok
+    assert copy.parent == tmp_path and copy.name.startswith("clinic.schema1-")
+    assert copy.read_bytes()[:16] == b"SQLite format 3\x00"
+    conn = sqlite3.connect(copy)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM programme_version").fetchone()[0] == 1
+    conn.close()
+
+
+def test_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        save(database, programme())
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(2, "broken", _fail)]
+    )
+    with pytest.raises(RuntimeError, match="migration bug"):
+        Database.open(path, now=NOW)
+    monkeypatch.undo()
+    with Database.open(path, now=NOW) as database:
+        assert migrations.user_version(database._sdb) == 1
+        assert "half_done" not in database._sdb.table_names()
+        assert [v.number for v in database.versions("MRN-0042")] == [1]
+
+
+def test_every_migration_bumps_the_version_by_one() -> None:
+    assert [m.version for m in migrations.MIGRATIONS] == list(
+        range(1, migrations.schema_version() + 1)
+    )
+
+
+def test_current_database_is_not_migrated_or_copied(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path):
+        pass
+    with Database.open(path, now=NOW) as database:
+        assert [e.action for e in database.audit_entries()] == ["database.created"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic.sqlite"]

@@ -1,0 +1,344 @@
+"""``import``, ``export``, ``history``, ``verify``, ``backup`` and ``restore``: the clinic's
+database from the command line (issue 3, "Command line").
+
+Every command takes the global ``--db PATH``; without it the per-user default database is used
+(created with the demonstration patients on first use, as the window does). Exit codes: 0 done;
+1 refused by the findings (import) or the check failed (verify); 2 a file or the database cannot
+be used, with one line on stderr. The storage layer is imported only when a command runs, so
+``itb-console check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from programmer.errors import ProgrammeFileError
+from programmer.findings import Finding, Severity
+from programmer.programme_file import load
+
+if TYPE_CHECKING:
+    from db.database import Database, ProgrammeVersion
+
+
+def register(sub: Any) -> None:
+    imp = sub.add_parser(
+        "import",
+        help="store a programme file as the patient's next version "
+        "(exit 0 stored, 1 refused by findings, 2 unreadable)",
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why the programme is stored; also the typed reason accepting each soft finding "
+        "(without it a programme with soft findings is refused)",
+    )
+    imp.set_defaults(func=run_import)
+
+    exp = sub.add_parser(
+        "export", help="write a patient's programme file to stdout (the current one by default)"
+    )
+    exp.add_argument("patient_id", metavar="PATIENT_ID")
+    exp.add_argument("--version", metavar="N", type=_version_number, help="this version instead")
+    exp.set_defaults(func=run_export)
+
+    hist = sub.add_parser("history", help="a patient's programme versions: who, when, dose, why")
+    hist.add_argument("patient_id", metavar="PATIENT_ID")
+    hist.add_argument("--json", action="store_true", help="machine-readable output")
+    hist.set_defaults(func=run_history)
+
+    ver = sub.add_parser(
+        "verify", help="check the database and its audit trail (exit 0 only when both hold)"
+    )
+    ver.set_defaults(func=run_verify)
+
+    bak = sub.add_parser("backup", help="a consistent copy of the database, taken while in use")
+    bak.add_argument("file", metavar="FILE")
+    bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    bak.set_defaults(func=run_backup)
+
+    res = sub.add_parser(
+        "restore", help="check a backup and put it in place as the database (--db or default)"
+    )
+    res.add_argument("file", metavar="BACKUP")
+    res.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing database (it is kept beside, renamed, never deleted)",
+    )
+    res.set_defaults(func=run_restore)
+
+
+def _version_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a version number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("version numbers start at 1")
+    return value
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    now: datetime = args.now or datetime.now()
+    return now
+
+
+def current_user() -> str:
+    """Who is at the keyboard until accounts arrive (issue 6): the operating-system login."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def database_path(args: argparse.Namespace) -> tuple[Path, bool]:
+    """The database the command works on, and whether it is the per-user default."""
+    from db.location import default_path
+
+    return (Path(args.db), False) if args.db else (default_path(), True)
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
+    """The --db database; the default one is created (with demonstration patients) on first
+    use, a named one only when ``create`` (import)."""
+    from db.database import Database
+
+    path, is_default = database_path(args)
+    return Database.open(path, create=create or is_default, seed_demo=is_default, now=_now(args))
+
+
+def _tolerant_output() -> None:
+    """A name the terminal's encoding cannot show is escaped, not a crash (e.g. a Windows code
+    page, or PYTHONIOENCODING=ascii); export writes its bytes directly and is unaffected."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _fail(message: str) -> int:
+    print(f"itb-console: {message}", file=sys.stderr)
+    return 2
+
+
+def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
+    return [
+        f"  {f.severity.value.upper():4}  {f.code.value:<26} {f.field}\n        {f.message}"
+        for f in findings
+    ]
+
+
+# ---------------------------------------------------------------- import
+
+
+def run_import(args: argparse.Namespace) -> int:
+    _tolerant_output()
+    from db.database import (
+        DatabaseError,
+        HardFindingError,
+        MissingAcknowledgementError,
+        UnknownPatientError,
+        acknowledgement_key,
+    )
+
+    try:
+        programme = load(args.file)
+    except ProgrammeFileError as exc:
+        return _fail(f"{args.file}: {exc}")
+    reason = args.reason
+    if reason is not None and not reason.strip():
+        return _fail("--reason must not be empty")
+    now = _now(args)
+    try:
+        with _open(args, create=True) as database:
+            result = database.check_programme(programme, now=now)
+            hard = tuple(f for f in result.findings if f.severity is Severity.HARD)
+            soft = tuple(f for f in result.findings if f.severity is Severity.SOFT)
+            if hard:
+                print(f"{args.file}: refused: {len(hard)} hard finding(s); nothing was stored")
+                print("\n".join(_finding_lines(result.findings)))
+                return 1
+            if soft and reason is None:
+                print(
+                    f"{args.file}: refused: {len(soft)} soft finding(s) need a reason; "
+                    "give it with --reason TEXT to accept them"
+                )
+                print("\n".join(_finding_lines(soft)))
+                return 1
+            try:
+                latest = database.latest_version(programme.patient.id)
+            except UnknownPatientError:
+                latest = None
+            try:
+                version = database.save_programme(
+                    programme,
+                    base_version=None if latest is None else latest.number,
+                    user=current_user(),
+                    reason=reason or f"Imported from {Path(args.file).name}",
+                    acknowledgements={acknowledgement_key(f): reason or "" for f in soft},
+                    now=now,
+                )
+            except (HardFindingError, MissingAcknowledgementError) as exc:
+                # The stored current programme changed between the check and the save.
+                print(f"{args.file}: refused: {exc}")
+                print("\n".join(_finding_lines(exc.findings)))
+                return 1
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    print(
+        f"{args.file}: stored as version {version.number} of {version.patient_id} "
+        f"({programme.patient.name})" + (f", {len(soft)} soft finding(s) accepted" if soft else "")
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- export
+
+
+def run_export(args: argparse.Namespace) -> int:
+    _tolerant_output()
+    from db.database import DatabaseError
+
+    try:
+        with _open(args) as database:
+            if args.version is not None:
+                version = database.version(args.patient_id, args.version)
+            else:
+                current = database.current_version(args.patient_id)
+                if current is None:
+                    return _fail(f"patient {args.patient_id} has no confirmed programme yet")
+                version = current
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    data = version.programme_json.encode("utf-8")
+    buffer = getattr(sys.stdout, "buffer", None)
+    try:
+        if buffer is not None:  # the stored bytes, whatever the terminal's encoding
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            sys.stdout.write(version.programme_json)
+    except BrokenPipeError:  # e.g. "| head": the reader has gone, nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+# ---------------------------------------------------------------- history
+
+
+def _version_json(v: ProgrammeVersion, current: int | None) -> dict[str, Any]:
+    return {
+        "number": v.number,
+        "saved_at": v.saved_at.isoformat(timespec="minutes"),
+        "saved_by": v.saved_by,
+        "reason": v.reason,
+        "confirmed": v.confirmed,
+        "current": v.number == current,
+        "based_on": v.based_on,
+        "mode": v.mode.value,
+        "daily_dose_mcg": float(v.daily_dose_mcg),
+        "flow_ml_per_day": float(v.flow_ml_per_day),
+        "library_version": v.library_version,
+        "findings": [f.as_json() for f in v.findings],
+        "acknowledgements": v.acknowledgements,
+    }
+
+
+def run_history(args: argparse.Namespace) -> int:
+    _tolerant_output()
+    from db.database import DatabaseError
+
+    try:
+        with _open(args) as database:
+            record = database.patient(args.patient_id)
+            versions = database.versions(args.patient_id)
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    current = max((v.number for v in versions if v.confirmed), default=None)
+    patient = record.patient
+    if args.json:
+        out = {
+            "patient": {"id": patient.id, "name": patient.name},
+            "versions": [_version_json(v, current) for v in versions],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{patient.name} ({patient.id}): {len(versions)} programme version(s)")
+    if not versions:
+        return 0
+    by_width = max(len("Saved by"), *(len(v.saved_by) for v in versions))
+    print(f"  {'#':>3}  {'Saved':<16}  {'Saved by':<{by_width}}  {'Daily dose':>15}  Mode / reason")
+    for v in versions:
+        mark = "*" if v.number == current else (" " if v.confirmed else "d")
+        dose = f"{float(v.daily_dose_mcg):.2f} mcg/day"
+        print(
+            f"{mark} {v.number:>3}  {v.saved_at:%Y-%m-%d %H:%M}  {v.saved_by:<{by_width}}  "
+            f"{dose:>15}  {v.mode.value}: {v.reason}"
+        )
+        for key, why in v.acknowledgements.items():
+            print(f"        accepted {key.split('@')[0]}: {why}")
+    print("(* current programme; d not confirmed)")
+    return 0
+
+
+# ---------------------------------------------------------------- verify, backup, restore
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    _tolerant_output()
+    from db.database import DatabaseError
+
+    try:
+        with _open(args) as database:
+            report = database.verify()
+            path = database.path
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    print(f"Database: {path}")
+    print(f"SQLite integrity: {'ok' if report.integrity_ok else 'FAILED'}")
+    print(
+        f"Audit trail: {'ok' if report.audit_ok else 'FAILED'} "
+        f"({report.audit_entries} entries, last hash {report.audit_head})"
+    )
+    for problem in report.problems:
+        print(f"  PROBLEM: {problem}")
+    return 0 if report.ok else 1
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    _tolerant_output()
+    from db.database import DatabaseError
+
+    try:
+        with _open(args) as database:
+            database.backup(args.file, overwrite=args.force)
+            source = database.path
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    size = Path(args.file).stat().st_size
+    print(f"Backed up {source} to {args.file} ({size / 1_000_000:.1f} MB)")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    _tolerant_output()
+    from db.database import Database, DatabaseError
+
+    path, _ = database_path(args)
+    try:
+        kept = Database.restore(args.file, path, overwrite=args.force, now=_now(args))
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    print(f"Restored {args.file} to {path}")
+    if kept is not None:
+        print(f"The database that was there is kept as {kept}")
+    return 0
