@@ -1,0 +1,232 @@
+"""The programme being edited: the pending programme, the saved one it is compared with, and the
+undo stack whose commands change it (style.md, "Undo").
+
+Every change goes through :meth:`ProgrammeDocument.edit`, which wraps one
+:mod:`programmer.schedule_edit` operation in one undo command. After each change the document
+runs :func:`~programmer.findings.check_programme` once and emits :attr:`~ProgrammeDocument.changed`
+with the result, which the table, the totals, the findings list and the plots all share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from programmer.drug_library import DrugLibrary, default_drug_library
+from programmer.findings import CheckResult, check_programme
+from programmer.programme import Programme
+from programmer.projection import ClinicSettings
+from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
+from programmer.schedule_edit import THERAPY_MODES
+
+Operation = Callable[[Programme], Programme]
+
+
+class EditCommand(QUndoCommand):
+    """One user action: the programme before, and after one schedule_edit operation.
+
+    Commands with the same ``merge_key`` pushed one after the other (successive entries in one
+    cell, say) merge into one undo step; a merge that ends where it began disappears."""
+
+    MERGE_ID = 0x17B
+
+    def __init__(
+        self,
+        document: ProgrammeDocument,
+        text: str,
+        operation: Operation,
+        merge_key: Hashable | None = None,
+        base: Programme | None = None,
+    ) -> None:
+        super().__init__(text)
+        self._document = document
+        self.before = document.pending
+        # may raise EditError: nothing is pushed then
+        self.after = operation(self.before if base is None else base)
+        self.merge_key = merge_key
+
+    def id(self) -> int:
+        return self.MERGE_ID if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditCommand) or other.merge_key != self.merge_key:
+            return False
+        self.after = other.after
+        self.setObsolete(self.after == self.before)
+        return True
+
+    def redo(self) -> None:
+        self._document._set_pending(self.after)
+
+    def undo(self) -> None:
+        self._document._set_pending(self.before)
+
+
+class ProgrammeDocument(QObject):
+    """The pending programme of one editing session.
+
+    ``changed(CheckResult)`` is emitted once per change (edit, undo, redo, new clock, reload) with
+    the findings and projection of the new pending programme. ``modified_changed(bool)`` follows
+    the undo stack's clean state (True: there are unsaved edits)."""
+
+    changed = Signal(object)
+    modified_changed = Signal(bool)
+
+    def __init__(
+        self,
+        pending: Programme,
+        *,
+        now: datetime,
+        current: Programme | None = None,
+        catalogue: PumpCatalogue | None = None,
+        library: DrugLibrary | None = None,
+        settings: ClinicSettings | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.catalogue = catalogue or default_pump_catalogue()
+        self.library = library or default_drug_library()
+        self.settings = settings or ClinicSettings()
+        self._pending = pending
+        self._current = current
+        self._now = now
+        self._last_therapy = current if current and current.mode in THERAPY_MODES else None
+        self._remember_therapy(pending)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._result = self._check()
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def pending(self) -> Programme:
+        return self._pending
+
+    @property
+    def current(self) -> Programme | None:
+        """The saved programme the change limits are checked against (None: a new patient)."""
+        return self._current
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @property
+    def result(self) -> CheckResult:
+        """Findings and projection of the pending programme, as last emitted."""
+        return self._result
+
+    @property
+    def pump(self) -> PumpModel:
+        return self.catalogue.pump(self._pending.pump.model)
+
+    @property
+    def last_therapy(self) -> Programme | None:
+        """The latest simple or flexible programme seen (what switching back to it restores)."""
+        return self._last_therapy
+
+    @property
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    # ------------------------------------------------------------ changes
+
+    def edit(
+        self,
+        text: str,
+        operation: Operation,
+        *,
+        merge_key: Hashable | None = None,
+        rebase: bool = False,
+    ) -> bool:
+        """Apply one operation as one undoable step named ``text``. Raises
+        :class:`~programmer.schedule_edit.EditError` (nothing changes) when the operation refuses;
+        returns False when it changes nothing (no undo step either).
+
+        ``rebase``: when this edit will merge into the previous one, apply the operation to the
+        programme before that one instead of after it. A run of mode changes (arrow keys through
+        the mode box) is then one change from where the run started: passing through the simple
+        mode on the way from flexible to stopped and back does not flatten the week."""
+        base = None
+        top = self._top_command()
+        if rebase and merge_key is not None and top is not None and top.merge_key == merge_key:
+            base = top.before
+        command = EditCommand(self, text, operation, merge_key, base)
+        if command.after == command.before:
+            return False
+        self.undo_stack.push(command)
+        return True
+
+    def set_now(self, now: datetime) -> None:
+        """A new moment to check against (the clock, or the training simulator's)."""
+        self._now = now
+        self._emit()
+
+    def load(self, pending: Programme, current: Programme | None) -> None:
+        """Start over on another programme: the undo history is dropped."""
+        self.undo_stack.clear()
+        self._current = current
+        self._pending = pending
+        self._last_therapy = current if current and current.mode in THERAPY_MODES else None
+        self._remember_therapy(pending)
+        self.undo_stack.setClean()
+        self._emit()
+
+    def mark_saved(self, saved: Programme | None = None) -> None:
+        """The pending programme (or ``saved``) is now the saved one: later edits are compared
+        with it and the modified flag clears."""
+        self._current = saved if saved is not None else self._pending
+        self.undo_stack.setClean()
+        self._emit()
+
+    def rebase(self, current: Programme) -> None:
+        """Another window saved ``current`` meanwhile: compare with it from now on. Unsaved edits
+        are kept (with their undo history) and stay unsaved, whatever undo does later, since no
+        state of this stack is the saved programme any more; with no edits, the pending
+        programme becomes ``current``."""
+        if not self.is_modified:
+            self.load(current, current)
+            return
+        self._current = current
+        self.undo_stack.resetClean()
+        self._emit()
+
+    # ------------------------------------------------------------ internals
+
+    def _top_command(self) -> EditCommand | None:
+        """The command a new one would merge with (Qt merges only away from the clean state)."""
+        stack = self.undo_stack
+        if stack.index() == 0 or stack.index() == stack.cleanIndex():
+            return None
+        command = stack.command(stack.index() - 1)
+        return command if isinstance(command, EditCommand) else None
+
+    def _set_pending(self, programme: Programme) -> None:
+        """Called by the undo commands only."""
+        self._pending = programme
+        self._remember_therapy(programme)
+        self._emit()
+
+    def _remember_therapy(self, programme: Programme) -> None:
+        if programme.mode in THERAPY_MODES:
+            self._last_therapy = programme
+
+    def _check(self) -> CheckResult:
+        return check_programme(
+            self._pending,
+            now=self._now,
+            current=self._current,
+            library=self.library,
+            catalogue=self.catalogue,
+            settings=self.settings,
+        )
+
+    def _emit(self) -> None:
+        self._result = self._check()
+        self.changed.emit(self._result)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)

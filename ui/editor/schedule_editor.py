@@ -1,0 +1,1067 @@
+"""The schedule editor (product.md, "Schedule editor"): mode, the steps of a flexible day or the
+simple daily dose, planned and patient boluses, the 24-h total always in view, the findings
+beside the table and the plots under it.
+
+The widget holds no programme state of its own: it shows the :class:`ProgrammeDocument` and
+turns each user action into one :meth:`ProgrammeDocument.edit`. Every action is a QAction with a
+shortcut, exposed for the main window's menus (:meth:`ScheduleEditor.editor_actions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+from itertools import pairwise
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from programmer import schedule_edit as se
+from programmer.findings import CheckResult, Finding, Severity, day_label
+from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
+from programmer.units import RateUnit, exact
+from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment
+from ui.editor.dialogs import Prompter
+from ui.editor.document import ProgrammeDocument
+from ui.editor.entry import (
+    EntryError,
+    format_fixed,
+    format_plain,
+    format_rate,
+    parse_decimal,
+    parse_whole,
+    split_unit,
+)
+from ui.editor.findings_panel import FindingsPanel
+from ui.editor.plots import DoseHistoryPlot, DoseValue, RateProfilePlot, ReservoirPlot
+from ui.editor.schedule_model import Column, ScheduleTableModel
+from ui.theme import severity_style
+
+MODE_LABELS = (
+    (Mode.STOPPED, "Stopped"),
+    (Mode.MINIMUM_RATE, "Minimum rate"),
+    (Mode.SIMPLE_CONTINUOUS, "Simple continuous"),
+    (Mode.FLEXIBLE, "Flexible"),
+)
+WEEKDAY_LABELS = tuple(day_label(d) for d in WEEKDAYS)
+_PAGE_FLEXIBLE, _PAGE_SIMPLE, _PAGE_OTHER = 0, 1, 2
+
+
+def _restyle(widget: QWidget, sheet: str) -> None:
+    """Set a style sheet only when it changes: setting one re-polishes the widget and its
+    children, too slow to repeat on every keystroke."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
+def _labelled(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+class ScheduleEditor(QWidget):
+    """The editor of one :class:`ProgrammeDocument`.
+
+    ``field_requested(str)``: a finding about something this editor does not edit (reservoir,
+    pump, drug) was activated; the main window may open the place to change it.
+    """
+
+    field_requested = Signal(str)
+
+    def __init__(
+        self,
+        document: ProgrammeDocument,
+        *,
+        prompter: Prompter | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.prompter = prompter or Prompter(self)
+        self.model = ScheduleTableModel(document, self)
+        self.bolus_model = BolusTableModel(document, self)
+        self._build_header()
+        self._build_schedule()
+        self._build_boluses()
+        self._dose_history: list[tuple[datetime, DoseValue]] = []
+        self.findings_panel = FindingsPanel()
+        self.findings_panel.setMinimumWidth(300)
+        self.rate_plot = RateProfilePlot()
+        self.reservoir_plot = ReservoirPlot()
+        self.dose_history_plot = DoseHistoryPlot()
+        self._build_actions()
+        self._lay_out()
+        self._set_tab_order()
+        self.model.entry_rejected.connect(self._show_rejection)
+        self.model.entry_accepted.connect(self._show_acceptance)
+        self.model.entry_inexact.connect(self._offer_nearest_rate)
+        self.bolus_model.entry_rejected.connect(self._show_rejection)
+        self.findings_panel.finding_activated.connect(self._go_to_finding)
+        document.changed.connect(self._on_changed)
+        self._on_changed(document.result)
+
+    # ================================================================ construction
+
+    def _build_header(self) -> None:
+        self.mode_combo = QComboBox()
+        for mode, label in MODE_LABELS:
+            self.mode_combo.addItem(label, mode)
+        self.mode_combo.setAccessibleName("Infusion mode")
+        self.mode_combo.activated.connect(self._on_mode_chosen)
+        self.day_combo = QComboBox()
+        self.day_combo.setAccessibleName("Day shown")
+        self.day_combo.setMinimumContentsLength(10)
+        self.day_combo.activated.connect(self._on_day_chosen)
+        self.same_day_check = QCheckBox("Same every day")
+        self.same_day_check.setAccessibleName("Same schedule every day")
+        self.same_day_check.clicked.connect(self._on_same_day_clicked)
+        self.unit_combo = QComboBox()
+        for unit in (RateUnit.MCG_PER_H, RateUnit.MCG_PER_DAY, RateUnit.ML_PER_DAY):
+            self.unit_combo.addItem(unit.value, unit)
+        self.unit_combo.setAccessibleName("Rate entry unit")
+        self.unit_combo.setToolTip(
+            "The unit rates are shown and typed in. A value typed with its unit "
+            "(e.g. '60 mcg/day') is read in that unit."
+        )
+        self.unit_combo.currentIndexChanged.connect(self._on_unit_chosen)
+        self.drug_label = QLabel()
+        self.drug_label.setAccessibleName("Drug and concentration")
+        self.total_caption = QLabel("24-h total")
+        self.total_label = QLabel()
+        font = QFont(self.total_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.total_label.setFont(font)
+        self.total_label.setAccessibleName("24-hour total")
+        self.total_label.setWordWrap(True)  # "mcg/day · mL/day" on two lines when narrow
+        self.total_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.total_detail = QLabel()
+        self.total_detail.setAccessibleName("Total details")
+
+    def _build_schedule(self) -> None:
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Steps of the day")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setMinimumHeight(200)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setAccessibleName("Entry message")
+        self.message_label.setMinimumHeight(34)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.dose_edit = QLineEdit()
+        self.dose_edit.setAccessibleName("Daily dose")
+        self.dose_edit.setMaximumWidth(160)
+        self.dose_unit_label = QLabel(RateUnit.MCG_PER_DAY.value)
+        self.dose_equivalents = QLabel()
+        self.dose_equivalents.setAccessibleName("Daily dose in other units")
+        self.dose_set_button = QPushButton("Set dose")
+        self.dose_edit.returnPressed.connect(self._apply_daily_dose)
+        self.dose_set_button.clicked.connect(self._apply_daily_dose)
+        self.other_mode_label = QLabel()
+        self.other_mode_label.setWordWrap(True)
+        self.other_mode_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.stack = QStackedWidget()
+        flexible_page = QWidget()
+        flexible_layout = QVBoxLayout(flexible_page)
+        flexible_layout.setContentsMargins(0, 0, 0, 0)
+        flexible_layout.addWidget(self.table, 1)
+        self.step_buttons = QHBoxLayout()
+        flexible_layout.addLayout(self.step_buttons)
+        simple_page = QWidget()
+        simple_row = QHBoxLayout()
+        simple_row.addWidget(_labelled("Daily dose", self.dose_edit))
+        simple_row.addWidget(self.dose_edit)
+        simple_row.addWidget(self.dose_unit_label)
+        simple_row.addWidget(self.dose_set_button)
+        simple_row.addWidget(self.dose_equivalents)
+        simple_row.addStretch(1)
+        simple_layout = QVBoxLayout(simple_page)
+        simple_layout.addLayout(simple_row)
+        simple_layout.addStretch(1)
+        other_page = QWidget()
+        other_layout = QVBoxLayout(other_page)
+        other_layout.addWidget(self.other_mode_label)
+        other_layout.addStretch(1)
+        self.stack.addWidget(flexible_page)
+        self.stack.addWidget(simple_page)
+        self.stack.addWidget(other_page)
+
+    def _build_boluses(self) -> None:
+        self.bolus_table = QTableView()
+        self.bolus_table.setModel(self.bolus_model)
+        self.bolus_table.setAccessibleName("Planned boluses")
+        self.bolus_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.bolus_table.setTabKeyNavigation(False)
+        bolus_header = self.bolus_table.horizontalHeader()
+        bolus_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        bolus_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.bolus_table.verticalHeader().hide()
+        self.bolus_table.verticalHeader().setDefaultSectionSize(24)
+        self.bolus_table.setMinimumHeight(70)
+        self.new_bolus_start = QLineEdit()
+        self.new_bolus_start.setAccessibleName("New bolus start")
+        self.new_bolus_start.setPlaceholderText("YYYY-MM-DD HH:MM")
+        self.new_bolus_dose = QLineEdit()
+        self.new_bolus_dose.setAccessibleName("New bolus dose in mcg")
+        self.new_bolus_dose.setPlaceholderText("dose")
+        self.new_bolus_duration = QLineEdit()
+        self.new_bolus_duration.setAccessibleName("New bolus duration in minutes")
+        self.new_bolus_duration.setPlaceholderText("duration")
+        self.add_bolus_button = QPushButton("Add bolus")
+        self.remove_bolus_button = QPushButton("Remove bolus")
+        self.add_bolus_button.clicked.connect(self._add_bolus)
+        self.remove_bolus_button.clicked.connect(self._remove_bolus)
+        for edit in (self.new_bolus_start, self.new_bolus_dose, self.new_bolus_duration):
+            edit.returnPressed.connect(self._add_bolus)
+
+        self.pb_enabled = QCheckBox("Patient bolus (PTM)")
+        self.pb_enabled.setAccessibleName("Patient-activated bolus enabled")
+        self.pb_enabled.clicked.connect(self._on_patient_bolus_toggled)
+        self.pb_dose = QLineEdit()
+        self.pb_dose.setAccessibleName("Patient bolus dose in mcg")
+        self.pb_duration = QLineEdit()
+        self.pb_duration.setAccessibleName("Patient bolus duration in minutes")
+        self.pb_lockout = QLineEdit()
+        self.pb_lockout.setAccessibleName("Patient bolus lockout in minutes")
+        self.pb_max = QLineEdit()
+        self.pb_max.setAccessibleName("Patient boluses per day at most")
+        self.pb_set_button = QPushButton("Set")
+        self.pb_set_button.clicked.connect(self._apply_patient_bolus)
+        for edit in (self.pb_dose, self.pb_duration, self.pb_lockout, self.pb_max):
+            edit.setMaximumWidth(70)
+            edit.returnPressed.connect(self._apply_patient_bolus)
+        for edit in (self.new_bolus_dose, self.new_bolus_duration):
+            edit.setMaximumWidth(70)
+        self.worst_case_label = QLabel()
+        self.worst_case_label.setWordWrap(True)
+        self.worst_case_label.setAccessibleName("Worst-case daily total")
+
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | str,
+        slot: object,
+        tip: str,
+        *,
+        widget: QWidget | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        # Step actions act on the table's selected step, so their keys work where the table is;
+        # Delete in another field must not delete a step.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        (widget or self).addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_step_action = self._action(
+            "Add step",
+            "Ctrl+Shift+N",
+            self.add_step,
+            "Add a step halfway through the selected one, at its rate",
+            widget=self.table,
+        )
+        self.split_step_action = self._action(
+            "Split step…",
+            "Ctrl+Shift+S",
+            self.split_step,
+            "Split the selected step at a time you choose",
+            widget=self.table,
+        )
+        self.delete_step_action = self._action(
+            "Delete step",
+            QKeySequence(Qt.Key.Key_Delete),
+            self.delete_step,
+            "Delete the selected step (its time goes to the step before)",
+            widget=self.table,
+        )
+        self.scale_action = self._action(
+            "Scale all by %…",
+            "Ctrl+Shift+P",
+            self.scale_all,
+            "Scale every rate by a percentage, with a preview",
+        )
+        self.copy_day_action = self._action(
+            "Copy day to…",
+            "Ctrl+Shift+C",
+            self.copy_day,
+            "Copy the shown day's steps to other weekdays",
+        )
+        self.week_view_action = self._action(
+            "Show the week",
+            "Ctrl+Shift+W",
+            self._toggle_week_view,
+            "Plot the whole week instead of the shown day",
+        )
+        self.week_view_action.setCheckable(True)
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        for action in (
+            self.add_step_action,
+            self.split_step_action,
+            self.delete_step_action,
+            self.scale_action,
+            self.copy_day_action,
+        ):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setAccessibleName(action.text().rstrip("…"))
+            self.step_buttons.addWidget(button)
+        self.step_buttons.addStretch(1)
+
+    def editor_actions(self) -> list[QAction]:
+        """The editor's actions, for the main window's menus and toolbars (the same objects:
+        their shortcuts are already bound; do not make second ones with the same keys)."""
+        return [
+            self.undo_action,
+            self.redo_action,
+            self.add_step_action,
+            self.split_step_action,
+            self.delete_step_action,
+            self.scale_action,
+            self.copy_day_action,
+            self.week_view_action,
+        ]
+
+    def _lay_out(self) -> None:
+        header = QGridLayout()
+        header.addWidget(_labelled("&Mode", self.mode_combo), 0, 0)
+        header.addWidget(self.mode_combo, 0, 1)
+        header.addWidget(_labelled("&Day", self.day_combo), 0, 2)
+        header.addWidget(self.day_combo, 0, 3)
+        header.addWidget(self.same_day_check, 0, 4)
+        header.addWidget(_labelled("&Unit", self.unit_combo), 0, 5)
+        header.addWidget(self.unit_combo, 0, 6)
+        header.addWidget(self.drug_label, 1, 0, 1, 7)
+        header.setColumnStretch(7, 1)
+        total_box = QFrame()
+        total_box.setFrameShape(QFrame.Shape.StyledPanel)
+        total_layout = QVBoxLayout(total_box)
+        total_layout.setContentsMargins(10, 4, 10, 4)
+        total_layout.setSpacing(0)
+        total_layout.addWidget(self.total_caption)
+        total_layout.addWidget(self.total_label)
+        total_layout.addWidget(self.total_detail)
+        self.total_box = total_box
+        header.addWidget(total_box, 0, 8, 2, 1, Qt.AlignmentFlag.AlignRight)
+
+        schedule = QWidget()
+        schedule_layout = QVBoxLayout(schedule)
+        schedule_layout.setContentsMargins(0, 0, 0, 0)
+        schedule_layout.addWidget(self.stack, 1)
+        schedule_layout.addWidget(self.message_label)
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(schedule)
+        top.addWidget(self.findings_panel)
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        top.setChildrenCollapsible(False)
+
+        self.plot_tabs = QTabWidget()
+        self.plot_tabs.setAccessibleName("Plots")
+        rate_page = QWidget()
+        rate_layout = QVBoxLayout(rate_page)
+        rate_layout.setContentsMargins(2, 2, 2, 2)
+        self.week_check = QCheckBox("Show the whole week")
+        self.week_check.setAccessibleName("Plot the whole week")
+        self.week_check.toggled.connect(self.week_view_action.setChecked)
+        self.week_view_action.toggled.connect(self.week_check.setChecked)
+        self.week_view_action.toggled.connect(self.rate_plot.set_week)
+        rate_layout.addWidget(self.week_check)
+        rate_layout.addWidget(self.rate_plot, 1)
+        self.plot_tabs.addTab(rate_page, "Rate profile")
+        self.plot_tabs.addTab(self.reservoir_plot, "Reservoir")
+        self.plot_tabs.addTab(self.dose_history_plot, "Dose history")
+        self.plot_tabs.currentChanged.connect(lambda _: self._refresh_plots())
+
+        boluses = QGroupBox("Boluses")
+        bolus_layout = QVBoxLayout(boluses)
+        bolus_layout.addWidget(self.bolus_table, 1)
+        new_row = QHBoxLayout()
+        new_row.addWidget(_labelled("Start", self.new_bolus_start))
+        new_row.addWidget(self.new_bolus_start, 2)
+        new_row.addWidget(self.new_bolus_dose)
+        new_row.addWidget(QLabel("mcg"))
+        new_row.addWidget(self.new_bolus_duration)
+        new_row.addWidget(QLabel("min"))
+        bolus_layout.addLayout(new_row)
+        bolus_buttons = QHBoxLayout()
+        bolus_buttons.addWidget(self.add_bolus_button)
+        bolus_buttons.addWidget(self.remove_bolus_button)
+        bolus_buttons.addStretch(1)
+        bolus_layout.addLayout(bolus_buttons)
+        pb_form = QGridLayout()
+        pb_form.addWidget(self.pb_enabled, 0, 0, 1, 4)
+        for i, (text, edit, unit) in enumerate(
+            (
+                ("Dose", self.pb_dose, "mcg"),
+                ("Duration", self.pb_duration, "min"),
+                ("Lockout", self.pb_lockout, "min"),
+                ("Max", self.pb_max, "per day"),
+            )
+        ):
+            row, col = 1 + i // 2, (i % 2) * 3
+            pb_form.addWidget(_labelled(text, edit), row, col)
+            pb_form.addWidget(edit, row, col + 1)
+            pb_form.addWidget(QLabel(unit), row, col + 2)
+        pb_form.addWidget(self.pb_set_button, 3, 0, 1, 2)
+        pb_form.setColumnStretch(6, 1)
+        bolus_layout.addLayout(pb_form)
+        bolus_layout.addWidget(self.worst_case_label)
+        boluses.setMinimumWidth(440)
+        boluses.setMaximumWidth(480)
+        self.boluses_box = boluses
+
+        bottom = QWidget()
+        bottom_layout = QHBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.plot_tabs, 1)
+        bottom_layout.addWidget(boluses)
+
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(top)
+        body.addWidget(bottom)
+        body.setStretchFactor(0, 2)
+        body.setStretchFactor(1, 3)
+        body.setChildrenCollapsible(False)
+        body.setSizes([300, 480])
+        self.splitter = body
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(body, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # A fixed minimum: otherwise every label whose text changes would change the window's
+        # size constraints on each edit (and the offscreen platform warns about each one).
+        self.setMinimumSize(900, 600)
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.mode_combo,
+            self.day_combo,
+            self.same_day_check,
+            self.unit_combo,
+            self.table,
+            self.dose_edit,
+            self.dose_set_button,
+            self.findings_panel.view,
+            self.plot_tabs,
+            self.week_check,
+            self.bolus_table,
+            self.new_bolus_start,
+            self.new_bolus_dose,
+            self.new_bolus_duration,
+            self.add_bolus_button,
+            self.remove_bolus_button,
+            self.pb_enabled,
+            self.pb_dose,
+            self.pb_duration,
+            self.pb_lockout,
+            self.pb_max,
+            self.pb_set_button,
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # ================================================================ showing the document
+
+    @property
+    def unit(self) -> RateUnit:
+        # Qt hands a StrEnum back as its plain string.
+        return RateUnit(self.unit_combo.currentData())
+
+    def _on_changed(self, result: CheckResult) -> None:
+        pending = self.document.pending
+        self._sync_mode_and_days()
+        conc = format_fixed(pending.drug.concentration_mcg_per_ml, 0)
+        self.drug_label.setText(
+            f"{pending.drug.name.capitalize()} {conc} mcg/mL · {self.document.pump.display_name}"
+        )
+        self._show_totals(result)
+        self._sync_simple_and_other()
+        self._sync_patient_bolus()
+        self.findings_panel.set_findings(result.findings)
+        self._update_actions()
+        self._refresh_plots()
+
+    def _sync_mode_and_days(self) -> None:
+        pending = self.document.pending
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(pending.mode))
+        week = pending.week
+        flexible = pending.mode is Mode.FLEXIBLE and week is not None
+        same = bool(week and week.same_every_day)
+        wanted = (
+            [(EVERY_DAY, "Every day")]
+            if (same or not flexible)
+            else list(zip(WEEKDAYS, WEEKDAY_LABELS, strict=True))
+        )
+        present = [self.day_combo.itemData(i) for i in range(self.day_combo.count())]
+        if present != [key for key, _ in wanted]:
+            self.day_combo.clear()
+            for key, label in wanted:
+                self.day_combo.addItem(label, key)
+        self.day_combo.setCurrentIndex(max(0, self.day_combo.findData(self.model.day)))
+        self.day_combo.setEnabled(flexible and not same)
+        self.same_day_check.setChecked(same)
+        self.same_day_check.setEnabled(flexible)
+        self.stack.setCurrentIndex(
+            _PAGE_FLEXIBLE
+            if flexible
+            else _PAGE_SIMPLE
+            if pending.mode is Mode.SIMPLE_CONTINUOUS
+            else _PAGE_OTHER
+        )
+
+    def _show_totals(self, result: CheckResult) -> None:
+        pending = self.document.pending
+        conc = exact(pending.drug.concentration_mcg_per_ml)
+        projection = result.projection
+        total = self.model.total
+        if total is not None:
+            which = day_label(total.day)
+            self.total_caption.setText(f"24-h total, {which}")
+            self.total_label.setText(f"{total.total_mcg} · {total.flow_ml}")
+        else:
+            dose = projection.daily_doses.by_weekday[0]
+            self.total_caption.setText("24-h total")
+            self.total_label.setText(
+                f"{format_rate(dose, RateUnit.MCG_PER_DAY)} · "
+                f"{format_rate(dose / conc, RateUnit.ML_PER_DAY)}"
+            )
+        details = []
+        if projection.daily_doses.varies:
+            details.append(
+                f"Week: {format_rate(projection.daily_doses.lowest, RateUnit.MCG_PER_DAY)} to "
+                f"{format_rate(projection.daily_doses.highest, RateUnit.MCG_PER_DAY)}"
+            )
+        pb = pending.patient_bolus
+        if pb is not None and pending.mode in se.THERAPY_MODES:
+            details.append(
+                "with every patient bolus: up to "
+                f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)}"
+            )
+        self.total_detail.setText("; ".join(details))
+        worst = self._worst_total_severity(result.findings)
+        if worst is None:
+            _restyle(self.total_box, "")
+            self.total_box.setToolTip("")
+        else:
+            background, text = severity_style(worst)
+            _restyle(
+                self.total_box,
+                f"QFrame {{ background: {background}; }} QLabel {{ color: {text}; }}",
+            )
+            self.total_box.setToolTip(
+                "\n".join(f.message for f in result.findings if self._is_total_finding(f))
+            )
+
+    def _is_total_finding(self, finding: Finding) -> bool:
+        ref = se.parse_field(finding.field)
+        if ref.section == "daily_dose_mcg":
+            return True
+        return ref.section == "week" and ref.index is None and ref.day == self.model.day
+
+    def _worst_total_severity(self, findings: tuple[Finding, ...]) -> Severity | None:
+        found = [f.severity for f in findings if self._is_total_finding(f)]
+        for severity in (Severity.HARD, Severity.SOFT):
+            if severity in found:
+                return severity
+        return None
+
+    def _sync_simple_and_other(self) -> None:
+        pending = self.document.pending
+        conc = pending.drug.concentration_mcg_per_ml
+        # A daily dose is typed and shown per day, whatever the step-rate unit: a field called
+        # "daily dose" holding a per-hour figure is the 24x trap itself (domain.md).
+        self.dose_unit_label.setText(RateUnit.MCG_PER_DAY.value)
+        if pending.mode is Mode.SIMPLE_CONTINUOUS and pending.daily_dose_mcg is not None:
+            daily = exact(pending.daily_dose_mcg)
+            self.dose_edit.setText(format_plain(daily))
+            self.dose_equivalents.setText(
+                f"= {format_rate(daily / 24, RateUnit.MCG_PER_H)} "
+                f"= {format_rate(daily / exact(conc), RateUnit.ML_PER_DAY)}"
+            )
+        else:
+            self.dose_equivalents.clear()
+        pump = self.document.pump
+        if pending.mode is Mode.MINIMUM_RATE:
+            per_day = exact(pump.min_flow_ml_per_day) * exact(conc)
+            self.other_mode_label.setText(
+                f"Minimum rate: the {pump.display_name}'s lowest flow, "
+                f"{format_rate(pump.min_flow_ml_per_day, RateUnit.ML_PER_DAY)} "
+                f"({format_rate(per_day, RateUnit.MCG_PER_DAY)} at "
+                f"{format_fixed(conc, 0)} mcg/mL). It keeps the catheter open; it is no therapy."
+            )
+        elif pending.mode is Mode.STOPPED:
+            self.other_mode_label.setText(
+                "Stopped: the pump delivers nothing. Stopping baclofen abruptly risks "
+                "withdrawal; plan monitoring and a restart."
+            )
+
+    def _sync_patient_bolus(self) -> None:
+        pb = self.document.pending.patient_bolus
+        self.pb_enabled.setChecked(pb is not None)
+        if pb is not None:
+            self.pb_dose.setText(format_plain(pb.dose_mcg))
+            self.pb_duration.setText(str(pb.duration_min))
+            self.pb_lockout.setText(str(pb.lockout_min))
+            self.pb_max.setText(str(pb.max_per_day))
+        for edit in (self.pb_dose, self.pb_duration, self.pb_lockout, self.pb_max):
+            found = [
+                f
+                for f in self.document.result.findings
+                if f.field == f"patient_bolus.{self._pb_attribute(edit)}"
+                and f.severity is not Severity.INFO
+            ]
+            if found:
+                background, text = severity_style(found[0].severity)
+                _restyle(edit, f"background: {background}; color: {text};")
+                edit.setToolTip("\n".join(f.message for f in found))
+            else:
+                _restyle(edit, "")
+                edit.setToolTip("")
+        projection = self.document.result.projection
+        if pb is not None:
+            self.worst_case_label.setText(
+                f"Patient boluses allow up to {pb.max_per_day} × {format_fixed(pb.dose_mcg, 2)} "
+                f"mcg a day: worst-case 24-h total "
+                f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)} · "
+                f"{format_rate(projection.worst_case_flow_ml_per_day, RateUnit.ML_PER_DAY)}."
+            )
+        else:
+            self.worst_case_label.setText("No patient-activated bolus.")
+        if not self.new_bolus_start.text():
+            start = (self.document.now + timedelta(hours=1)).replace(minute=0, second=0)
+            self.new_bolus_start.setText(format_moment(start))
+
+    def _pb_attribute(self, edit: QLineEdit) -> str:
+        return {
+            id(self.pb_dose): "dose_mcg",
+            id(self.pb_duration): "duration_min",
+            id(self.pb_lockout): "lockout_min",
+            id(self.pb_max): "max_per_day",
+        }[id(edit)]
+
+    def _update_actions(self) -> None:
+        pending = self.document.pending
+        flexible = pending.mode is Mode.FLEXIBLE and pending.week is not None
+        rows = self.model.rowCount()
+        self.add_step_action.setEnabled(flexible and rows > 0)
+        self.split_step_action.setEnabled(flexible and rows > 0)
+        self.delete_step_action.setEnabled(flexible and rows > 1)
+        self.scale_action.setEnabled(pending.mode in se.THERAPY_MODES)
+        self.copy_day_action.setEnabled(
+            flexible and pending.week is not None and not pending.week.same_every_day
+        )
+        self.remove_bolus_button.setEnabled(bool(pending.boluses))
+
+    def _refresh_plots(self) -> None:
+        """Redraw the plot in view; the others are redrawn when their tab is shown."""
+        document = self.document
+        shown = self.plot_tabs.currentWidget()
+        if shown is self.reservoir_plot:
+            self.reservoir_plot.show_projection(
+                document.pending,
+                document.result.projection,
+                document.pump,
+                now=document.now,
+                current=document.current,
+            )
+        elif shown is self.dose_history_plot:
+            self.dose_history_plot.set_points(
+                self._dose_history,
+                pending=document.result.projection.daily_dose_mcg,
+                now=document.now,
+            )
+        else:
+            self.rate_plot.show_programmes(
+                document.pending, document.current, document.pump, self.model.day
+            )
+
+    def set_dose_history(self, points: Sequence[tuple[datetime, DoseValue]]) -> None:
+        """The daily dose (mcg/day) of each saved version, (saved at, dose); the pending
+        programme's dose is added at now and follows every edit."""
+        self._dose_history = list(points)
+        self.dose_history_plot.set_points(
+            self._dose_history,
+            pending=self.document.result.projection.daily_dose_mcg,
+            now=self.document.now,
+        )
+
+    # ================================================================ messages
+
+    def clear_message(self) -> None:
+        """Forget the last entry's message (another programme was loaded)."""
+        _restyle(self.message_label, "")
+        self.message_label.clear()
+
+    def _show_rejection(self, message: str) -> None:
+        _restyle(self.message_label, f"color: {severity_style(Severity.HARD)[1]};")
+        self.message_label.setText(f"Not changed: {message}")
+
+    def _show_acceptance(self, message: str) -> None:
+        _restyle(self.message_label, "")
+        self.message_label.setText(message)
+
+    def _offer_nearest_rate(self, entry: se.RateEntry, row: int) -> None:
+        typed = f"{format_plain(entry.typed)} {entry.unit.value}"
+        if self.prompter.confirm(
+            "Rate is not exact",
+            f"{typed} is {entry.shown}, which the pump cannot hold exactly.\n\n"
+            f"Set {entry.nearest_text} instead?",
+        ):
+            try:
+                self.model.set_rate(row, entry.nearest)
+            except se.EditError as error:
+                self._show_rejection(str(error))
+        else:
+            self._show_rejection(f"{typed} is {entry.shown}; choose a value the pump can hold.")
+
+    # ================================================================ actions
+
+    def _selected_row(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else None
+
+    def _select(self, row: int, column: Column = Column.RATE) -> None:
+        index = self.model.index(row, column)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+            self.table.selectionModel().select(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self.table.scrollTo(index)
+
+    def _edit(
+        self,
+        text: str,
+        operation: Callable[[Programme], Programme],
+        merge_key: Hashable | None = None,
+        *,
+        rebase: bool = False,
+    ) -> bool:
+        """One edit through the document; a refusal is shown where the user acted."""
+        try:
+            return self.document.edit(text, operation, merge_key=merge_key, rebase=rebase)
+        except se.EditError as error:
+            self._show_rejection(str(error))
+            return False
+
+    def add_step(self) -> None:
+        """Add a step halfway through the selected step (the last one if none is selected)."""
+        row = self._selected_row()
+        if row is None:
+            row = self.model.rowCount() - 1
+        if row < 0:
+            return
+        day = self.model.day
+        if self._edit(f"Add step after step {row + 1}", partial(se.add_step, day=day, after=row)):
+            self._select(row + 1, Column.START)
+            self._show_acceptance(f"Step {row + 2} added; type its start and rate.")
+
+    def split_step(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            self._show_rejection("Select the step to split first.")
+            return
+        day = self.model.day
+        middle = se.midpoint_min(self.document.pending, day, row)
+        minutes = self.prompter.choose_time(
+            "Split step", f"Split step {row + 1} at (HH:MM):", middle
+        )
+        if minutes is None:
+            return
+        if self._edit(
+            f"Split step {row + 1}", partial(se.split_step, day=day, index=row, at_min=minutes)
+        ):
+            self._select(row + 1, Column.START)
+
+    def delete_step(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            self._show_rejection("Select the step to delete first.")
+            return
+        day = self.model.day
+        if self._edit(f"Delete step {row + 1}", partial(se.delete_step, day=day, index=row)):
+            self._select(min(row, self.model.rowCount() - 1))
+
+    def scale_all(self) -> None:
+        pending = self.document.pending
+        pump = self.document.pump
+        percent = self.prompter.scale_percent(
+            lambda p: se.scale_rates(pending, p, pump),
+            self.unit,
+            pending.drug.concentration_mcg_per_ml,
+        )
+        if percent is None:
+            return
+        if self._edit(
+            f"Scale all rates to {format_plain(percent)} %",
+            lambda p: se.scale_rates(p, percent, pump).programme,
+        ):
+            result = se.scale_rates(pending, percent, pump)
+            outside = len(result.outside_limits)
+            note = f"; {outside} outside the pump's limits (see findings)" if outside else ""
+            self._show_acceptance(f"Every rate scaled to {format_plain(percent)} %{note}.")
+
+    def copy_day(self) -> None:
+        day = self.model.day
+        if day not in WEEKDAYS:
+            return
+        choices = [(d, day_label(d)) for d in WEEKDAYS if d != day]
+        targets = self.prompter.choose_days(
+            "Copy day", f"Copy {day_label(day)}'s steps to:", choices
+        )
+        if targets and self._edit(
+            f"Copy {day_label(day)} to {len(targets)} day(s)",
+            partial(se.copy_day, source_day=day, targets=targets),
+        ):
+            names = ", ".join(day_label(t) for t in targets)
+            self._show_acceptance(f"{day_label(day)}'s steps copied to {names}.")
+
+    def _toggle_week_view(self) -> None:
+        """The action's own toggled signal does the work (see _lay_out)."""
+
+    # ================================================================ header controls
+
+    def _on_mode_chosen(self, index: int) -> None:
+        mode = Mode(self.mode_combo.itemData(index))
+        pump = self.document.pump
+        template = self.document.last_therapy or self.document.current
+        label = dict(MODE_LABELS)[mode]
+        text = f"Mode: {label}"
+        try:
+            self.document.edit(
+                text,
+                partial(se.set_mode, mode=mode, pump=pump, template=template),
+                merge_key=("mode",),
+                rebase=True,
+            )
+        except se.InexactEntry as inexact:
+            if self.prompter.confirm("Mode change", f"{inexact}\n\nUse that value?"):
+                self._edit(
+                    text,
+                    partial(
+                        se.set_mode, mode=mode, pump=pump, template=template, accept_nearest=True
+                    ),
+                    merge_key=("mode",),
+                    rebase=True,
+                )
+        except se.EditError as error:
+            self._show_rejection(str(error))
+        self._sync_mode_and_days()
+
+    def _on_day_chosen(self, index: int) -> None:
+        self.model.set_day(self.day_combo.itemData(index))
+        self._show_totals(self.document.result)
+        self._update_actions()
+        self._refresh_plots()
+
+    def _on_same_day_clicked(self, checked: bool) -> None:
+        if checked:
+            source = self.model.day
+            pending = self.document.pending
+            if se.days_differ(pending) and not self.prompter.confirm(
+                "Same every day",
+                f"Use {day_label(source)}'s steps for every day? The other days' steps are "
+                "replaced (Undo brings them back).",
+            ):
+                self._sync_mode_and_days()
+                return
+            self._edit("Same every day", partial(se.to_every_day, source_day=source))
+        else:
+            self.model.set_day(WEEKDAYS[0])
+            self._edit("Weekday pattern", se.to_weekday_pattern)
+        self._sync_mode_and_days()
+
+    def _on_unit_chosen(self, _index: int) -> None:
+        self.model.set_unit(self.unit)
+        self.rate_plot.set_unit(self.unit)
+        self._sync_simple_and_other()
+
+    # ================================================================ simple mode and boluses
+
+    def _apply_daily_dose(self) -> None:
+        pending = self.document.pending
+        conc = pending.drug.concentration_mcg_per_ml
+        try:
+            number, typed_unit = split_unit(self.dose_edit.text(), [u.value for u in RateUnit])
+            unit = RateUnit(typed_unit) if typed_unit else RateUnit.MCG_PER_DAY
+            typed = parse_decimal(number, what="The daily dose")
+        except EntryError as error:
+            self._show_rejection(str(error))
+            return
+        entry = se.convert_rate(typed, unit, conc, RateUnit.MCG_PER_DAY)
+        if not entry.exact and not self.prompter.confirm(
+            "Dose is not exact",
+            f"{format_plain(typed)} {unit.value} is {entry.shown}, which the pump cannot hold "
+            f"exactly.\n\nSet {entry.nearest_text} instead?",
+        ):
+            self._show_rejection(f"{entry.shown} cannot be held exactly.")
+            return
+        if self._edit(
+            f"Daily dose {format_plain(entry.nearest)} mcg/day",
+            partial(se.set_daily_dose, dose_mcg_per_day=entry.nearest),
+            merge_key=("daily_dose",),
+        ):
+            self._show_acceptance(
+                f"Daily dose set to {format_rate(entry.nearest, RateUnit.MCG_PER_DAY)} = "
+                f"{format_rate(exact(entry.nearest) / 24, RateUnit.MCG_PER_H)} = "
+                f"{format_rate(exact(entry.nearest) / exact(conc), RateUnit.ML_PER_DAY)}."
+            )
+
+    def _add_bolus(self) -> None:
+        try:
+            start = parse_moment(self.new_bolus_start.text(), what="The bolus start")
+            dose = parse_decimal(
+                self.new_bolus_dose.text().removesuffix("mcg"), what="The bolus dose"
+            )
+            minutes = parse_whole(
+                self.new_bolus_duration.text().removesuffix("min"),
+                what="The bolus duration",
+                low=1,
+                high=1440,
+                unit="minutes",
+            )
+        except EntryError as error:
+            self._show_rejection(str(error))
+            return
+        bolus = Bolus(start, dose, minutes)
+        if self._edit(f"Add bolus {format_moment(start)}", partial(se.add_bolus, bolus=bolus)):
+            self.new_bolus_dose.clear()
+            self.new_bolus_duration.clear()
+            self._show_acceptance(
+                f"Bolus planned {format_moment(start)}: {format_fixed(dose, 2)} mcg over "
+                f"{minutes} min."
+            )
+
+    def _remove_bolus(self) -> None:
+        index = self.bolus_table.currentIndex()
+        row = index.row() if index.isValid() else len(self.document.pending.boluses) - 1
+        if row < 0:
+            return
+        self._edit(f"Remove bolus {row + 1}", partial(se.remove_bolus, index=row))
+
+    def _read_patient_bolus(self) -> PatientBolus:
+        dose = parse_decimal(self.pb_dose.text().removesuffix("mcg"), what="Patient bolus dose")
+        duration = parse_whole(
+            self.pb_duration.text(),
+            what="Patient bolus duration",
+            low=1,
+            high=1440,
+            unit="minutes",
+        )
+        lockout = parse_whole(
+            self.pb_lockout.text(), what="Lockout", low=0, high=1440, unit="minutes"
+        )
+        most = parse_whole(
+            self.pb_max.text(), what="Maximum per day", low=1, high=1440, unit="activations"
+        )
+        return PatientBolus(dose, duration, lockout, most)
+
+    def _apply_patient_bolus(self) -> None:
+        try:
+            settings = self._read_patient_bolus()
+        except EntryError as error:
+            self._show_rejection(str(error))
+            return
+        if self._edit("Patient bolus", partial(se.set_patient_bolus, settings=settings)):
+            self._show_acceptance("Patient bolus settings set.")
+
+    def _on_patient_bolus_toggled(self, checked: bool) -> None:
+        if checked:
+            self._apply_patient_bolus()
+        else:
+            self._edit("No patient bolus", partial(se.set_patient_bolus, settings=None))
+        self._sync_patient_bolus()
+
+    # ================================================================ findings
+
+    def _go_to_finding(self, finding: Finding) -> None:
+        self.focus_field(finding.field)
+
+    def focus_field(self, field: str) -> bool:
+        """Select the cell or field a finding names (switching the shown day if needed).
+        Returns False, and emits ``field_requested``, when the field is not in this editor."""
+        ref = se.parse_field(field)
+        if ref.section == "week" and ref.day is not None:
+            if ref.day != self.model.day and ref.day in WEEKDAYS:
+                self.day_combo.setCurrentIndex(self.day_combo.findData(ref.day))
+                self._on_day_chosen(self.day_combo.currentIndex())
+            index = self.model.index_for_field(field)
+            if index.isValid():
+                self._select(index.row(), Column(index.column()))
+            self.table.setFocus()
+            return True
+        if ref.section == "daily_dose_mcg":
+            self.dose_edit.setFocus()
+            self.dose_edit.selectAll()
+            return True
+        if ref.section == "boluses":
+            index = self.bolus_model.index_for_field(field)
+            if index.isValid():
+                self.bolus_table.setCurrentIndex(index)
+            self.bolus_table.setFocus()
+            return True
+        if ref.section == "patient_bolus":
+            target = {
+                "dose_mcg": self.pb_dose,
+                "duration_min": self.pb_duration,
+                "lockout_min": self.pb_lockout,
+                "max_per_day": self.pb_max,
+            }.get(ref.attribute or "", self.pb_dose)
+            target.setFocus()
+            target.selectAll()
+            return True
+        if ref.section == "mode":
+            self.mode_combo.setFocus()
+            return True
+        self.field_requested.emit(field)
+        return False
