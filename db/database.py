@@ -305,6 +305,11 @@ class Database:
         with self._read() as sdb:
             return patients.recent_patients(sdb, limit)
 
+    def first_patients(self, limit: int = 50) -> list[PatientSummary]:
+        """The first patients by name, for a browser with nothing typed and nothing recent."""
+        with self._read() as sdb:
+            return patients.first_patients(sdb, limit)
+
     def mark_opened(self, patient_id: str, now: datetime) -> None:
         """Remember that the patient was opened now, for the recent list (screen state, not
         part of the clinical record: not audited)."""

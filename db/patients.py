@@ -374,6 +374,15 @@ def search_patients(sdb: SqliteDatabase, text: str, limit: int) -> list[PatientS
     return _summaries(sdb, nums[:limit])
 
 
+def first_patients(sdb: SqliteDatabase, limit: int) -> list[PatientSummary]:
+    """The first ``limit`` patients by name (the browser's list before anything is typed)."""
+    rows = sdb.execute(
+        "SELECT num FROM patient INDEXED BY patient_by_name ORDER BY sort_key, num LIMIT ?",
+        [max(limit, 0)],
+    ).fetchall()
+    return _summaries(sdb, [int(row[0]) for row in rows])
+
+
 def _summaries(sdb: SqliteDatabase, nums: list[int]) -> list[PatientSummary]:
     """The browser lines of patients ``nums``, in that order."""
     if not nums:

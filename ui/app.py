@@ -1,20 +1,51 @@
-"""Start-up of the console window (imported only when the window is asked for)."""
+"""Start-up of the console window (imported only when the window is asked for): open the
+database (a clear message if it cannot be), then show the main window."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from datetime import datetime
+from pathlib import Path
+
+
+def current_user() -> str:
+    """Who is at the keyboard, until accounts arrive: the operating-system login."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def run_window(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from db.database import Database, DatabaseError
+    from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    label = QLabel(
-        "ITB programmer console: the window arrives with the console-window issue.\n"
-        "Use 'itb-console check FILE' and 'itb-console project FILE' meanwhile."
-    )
-    label.setWindowTitle("ITB programmer console")
-    label.resize(560, 120)
-    label.show()
-    return int(app.exec())
+    assert isinstance(app, QApplication)
+    app.setApplicationName("ITB programmer console")
+    app.setOrganizationName("itb-console")
+    fixed_now: datetime | None = args.now
+
+    def clock() -> datetime:
+        return (fixed_now or datetime.now()).replace(second=0, microsecond=0)
+
+    path = Path(args.db) if args.db else Database.default_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        database = Database.open(path, create=True, seed_demo=args.db is None, now=clock())
+    except (DatabaseError, OSError) as exc:
+        QMessageBox.critical(
+            None, "ITB programmer console", f"The database {path} cannot be opened:\n\n{exc}"
+        )
+        print(f"itb-console: {path}: {exc}", file=sys.stderr)
+        return 2
+    window = MainWindow(database, clock=clock, user=current_user())
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        database.close()

@@ -257,3 +257,17 @@ def test_common_prefix_scan_finds_what_the_index_finds(
     assert scanned == cut_short == indexed
     assert indexed["MRN-0004"][0] == "MRN-0004"
     assert len(indexed["m"]) == 50
+
+
+def test_first_patients_lists_by_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from db.database import Database
+
+    with Database.open(
+        tmp_path / "p.sqlite", seed_demo=True, now=datetime(2026, 11, 22, 10, 0)
+    ) as db:
+        names = [s.name for s in db.first_patients(limit=50)]
+        assert len(names) == 9
+        assert names == sorted(names)  # by the name as written, accents folded
+        assert [s.name for s in db.first_patients(limit=2)] == names[:2]

@@ -63,6 +63,17 @@ def parse_decimal(
     return Decimal(raw if not raw.endswith(".") else raw[:-1])
 
 
+def check_range(
+    value: Decimal, *, what: str, unit: str, positive: bool = False, high: Decimal | None = None
+) -> Decimal:
+    """``value`` unchanged if it is inside the field's possible range; never clamped."""
+    if positive and value == 0:
+        raise EntryError(f"{what}: must be more than 0 {unit}.")
+    if high is not None and value > high:
+        raise EntryError(f"{what}: {value} {unit} is over the highest possible {high} {unit}.")
+    return value
+
+
 def parse_whole(text: str, *, what: str, low: int, high: int, unit: str) -> int:
     """A whole number from ``low`` to ``high`` (minutes, activations)."""
     raw = text.strip()

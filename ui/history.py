@@ -1,0 +1,167 @@
+"""History: every version of the patient's programme with who, when, why and the daily dose;
+any two compared side by side (product.md, "Screens")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.database import ProgrammeVersion
+from programmer.compare import MODE_NAMES, compare
+from programmer.units import format_number
+from ui.comparison import ComparisonModel, comparison_view
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class HistoryModel(QAbstractTableModel):
+    """Versions, newest first."""
+
+    COLUMNS = ("Version", "Saved", "By", "Mode", "Daily dose", "Reason", "Accepted findings")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._versions: list[ProgrammeVersion] = []
+
+    def set_versions(self, versions: list[ProgrammeVersion]) -> None:
+        self.beginResetModel()
+        self._versions = sorted(versions, key=lambda v: v.number, reverse=True)
+        self.endResetModel()
+
+    def version_at(self, row: int) -> ProgrammeVersion:
+        return self._versions[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._versions)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._versions):
+            return None
+        v = self._versions[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return (
+                f"{v.number}" + ("" if v.confirmed else " (draft)"),
+                v.saved_at.strftime("%Y-%m-%d %H:%M"),
+                v.saved_by,
+                MODE_NAMES[v.programme.mode],
+                f"{format_number(v.daily_dose_mcg, 2)} mcg/day",
+                v.reason,
+                "; ".join(f"{k.split('@')[0]}: {r}" for k, r in v.acknowledgements.items()) or "—",
+            )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (5, 6):
+            return self.data(index)
+        return None
+
+
+class HistoryView(QWidget):
+    """The version table, a comparison of any two versions, and the dose-over-versions plot."""
+
+    compared = Signal(int, int)
+
+    def __init__(self, dose_plot: QWidget | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = HistoryModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Programme versions")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.left = QComboBox()
+        self.left.setAccessibleName("Compare from version")
+        self.right = QComboBox()
+        self.right.setAccessibleName("Compare with version")
+        self.comparison = ComparisonModel("Older", "Newer", self)
+        self.comparison_table = comparison_view(self.comparison, "Version comparison")
+        self.changes = QLabel()
+        self.changes.setObjectName("historyChanges")
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Compare version"))
+        picker.addWidget(self.left)
+        picker.addWidget(QLabel("with version"))
+        picker.addWidget(self.right)
+        picker.addWidget(self.changes, 1)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addLayout(picker)
+        lower_layout.addWidget(self.comparison_table, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        if dose_plot is not None:
+            splitter.addWidget(dose_plot)
+        splitter.addWidget(lower)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.left.currentIndexChanged.connect(self._compare)
+        self.right.currentIndexChanged.connect(self._compare)
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self._versions: dict[int, ProgrammeVersion] = {}
+
+    def set_versions(self, versions: list[ProgrammeVersion]) -> None:
+        self._versions = {v.number: v for v in versions}
+        self.model.set_versions(versions)
+        numbers = sorted(self._versions)
+        for combo in (self.left, self.right):
+            combo.blockSignals(True)
+            combo.clear()
+            for n in numbers:
+                v = self._versions[n]
+                combo.addItem(f"{n} ({v.saved_at:%Y-%m-%d})", n)
+            combo.blockSignals(False)
+        if numbers:
+            self.left.setCurrentIndex(max(len(numbers) - 2, 0))
+            self.right.setCurrentIndex(len(numbers) - 1)
+        self._compare()
+
+    def compare_versions(self, older: int, newer: int) -> None:
+        self.left.setCurrentIndex(self.left.findData(older))
+        self.right.setCurrentIndex(self.right.findData(newer))
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        number = self.model.version_at(current.row()).number
+        if number > 1:
+            self.compare_versions(number - 1, number)
+
+    def _compare(self) -> None:
+        a, b = self.left.currentData(), self.right.currentData()
+        if a is None or b is None:
+            self.comparison.set_rows([])
+            self.changes.setText("No versions saved yet." if not self._versions else "")
+            return
+        older, newer = self._versions[a], self._versions[b]
+        rows = compare(older.programme, newer.programme)
+        self.comparison.set_rows(rows, f"Version {a}", f"Version {b}")
+        changed = sum(r.changed for r in rows)
+        self.changes.setText(f"{changed} value(s) differ" if a != b else "the same version")
+        self.compared.emit(a, b)

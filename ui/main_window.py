@@ -1,0 +1,439 @@
+"""The console's main window: the patient browser beside the open patient's overview, programme
+editor and history; review-and-save through the database. The one place that joins engine,
+storage and widgets (product.md, "Screens")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.database import (
+    ConflictError,
+    Database,
+    DatabaseError,
+    HardFindingError,
+    MissingAcknowledgementError,
+    PatientRecord,
+    ProgrammeVersion,
+)
+from programmer.drug_library import default_drug_library
+from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
+from ui.editor.document import ProgrammeDocument
+from ui.editor.plots import DoseHistoryPlot
+from ui.editor.schedule_editor import ScheduleEditor
+from ui.history import HistoryView
+from ui.overview import PatientOverview
+from ui.patient_browser import PatientBrowser
+from ui.patient_form import NewPatient
+from ui.prompts import Unsaved, WindowPrompter
+
+TITLE = "ITB programmer console"
+
+
+class MainWindow(QMainWindow):
+    """One clinician's session on one database."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Callable[[], datetime],
+        user: str,
+        prompter: WindowPrompter | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.db = database
+        self.clock = clock
+        self.user = user
+        self.prompter = prompter or WindowPrompter(self)
+        self.settings = settings or QSettings()
+        self.record: PatientRecord | None = None
+        self.current: ProgrammeVersion | None = None
+        self._seeds: dict[str, tuple[DrugFill, Reservoir]] = {}
+        self.setObjectName("mainWindow")
+
+        self.browser = PatientBrowser(database)
+        self.browser.patient_chosen.connect(self.open_patient)
+        self.browser.new_patient_requested.connect(self.new_patient)
+        self.browser_dock = QDockWidget("Patients", self)
+        self.browser_dock.setObjectName("patientsDock")
+        self.browser_dock.setWidget(self.browser)
+        self.browser_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
+
+        self.overview = PatientOverview()
+        self.document: ProgrammeDocument | None = None
+        self.editor: ScheduleEditor | None = None
+        self.editor_page = QWidget()
+        self.editor_layout = QVBoxLayout(self.editor_page)
+        self.editor_layout.setContentsMargins(0, 0, 0, 0)
+        self.dose_plot = DoseHistoryPlot()
+        self.history = HistoryView(self.dose_plot)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("patientTabs")
+        self.tabs.addTab(self.overview, "&Overview")
+        self.tabs.addTab(self.editor_page, "&Programme")
+        self.tabs.addTab(self.history, "&History")
+        welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
+        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        welcome.setObjectName("welcome")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(welcome)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self._build_actions()
+        self._update_title()
+        self.statusBar().showMessage(f"Database: {database.path}  ·  User: {user}")
+        self._restore_layout()
+
+    # ------------------------------------------------------------ actions and menus
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | str | None, slot: Callable[[], object], name: str
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.find_action = self._action(
+            "&Find patient…",
+            QKeySequence.StandardKey.Find,
+            self.browser.focus_search,
+            "findPatient",
+        )
+        self.new_action = self._action(
+            "&New patient…", QKeySequence.StandardKey.New, self.new_patient, "newPatient"
+        )
+        self.save_action = self._action(
+            "&Review and save…",
+            QKeySequence.StandardKey.Save,
+            self.review_and_save,
+            "reviewAndSave",
+        )
+        self.revert_action = self._action("Re&vert to saved", None, self.revert, "revert")
+        self.close_patient_action = self._action(
+            "&Close patient", "Ctrl+W", self.close_patient, "closePatient"
+        )
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        file_menu = self.menuBar().addMenu("&File")
+        for action in (
+            self.find_action,
+            self.new_action,
+            self.save_action,
+            self.revert_action,
+            self.close_patient_action,
+        ):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.edit_menu = self.menuBar().addMenu("&Edit")
+        view_menu = self.menuBar().addMenu("&View")
+        for i, (text, name) in enumerate(
+            (
+                ("&Overview", "showOverview"),
+                ("&Programme", "showProgramme"),
+                ("&History", "showHistory"),
+            )
+        ):
+            view_menu.addAction(
+                self._action(text, f"Ctrl+{i + 1}", lambda i=i: self.show_tab(i), name)
+            )
+        view_menu.addSeparator()
+        view_menu.addAction(self.browser_dock.toggleViewAction())
+        self._set_patient_actions(False)
+
+    def show_tab(self, index: int) -> None:
+        if self.record is not None:
+            self.tabs.setCurrentIndex(index)
+
+    def _set_patient_actions(self, enabled: bool) -> None:
+        for action in (self.revert_action, self.close_patient_action):
+            action.setEnabled(enabled)
+        self._update_save_action()
+
+    def save_blocked_because(self) -> str | None:
+        """Why the pending programme cannot be saved now, or None when it can."""
+        if self.document is None or self.record is None:
+            return "No patient is open."
+        if self.document.result.hard:
+            return "A hard finding blocks saving: change the programme first."
+        if self.current is not None and not self.document.is_modified:
+            return "Nothing has changed since the saved version."
+        return None
+
+    def _update_save_action(self) -> None:
+        why = self.save_blocked_because()
+        self.save_action.setEnabled(why is None)
+        self.save_action.setStatusTip(why or "Review the changes and save a new version")
+        self.save_action.setToolTip(why or "Review and save (Ctrl+S)")
+
+    # ------------------------------------------------------------ the open patient
+
+    def open_patient(self, patient_id: str) -> bool:
+        """Open ``patient_id`` (asking first about unsaved changes of the one open)."""
+        if self.record is not None and patient_id == self.record.patient.id:
+            self.stack.setCurrentWidget(self.tabs)
+            return True
+        if not self._settle_unsaved():
+            return False
+        try:
+            record = self.db.patient(patient_id)
+            current = self.db.current_version(patient_id)
+            versions = self.db.versions(patient_id)
+            self.db.mark_opened(patient_id, self.clock())
+        except DatabaseError as exc:
+            self.prompter.warn("Cannot open the patient", str(exc))
+            return False
+        self.record, self.current = record, current
+        pending = current.programme if current else self._first_programme(record)
+        if pending is None:
+            self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
+        self._load_document(pending, current.programme if current else None)
+        self.overview.show_patient(record, current, self.clock())
+        self.history.set_versions(versions)
+        self._show_dose_history(versions)
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(0)
+        self._set_patient_actions(True)
+        self._update_title()
+        self.browser.refresh()
+        return True
+
+    def _first_programme(self, record: PatientRecord) -> Programme | None:
+        """A stopped programme to start from for a patient without one."""
+        if record.pump is None:
+            return None
+        pump = record.pump
+        drug, reservoir = self._seeds.get(record.patient.id) or self._default_fill(pump.model)
+        return Programme(
+            patient=record.patient,
+            pump=Pump(
+                model=pump.model,
+                serial=pump.serial,
+                implanted_on=pump.implanted_on,
+                replace_by=pump.replace_by,
+                low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
+            ),
+            drug=drug,
+            reservoir=reservoir,
+            mode=Mode.STOPPED,
+        )
+
+    def _default_fill(self, model: str) -> tuple[DrugFill, Reservoir]:
+        drug = next(iter(default_drug_library().drugs.values()))
+        return (
+            DrugFill(drug.name, drug.concentrations_mcg_per_ml[0]),
+            Reservoir(Decimal(0), self.clock()),
+        )
+
+    def _load_document(self, pending: Programme | None, current: Programme | None) -> None:
+        if pending is None:
+            return
+        if self.document is None:
+            self.document = ProgrammeDocument(
+                pending, now=self.clock(), current=current, parent=self
+            )
+            self.document.modified_changed.connect(lambda _m: self._update_title())
+            self.document.changed.connect(lambda _r: self._update_save_action())
+            self.editor = ScheduleEditor(self.document, prompter=self.prompter)
+            self.editor_layout.addWidget(self.editor)
+            actions = self.editor.editor_actions()
+            self.edit_menu.addActions(actions[:2])
+            self.edit_menu.addSeparator()
+            self.edit_menu.addActions(actions[2:])
+        else:
+            self.document.set_now(self.clock())
+            self.document.load(pending, current)
+            if self.editor is not None:
+                self.editor.clear_message()
+
+    def _show_dose_history(self, versions: list[ProgrammeVersion]) -> None:
+        points = [(v.saved_at, v.daily_dose_mcg) for v in versions if v.confirmed]
+        self.dose_plot.set_points(points)
+        if self.editor is not None:
+            self.editor.set_dose_history(points)
+
+    def close_patient(self) -> bool:
+        if not self._settle_unsaved():
+            return False
+        self.record = self.current = None
+        self.stack.setCurrentIndex(0)
+        self._set_patient_actions(False)
+        if self.document is not None:
+            self.document.undo_stack.clear()
+        self._update_title()
+        return True
+
+    def revert(self) -> None:
+        """Back to the saved programme (the edits stay on the redo stack)."""
+        if self.document is None or not self.document.is_modified:
+            return
+        if not self.prompter.confirm("Revert", "Discard every unsaved change to this programme?"):
+            return
+        stack = self.document.undo_stack
+        if stack.cleanIndex() >= 0:
+            stack.setIndex(stack.cleanIndex())
+        elif self.current is not None:
+            self.document.load(self.current.programme, self.current.programme)
+
+    # ------------------------------------------------------------ saving
+
+    def review_and_save(self) -> bool:
+        """Review current vs pending, collect the reasons, save a new version. True if saved."""
+        if self.document is None or self.record is None:
+            return False
+        document = self.document
+        document.set_now(self.clock())
+        why = self.save_blocked_because()
+        if why is not None:
+            self.prompter.warn("Cannot save", why)
+            return False
+        result = document.result
+        current_title = f"Current (version {self.current.number})" if self.current else "Current"
+        review = self.prompter.review(document.current, document.pending, result, current_title)
+        if review is None:
+            return False
+        try:
+            saved = self.db.save_programme(
+                document.pending,
+                base_version=self.current.number if self.current else None,
+                user=self.user,
+                reason=review.reason,
+                acknowledgements=review.acknowledgements,
+                now=self.clock(),
+            )
+        except ConflictError as exc:
+            return self._resolve_conflict(exc)
+        except (HardFindingError, MissingAcknowledgementError) as exc:
+            self.prompter.warn("Not saved", str(exc))
+            return False
+        except DatabaseError as exc:
+            self.prompter.warn("Not saved", f"The database refused the save: {exc}")
+            return False
+        self.current = saved
+        document.mark_saved(saved.programme)
+        self._after_save()
+        self.statusBar().showMessage(
+            f"Saved version {saved.number} at {saved.saved_at:%H:%M}.", 10000
+        )
+        return True
+
+    def _after_save(self) -> None:
+        assert self.record is not None
+        pid = self.record.patient.id
+        self.record = self.db.patient(pid)
+        versions = self.db.versions(pid)
+        self.overview.show_patient(self.record, self.current, self.clock())
+        self.history.set_versions(versions)
+        self._show_dose_history(versions)
+        self.browser.refresh()
+        self._update_title()
+
+    def _resolve_conflict(self, exc: ConflictError) -> bool:
+        """Another window saved first: its version becomes the one compared with, these edits are
+        kept (still unsaved), and the clinician reviews them again on top of it."""
+        latest = exc.latest
+        assert self.document is not None
+        self.current = latest
+        self.document.rebase(latest.programme)
+        self._after_save()
+        again = self.prompter.confirm(
+            "Saved elsewhere meanwhile",
+            f"Version {latest.number} was saved by {latest.saved_by} at "
+            f"{latest.saved_at:%Y-%m-%d %H:%M} after you opened this patient "
+            f"(reason: {latest.reason}).\n\nNothing of yours was saved and your changes are kept. "
+            f"They are now compared with version {latest.number}: review and save them again?",
+        )
+        return self.review_and_save() if again else False
+
+    # ------------------------------------------------------------ window
+
+    def new_patient(self) -> None:
+        if not self._settle_unsaved():
+            return
+        value: NewPatient | None = self.prompter.new_patient(self.clock())
+        if value is None:
+            return
+        try:
+            self.db.create_patient(
+                value.patient,
+                value.pump,
+                diagnosis=value.diagnosis,
+                user=self.user,
+                now=self.clock(),
+            )
+        except DatabaseError as exc:
+            self.prompter.warn("Patient not created", str(exc))
+            return
+        self._seeds[value.patient.id] = (value.drug, value.reservoir)
+        self.browser.refresh()
+        if self.open_patient(value.patient.id):
+            self.tabs.setCurrentIndex(1)
+
+    def is_modified(self) -> bool:
+        return bool(
+            self.document is not None and self.record is not None and self.document.is_modified
+        )
+
+    def _settle_unsaved(self) -> bool:
+        """True when it is fine to leave the open programme (saved, discarded, or unchanged)."""
+        if not self.is_modified():
+            return True
+        assert self.record is not None
+        answer = self.prompter.unsaved_changes(
+            f"The programme of {self.record.patient.name} has unsaved changes."
+        )
+        if answer is Unsaved.SAVE:
+            return self.review_and_save()
+        if answer is Unsaved.DISCARD:
+            if self.document is not None:
+                self.document.undo_stack.clear()
+            return True
+        return False
+
+    def _update_title(self) -> None:
+        self._update_save_action()
+        if self.record is None:
+            self.setWindowTitle(TITLE)
+            self.setWindowModified(False)
+            return
+        p = self.record.patient
+        self.setWindowTitle(f"{p.name} ({p.id})[*] — {TITLE}")
+        self.setWindowModified(self.is_modified())
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._settle_unsaved():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        event.accept()

@@ -1,0 +1,140 @@
+"""Patient overview: pump, drug, current programme in one line, reservoir now, alarm and refill
+dates, replace-by and alerts in colour and in words (product.md, "Screens")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from db.database import PatientRecord, ProgrammeVersion
+from programmer.compare import summary_line
+from programmer.findings import CheckResult, Severity, check_programme
+from programmer.projection import DeliveryModel
+from programmer.pump_catalogue import default_pump_catalogue
+from programmer.pump_status import BatteryLevel, battery_state
+from ui.theme import SEVERITY_COLOURS, SEVERITY_WORDS
+
+
+def _value_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class PatientOverview(QWidget):
+    """Read-only summary of the open patient, recomputed at ``now`` on every show."""
+
+    FIELDS = (
+        ("patient", "Patient"),
+        ("pump", "Pump"),
+        ("replace_by", "Replace by"),
+        ("drug", "Drug"),
+        ("programme", "Current programme"),
+        ("reservoir", "Reservoir now (est.)"),
+        ("alarm", "Low-reservoir alarm"),
+        ("refill", "Next refill"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict[str, QLabel] = {}
+        box = QGroupBox("Overview")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, title in self.FIELDS:
+            label = _value_label(f"overview_{key}")
+            label.setAccessibleName(title)
+            self.values[key] = label
+            form.addRow(f"{title}:", label)
+        self.alerts = QLabel()
+        self.alerts.setObjectName("overview_alerts")
+        self.alerts.setAccessibleName("Alerts")
+        self.alerts.setWordWrap(True)
+        self.alerts.setTextFormat(Qt.TextFormat.RichText)
+        alerts_box = QGroupBox("Alerts")
+        QVBoxLayout(alerts_box).addWidget(self.alerts)
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addWidget(alerts_box)
+        layout.addStretch(1)
+        self.result: CheckResult | None = None
+
+    def show_patient(
+        self, record: PatientRecord, current: ProgrammeVersion | None, now: datetime
+    ) -> None:
+        p = record.patient
+        v = self.values
+        v["patient"].setText(
+            f"{p.name} ({p.id}), born {p.birth_date.isoformat()} "
+            f"(age {p.age_on(now.date())}), {p.spasticity_origin.value} origin"
+            + (f"; {record.diagnosis}" if record.diagnosis else "")
+        )
+        alerts: list[tuple[Severity, str]] = []
+        catalogue = default_pump_catalogue()
+        if record.pump is None:
+            v["pump"].setText("no pump recorded")
+            v["replace_by"].setText("—")
+        else:
+            pump = record.pump
+            model = catalogue.pumps.get(pump.model)
+            v["pump"].setText(
+                f"{model.display_name if model else pump.model}, serial "
+                f"{pump.serial}, implanted {pump.implanted_on.isoformat()}"
+            )
+            state = battery_state(pump.replace_by, now.date())
+            v["replace_by"].setText(f"{pump.replace_by.isoformat()}: {state.words}")
+            if state.level is BatteryLevel.REPLACE_NOW:
+                alerts.append((Severity.HARD, f"Pump {state.words}."))
+            elif state.level is BatteryLevel.PLAN_REPLACEMENT:
+                alerts.append((Severity.SOFT, f"Pump {state.words}."))
+        if current is None:
+            for key in ("drug", "programme", "reservoir", "alarm", "refill"):
+                v[key].setText("—")
+            v["programme"].setText("No programme saved yet")
+            self.result = None
+        else:
+            prog = current.programme
+            pump_model = catalogue.pump(prog.pump.model)
+            v["drug"].setText(f"{prog.drug.name}, {prog.drug.concentration_mcg_per_ml} mcg/mL")
+            v["programme"].setText(
+                f"{summary_line(prog)} (version {current.number}, saved "
+                f"{current.saved_at:%Y-%m-%d %H:%M} by {current.saved_by})"
+            )
+            volume = DeliveryModel(prog, pump_model, worst_case=False).volume_at(now)
+            v["reservoir"].setText(
+                f"{max(float(volume), 0.0):.2f} mL of {pump_model.reservoir_ml} mL "
+                f"(filled with {prog.reservoir.volume_ml} mL on "
+                f"{prog.reservoir.filled_at:%Y-%m-%d})"
+                + (" — EMPTY by the programme" if volume <= 0 else "")
+            )
+            self.result = check_programme(prog, now=now)
+            proj = self.result.projection
+            alarm = proj.low_reservoir_alarm_at
+            v["alarm"].setText(
+                f"{alarm:%Y-%m-%d %H:%M} (at {prog.pump.low_reservoir_alarm_ml} mL)"
+                if alarm
+                else "not reached at this rate"
+            )
+            v["refill"].setText(
+                f"{proj.next_refill_at:%Y-%m-%d} (set by "
+                f"{proj.refill_limited_by.value}; empty "
+                + (f"{proj.empty_at:%Y-%m-%d})" if proj.empty_at else "never)")
+            )
+            alerts += [(f.severity, f.message) for f in self.result.findings]
+        if not alerts:
+            self.alerts.setText("<span>No alerts.</span>")
+            return
+        order = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
+        alerts.sort(key=lambda a: order[a[0]])
+        self.alerts.setText(
+            "<br>".join(
+                f"<span style='color:{SEVERITY_COLOURS[s].name()}'><b>{s.value.upper()}</b> "
+                f"({SEVERITY_WORDS[s]}): {escape(text)}</span>"
+                for s, text in alerts
+            )
+        )

@@ -1,0 +1,64 @@
+"""The window's questions, on top of the editor's :class:`~ui.editor.dialogs.Prompter`: one
+service the tests replace, so no test ever blocks on a dialog."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from programmer.findings import CheckResult
+from programmer.programme import Programme
+from ui.editor.dialogs import Prompter
+from ui.patient_form import NewPatient, PatientForm
+from ui.review_dialog import ReviewDialog
+
+
+class Unsaved(StrEnum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+class Review:
+    """What the review dialog collected."""
+
+    def __init__(self, acknowledgements: dict[str, str], reason: str) -> None:
+        self.acknowledgements = acknowledgements
+        self.reason = reason
+
+
+class WindowPrompter(Prompter):
+    def warn(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)
+
+    def unsaved_changes(self, text: str) -> Unsaved:
+        answer = QMessageBox.question(
+            self.parent,
+            "Unsaved changes",
+            text,
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return Unsaved.SAVE
+        if answer == QMessageBox.StandardButton.Discard:
+            return Unsaved.DISCARD
+        return Unsaved.CANCEL
+
+    def review(
+        self, current: Programme | None, pending: Programme, result: CheckResult, current_title: str
+    ) -> Review | None:
+        dialog = ReviewDialog(
+            current, pending, result, current_title=current_title, parent=self.parent
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return Review(dialog.acknowledgements(), dialog.reason())
+
+    def new_patient(self, now: datetime) -> NewPatient | None:
+        dialog = PatientForm(now, self.parent)
+        return dialog.value if dialog.exec() == QDialog.DialogCode.Accepted else None
