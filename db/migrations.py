@@ -212,6 +212,43 @@ CREATE INDEX screening_by_patient ON screening (patient_id, at);
 """
 
 
+# Schema 2: the console's own state beside the clinical record (issues: training mode and user
+# accounts; programmer workflows on a simulated pump). These rows change over time, so they are
+# not immutable; every change to them is written to the audit trail by the code that makes it.
+SCHEMA_2 = """
+-- What kind of database this is: 'clinical' or 'training'. A training database is never
+-- opened as the clinical one, nor the other way round.
+CREATE TABLE console_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+INSERT INTO console_meta (key, value) VALUES ('kind', 'clinical');
+
+-- Local accounts. The password only as a slow salted hash (never in clear, never in the audit
+-- trail); failed logins counted for the lock-out.
+CREATE TABLE user_account (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('clinician', 'trainer', 'administrator')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+) STRICT;
+
+-- The simulated pump implanted in each patient (programmer.simulated_pump), as JSON: what it
+-- runs, its reservoir, alarms, event log and any unfinished programming session, so a session
+-- cut off half-way still shows the pump stopped after a restart.
+CREATE TABLE simulated_pump (
+    patient_id TEXT PRIMARY KEY REFERENCES patient (id),
+    serial TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
@@ -225,8 +262,13 @@ def _create_schema_1(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_1)
 
 
+def _create_schema_2(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_2)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
+    Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
 ]
 
 
@@ -277,19 +319,27 @@ def migrate(
         return False
     backup = backup_copy(version) if version > 0 else None
     created = False
-    for migration in MIGRATIONS[version:]:
+    # A new database is created at the latest schema in one transaction with one audit entry
+    # (its demonstration patients then see every table); an old one steps up one at a time.
+    steps: list[list[Migration]] = (
+        [MIGRATIONS] if version == 0 else [[m] for m in MIGRATIONS[version:]]
+    )
+    for step in steps:
+        target = step[-1].version
         sdb.execute("BEGIN IMMEDIATE")
         try:
             current = user_version(sdb)  # another process may have migrated meanwhile
             check_not_newer(current, path)
-            if current >= migration.version:
+            if current >= target:
                 sdb.execute("COMMIT")
                 continue
             if current == 0:
                 _check_blank(sdb, path)
-            migration.apply(sdb)
-            sdb.execute(f"PRAGMA user_version = {migration.version}")
-            if migration.version == 1:
+            for migration in step:
+                if migration.version > current:
+                    migration.apply(sdb)
+            sdb.execute(f"PRAGMA user_version = {target}")
+            if current == 0:
                 sdb.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             seq = audit.next_seq(sdb)
             audit.append(
@@ -300,8 +350,8 @@ def migrate(
                 action="database.created" if current == 0 else "database.migrated",
                 patient_id=None,
                 details={
-                    "schema": migration.version,
-                    "summary": migration.summary,
+                    "schema": target,
+                    "summary": "; ".join(m.summary for m in step if m.version > current),
                     "backup": None if backup is None else str(backup),
                 },
             )

@@ -29,24 +29,25 @@ def test_migration_writes_a_backup_copy_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "clinic.sqlite"
+    old = migrations.schema_version()
     with open_new(path) as database:
         save(database, programme())
     monkeypatch.setattr(
         migrations,
         "MIGRATIONS",
-        [*migrations.MIGRATIONS, Migration(2, "pin patients", _add_column)],
+        [*migrations.MIGRATIONS, Migration(old + 1, "pin patients", _add_column)],
     )
     with Database.open(path, now=later(60)) as database:
-        assert migrations.user_version(database._sdb) == 2
+        assert migrations.user_version(database._sdb) == old + 1
         entry = database.audit_entries()[-1]
         assert entry.action == "database.migrated"
-        assert entry.details["schema"] == 2
+        assert entry.details["schema"] == old + 1
         copy = Path(entry.details["backup"])
         assert database.verify().ok
-    assert copy.parent == tmp_path and copy.name.startswith("clinic.schema1-")
+    assert copy.parent == tmp_path and copy.name.startswith(f"clinic.schema{old}-")
     assert copy.read_bytes()[:16] == b"SQLite format 3\x00"
     conn = sqlite3.connect(copy)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == old
     assert conn.execute("SELECT count(*) FROM programme_version").fetchone()[0] == 1
     conn.close()
 
@@ -55,14 +56,15 @@ def test_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     path = tmp_path / "clinic.sqlite"
     with open_new(path) as database:
         save(database, programme())
+    old = migrations.schema_version()
     monkeypatch.setattr(
-        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(2, "broken", _fail)]
+        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(old + 1, "broken", _fail)]
     )
     with pytest.raises(RuntimeError, match="migration bug"):
         Database.open(path, now=NOW)
     monkeypatch.undo()
     with Database.open(path, now=NOW) as database:
-        assert migrations.user_version(database._sdb) == 1
+        assert migrations.user_version(database._sdb) == old
         assert "half_done" not in database._sdb.table_names()
         assert [v.number for v in database.versions("MRN-0042")] == [1]
 
@@ -80,3 +82,21 @@ def test_current_database_is_not_migrated_or_copied(tmp_path: Path) -> None:
     with Database.open(path, now=NOW) as database:
         assert [e.action for e in database.audit_entries()] == ["database.created"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic.sqlite"]
+
+
+def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        save(database, programme())
+    conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
+    for table in ("console_meta", "user_account", "simulated_pump"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Database.open(path, now=later(60)) as database:
+        assert migrations.user_version(database._sdb) == 2
+        kind = database._sdb.execute("SELECT value FROM console_meta WHERE key = 'kind'")
+        assert kind.fetchone()[0] == "clinical"
+        assert [v.number for v in database.versions("MRN-0042")] == [1]
+        assert database.audit_entries()[-1].action == "database.migrated"
+        assert database.verify().ok
