@@ -720,6 +720,11 @@ class Database:
             Path(backup), Path(dest), overwrite=overwrite, now=now or datetime.now()
         )
 
+    # ------------------------------------------------------------ user accounts (db/users.py)
+
+    # ------------------------------------------------------------ simulated pumps
+    # (db/simulated_pumps.py)
+
 
 def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:
     """Only a console database, or a blank SQLite file (schema 0, no tables), may be opened;
