@@ -92,6 +92,7 @@ class DemoPatient:
     versions: tuple[DemoVersion, ...]
     screenings: tuple[dict[str, Any], ...] = field(default=())
     boluses_given: tuple[dict[str, Any], ...] = field(default=())
+    scenario: Scenario | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +102,31 @@ class DemoManifest:
 
 
 DEMO_FOLDER = Path(__file__).with_name("demo")
+# Training scenarios: patients with a problem built in, in the same format (issue: training).
+SCENARIO_FOLDER = Path(__file__).with_name("scenarios")
 
 
-def _read(name: str) -> str:
+def _read(folder: Path, name: str) -> str:
     # A path beside this module rather than importlib.resources: the same in a source tree, an
     # editable install and a wheel.
-    return (DEMO_FOLDER / name).read_text("utf-8")
+    return (folder / name).read_text("utf-8")
+
+
+def _where(folder: Path, name: str) -> str:
+    return f"db/{folder.name}/{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A training scenario: the problem built into one patient, told to the trainer."""
+
+    patient_id: str
+    title: str
+    situation: str  # what the class is told
+    notice: str  # what the trainee should notice
+    # The simulated pump's own state where it differs from the record:
+    delivery_factor: Fraction | None  # e.g. 3/5: a partly blocked catheter delivers less
+    interrupted_session: bool  # the pump was left stopped by a dropped programming session
 
 
 class _Entry:
@@ -175,29 +195,52 @@ class _Entry:
             raise DemoDataError(f"{self._where}: unknown key(s) {', '.join(unknown)}")
 
 
-def load_manifest() -> DemoManifest:
-    """The packaged demonstration data, checked (a mistake names the file and the entry)."""
+def load_manifest(folder: Path = DEMO_FOLDER) -> DemoManifest:
+    """The packaged demonstration (or training) data, checked (a mistake names the file and the
+    entry)."""
+    where = _where(folder, "manifest.toml")
     try:
-        data = tomllib.loads(_read("manifest.toml"), parse_float=Decimal)
+        data = tomllib.loads(_read(folder, "manifest.toml"), parse_float=Decimal)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DemoDataError(f"db/demo/manifest.toml cannot be read: {exc}") from None
-    top = _Entry(data, "db/demo/manifest.toml")
+        raise DemoDataError(f"{where} cannot be read: {exc}") from None
+    top = _Entry(data, where)
     if top.text("format") != FORMAT:
-        raise DemoDataError(f"db/demo/manifest.toml: format is not {FORMAT}")
+        raise DemoDataError(f"{where}: format is not {FORMAT}")
     acknowledgement = top.text("acknowledgement")
-    patients = tuple(_patient(entry) for entry in top.tables("patient"))
+    patients = tuple(_patient(entry, folder) for entry in top.tables("patient"))
     top.done()
     if not patients:
-        raise DemoDataError("db/demo/manifest.toml: no patient")
+        raise DemoDataError(f"{where}: no patient")
     return DemoManifest(acknowledgement, patients)
 
 
-def _patient(t: _Entry) -> DemoPatient:
+def training_scenarios() -> tuple[Scenario, ...]:
+    """The training scenarios, in the order of their manifest."""
+    return tuple(
+        p.scenario for p in load_manifest(SCENARIO_FOLDER).patients if p.scenario is not None
+    )
+
+
+def _scenario(t: _Entry, patient_id: str) -> Scenario:
+    factor = t.optional_text("pump_delivery_factor")
+    scenario = Scenario(
+        patient_id=patient_id,
+        title=t.text("title"),
+        situation=t.text("situation"),
+        notice=t.text("notice"),
+        delivery_factor=None if factor is None else Fraction(factor),
+        interrupted_session=t.flag("pump_interrupted_session", False),
+    )
+    t.done()
+    return scenario
+
+
+def _patient(t: _Entry, folder: Path) -> DemoPatient:
     file_name = t.text("file")
     try:
-        base = loads(_read(file_name))
+        base = loads(_read(folder, file_name))
     except (ProgrammeFileError, OSError) as exc:
-        raise DemoDataError(f"db/demo/{file_name}: {exc}") from None
+        raise DemoDataError(f"{_where(folder, file_name)}: {exc}") from None
     versions = tuple(_version(v) for v in t.tables("version"))
     previous = None
     if t.has("previous_pump"):
@@ -245,13 +288,16 @@ def _patient(t: _Entry) -> DemoPatient:
         versions=versions,
         screenings=tuple(screenings),
         boluses_given=tuple(boluses),
+        scenario=_scenario(t.table("scenario"), base.patient.id) if t.has("scenario") else None,
     )
     t.done()
     days = [v.days_ago for v in versions]
     if not versions or days != sorted(days, reverse=True) or len(set(days)) != len(days):
-        raise DemoDataError(f"db/demo/{file_name}: versions must go forward in time")
+        raise DemoDataError(f"{_where(folder, file_name)}: versions must go forward in time")
     if versions[0].fill_ml is None:
-        raise DemoDataError(f"db/demo/{file_name}: the first version must fill the reservoir")
+        raise DemoDataError(
+            f"{_where(folder, file_name)}: the first version must fill the reservoir"
+        )
     return patient
 
 
@@ -575,11 +621,11 @@ def _bind_save(
     return save
 
 
-def seed_demo_patients(database: Database, now: datetime) -> None:
-    """Add every demonstration patient, as of ``now`` (whole minutes), in the caller's
-    transaction (the database's creation)."""
+def seed_demo_patients(database: Database, now: datetime, folder: Path = DEMO_FOLDER) -> None:
+    """Add every demonstration patient (or, from SCENARIO_FOLDER, every training scenario's
+    patient), as of ``now`` (whole minutes), in the caller's transaction (the creation)."""
     now = now.replace(second=0, microsecond=0)
-    manifest = load_manifest()
+    manifest = load_manifest(folder)
     events: list[Event] = []
     for index, demo in enumerate(manifest.patients):
         events += _events(database, demo, index, now, manifest.acknowledgement)
