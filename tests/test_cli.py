@@ -371,3 +371,26 @@ def test_installed_itb_console_projects_the_domain_example() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["flow_ml_per_day"], data["refill_limited_by"]) == (0.2, "stability")
+
+
+def test_window_without_a_display_says_so_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "--db", str(tmp_path / "x.sqlite")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,25 @@ def current_user() -> str:
         return "unknown"
 
 
+def no_display() -> bool:
+    """True on Linux without an X11 or Wayland display (and no Qt platform chosen): Qt would
+    abort with a misleading message about xcb libraries."""
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    )
+
+
 def run_window(args: argparse.Namespace) -> int:
+    if no_display():
+        print(
+            "itb-console: no display to open the window on (DISPLAY is not set). Run it in a "
+            "desktop session, or use a subcommand: itb-console --help",
+            file=sys.stderr,
+        )
+        return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from db.database import Database, DatabaseError

@@ -15,7 +15,8 @@ from programmer.findings import CheckResult, Severity, check_programme
 from programmer.projection import DeliveryModel
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.pump_status import BatteryLevel, battery_state
-from ui.theme import SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.editor.plots import ReservoirPlot
+from ui.theme import SEVERITY_COLOURS, SEVERITY_NAMES
 
 
 def _value_label(name: str) -> QLabel:
@@ -58,10 +59,12 @@ class PatientOverview(QWidget):
         self.alerts.setTextFormat(Qt.TextFormat.RichText)
         alerts_box = QGroupBox("Alerts")
         QVBoxLayout(alerts_box).addWidget(self.alerts)
+        self.reservoir_plot = ReservoirPlot(label="Current programme")
+        self.reservoir_plot.setAccessibleName("Reservoir projection")
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(alerts_box)
-        layout.addStretch(1)
+        layout.addWidget(self.reservoir_plot, 1)
         self.result: CheckResult | None = None
 
     def show_patient(
@@ -97,6 +100,7 @@ class PatientOverview(QWidget):
                 v[key].setText("—")
             v["programme"].setText("No programme saved yet")
             self.result = None
+            self.reservoir_plot.setVisible(False)
         else:
             prog = current.programme
             pump_model = catalogue.pump(prog.pump.model)
@@ -114,6 +118,8 @@ class PatientOverview(QWidget):
             )
             self.result = check_programme(prog, now=now)
             proj = self.result.projection
+            self.reservoir_plot.setVisible(True)
+            self.reservoir_plot.show_projection(prog, proj, pump_model, now=now)
             alarm = proj.low_reservoir_alarm_at
             v["alarm"].setText(
                 f"{alarm:%Y-%m-%d %H:%M} (at {prog.pump.low_reservoir_alarm_ml} mL)"
@@ -133,8 +139,8 @@ class PatientOverview(QWidget):
         alerts.sort(key=lambda a: order[a[0]])
         self.alerts.setText(
             "<br>".join(
-                f"<span style='color:{SEVERITY_COLOURS[s].name()}'><b>{s.value.upper()}</b> "
-                f"({SEVERITY_WORDS[s]}): {escape(text)}</span>"
+                f"<span style='color:{SEVERITY_COLOURS[s].name()}'><b>{SEVERITY_NAMES[s]}:</b> "
+                f"{escape(text)}</span>"
                 for s, text in alerts
             )
         )

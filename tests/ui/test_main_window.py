@@ -162,3 +162,31 @@ def test_window_layout_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
     window.close()
     again = make_window(qtbot, db, tmp_path)
     assert again.size().width() == 790 and again.size().height() == 580
+
+
+def test_overview_of_every_demo_patient_shows_every_field(qtbot: QtBot, tmp_path: Path) -> None:
+    db = open_database(tmp_path)
+    window = make_window(qtbot, db, tmp_path)
+    ids = [s.id for s in db.first_patients(limit=50)]
+    assert len(ids) == 9
+    for pid in ids:
+        assert window.open_patient(pid)
+        for key, label in window.overview.values.items():
+            assert label.text().strip(), f"{pid}: overview field {key} is empty"
+        assert "mcg/day" in window.overview.values["programme"].text() or (
+            "Stopped" in window.overview.values["programme"].text()
+        )
+        assert "mL" in window.overview.values["reservoir"].text()
+
+
+def test_pump_near_replacement_is_an_alert_in_words(qtbot: QtBot, tmp_path: Path) -> None:
+    db = open_database(tmp_path)
+    window = make_window(qtbot, db, tmp_path)
+    near = min(
+        (s.id for s in db.first_patients(limit=50)),
+        key=lambda pid: db.patient(pid).pump.replace_by,  # type: ignore[union-attr]
+    )
+    window.open_patient(near)
+    alerts = window.overview.alerts.text()
+    assert "replace" in alerts.lower()
+    assert "Soft:" in alerts or "Hard:" in alerts

@@ -398,7 +398,9 @@ class ReservoirPlot(_PlotWithReadout):
     (worst case: every patient bolus used, as the dates are computed), with the low-reservoir
     alarm level and the now, next-refill and empty dates as labelled lines."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, label: str = "Pending") -> None:
+        """``label``: what the drawn programme is called in the legend (the overview draws the
+        current programme, the editor the pending one)."""
         super().__init__(_styled_plot(pg.DateAxisItem("bottom", utcOffset=0)), parent)
         self.plot_widget.setAccessibleName("Reservoir plot")
         item = self.plot_item
@@ -409,7 +411,7 @@ class ReservoirPlot(_PlotWithReadout):
             pen=pg.mkPen(CURRENT_COLOUR, width=2, style=Qt.PenStyle.DashLine),
             name="Saved programme",
         )
-        self.pending_curve = item.plot(pen=pg.mkPen(PENDING_COLOUR, width=2.5), name="Pending")
+        self.pending_curve = item.plot(pen=pg.mkPen(PENDING_COLOUR, width=2.5), name=label)
 
         def line(angle: int, colour: str, position: float) -> pg.InfiniteLine:
             new = pg.InfiniteLine(
