@@ -12,6 +12,7 @@ from datetime import datetime
 from programmer.errors import EngineError
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
+from ui.commands import report as report_commands
 
 
 class UsageError(Exception):
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     programme_commands.register(sub)
     records_commands.register(sub)
+    report_commands.register(sub)
     return parser
 
 

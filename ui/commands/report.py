@@ -1,0 +1,155 @@
+"""``report``: a patient's session report as a PDF file (issue 5: "itb-console --db PATH report
+PATIENT_ID --out FILE.pdf" for the current version).
+
+Exit 0 when the file is written; 2, with one line on stderr and never a traceback, when the
+database cannot be opened, the patient or version is unknown, there is no programme to report,
+or the file cannot be written. Qt is loaded only once the report's content is ready (the plots
+are Qt widgets), on the offscreen platform when there is no display: importing this module
+loads neither Qt nor the storage layer, so ``itb-console check`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from db.database import Database
+
+
+def register(sub: Any) -> None:
+    """Add the ``report`` subcommand to the ``itb-console`` subparsers."""
+    rep = sub.add_parser(
+        "report",
+        help="write the session report of a patient's programme as a PDF "
+        "(exit 0 written, 2 cannot be made)",
+    )
+    rep.add_argument("patient_id", metavar="PATIENT_ID")
+    rep.add_argument(
+        "--version",
+        metavar="N",
+        type=_version_number,
+        help="report this version (default: the current, newest confirmed one)",
+    )
+    rep.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF file to write")
+    rep.add_argument(
+        "--clinic", metavar="NAME", default=None, help="the clinic's name on every page"
+    )
+    rep.add_argument(
+        "--training",
+        action="store_true",
+        help='mark every page "TRAINING — NOT A CLINICAL RECORD"',
+    )
+    rep.set_defaults(func=run_report)
+
+
+def _version_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a version number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("version numbers start at 1")
+    return value
+
+
+def _fail(message: str) -> int:
+    print(f"itb-console: {message}", file=sys.stderr)
+    return 2
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    now: datetime = args.now or datetime.now()
+    return now.replace(second=0, microsecond=0)
+
+
+def output_problem(path: Path) -> str | None:
+    """Why ``path`` cannot take the report (checked before any work), or None."""
+    if path.is_dir():
+        return f"{path}: is a folder; give a file name for the report (--out FILE.pdf)"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"{path}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{path}: the folder {folder} cannot be written to"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path}: the file exists and cannot be overwritten"
+    return None
+
+
+def _open(args: argparse.Namespace, now: datetime) -> Database:
+    """The --db database (never created here: a report of a new, empty file makes no sense),
+    or the per-user default, created with the demonstration patients on first use as the
+    window and the other commands do."""
+    from db.database import Database
+    from ui.commands.records import database_path
+
+    path, is_default = database_path(args)
+    return Database.open(path, create=is_default, seed_demo=is_default, now=now)
+
+
+def ensure_qt_application() -> object:
+    """The running QApplication, or a new one; offscreen when there is no display (a server,
+    a script, CI), since Qt aborts without one."""
+    if (
+        sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "itb-console"])
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Write the report; see the module docstring for the exit codes."""
+    from db.database import DatabaseError
+    from ui.commands.records import current_user
+    from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
+
+    for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    now = _now(args)
+    out = Path(args.out)
+    problem = output_problem(out)
+    if problem is not None:
+        return _fail(problem)
+    try:
+        with _open(args, now) as database:
+            report = report_from_database(
+                database,
+                args.patient_id,
+                args.version,
+                now=now,
+                printed_by=current_user(),
+                clinic=args.clinic or DEFAULT_CLINIC,
+                training=args.training,
+            )
+    except (DatabaseError, ReportError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"the database cannot be opened: {exc.strerror or exc}")
+
+    app = ensure_qt_application()
+    from ui.report.pdf import ReportRenderError, write_pdf
+
+    try:
+        pages = write_pdf(report, out)
+    except OSError as exc:
+        return _fail(f"{out}: cannot be written: {exc.strerror or exc}")
+    except ReportRenderError as exc:
+        return _fail(f"{out}: {exc}")
+    finally:
+        del app
+    print(
+        f"{out}: session report of {report.patient_line}, version {report.version} "
+        f"({pages} page{'s' if pages != 1 else ''})"
+    )
+    return 0
