@@ -4,19 +4,10 @@ database (a clear message if it cannot be), then show the main window."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from datetime import datetime
 from pathlib import Path
-
-
-def current_user() -> str:
-    """Who is at the keyboard, until accounts arrive: the operating-system login."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def no_display() -> bool:
@@ -41,6 +32,7 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from db.database import Database, DatabaseError
+    from ui.commands.invocation import current_user
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

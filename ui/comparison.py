@@ -3,20 +3,20 @@ history comparison)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from programmer.compare import Row
+from ui.row_table import RowTableModel
 from ui.theme import CHANGED_BACKGROUND
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class ComparisonModel(QAbstractTableModel):
-    """Rows of :class:`programmer.compare.Row`: label, before, after."""
+class ComparisonModel(RowTableModel[Row]):
+    """Rows of :class:`programmer.compare.Row`: label, before, after; changes highlighted."""
 
     def __init__(
         self,
@@ -24,49 +24,27 @@ class ComparisonModel(QAbstractTableModel):
         after_title: str = "Pending",
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._rows: list[Row] = []
-        self._titles = ("Value", before_title, after_title)
+        super().__init__(("Value", before_title, after_title), parent)
 
     def set_rows(
-        self, rows: list[Row], before_title: str | None = None, after_title: str | None = None
+        self, rows: Sequence[Row], before_title: str | None = None, after_title: str | None = None
     ) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
+        super().set_rows(rows)
         if before_title is not None and after_title is not None:
-            self._titles = ("Value", before_title, after_title)
-        self.endResetModel()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
+            self.set_columns(("Value", before_title, after_title))
 
     def changed_rows(self) -> list[Row]:
-        return [r for r in self._rows if r.changed]
+        return [r for r in self.rows() if r.changed]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._titles[section] if 0 <= section < 3 else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = (row.label, row.before, row.after)[index.column()]
-            if role == Qt.ItemDataRole.ToolTipRole and row.changed:
-                return f"{text} (changed)"
+    def cell(self, row: Row, column: int, role: int) -> Any:
+        text = (row.label, row.before, row.after)[column]
+        if role == Qt.ItemDataRole.DisplayRole:
             return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{text} (changed)" if row.changed else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = (row.label, row.before, row.after)[index.column()]
             return f"{text}, changed" if row.changed else text
-        if row.changed and role == Qt.ItemDataRole.BackgroundRole and index.column() > 0:
+        if row.changed and role == Qt.ItemDataRole.BackgroundRole and column > 0:
             return CHANGED_BACKGROUND
         if row.changed and role == Qt.ItemDataRole.FontRole:
             font = QFont()

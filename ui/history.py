@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,45 +22,31 @@ from db.database import ProgrammeVersion
 from programmer.compare import MODE_NAMES, compare
 from programmer.units import format_number
 from ui.comparison import ComparisonModel, comparison_view
+from ui.row_table import RowTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowTableModel[ProgrammeVersion]):
     """Versions, newest first."""
 
-    COLUMNS = ("Version", "Saved", "By", "Mode", "Daily dose", "Reason", "Accepted findings")
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._versions: list[ProgrammeVersion] = []
+        super().__init__(
+            ("Version", "Saved", "By", "Mode", "Daily dose", "Reason", "Accepted findings"), parent
+        )
 
     def set_versions(self, versions: list[ProgrammeVersion]) -> None:
-        self.beginResetModel()
-        self._versions = sorted(versions, key=lambda v: v.number, reverse=True)
-        self.endResetModel()
+        self.set_rows(sorted(versions, key=lambda v: v.number, reverse=True))
 
     def version_at(self, row: int) -> ProgrammeVersion:
-        return self._versions[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._versions)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._versions):
-            return None
-        v = self._versions[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+    def cell(self, v: ProgrammeVersion, column: int, role: int) -> Any:
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            if role == Qt.ItemDataRole.ToolTipRole and column not in (5, 6):
+                return None
             return (
                 f"{v.number}" + ("" if v.confirmed else " (draft)"),
                 v.saved_at.strftime("%Y-%m-%d %H:%M"),
@@ -69,9 +55,7 @@ class HistoryModel(QAbstractTableModel):
                 f"{format_number(v.daily_dose_mcg, 2)} mcg/day",
                 v.reason,
                 "; ".join(f"{k.split('@')[0]}: {r}" for k, r in v.acknowledgements.items()) or "—",
-            )[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (5, 6):
-            return self.data(index)
+            )[column]
         return None
 
 

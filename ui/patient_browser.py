@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -18,56 +18,29 @@ from PySide6.QtWidgets import (
 )
 
 from db.database import Database, DatabaseError, PatientSummary
+from ui.row_table import RowTableModel
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class PatientListModel(QAbstractTableModel):
-    """Rows of :class:`PatientSummary`; replaced whole on each search."""
-
-    COLUMNS = ("Name", "ID", "Daily dose")
+class PatientListModel(RowTableModel[PatientSummary]):
+    """One line per patient; replaced whole on each search."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PatientSummary] = []
-
-    def set_rows(self, rows: list[PatientSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        super().__init__(("Name", "ID", "Daily dose"), parent)
 
     def summary(self, row: int) -> PatientSummary:
-        return self._rows[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        s = self._rows[index.row()]
+    def cell(self, s: PatientSummary, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            column = index.column()
             if column == 0:
                 return s.name
             if column == 1:
                 return s.id
-            if column == 2:
-                return (
-                    "no programme"
-                    if s.daily_dose_mcg is None
-                    else (f"{float(s.daily_dose_mcg):.0f} mcg/day")
-                )
+            return (
+                "no programme"
+                if s.daily_dose_mcg is None
+                else f"{float(s.daily_dose_mcg):.0f} mcg/day"
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"{s.name} ({s.id}), born {s.birth_date.isoformat()}, "

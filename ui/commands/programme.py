@@ -17,6 +17,7 @@ from programmer.programme_file import load
 from programmer.projection import ClinicSettings, DeliveryModel, shifted
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.units import format_number
+from ui.commands.invocation import now_of
 
 
 class FileProblem(Exception):
@@ -62,11 +63,6 @@ def read_programme(path: str) -> Programme:
         raise FileProblem(f"{path}: {exc}") from None
 
 
-def _now(args: argparse.Namespace) -> datetime:
-    now: datetime = args.now or datetime.now()
-    return now.replace(second=0, microsecond=0)
-
-
 def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckResult] | int:
     try:
         programme = read_programme(args.file)
@@ -75,7 +71,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckResult] | int:
         print(f"itb-console: {exc}", file=sys.stderr)
         return 2
     return programme, check_programme(
-        programme, now=_now(args), current=current, settings=ClinicSettings()
+        programme, now=now_of(args), current=current, settings=ClinicSettings()
     )
 
 
@@ -157,7 +153,7 @@ def run_project(args: argparse.Namespace) -> int:
     programme, result = evaluated
     p = result.projection
     out = _summary(result)
-    curve = _reservoir_rows(programme, _now(args), args.days) if args.days else []
+    curve = _reservoir_rows(programme, now_of(args), args.days) if args.days else []
     if args.json:
         if args.days:
             out["reservoir"] = [{"date": d.isoformat(), "volume_ml": round(v, 6)} for d, v in curve]

@@ -11,11 +11,9 @@ be used, with one line on stderr. The storage layer is imported only when a comm
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +22,15 @@ from programmer.findings import Finding, Severity
 from programmer.programme_file import load
 
 if TYPE_CHECKING:
-    from db.database import Database, ProgrammeVersion
+    from db.database import ProgrammeVersion
+from ui.commands.invocation import (
+    current_user,
+    database_path,
+    fail,
+    now_of,
+    open_database,
+    version_number,
+)
 
 
 def register(sub: Any) -> None:
@@ -46,7 +52,7 @@ def register(sub: Any) -> None:
         "export", help="write a patient's programme file to stdout (the current one by default)"
     )
     exp.add_argument("patient_id", metavar="PATIENT_ID")
-    exp.add_argument("--version", metavar="N", type=_version_number, help="this version instead")
+    exp.add_argument("--version", metavar="N", type=version_number, help="this version instead")
     exp.set_defaults(func=run_export)
 
     hist = sub.add_parser("history", help="a patient's programme versions: who, when, dose, why")
@@ -76,45 +82,6 @@ def register(sub: Any) -> None:
     res.set_defaults(func=run_restore)
 
 
-def _version_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a version number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("version numbers start at 1")
-    return value
-
-
-def _now(args: argparse.Namespace) -> datetime:
-    now: datetime = args.now or datetime.now()
-    return now
-
-
-def current_user() -> str:
-    """Who is at the keyboard until accounts arrive (issue 6): the operating-system login."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def database_path(args: argparse.Namespace) -> tuple[Path, bool]:
-    """The database the command works on, and whether it is the per-user default."""
-    from db.location import default_path
-
-    return (Path(args.db), False) if args.db else (default_path(), True)
-
-
-def _open(args: argparse.Namespace, *, create: bool = False) -> Database:
-    """The --db database; the default one is created (with demonstration patients) on first
-    use, a named one only when ``create`` (import)."""
-    from db.database import Database
-
-    path, is_default = database_path(args)
-    return Database.open(path, create=create or is_default, seed_demo=is_default, now=_now(args))
-
-
 def _tolerant_output() -> None:
     """A name the terminal's encoding cannot show is escaped, not a crash (e.g. a Windows code
     page, or PYTHONIOENCODING=ascii); export writes its bytes directly and is unaffected."""
@@ -122,11 +89,6 @@ def _tolerant_output() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-
-
-def _fail(message: str) -> int:
-    print(f"itb-console: {message}", file=sys.stderr)
-    return 2
 
 
 def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
@@ -152,13 +114,13 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         programme = load(args.file)
     except ProgrammeFileError as exc:
-        return _fail(f"{args.file}: {exc}")
+        return fail(f"{args.file}: {exc}")
     reason = args.reason
     if reason is not None and not reason.strip():
-        return _fail("--reason must not be empty")
-    now = _now(args)
+        return fail("--reason must not be empty")
+    now = now_of(args)
     try:
-        with _open(args, create=True) as database:
+        with open_database(args, create=True) as database:
             result = database.check_programme(programme, now=now)
             hard = tuple(f for f in result.findings if f.severity is Severity.HARD)
             soft = tuple(f for f in result.findings if f.severity is Severity.SOFT)
@@ -192,7 +154,7 @@ def run_import(args: argparse.Namespace) -> int:
                 print("\n".join(_finding_lines(exc.findings)))
                 return 1
     except DatabaseError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(
         f"{args.file}: stored as version {version.number} of {version.patient_id} "
         f"({programme.patient.name})" + (f", {len(soft)} soft finding(s) accepted" if soft else "")
@@ -208,16 +170,16 @@ def run_export(args: argparse.Namespace) -> int:
     from db.database import DatabaseError
 
     try:
-        with _open(args) as database:
+        with open_database(args) as database:
             if args.version is not None:
                 version = database.version(args.patient_id, args.version)
             else:
                 current = database.current_version(args.patient_id)
                 if current is None:
-                    return _fail(f"patient {args.patient_id} has no confirmed programme yet")
+                    return fail(f"patient {args.patient_id} has no confirmed programme yet")
                 version = current
     except DatabaseError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     data = version.programme_json.encode("utf-8")
     buffer = getattr(sys.stdout, "buffer", None)
     try:
@@ -258,11 +220,11 @@ def run_history(args: argparse.Namespace) -> int:
     from db.database import DatabaseError
 
     try:
-        with _open(args) as database:
+        with open_database(args) as database:
             record = database.patient(args.patient_id)
             versions = database.versions(args.patient_id)
     except DatabaseError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     current = max((v.number for v in versions if v.confirmed), default=None)
     patient = record.patient
     if args.json:
@@ -298,11 +260,11 @@ def run_verify(args: argparse.Namespace) -> int:
     from db.database import DatabaseError
 
     try:
-        with _open(args) as database:
+        with open_database(args) as database:
             report = database.verify()
             path = database.path
     except DatabaseError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"Database: {path}")
     print(f"SQLite integrity: {'ok' if report.integrity_ok else 'FAILED'}")
     print(
@@ -319,11 +281,11 @@ def run_backup(args: argparse.Namespace) -> int:
     from db.database import DatabaseError
 
     try:
-        with _open(args) as database:
+        with open_database(args) as database:
             database.backup(args.file, overwrite=args.force)
             source = database.path
     except DatabaseError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     size = Path(args.file).stat().st_size
     print(f"Backed up {source} to {args.file} ({size / 1_000_000:.1f} MB)")
     return 0
@@ -335,9 +297,9 @@ def run_restore(args: argparse.Namespace) -> int:
 
     path, _ = database_path(args)
     try:
-        kept = Database.restore(args.file, path, overwrite=args.force, now=_now(args))
+        kept = Database.restore(args.file, path, overwrite=args.force, now=now_of(args))
     except DatabaseError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"Restored {args.file} to {path}")
     if kept is not None:
         print(f"The database that was there is kept as {kept}")

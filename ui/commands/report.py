@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from db.database import Database
+from ui.commands.invocation import fail, now_of, version_number
 
 
 def register(sub: Any) -> None:
@@ -32,7 +33,7 @@ def register(sub: Any) -> None:
     rep.add_argument(
         "--version",
         metavar="N",
-        type=_version_number,
+        type=version_number,
         help="report this version (default: the current, newest confirmed one)",
     )
     rep.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF file to write")
@@ -45,26 +46,6 @@ def register(sub: Any) -> None:
         help='mark every page "TRAINING — NOT A CLINICAL RECORD"',
     )
     rep.set_defaults(func=run_report)
-
-
-def _version_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a version number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("version numbers start at 1")
-    return value
-
-
-def _fail(message: str) -> int:
-    print(f"itb-console: {message}", file=sys.stderr)
-    return 2
-
-
-def _now(args: argparse.Namespace) -> datetime:
-    now: datetime = args.now or datetime.now()
-    return now.replace(second=0, microsecond=0)
 
 
 def output_problem(path: Path) -> str | None:
@@ -86,7 +67,7 @@ def _open(args: argparse.Namespace, now: datetime) -> Database:
     or the per-user default, created with the demonstration patients on first use as the
     window and the other commands do."""
     from db.database import Database
-    from ui.commands.records import database_path
+    from ui.commands.invocation import database_path
 
     path, is_default = database_path(args)
     return Database.open(path, create=is_default, seed_demo=is_default, now=now)
@@ -109,18 +90,18 @@ def ensure_qt_application() -> object:
 def run_report(args: argparse.Namespace) -> int:
     """Write the report; see the module docstring for the exit codes."""
     from db.database import DatabaseError
-    from ui.commands.records import current_user
+    from ui.commands.invocation import current_user
     from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
 
     for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    now = _now(args)
+    now = now_of(args)
     out = Path(args.out)
     problem = output_problem(out)
     if problem is not None:
-        return _fail(problem)
+        return fail(problem)
     try:
         with _open(args, now) as database:
             report = report_from_database(
@@ -133,9 +114,9 @@ def run_report(args: argparse.Namespace) -> int:
                 training=args.training,
             )
     except (DatabaseError, ReportError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     except OSError as exc:
-        return _fail(f"the database cannot be opened: {exc.strerror or exc}")
+        return fail(f"the database cannot be opened: {exc.strerror or exc}")
 
     app = ensure_qt_application()
     from ui.report.pdf import ReportRenderError, write_pdf
@@ -143,9 +124,9 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         pages = write_pdf(report, out)
     except OSError as exc:
-        return _fail(f"{out}: cannot be written: {exc.strerror or exc}")
+        return fail(f"{out}: cannot be written: {exc.strerror or exc}")
     except ReportRenderError as exc:
-        return _fail(f"{out}: {exc}")
+        return fail(f"{out}: {exc}")
     finally:
         del app
     print(
