@@ -4,9 +4,13 @@ colour vision."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from collections.abc import Sequence
+from typing import Any
 
-from programmer.findings import Severity
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+
+from programmer.findings import Finding, Severity
 
 SEVERITY_COLOURS = {  # text
     Severity.HARD: QColor("#8a0000"),
@@ -32,3 +36,18 @@ OK_COLOUR = QColor("#1b6e2a")
 def severity_style(severity: Severity) -> tuple[str, str]:
     """(background, text) colour names, for style sheets and rich text."""
     return SEVERITY_BACKGROUNDS[severity].name(), SEVERITY_COLOURS[severity].name()
+
+
+def marked_cell_data(found: Sequence[Finding], role: int) -> Any:
+    """What a table cell named by ``found`` (worst first) shows for ``role``: the worst one's
+    colours, and every finding in words in the tooltip; None for other roles."""
+    if not found:
+        return None
+    worst = found[0].severity
+    if role == Qt.ItemDataRole.BackgroundRole:
+        return QBrush(SEVERITY_BACKGROUNDS[worst])
+    if role == Qt.ItemDataRole.ForegroundRole:
+        return QBrush(SEVERITY_COLOURS[worst])
+    if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+        return "\n".join(f"{SEVERITY_NAMES[f.severity]}: {f.message}" for f in found)
+    return None

@@ -13,14 +13,13 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush
 
 from programmer import schedule_edit as se
 from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import Bolus
 from programmer.units import exact
 from ui.editor.entry import EntryError, format_fixed, format_plain, parse_decimal, parse_whole
-from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS, SEVERITY_NAMES
+from ui.theme import marked_cell_data
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -130,17 +129,7 @@ class BolusTableModel(QAbstractTableModel):
                 BolusColumn.DURATION: str(bolus.duration_min),
                 BolusColumn.VOLUME: None,
             }[column]
-        found = self._marks.get((index.row(), column))
-        if not found:
-            return None
-        worst = found[0].severity
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(SEVERITY_BACKGROUNDS[worst])
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(SEVERITY_COLOURS[worst])
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
-            return "\n".join(f"{SEVERITY_NAMES[f.severity]}: {f.message}" for f in found)
-        return None
+        return marked_cell_data(self._marks.get((index.row(), column), ()), role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():

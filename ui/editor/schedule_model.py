@@ -25,7 +25,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush
 
 from programmer import schedule_edit as se
 from programmer.findings import CheckResult, Code, Finding, Severity, day_label
@@ -43,7 +42,7 @@ from ui.editor.entry import (
     parse_time,
     split_unit,
 )
-from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS, SEVERITY_NAMES
+from ui.theme import marked_cell_data
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -246,17 +245,7 @@ class ScheduleTableModel(QAbstractTableModel):
             if column in (Column.RATE, Column.DOSE):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignCenter)
-        found = self._marks.get((row, column))
-        if not found:
-            return None
-        worst = found[0].severity
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(SEVERITY_BACKGROUNDS[worst])
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(SEVERITY_COLOURS[worst])
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
-            return "\n".join(f"{SEVERITY_NAMES[f.severity]}: {f.message}" for f in found)
-        return None
+        return marked_cell_data(self._marks.get((row, column), ()), role)
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
