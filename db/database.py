@@ -21,6 +21,8 @@ from sqlite_utils import Database as SqliteDatabase
 
 from db import audit, integrity, location, migrations, patients, programmes, treatments
 from db import backup as backups
+from db import kind as kinds
+from db import users as accounts
 from db.connection import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT_S,
@@ -48,6 +50,7 @@ from db.errors import (
     UnknownPatientError,
     UnknownVersionError,
 )
+from db.kind import DatabaseKind, WrongDatabaseKindError
 from db.programmes import acknowledgement_key
 from db.records import (
     AuditEntry,
@@ -62,6 +65,7 @@ from db.records import (
     ScreeningResponse,
     VerifyReport,
 )
+from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import moment_text
 from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.findings import CheckResult, Finding, Severity, check_programme
@@ -721,6 +725,135 @@ class Database:
         )
 
     # ------------------------------------------------------------ user accounts (db/users.py)
+
+    @property
+    def kind(self) -> DatabaseKind:
+        """Clinical or training (:mod:`db.kind`); it never changes once the database is used."""
+        with self._read() as sdb:
+            return kinds.read_kind(sdb)
+
+    def require_kind(self, expected: DatabaseKind | str) -> None:
+        """Refuse (:class:`WrongDatabaseKindError`) a database of another kind than
+        ``expected``: training mode on the clinic's file, or the clinic's window on a training
+        file."""
+        kinds.require_kind(self.kind, DatabaseKind(expected), self.path)
+
+    def mark_training(self, *, now: datetime) -> None:
+        """Make this brand-new database a training one (only while its audit trail holds
+        nothing but its creation; there is no way back)."""
+        moment_text(now, "now")
+        with self._write() as sdb:
+            kinds.mark_training(sdb, self.path, now=now)
+
+    @classmethod
+    def create_training(
+        cls, path: str | Path, *, now: datetime, timeout: float = DEFAULT_TIMEOUT_S
+    ) -> Database:
+        """A new training database at ``path``: a missing or empty file only, so an existing
+        database (the clinic's above all) is never turned into a training one."""
+        target = Path(path).expanduser().absolute()
+        if inspect_file(target).kind is FileKind.SQLITE:
+            raise WrongDatabaseKindError(
+                f"{target} already holds a database; a training database is always created as "
+                "a new file. Choose another name."
+            )
+        database = cls.open(target, create=True, now=now, timeout=timeout)
+        try:
+            database.mark_training(now=now)
+        except BaseException:
+            database.close()
+            raise
+        return database
+
+    def has_users(self) -> bool:
+        """False until the first administrator is created (the first-run dialog)."""
+        with self._read() as sdb:
+            return accounts.has_users(sdb)
+
+    def list_users(self) -> list[UserRecord]:
+        """Every account by name, without password hashes."""
+        with self._read() as sdb:
+            return accounts.list_users(sdb)
+
+    def account(self, name: str) -> UserRecord:
+        """One account (:class:`UnknownAccountError` if there is none)."""
+        with self._read() as sdb:
+            return accounts.account_record(sdb, name)
+
+    def first_administrator(self, name: str, password: str, now: datetime) -> User:
+        """The first account of a database without any: an administrator with the password
+        the person setting up the console chose (:class:`AccountsExistError` otherwise)."""
+        moment_text(now, "now")
+        accounts.check_name(name)
+        password_hash = accounts.hash_password(password, name)
+        with self._write() as sdb:
+            return accounts.insert_first_administrator(sdb, name, password_hash, now=now)
+
+    def add_user(
+        self, name: str, role: Role | str, password: str, *, by: User, now: datetime
+    ) -> UserRecord:
+        """A new account, added by the administrator ``by``."""
+        moment_text(now, "now")
+        accounts.check_name(name)
+        checked_role = accounts.parse_role(role)
+        password_hash = accounts.hash_password(password, name)
+        with self._write() as sdb:
+            return accounts.insert_user(
+                sdb,
+                name,
+                checked_role,
+                password_hash,
+                by=by,
+                kind=kinds.read_kind(sdb),
+                now=now,
+            )
+
+    def authenticate(
+        self,
+        name: str,
+        password: str,
+        *,
+        now: datetime,
+        purpose: LoginPurpose | str = LoginPurpose.LOGIN,
+    ) -> User:
+        """Log in: the user, or an :class:`AuthenticationError` (the same message for an
+        unknown name as for a wrong password; :class:`AccountLockedError` after
+        ``MAX_FAILED_LOGINS`` wrong passwords in a row, for ``LOCKOUT`` from ``now``;
+        :class:`InactiveAccountError`; :class:`TrainerOnClinicalDatabaseError`). Every
+        attempt is recorded in the audit trail, the refused ones too."""
+        moment_text(now, "now")
+        why = LoginPurpose(purpose)
+        with self._read() as sdb:
+            account = accounts.find_account(sdb, name)
+        check = accounts.check_login_password(account, password, now)  # slow: no lock held
+        with self._write() as sdb:
+            outcome = accounts.settle_login(
+                sdb, name, check, kind=kinds.read_kind(sdb), now=now, purpose=why
+            )
+        if isinstance(outcome, AuthenticationError):
+            raise outcome
+        return outcome
+
+    def set_password(self, name: str, password: str, *, by: User, now: datetime) -> None:
+        """A new password for ``name``, set by an administrator; lifts a lock-out."""
+        moment_text(now, "now")
+        password_hash = accounts.hash_password(password, name)
+        with self._write() as sdb:
+            accounts.update_password(sdb, name, password_hash, by=by, now=now)
+
+    def set_role(self, name: str, role: Role | str, *, by: User, now: datetime) -> None:
+        """Change an account's role (administrators only; never the last administrator's)."""
+        moment_text(now, "now")
+        checked_role = accounts.parse_role(role)
+        with self._write() as sdb:
+            accounts.update_role(sdb, name, checked_role, by=by, kind=kinds.read_kind(sdb), now=now)
+
+    def set_active(self, name: str, active: bool, *, by: User, now: datetime) -> None:
+        """Switch an account off or on again (administrators only; never the last active
+        administrator off). A switched-off account cannot log in; its history stays."""
+        moment_text(now, "now")
+        with self._write() as sdb:
+            accounts.update_active(sdb, name, active, by=by, now=now)
 
     # ------------------------------------------------------------ simulated pumps
     # (db/simulated_pumps.py)

@@ -13,6 +13,7 @@ from programmer.errors import EngineError
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
 from ui.commands import report as report_commands
+from ui.commands import users as user_commands
 
 
 class UsageError(Exception):
@@ -59,10 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=_moment,
         help="evaluate as at this moment instead of the clock (scripts, training)",
     )
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="training mode: a separate training database (--db, or a per-user training file, "
+        "created with the training scenarios), never the clinical one",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     programme_commands.register(sub)
     records_commands.register(sub)
     report_commands.register(sub)
+    user_commands.register(sub)
     return parser
 
 

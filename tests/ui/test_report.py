@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QWidget
 
 from db.database import Database
 from programmer.findings import Severity
-from ui.commands import report as report_command
 from ui.report.content import (
     DEFAULT_CLINIC,
     TRAINING_MARK,
@@ -365,14 +364,10 @@ def test_print_goes_through_the_replaceable_dialog(
 
 
 def run_cli(argv: list[str]) -> int:
-    """``itb-console [--db PATH] [--now T] report ...`` with the global options of ui.cli."""
-    parser = argparse.ArgumentParser(prog="itb-console")
-    parser.add_argument("--db")
-    parser.add_argument("--now", type=datetime.fromisoformat)
-    sub = parser.add_subparsers(dest="command")
-    report_command.register(sub)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    """``itb-console [--db PATH] [--now T] [--training] report ...`` through the real entry."""
+    from ui.cli import main
+
+    return main(argv)
 
 
 @needs_poppler
@@ -389,10 +384,26 @@ def test_cli_writes_the_current_version(
     assert "Zoë Lefèvre" in whole and "NGP-D00002" in whole
     assert "Printed 2026-11-22 12:00" in whole
     older = tmp_path / "v2.pdf"
-    assert run_cli([*argv, "--version", "2", "--out", str(older), "--training"]) == 0
+    assert run_cli([*argv, "--version", "2", "--out", str(older)]) == 0
     text = pdf_pages(older)
-    assert all(TRAINING_MARK in page for page in text)
+    assert not any(TRAINING_MARK in page for page in text)  # the clinic's database
     assert "Version 2 (this version)" in " ".join(text)
+
+
+@needs_poppler
+def test_cli_report_of_a_training_database_is_marked_on_every_page(
+    tmp_path: Path, qapp: object
+) -> None:
+    from db.training import open_training
+
+    path = tmp_path / "training.sqlite"
+    open_training(path, now=datetime(2026, 11, 22, 10, 0)).close()
+    out = tmp_path / "train.pdf"
+    argv = ["--db", str(path), "--training", "--now", "2026-11-22T12:00", "report", "TRAIN-01"]
+    assert run_cli([*argv, "--out", str(out)]) == 0
+    assert all(TRAINING_MARK in page for page in pdf_pages(out))
+    # Without --training the clinical commands refuse a training database.
+    assert run_cli([argv[0], argv[1], "report", "TRAIN-01", "--out", str(out)]) == 2
 
 
 @pytest.mark.parametrize(

@@ -46,17 +46,45 @@ def fail(message: str) -> int:
     return 2
 
 
+def training(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "training", False))
+
+
 def database_path(args: argparse.Namespace) -> tuple[Path, bool]:
-    """The database the command works on, and whether it is the per-user default."""
+    """The database the command works on, and whether it is the per-user default (the
+    training one with --training)."""
+    if args.db:
+        return Path(args.db), False
+    if training(args):
+        from db.training import default_training_path
+
+        return default_training_path(), True
     from db.location import default_path
 
-    return (Path(args.db), False) if args.db else (default_path(), True)
+    return default_path(), True
 
 
 def open_database(args: argparse.Namespace, *, create: bool = False) -> Database:
-    """The --db database; the default one is created (with demonstration patients) on first
-    use, a named one only when ``create`` (import)."""
+    """The --db database; the default one is created (with demonstration patients, or the
+    training scenarios with --training) on first use, a named one only when ``create``
+    (import). Its kind must match the mode: clinical commands never touch a training database,
+    and --training never touches the clinic's."""
     from db.database import Database
+    from db.kind import DatabaseKind
 
     path, is_default = database_path(args)
-    return Database.open(path, create=create or is_default, seed_demo=is_default, now=now_of(args))
+    if training(args):
+        from db.training import open_training
+
+        if not is_default and not create and not path.exists():
+            return Database.open(path, create=False, now=now_of(args))  # says: no database there
+        return open_training(path, now=now_of(args))
+    database = Database.open(
+        path, create=create or is_default, seed_demo=is_default, now=now_of(args)
+    )
+    try:
+        database.require_kind(DatabaseKind.CLINICAL)
+    except BaseException:
+        database.close()
+        raise
+    return database

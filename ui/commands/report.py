@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from db.database import Database
-from ui.commands.invocation import fail, now_of, version_number
+    pass
+from ui.commands.invocation import fail, now_of, open_database, version_number
 
 
 def register(sub: Any) -> None:
@@ -40,11 +39,6 @@ def register(sub: Any) -> None:
     rep.add_argument(
         "--clinic", metavar="NAME", default=None, help="the clinic's name on every page"
     )
-    rep.add_argument(
-        "--training",
-        action="store_true",
-        help='mark every page "TRAINING — NOT A CLINICAL RECORD"',
-    )
     rep.set_defaults(func=run_report)
 
 
@@ -60,17 +54,6 @@ def output_problem(path: Path) -> str | None:
     if path.exists() and not os.access(path, os.W_OK):
         return f"{path}: the file exists and cannot be overwritten"
     return None
-
-
-def _open(args: argparse.Namespace, now: datetime) -> Database:
-    """The --db database (never created here: a report of a new, empty file makes no sense),
-    or the per-user default, created with the demonstration patients on first use as the
-    window and the other commands do."""
-    from db.database import Database
-    from ui.commands.invocation import database_path
-
-    path, is_default = database_path(args)
-    return Database.open(path, create=is_default, seed_demo=is_default, now=now)
 
 
 def ensure_qt_application() -> object:
@@ -90,6 +73,7 @@ def ensure_qt_application() -> object:
 def run_report(args: argparse.Namespace) -> int:
     """Write the report; see the module docstring for the exit codes."""
     from db.database import DatabaseError
+    from db.kind import DatabaseKind
     from ui.commands.invocation import current_user
     from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
 
@@ -103,7 +87,7 @@ def run_report(args: argparse.Namespace) -> int:
     if problem is not None:
         return fail(problem)
     try:
-        with _open(args, now) as database:
+        with open_database(args) as database:
             report = report_from_database(
                 database,
                 args.patient_id,
@@ -111,7 +95,8 @@ def run_report(args: argparse.Namespace) -> int:
                 now=now,
                 printed_by=current_user(),
                 clinic=args.clinic or DEFAULT_CLINIC,
-                training=args.training,
+                # Every page of a training database's report says so, whatever was asked.
+                training=database.kind is DatabaseKind.TRAINING,
             )
     except (DatabaseError, ReportError) as exc:
         return fail(str(exc))

@@ -1,0 +1,619 @@
+"""Local user accounts: roles, passwords kept only as argon2id hashes, the lock-out after wrong
+passwords, and an audit entry for every login, failed login, lock-out and account change
+(product.md, "Users and records"; issue 6, "Users and access").
+
+Roles: a *clinician* programmes patients, a *trainer* works in a training database only, an
+*administrator* manages the accounts (and the drug library). Only an administrator changes
+accounts, checked against the database at the moment of the change, not against what the caller
+remembers. A new database has no accounts: the first one is an administrator whose password the
+person setting up the console chooses (:func:`insert_first_administrator`).
+
+Nothing here ever stores, logs or puts into a message a password or its hash: the audit trail
+holds who, when and what changed. Hashing is slow on purpose (that is the protection of a stolen
+file), so the callers in :class:`db.database.Database` hash and verify outside the write
+transaction and only record the outcome inside it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlite_utils import Database as SqliteDatabase
+
+from db import audit
+from db.errors import DatabaseError, InvalidRecordError
+from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.values import moment_text, optional_moment_from
+
+# The lock-out (issue 6: "a wrong password repeated locks the account for a while"): after
+# MAX_FAILED_LOGINS wrong passwords in a row the account refuses every password, the right one
+# included, for LOCKOUT; then the count starts again. A correct login resets the count, and so
+# does an administrator setting a new password (which also lifts the lock).
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+MAX_NAME = 40
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # a bound on what is hashed, far above any typed password
+
+# Who a failed login is attributed to when the name typed is not an account: the typed text is
+# not recorded, since people type their password into the name field by mistake.
+UNKNOWN_USER = "(unknown)"
+_RESERVED = {audit.SYSTEM_USER.casefold(), UNKNOWN_USER}
+
+# argon2id at the library's defaults (RFC 9106's second recommended profile: 3 passes over
+# 64 MiB, 4 lanes; about 0.2 s here). Tests replace it with a cheap hasher; the parameters are
+# stored in each hash, so a hash made with other parameters still verifies and is re-hashed
+# with these at the next login.
+HASHER = PasswordHasher()
+
+LOGIN_FAILED = (
+    "The name or the password is not right. Check both (Caps Lock?) and try again; after "
+    f"{MAX_FAILED_LOGINS} wrong passwords in a row the account is locked for "
+    f"{int(LOCKOUT.total_seconds() // 60)} minutes."
+)
+
+
+class Role(StrEnum):
+    CLINICIAN = "clinician"
+    TRAINER = "trainer"
+    ADMINISTRATOR = "administrator"
+
+
+class LoginPurpose(StrEnum):
+    """Why a password was asked for, recorded with the login in the audit trail."""
+
+    LOGIN = "login"
+    UNLOCK = "unlock"
+    COMMAND_LINE = "command line"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """Who is logged in: what :meth:`Database.authenticate` hands back."""
+
+    name: str
+    role: Role
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role is Role.ADMINISTRATOR
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """An account as listed (never with its password hash)."""
+
+    name: str
+    role: Role
+    active: bool
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+    created_by: str
+
+    def locked_at(self, now: datetime) -> bool:
+        """True while the lock-out lasts."""
+        return self.locked_until is not None and now < self.locked_until
+
+    @property
+    def user(self) -> User:
+        return User(self.name, self.role)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account with its stored hash: stays inside the storage layer."""
+
+    record: UserRecord
+    password_hash: str
+
+
+# ---------------------------------------------------------------- errors
+
+
+class AuthenticationError(DatabaseError):
+    """A login (or screen unlock) was refused; the message is for the person at the keyboard."""
+
+
+class LoginFailedError(AuthenticationError):
+    """The name or the password is wrong. Both causes carry the very same message, so nobody
+    can find out which names have accounts by trying them."""
+
+    def __init__(self) -> None:
+        super().__init__(LOGIN_FAILED)
+
+
+class UnknownUserError(LoginFailedError):
+    """No account with that name (shown to the user exactly like a wrong password)."""
+
+
+class WrongPasswordError(LoginFailedError):
+    """The password does not match (shown to the user exactly like an unknown name)."""
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many wrong passwords in a row: every password is refused until ``until``."""
+
+    def __init__(self, until: datetime, *, just_locked: bool = False) -> None:
+        self.until = until
+        first = (
+            f"That was the {MAX_FAILED_LOGINS}th wrong password in a row: the account is now"
+            if just_locked
+            else "This account is"
+        )
+        super().__init__(
+            f"{first} locked until {until:%Y-%m-%d %H:%M}. Try again then, or ask an "
+            "administrator to set a new password."
+        )
+
+
+class InactiveAccountError(AuthenticationError):
+    """The account has been switched off by an administrator."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The account {name} is switched off. Ask an administrator to switch it on again."
+        )
+
+
+class TrainerOnClinicalDatabaseError(AuthenticationError, WrongDatabaseKindError):
+    """A trainer account tried to log into the clinical database (issue 6: trainers work in
+    the training database only)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is a trainer account, and trainers work in a training database only: this "
+            "is the clinic's database. Open the training database (--training) instead."
+        )
+
+
+class AccountError(DatabaseError):
+    """An account could not be added or changed; nothing was changed."""
+
+
+class NotAdministratorError(AccountError):
+    """Only an active administrator manages user accounts."""
+
+
+class UserExistsError(AccountError):
+    """The name is taken (names are compared ignoring case)."""
+
+
+class UnknownAccountError(AccountError, KeyError):
+    """An administrator named an account that does not exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class AccountsExistError(AccountError):
+    """The first administrator can only be created in a database with no accounts yet."""
+
+
+class LastAdministratorError(AccountError):
+    """The change would leave the database without an active administrator (nobody could
+    manage the accounts any more)."""
+
+
+class PasswordRuleError(InvalidRecordError):
+    """The chosen password breaks a rule (the message says which, never the password)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "password")
+
+
+PASSWORD_RULES = (
+    f"At least {MIN_PASSWORD} characters, and not the user name. A few unrelated words make a "
+    "good password that is easy to type."
+)
+
+
+# ---------------------------------------------------------------- checking and hashing
+
+
+def check_name(name: str) -> str:
+    """An account name: 1 to 40 printable characters, no space at either end, not a name the
+    audit trail uses itself. Returned unchanged (names are compared ignoring case)."""
+    if not isinstance(name, str) or not name:
+        raise InvalidRecordError("must not be empty", "name")
+    if len(name) > MAX_NAME:
+        raise InvalidRecordError(f"is longer than {MAX_NAME} characters", "name")
+    if not name.isprintable():
+        raise InvalidRecordError("must contain printable characters only", "name")
+    if name != name.strip():
+        raise InvalidRecordError("must not begin or end with a space", "name")
+    if name.casefold() in _RESERVED:
+        raise InvalidRecordError(f"'{name}' is reserved for the audit trail", "name")
+    return name
+
+
+def parse_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidRecordError(
+            f"'{role}' is not a role: one of {', '.join(r.value for r in Role)}", "role"
+        ) from None
+
+
+def check_password(password: str, name: str) -> None:
+    """The password rules (:data:`PASSWORD_RULES`)."""
+    if not isinstance(password, str):
+        raise PasswordRuleError("must be text")
+    if len(password) < MIN_PASSWORD:
+        raise PasswordRuleError(f"must be at least {MIN_PASSWORD} characters long")
+    if len(password) > MAX_PASSWORD:
+        raise PasswordRuleError(f"must be at most {MAX_PASSWORD} characters long")
+    if password.strip().casefold() == name.strip().casefold():
+        raise PasswordRuleError("must not be the user name")
+
+
+def hash_password(password: str, name: str) -> str:
+    """The password checked against the rules, as an argon2id hash (slow: call it outside a
+    write transaction)."""
+    check_password(password, name)
+    return HASHER.hash(password)
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        # A mismatch, or a damaged stored hash: either way this password does not open it.
+        return False
+
+
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash of a random secret, verified against for unknown names so that an unknown name
+    takes as long to refuse as a wrong password (no timing hint about which names exist)."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not HASHER:
+        _dummy = (HASHER, HASHER.hash(secrets.token_urlsafe(24)))
+    return _dummy[1]
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    """The slow part of a login, done outside any transaction: which hash was tried, whether
+    the password matched it, and a fresh hash when the stored one has outdated parameters."""
+
+    tried_hash: str | None
+    matched: bool
+    new_hash: str | None = None
+
+
+def check_login_password(account: Account | None, password: str, now: datetime) -> PasswordCheck:
+    """Verify ``password`` against the account's hash. A locked account is not tried at all,
+    so during a lock-out nobody learns whether a guess was right."""
+    if account is None:
+        _verify(_dummy_hash(), password)
+        return PasswordCheck(None, False)
+    if account.record.locked_at(now) or not isinstance(password, str):
+        return PasswordCheck(account.password_hash, False)
+    if not _verify(account.password_hash, password):
+        return PasswordCheck(account.password_hash, False)
+    new_hash = None
+    if HASHER.check_needs_rehash(account.password_hash):
+        new_hash = HASHER.hash(password)
+    return PasswordCheck(account.password_hash, True, new_hash)
+
+
+# ---------------------------------------------------------------- reading
+
+_COLUMNS = "name, role, active, failed_logins, locked_until, created_at, created_by, password_hash"
+
+
+def _account(row: tuple[Any, ...]) -> Account:
+    name, role, active, failed, locked_until, created_at, created_by, password_hash = row
+    record = UserRecord(
+        name=name,
+        role=Role(role),
+        active=bool(active),
+        failed_logins=int(failed),
+        locked_until=optional_moment_from(locked_until),
+        created_at=datetime.fromisoformat(created_at),
+        created_by=created_by,
+    )
+    return Account(record, password_hash)
+
+
+def find_account(sdb: SqliteDatabase, name: str) -> Account | None:
+    """The account called ``name`` (any case), or None."""
+    row = sdb.execute(f"SELECT {_COLUMNS} FROM user_account WHERE name = ?", [name]).fetchone()
+    return None if row is None else _account(row)
+
+
+def has_users(sdb: SqliteDatabase) -> bool:
+    return sdb.execute("SELECT 1 FROM user_account LIMIT 1").fetchone() is not None
+
+
+def list_users(sdb: SqliteDatabase) -> list[UserRecord]:
+    """Every account by name (case ignored), without the hashes."""
+    rows = sdb.execute(f"SELECT {_COLUMNS} FROM user_account ORDER BY name COLLATE NOCASE")
+    return [_account(row).record for row in rows.fetchall()]
+
+
+def account_record(sdb: SqliteDatabase, name: str) -> UserRecord:
+    account = find_account(sdb, name)
+    if account is None:
+        raise UnknownAccountError(f"there is no user account called '{name}'")
+    return account.record
+
+
+# ---------------------------------------------------------------- logging in
+
+
+def _log(
+    sdb: SqliteDatabase, *, user: str, action: str, now: datetime, details: dict[str, Any]
+) -> None:
+    audit.append(
+        sdb,
+        seq=audit.next_seq(sdb),
+        at=now,
+        user=user,
+        action=action,
+        patient_id=None,
+        details=details,
+    )
+
+
+def settle_login(
+    sdb: SqliteDatabase,
+    name: str,
+    check: PasswordCheck,
+    *,
+    kind: DatabaseKind,
+    now: datetime,
+    purpose: LoginPurpose,
+) -> User | AuthenticationError:
+    """Record a login attempt inside the write transaction and return the user, or the error
+    to raise once the transaction has committed (a refused login must still be recorded: the
+    failure count, the lock and the audit entry are the point). The account is read again
+    here, so a lock set meanwhile by another window is honoured."""
+    account = find_account(sdb, name)
+    why = {"for": purpose.value}
+    if account is None:
+        _log(sdb, user=UNKNOWN_USER, action="login.failed", now=now, details=why)
+        return UnknownUserError()
+    record = account.record
+    who = record.name
+    if record.locked_at(now):
+        assert record.locked_until is not None
+        _log(
+            sdb,
+            user=who,
+            action="login.refused",
+            now=now,
+            details={
+                **why,
+                "reason": "account locked",
+                "locked_until": record.locked_until.isoformat(),
+            },
+        )
+        return AccountLockedError(record.locked_until)
+    # A password changed between the check and now was checked against the old hash: refused.
+    if not check.matched or check.tried_hash != account.password_hash:
+        failures = record.failed_logins + 1
+        details = {**why, "reason": "wrong password", "failed_in_a_row": failures}
+        if failures >= MAX_FAILED_LOGINS:
+            until = now + LOCKOUT
+            sdb.execute(
+                "UPDATE user_account SET failed_logins = 0, locked_until = ? WHERE name = ?",
+                [moment_text(until, "now"), who],
+            )
+            _log(sdb, user=who, action="login.failed", now=now, details=details)
+            _log(
+                sdb,
+                user=who,
+                action="account.locked",
+                now=now,
+                details={"after_failed_logins": failures, "locked_until": until.isoformat()},
+            )
+            return AccountLockedError(until, just_locked=True)
+        sdb.execute("UPDATE user_account SET failed_logins = ? WHERE name = ?", [failures, who])
+        _log(sdb, user=who, action="login.failed", now=now, details=details)
+        return WrongPasswordError()
+    if not record.active:
+        _log(
+            sdb,
+            user=who,
+            action="login.refused",
+            now=now,
+            details={**why, "reason": "account switched off"},
+        )
+        return InactiveAccountError(who)
+    if record.role is Role.TRAINER and kind is not DatabaseKind.TRAINING:
+        _log(
+            sdb,
+            user=who,
+            action="login.refused",
+            now=now,
+            details={**why, "reason": "trainer account in the clinical database"},
+        )
+        return TrainerOnClinicalDatabaseError(who)
+    sdb.execute(
+        "UPDATE user_account SET failed_logins = 0, locked_until = NULL, password_hash = ? "
+        "WHERE name = ?",
+        [check.new_hash or account.password_hash, who],
+    )
+    _log(
+        sdb,
+        user=who,
+        action="login",
+        now=now,
+        details={**why, "role": record.role.value, "database": kind.value},
+    )
+    return record.user
+
+
+# ---------------------------------------------------------------- managing accounts
+
+
+def _check_role_fits(role: Role, kind: DatabaseKind) -> None:
+    if role is Role.TRAINER and kind is not DatabaseKind.TRAINING:
+        raise WrongDatabaseKindError(
+            "trainer accounts belong in a training database: this is the clinic's database, "
+            "and trainers never log into it"
+        )
+
+
+def _administrator(sdb: SqliteDatabase, by: User) -> str:
+    """The acting administrator's stored name, checked now (an account switched off or
+    demoted since its login no longer manages anything)."""
+    account = find_account(sdb, by.name)
+    if (
+        account is None
+        or not account.record.active
+        or account.record.role is not Role.ADMINISTRATOR
+    ):
+        raise NotAdministratorError(
+            f"Only an administrator can manage user accounts, and {by.name} is not an active "
+            "administrator of this database. Nothing was changed."
+        )
+    return account.record.name
+
+
+def _target(sdb: SqliteDatabase, name: str) -> Account:
+    account = find_account(sdb, name)
+    if account is None:
+        raise UnknownAccountError(f"there is no user account called '{name}'; nothing was changed")
+    return account
+
+
+def _active_administrators(sdb: SqliteDatabase) -> int:
+    row = sdb.execute(
+        "SELECT count(*) FROM user_account WHERE role = 'administrator' AND active = 1"
+    ).fetchone()
+    return int(row[0])
+
+
+def _refuse_last_administrator(sdb: SqliteDatabase, account: Account, change: str) -> None:
+    record = account.record
+    if record.role is Role.ADMINISTRATOR and record.active and _active_administrators(sdb) <= 1:
+        raise LastAdministratorError(
+            f"{record.name} is the only active administrator: {change} would leave nobody able "
+            "to manage the accounts. Make another account an administrator first."
+        )
+
+
+def _insert(
+    sdb: SqliteDatabase, name: str, role: Role, password_hash: str, *, by: str, now: datetime
+) -> None:
+    if find_account(sdb, name) is not None:
+        raise UserExistsError(
+            f"there is already a user account called '{name}' (names ignore case); choose "
+            "another name"
+        )
+    sdb.execute(
+        "INSERT INTO user_account (name, role, password_hash, active, failed_logins, "
+        "locked_until, created_at, created_by) VALUES (?, ?, ?, 1, 0, NULL, ?, ?)",
+        [name, role.value, password_hash, moment_text(now, "now"), by],
+    )
+
+
+def insert_first_administrator(
+    sdb: SqliteDatabase, name: str, password_hash: str, *, now: datetime
+) -> User:
+    """The first account of a database: an administrator, created by themselves."""
+    check_name(name)
+    if has_users(sdb):
+        raise AccountsExistError(
+            "this database already has user accounts: log in as an administrator to add one"
+        )
+    _insert(sdb, name, Role.ADMINISTRATOR, password_hash, by=name, now=now)
+    _log(
+        sdb,
+        user=name,
+        action="user.added",
+        now=now,
+        details={"name": name, "role": Role.ADMINISTRATOR.value, "first_administrator": True},
+    )
+    return User(name, Role.ADMINISTRATOR)
+
+
+def insert_user(
+    sdb: SqliteDatabase,
+    name: str,
+    role: Role,
+    password_hash: str,
+    *,
+    by: User,
+    kind: DatabaseKind,
+    now: datetime,
+) -> UserRecord:
+    check_name(name)
+    _check_role_fits(role, kind)
+    acting = _administrator(sdb, by)
+    _insert(sdb, name, role, password_hash, by=acting, now=now)
+    _log(
+        sdb,
+        user=acting,
+        action="user.added",
+        now=now,
+        details={"name": name, "role": role.value},
+    )
+    return account_record(sdb, name)
+
+
+def update_password(
+    sdb: SqliteDatabase, name: str, password_hash: str, *, by: User, now: datetime
+) -> None:
+    """A new password set by an administrator; it also lifts a lock-out."""
+    acting = _administrator(sdb, by)
+    target = _target(sdb, name).record.name
+    sdb.execute(
+        "UPDATE user_account SET password_hash = ?, failed_logins = 0, locked_until = NULL "
+        "WHERE name = ?",
+        [password_hash, target],
+    )
+    _log(sdb, user=acting, action="user.password_set", now=now, details={"name": target})
+
+
+def update_role(
+    sdb: SqliteDatabase, name: str, role: Role, *, by: User, kind: DatabaseKind, now: datetime
+) -> None:
+    acting = _administrator(sdb, by)
+    account = _target(sdb, name)
+    old = account.record.role
+    if old is role:
+        return
+    _check_role_fits(role, kind)
+    if role is not Role.ADMINISTRATOR:
+        _refuse_last_administrator(sdb, account, f"making it a {role.value}")
+    target = account.record.name
+    sdb.execute("UPDATE user_account SET role = ? WHERE name = ?", [role.value, target])
+    _log(
+        sdb,
+        user=acting,
+        action="user.role_changed",
+        now=now,
+        details={"name": target, "from": old.value, "to": role.value},
+    )
+
+
+def update_active(sdb: SqliteDatabase, name: str, active: bool, *, by: User, now: datetime) -> None:
+    acting = _administrator(sdb, by)
+    account = _target(sdb, name)
+    if account.record.active is bool(active):
+        return
+    if not active:
+        _refuse_last_administrator(sdb, account, "switching it off")
+    target = account.record.name
+    sdb.execute("UPDATE user_account SET active = ? WHERE name = ?", [int(active), target])
+    _log(
+        sdb,
+        user=acting,
+        action="user.activated" if active else "user.deactivated",
+        now=now,
+        details={"name": target},
+    )
