@@ -22,6 +22,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import audit, integrity, location, migrations, patients, programmes, treatments
 from db import backup as backups
 from db import kind as kinds
+from db import simulated_pumps as pumps
 from db import users as accounts
 from db.connection import (
     APPLICATION_ID,
@@ -72,6 +73,7 @@ from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
+from programmer.simulated_pump import SimulatedPump
 
 __all__ = [
     "AuditEntry",
@@ -857,6 +859,86 @@ class Database:
 
     # ------------------------------------------------------------ simulated pumps
     # (db/simulated_pumps.py)
+    def simulated_pump(self, patient_id: str, *, now: datetime) -> SimulatedPump | None:
+        """The patient's simulated pump brought forward to ``now`` (nothing stored changes), or
+        None before its first interrogation."""
+        moment_text(now, "now")
+        with self._read() as sdb:
+            return pumps.read(sdb, patient_id, now=now, reference=self._reference)
+
+    def interrogate_pump(
+        self, patient_id: str, *, user: str, now: datetime, running_version: int | None = None
+    ) -> SimulatedPump:
+        """Read the patient's pump, logged in the audit trail. The first interrogation starts
+        the simulated pump on the confirmed programme ``running_version`` (else the current
+        one), delivering since its fill as the record says."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            return pumps.interrogate(
+                sdb,
+                patient_id,
+                user=user,
+                now=now,
+                reference=self._reference,
+                running_version=running_version,
+            )
+
+    def store_pump(
+        self,
+        patient_id: str,
+        pump: SimulatedPump,
+        *,
+        action: str,
+        details: Mapping[str, object],
+        user: str,
+        now: datetime,
+        boluses: tuple[BolusGivenRecord, ...] = (),
+    ) -> None:
+        """Store what was done to the pump (a transmission, complete or cut off; an alarm
+        acknowledged; a bolus given on it; a session undone), with the boluses it gave, in one
+        transaction with its audit entry ``action``."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            pumps.write(
+                sdb,
+                patient_id,
+                pump,
+                action=action,
+                details=details,
+                user=user,
+                now=now,
+                boluses=boluses,
+            )
+
+    def record_refill_visit(
+        self,
+        patient_id: str,
+        refill: RefillRecord,
+        *,
+        bridge: BolusGivenRecord | None = None,
+        bridge_omitted_reason: str = "",
+        user: str,
+        now: datetime,
+    ) -> None:
+        """A refill (:meth:`record_refill`) and, when it changes the concentration on record,
+        the bridge bolus given or the typed reason for giving none, in one transaction."""
+        with self._write() as sdb:
+            self.record_refill(patient_id, refill, user=user, now=now)
+            pumps.record_bridge_decision(
+                sdb,
+                patient_id,
+                refill,
+                bridge=bridge,
+                omitted_reason=bridge_omitted_reason,
+                user=user,
+                now=now,
+                reference=self._reference,
+            )
+
+    def stopped_pumps(self) -> list[pumps.StoppedPump]:
+        """Patients whose pump a cut-off programming session left stopped, by name."""
+        with self._read() as sdb:
+            return pumps.stopped(sdb)
 
 
 def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:

@@ -90,3 +90,41 @@ def bridge_bolus(
         delivered_mcg=volume * old_c,
         programmed_dose_mcg=volume * new_c,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class UnbridgedChange:
+    """What a concentration change without a bridge bolus does: the old fluid still in pump and
+    catheter reaches the patient at the new flow, so for ``duration_min`` the patient gets
+    ``dose_factor`` times the programmed dose (old / new concentration)."""
+
+    volume_ml: Fraction
+    duration_min: Fraction
+    dose_factor: Fraction
+    delivered_mcg: Fraction  # the old fluid, at the old concentration
+    intended_mcg: Fraction  # what the programme means to give meanwhile
+
+
+def unbridged_change(
+    pump: PumpModel,
+    catheter: CatheterModel,
+    implanted_length_cm: Decimal,
+    old_concentration_mcg_per_ml: Decimal,
+    new_concentration_mcg_per_ml: Decimal,
+    daily_dose_mcg: Fraction,
+) -> UnbridgedChange:
+    """domain.md, bridge bolus: without it the old fluid is pushed at the flow set for the new
+    concentration (daily dose / new concentration): an overdose when the new concentration is
+    lower, a gap in therapy when it is higher."""
+    if daily_dose_mcg <= 0:
+        raise ValueError("the effect of a concentration change needs a daily dose above 0")
+    volume = dead_space_ml(pump, catheter, implanted_length_cm)
+    old_c, new_c = exact(old_concentration_mcg_per_ml), exact(new_concentration_mcg_per_ml)
+    flow = exact(daily_dose_mcg) / new_c
+    return UnbridgedChange(
+        volume_ml=volume,
+        duration_min=volume / flow * MINUTES_PER_DAY,
+        dose_factor=old_c / new_c,
+        delivered_mcg=volume * old_c,
+        intended_mcg=volume * new_c,
+    )

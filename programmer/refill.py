@@ -3,6 +3,7 @@ with the 1 mL (20 mL pump) / 2 mL (40 mL pump) rule, and the programme after a r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,9 +11,26 @@ from fractions import Fraction
 
 from programmer.findings import Code, Finding, num
 from programmer.programme import DrugFill, Programme, Reservoir
-from programmer.projection import DeliveryModel
-from programmer.pump_catalogue import PumpModel
+from programmer.projection import RanBefore, ReservoirModel
+from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.units import exact
+
+
+def earlier_on_fill(
+    history: Sequence[tuple[datetime, Programme]], catalogue: PumpCatalogue
+) -> tuple[RanBefore, ...]:
+    """The programmes that ran on the last one's fill before it: ``history`` is every programme
+    with the moment it took effect, oldest first, the last being the one in force. A change
+    made between refills leaves in the reservoir what the earlier programme delivered, not what
+    the new one would have (projection.RanBefore)."""
+    if not history:
+        return ()
+    fill = history[-1][1].reservoir
+    return tuple(
+        RanBefore(programme, catalogue.pump(programme.pump.model), history[i + 1][0])
+        for i, (_, programme) in enumerate(history[:-1])
+        if programme.reservoir == fill
+    )
 
 
 def expected_residual_ml(
@@ -20,13 +38,15 @@ def expected_residual_ml(
     pump: PumpModel,
     at: datetime,
     patient_boluses_given_mcg: Decimal = Decimal(0),
+    earlier: Sequence[RanBefore] = (),
 ) -> Fraction:
     """Volume at the last refill minus programmed delivery and boluses given since (domain.md).
 
-    Planned boluses in the programme count as given; patient-activated boluses are passed in
-    (the pump's log or the patient's count), since the programme only says how many it allows.
-    """
-    model = DeliveryModel(programme, pump, worst_case=False)
+    Planned boluses in the programme count as given; boluses given outside the programme
+    (patient-activated, priming) are passed in, in mcg at the fill's concentration, since the
+    programme only says how many it allows. ``earlier``: programmes that ran on the same fill
+    before this one (:func:`earlier_on_fill`)."""
+    model = ReservoirModel(programme, pump, worst_case=False, earlier=earlier)
     given = exact(patient_boluses_given_mcg) / exact(programme.drug.concentration_mcg_per_ml)
     return model.volume_at(at) - given
 
@@ -50,10 +70,11 @@ def check_refill(
     at: datetime,
     measured_residual_ml: Decimal,
     patient_boluses_given_mcg: Decimal = Decimal(0),
+    earlier: Sequence[RanBefore] = (),
 ) -> RefillCheck:
     """Compare the measured residual with the expected one; REFILL_DISCREPANCY when they differ
     by more than the pump's limit (domain.md: 1 mL for a 20 mL pump, 2 mL for a 40 mL pump)."""
-    expected = expected_residual_ml(programme, pump, at, patient_boluses_given_mcg)
+    expected = expected_residual_ml(programme, pump, at, patient_boluses_given_mcg, earlier)
     shown_expected = max(expected, Fraction(0))
     difference = exact(measured_residual_ml) - shown_expected
     limit = pump.refill_discrepancy_ml

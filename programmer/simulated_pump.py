@@ -9,16 +9,25 @@ compare, restart. A session cut off half-way leaves the pump stopped until it is
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
+from programmer.drug_library import DrugLibrary
+from programmer.errors import EngineError, ProgrammeFileError
 from programmer.programme import Mode, Programme, Reservoir
-from programmer.projection import DeliveryModel
-from programmer.pump_catalogue import PumpModel
+from programmer.programme_file import dumps, loads
+from programmer.projection import DeliveryModel, RanBefore
+from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
 from programmer.units import exact
+
+# The stored form of a pump's state (:meth:`SimulatedPump.to_json`).
+STATE_FORMAT = "itb-simulated-pump/1"
 
 # domain.md: "after the replacement warning (ERI) the pump stops within 90 days".
 END_OF_SERVICE_AFTER_ERI = timedelta(days=90)
@@ -60,6 +69,10 @@ class LinkDropped(Exception):
 
 class SessionError(Exception):
     """A programming step out of order (e.g. restarting before the read-back matched)."""
+
+
+class PumpStateError(EngineError):
+    """A stored pump state cannot be read back (damaged, or written by another format)."""
 
 
 class SessionStep(StrEnum):
@@ -106,16 +119,33 @@ class SimulatedPump:
     delivery_factor: Fraction = Fraction(1)
 
     @classmethod
-    def implanted(cls, model: PumpModel, programme: Programme, at: datetime) -> SimulatedPump:
-        """A pump running ``programme`` from its fill, brought forward to ``at``."""
+    def implanted(
+        cls,
+        model: PumpModel,
+        programme: Programme,
+        at: datetime,
+        earlier: Sequence[RanBefore] = (),
+    ) -> SimulatedPump:
+        """A pump running ``programme`` from its fill, brought forward to ``at``.
+
+        ``earlier``: programmes that ran on the same fill before ``programme`` took over (changes
+        made between refills, oldest first), so the reservoir holds what they really left."""
+        fill = programme.reservoir
+        runs = [r for r in earlier if r.programme.reservoir == fill and r.until > fill.filled_at]
+        first = runs[0].programme if runs else programme
         pump = cls(
             model=model,
-            programme=programme,
-            clock=programme.reservoir.filled_at,
-            reservoir_ml=exact(programme.reservoir.volume_ml),
+            programme=first,
+            clock=fill.filled_at,
+            reservoir_ml=exact(fill.volume_ml),
         )
-        pump._log(pump.clock, "start", f"Running {programme.mode.value} programme")
-        pump.advance(at)
+        pump._log(pump.clock, "start", f"Running {first.mode.value} programme")
+        for i, run in enumerate(runs):
+            pump.advance(max(min(run.until, at), pump.clock))
+            following = runs[i + 1].programme if i + 1 < len(runs) else programme
+            pump.programme = following
+            pump._log(pump.clock, "session", f"Running the new {following.mode.value} programme")
+        pump.advance(max(at, pump.clock))
         return pump
 
     # ------------------------------------------------------------ time
@@ -181,6 +211,20 @@ class SimulatedPump:
         return end
 
     # ------------------------------------------------------------ telemetry
+
+    @property
+    def stopped_by_session(self) -> bool:
+        """A programming session is open: the pump is stopped until it is finished or undone."""
+        return self.session is not None
+
+    @property
+    def drug_flowing(self) -> bool:
+        """Whether drug reaches the patient now (running a delivering mode, not empty)."""
+        return (
+            self.running
+            and self.programme.mode is not Mode.STOPPED
+            and Alarm.EMPTY_RESERVOIR not in self.alarms
+        )
 
     def interrogate(self) -> Reading:
         """Read the pump: programme, reservoir, alarms, battery and log, as it is now."""
@@ -268,6 +312,32 @@ class SimulatedPump:
         if self.session is None or self.session[-1] is not step:
             raise SessionError(f"programming step out of order (expected after {step.value})")
 
+    def record_event(self, kind: str, text: str) -> None:
+        """Note something done to the pump outside a session (e.g. a bridge bolus started) in
+        its event log, at its clock."""
+        self._log(self.clock, kind, text)
+
+    def give_priming_bolus(self, volume_ml: Fraction, words: str) -> None:
+        """A priming bolus (domain.md): ``volume_ml`` leaves the reservoir to fill the pump's
+        tubing and the catheter to its tip. Given only on a pump that is running and not in a
+        programming session, and never more than the reservoir holds."""
+        if self.session is not None:
+            raise SessionError(
+                "a programming session is open: finish or undo it before a priming bolus"
+            )
+        if Alarm.END_OF_SERVICE in self.alarms:
+            raise SessionError("the pump has reached end of service and cannot give a bolus")
+        if volume_ml <= 0:
+            raise ValueError("a priming bolus needs a volume above 0 mL")
+        if volume_ml > self.reservoir_ml:
+            raise SessionError(
+                f"the reservoir holds {float(self.reservoir_ml):.2f} mL, less than the "
+                f"{float(volume_ml):.4f} mL priming volume: refill first"
+            )
+        self.reservoir_ml -= volume_ml
+        self.delivered_ml += volume_ml
+        self._log(self.clock, "bolus", words)
+
     def refill_reservoir(self, volume_ml: Decimal) -> Fraction:
         """Withdraw the residual (returned) and put ``volume_ml`` in; use within a session."""
         residual = self.reservoir_ml
@@ -282,6 +352,188 @@ class SimulatedPump:
     def with_fill(self, volume_ml: Decimal) -> Reservoir:
         return Reservoir(volume_ml=volume_ml, filled_at=self.clock)
 
+    # ------------------------------------------------------------ stored form
+
+    def to_json(self) -> str:
+        """The whole state as JSON text: exact numbers as strings (fractions ``"n/d"``), the
+        programmes in their canonical itb-programme/1 text, so that :meth:`from_json` gives back
+        an equal pump, open session and event log included."""
+        state: dict[str, Any] = {
+            "format": STATE_FORMAT,
+            "model": self.model.model,
+            "programme": dumps(self.programme),
+            "clock": self.clock.isoformat(),
+            "reservoir_ml": str(self.reservoir_ml),
+            "running": self.running,
+            "alarms": sorted(a.value for a in self.alarms),
+            "acknowledged": sorted(a.value for a in self.acknowledged),
+            "events": [
+                {"at": e.at.isoformat(), "kind": e.kind, "text": e.text} for e in self.events
+            ],
+            "session": None if self.session is None else [step.value for step in self.session],
+            "received": None if self.received is None else dumps(self.received),
+            "delivered_ml": str(self.delivered_ml),
+            "delivery_factor": str(self.delivery_factor),
+        }
+        return json.dumps(state, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(
+        cls,
+        text: str,
+        *,
+        catalogue: PumpCatalogue | None = None,
+        library: DrugLibrary | None = None,
+    ) -> SimulatedPump:
+        """A pump from :meth:`to_json` text; :class:`PumpStateError` names what is wrong."""
+        catalogue = catalogue or default_pump_catalogue()
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise PumpStateError(f"the stored pump state is not JSON ({exc})") from None
+        state = _StateReader(data)
+        if state.text("format") != STATE_FORMAT:
+            raise PumpStateError(f"the stored pump state is not {STATE_FORMAT}")
+        model_name = state.text("model")
+        try:
+            model = catalogue.pump(model_name)
+        except KeyError as exc:
+            raise PumpStateError(f"the stored pump state: {exc.args[0]}") from None
+        session = state.optional_list("session")
+        received = state.optional_text("received")
+        return cls(
+            model=model,
+            programme=state.programme("programme", catalogue, library),
+            clock=state.moment("clock"),
+            reservoir_ml=state.fraction("reservoir_ml"),
+            running=state.flag("running"),
+            alarms=state.alarms("alarms"),
+            acknowledged=state.alarms("acknowledged"),
+            events=[_event(e) for e in state.items("events")],
+            session=None if session is None else [_step(v) for v in session],
+            received=None
+            if received is None
+            else _programme(received, "received", catalogue, library),
+            delivered_ml=state.fraction("delivered_ml"),
+            delivery_factor=state.fraction("delivery_factor"),
+        )
+
+
+_STATE_KEYS = (
+    "format",
+    "model",
+    "programme",
+    "clock",
+    "reservoir_ml",
+    "running",
+    "alarms",
+    "acknowledged",
+    "events",
+    "session",
+    "received",
+    "delivered_ml",
+    "delivery_factor",
+)
+
+
+class _StateReader:
+    """Checked access to a stored pump state; every error names the key at fault."""
+
+    def __init__(self, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise PumpStateError("the stored pump state is not a JSON object")
+        missing = [k for k in _STATE_KEYS if k not in data]
+        unknown = [k for k in data if k not in _STATE_KEYS]
+        if missing or unknown:
+            raise PumpStateError(
+                f"the stored pump state has {'missing' if missing else 'unknown'} key "
+                f"'{(missing or unknown)[0]}'"
+            )
+        self.data: dict[str, Any] = data
+
+    def _fail(self, key: str, what: str) -> PumpStateError:
+        return PumpStateError(f"the stored pump state: '{key}' {what}")
+
+    def text(self, key: str) -> str:
+        value = self.data[key]
+        if not isinstance(value, str):
+            raise self._fail(key, "must be text")
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        return None if self.data[key] is None else self.text(key)
+
+    def flag(self, key: str) -> bool:
+        value = self.data[key]
+        if not isinstance(value, bool):
+            raise self._fail(key, "must be true or false")
+        return value
+
+    def items(self, key: str) -> list[Any]:
+        value = self.data[key]
+        if not isinstance(value, list):
+            raise self._fail(key, "must be a list")
+        return value
+
+    def optional_list(self, key: str) -> list[Any] | None:
+        return None if self.data[key] is None else self.items(key)
+
+    def moment(self, key: str) -> datetime:
+        return _moment(self.text(key), key)
+
+    def fraction(self, key: str) -> Fraction:
+        text = self.text(key)
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise self._fail(key, f"'{text[:40]}' is not an exact number") from None
+
+    def alarms(self, key: str) -> set[Alarm]:
+        try:
+            return {Alarm(v) for v in self.items(key)}
+        except (ValueError, TypeError):
+            raise self._fail(key, "names an unknown alarm") from None
+
+    def programme(
+        self, key: str, catalogue: PumpCatalogue, library: DrugLibrary | None
+    ) -> Programme:
+        return _programme(self.text(key), key, catalogue, library)
+
+
+def _moment(text: str, key: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise PumpStateError(f"the stored pump state: '{key}' is not a date and time") from None
+
+
+def _programme(
+    text: str, key: str, catalogue: PumpCatalogue, library: DrugLibrary | None
+) -> Programme:
+    try:
+        return loads(text, catalogue=catalogue, library=library)
+    except ProgrammeFileError as exc:
+        raise PumpStateError(f"the stored pump state: '{key}': {exc}") from None
+
+
+def _event(value: Any) -> PumpEvent:
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"at", "kind", "text"}
+        or not all(isinstance(v, str) for v in value.values())
+    ):
+        raise PumpStateError("the stored pump state: an event is not {at, kind, text}")
+    return PumpEvent(_moment(value["at"], "events"), value["kind"], value["text"])
+
+
+def _step(value: Any) -> SessionStep:
+    try:
+        return SessionStep(value)
+    except ValueError:
+        raise PumpStateError(
+            f"the stored pump state: '{value}' is not a programming session step"
+        ) from None
+
 
 @dataclass(frozen=True, slots=True)
 class TransmissionResult:
@@ -289,6 +541,81 @@ class TransmissionResult:
     steps_done: tuple[SessionStep, ...]
     matched: bool
     message: str
+
+
+class Transmission:
+    """A programming session over ``link``, one step at a time (stop, send, read back and
+    compare, restart), so a console can show each step as it happens.
+
+    Call :meth:`advance` until it returns None; :attr:`result` then says how it ended. If the
+    link drops, the pump is left as it is (stopped, mid-session): an update is complete only when
+    the pump runs the new programme again (domain.md)."""
+
+    STEPS = (SessionStep.STOP, SessionStep.SEND, SessionStep.READ_BACK, SessionStep.RESTART)
+
+    def __init__(self, pump: SimulatedPump, programme: Programme, link: Link | None = None):
+        self.pump = pump
+        self.programme = programme
+        self.link = link or Link()
+        self.done: list[SessionStep] = []
+        self.read: Programme | None = None  # what the read-back returned
+        self.result: TransmissionResult | None = None
+
+    @property
+    def next_step(self) -> SessionStep | None:
+        """The step :meth:`advance` will take, or None when the session has ended."""
+        if self.result is not None:
+            return None
+        return self.STEPS[len(self.done)]
+
+    def advance(self) -> SessionStep | None:
+        """Take the next step; returns it, or None when the session has ended (see
+        :attr:`result`)."""
+        step = self.next_step
+        if step is None:
+            return None
+        try:
+            self.link.step(step)
+        except LinkDropped:
+            last = self.done[-1].value if self.done else "start"
+            self._end(
+                False,
+                False,
+                f"Telemetry lost after '{last}': THE PUMP IS STOPPED. Re-establish the link "
+                "and finish or undo the session.",
+            )
+            return None
+        pump = self.pump
+        if step is SessionStep.STOP:
+            pump.stop()
+        elif step is SessionStep.SEND:
+            pump.send(self.programme)
+        elif step is SessionStep.READ_BACK:
+            self.read = pump.read_back()
+        else:
+            pump.restart()
+        self.done.append(step)
+        if step is SessionStep.READ_BACK and self.read != self.programme:
+            self._end(
+                False,
+                False,
+                "The read-back differs from what was sent: the pump is stopped. Send again.",
+            )
+        elif step is SessionStep.RESTART:
+            self._end(
+                True, True, "Pump running the new programme; read-back matched what was sent."
+            )
+        return step
+
+    def run(self) -> TransmissionResult:
+        """Every remaining step."""
+        while self.advance() is not None:
+            pass
+        assert self.result is not None
+        return self.result
+
+    def _end(self, completed: bool, matched: bool, message: str) -> None:
+        self.result = TransmissionResult(completed, tuple(self.done), matched, message)
 
 
 def transmit(
@@ -299,40 +626,7 @@ def transmit(
     If the link drops, the pump is left as it is (stopped, mid-session) and the result says so:
     an update is complete only when the pump runs the new programme again (domain.md).
     """
-    link = link or Link()
-    done: list[SessionStep] = []
-    try:
-        link.step(SessionStep.STOP)
-        pump.stop()
-        done.append(SessionStep.STOP)
-        link.step(SessionStep.SEND)
-        pump.send(programme)
-        done.append(SessionStep.SEND)
-        link.step(SessionStep.READ_BACK)
-        read = pump.read_back()
-        done.append(SessionStep.READ_BACK)
-        if read != programme:
-            return TransmissionResult(
-                False,
-                tuple(done),
-                False,
-                "The read-back differs from what was sent: the pump is stopped. Send again.",
-            )
-        link.step(SessionStep.RESTART)
-        pump.restart()
-        done.append(SessionStep.RESTART)
-    except LinkDropped:
-        return TransmissionResult(
-            False,
-            tuple(done),
-            False,
-            f"Telemetry lost after '{done[-1].value if done else 'start'}': "
-            "THE PUMP IS STOPPED. Re-establish the link and finish or undo "
-            "the session.",
-        )
-    return TransmissionResult(
-        True, tuple(done), True, "Pump running the new programme; read-back matched what was sent."
-    )
+    return Transmission(pump, programme, link).run()
 
 
 @dataclass

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from db.database import Database
+from programmer.findings import CheckResult, Severity
+from programmer.programme import Programme
+from programmer.simulated_pump import SessionStep
 from ui.editor.schedule_model import Column
 from ui.main_window import MainWindow
-from ui.review_dialog import ReviewDialog
+from ui.prompts import Review, WindowPrompter
+from ui.pump.bolus_dialog import BolusDialog
+from ui.pump.refill_dialog import RefillDialog
+from ui.pump.transmit_dialog import DROP_CHOICES, TransmitDialog
+from ui.review_dialog import ReviewDialog, acknowledgement_key
 
 NOW = datetime(2026, 11, 22, 10, 0)
 
@@ -35,6 +44,133 @@ def set_rate(window: MainWindow, row: int, text: str) -> None:
     assert window.editor is not None
     model = window.editor.table.model()
     model.setData(model.index(row, Column.RATE), text)
+
+
+class ShotPrompter(WindowPrompter):
+    """Answers the window's questions without blocking, so the pump workflows run for real:
+    confirmations from a queue, messages kept, each workflow dialog handed to a handler that
+    shows it, fills it in and takes its picture."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.confirms: list[bool] = []
+        self.dialogs: list[Callable[[QDialog], bool]] = []
+        self.messages: list[str] = []
+
+    def confirm(self, title: str, text: str) -> bool:
+        return self.confirms.pop(0) if self.confirms else False
+
+    def inform(self, title: str, text: str) -> None:
+        self.messages.append(title)
+
+    def warn(self, title: str, text: str) -> None:
+        self.messages.append(title)
+
+    def review(
+        self, current: Programme | None, pending: Programme, result: CheckResult, current_title: str
+    ) -> Review:
+        acks = {
+            acknowledgement_key(f): "Reviewed with the patient"
+            for f in result.findings
+            if f.severity is Severity.SOFT
+        }
+        return Review(acks, "Demonstration")
+
+    def run_dialog(self, dialog: QDialog) -> bool:
+        return self.dialogs.pop(0)(dialog) if self.dialogs else False
+
+
+def shown(app: QApplication, dialog: QDialog, width: int, height: int) -> None:
+    dialog.setWindowFlag(Qt.WindowType.Dialog)
+    dialog.resize(width, height)
+    dialog.show()
+    settle(app)
+
+
+def pump_shots(app: QApplication, window: MainWindow, out: Path) -> None:
+    """One picture per pump workflow: interrogation with differences, a refill with a
+    discrepancy and a concentration change, the priming bolus, the transmission in progress,
+    and the stopped-pump banner after a transmission cut off half-way."""
+    prompter = ShotPrompter(window)
+    window.prompter = prompter
+    workflows = window.pump_workflows
+
+    # Interrogate: Zoë's pump read a week after a change that was saved but never transmitted.
+    window.open_patient("DEMO-0002")
+    workflows.interrogate()
+    set_rate(window, 1, "22")
+    prompter.confirms = [False]  # saved, not transmitted
+    window.review_and_save()
+    window.clock = lambda: NOW + timedelta(days=7)  # and from here on: the clock never goes back
+    workflows.interrogate()
+    shoot(app, window, out / "pump-interrogate.png")
+
+    # Refill: Lena, 1.5 mL less left than expected, and a new concentration.
+    def refill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, RefillDialog)
+        shown(app, dialog, 780, 800)
+        dialog.measured_edit.setText(str(dialog.expected_kept() - Decimal("1.5")))
+        dialog.volume_edit.setText("20")
+        dialog.concentration_combo.setCurrentIndex(dialog.concentration_combo.findData("2000"))
+        dialog.omit_bridge.setChecked(True)
+        shoot(app, dialog, out / "pump-refill.png")
+        dialog.close()
+        return False
+
+    window.open_patient("DEMO-0007")
+    prompter.dialogs = [refill]
+    workflows.refill()
+
+    # Priming bolus: Anna's SynchroMed II 40 mL with 52 cm of Ascenda catheter.
+    def priming(dialog: QDialog) -> bool:
+        assert isinstance(dialog, BolusDialog)
+        shown(app, dialog, 720, 560)
+        shoot(app, dialog, out / "pump-priming.png")
+        dialog.close()
+        return False
+
+    window.open_patient("DEMO-0001")
+    prompter.dialogs = [priming]
+    workflows.priming_action.trigger()
+
+    # Transmit: Zoë's saved version 4, caught between the send and the read-back; then a
+    # second attempt cut off before the restart leaves the pump stopped.
+    def progress(dialog: QDialog) -> bool:
+        assert isinstance(dialog, TransmitDialog)
+        shown(app, dialog, 660, 440)
+        dialog.step_delay_ms = 10**8  # the steps are taken by hand below
+        dialog.start()
+        dialog.step()
+        dialog.step()
+        shoot(app, dialog, out / "pump-transmit.png")
+        while dialog.running:
+            dialog.step()
+        dialog.close()
+        return True
+
+    def dropped(dialog: QDialog) -> bool:
+        assert isinstance(dialog, TransmitDialog)
+        shown(app, dialog, 660, 440)
+        dialog.step_delay_ms = 0
+        steps = [step for step, _ in DROP_CHOICES]
+        dialog.drop_combo.setCurrentIndex(steps.index(SessionStep.RESTART))
+        dialog.start()
+        shoot(app, dialog, out / "pump-transmit-dropped.png")
+        dialog.close()
+        return True
+
+    window.open_patient("DEMO-0002")
+    prompter.dialogs = [progress]
+    workflows.transmit()
+    set_rate(window, 1, "23")
+    prompter.confirms = [True]
+    prompter.dialogs = [dropped]
+    window.review_and_save()
+    window.tabs.setCurrentIndex(0)
+    shoot(app, window, out / "pump-stopped-banner.png")
+    window.tabs.setCurrentWidget(workflows.panel)
+    workflows.interrogate()
+    shoot(app, window, out / "pump-stopped-tab.png")
 
 
 def main(out: Path) -> None:
@@ -84,6 +220,7 @@ def main(out: Path) -> None:
     window.editor.plot_tabs.setCurrentIndex(1) if window.editor else None
     window.tabs.setCurrentIndex(1)
     shoot(app, window, out / "reservoir.png")
+    pump_shots(app, window, out)
     QTimer.singleShot(0, window.close)
     db.close()
 

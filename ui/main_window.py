@@ -39,6 +39,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.patient_form import NewPatient
 from ui.prompts import Unsaved, WindowPrompter
+from ui.pump.workflows import PumpWorkflows
 
 TITLE = "ITB programmer console"
 
@@ -88,17 +89,28 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.editor_page, "&Programme")
         self.tabs.addTab(self.history, "&History")
+        # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
+        self.pump_workflows = PumpWorkflows(self)
+        self.tabs.addTab(self.pump_workflows.panel, "P&ump")
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
         self.stack = QStackedWidget()
         self.stack.addWidget(welcome)
         self.stack.addWidget(self.tabs)
-        self.setCentralWidget(self.stack)
+        # The banner sits above the stack so that a stopped pump shows on every tab.
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.pump_workflows.banner)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self._build_actions()
         self._update_title()
         self.statusBar().showMessage(f"Database: {database.path}  ·  User: {user}")
         self._restore_layout()
+        self.pump_workflows.refresh_banner()
 
     # ------------------------------------------------------------ actions and menus
 
@@ -151,6 +163,7 @@ class MainWindow(QMainWindow):
                 ("&Overview", "showOverview"),
                 ("&Programme", "showProgramme"),
                 ("&History", "showHistory"),
+                ("P&ump", "showPump"),
             )
         ):
             view_menu.addAction(
@@ -158,6 +171,11 @@ class MainWindow(QMainWindow):
             )
         view_menu.addSeparator()
         view_menu.addAction(self.browser_dock.toggleViewAction())
+        pump_menu = self.menuBar().addMenu("&Pump")
+        for i, action in enumerate(self.pump_workflows.actions):
+            if action is self.pump_workflows.transmit_action or i == 2:
+                pump_menu.addSeparator()
+            pump_menu.addAction(action)
         self._set_patient_actions(False)
 
     def show_tab(self, index: int) -> None:
@@ -167,6 +185,7 @@ class MainWindow(QMainWindow):
     def _set_patient_actions(self, enabled: bool) -> None:
         for action in (self.revert_action, self.close_patient_action):
             action.setEnabled(enabled)
+        self.pump_workflows.set_enabled(enabled)
         self._update_save_action()
 
     def save_blocked_because(self) -> str | None:
@@ -213,6 +232,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(0)
         self._set_patient_actions(True)
+        self.pump_workflows.patient_opened()
         self._update_title()
         self.browser.refresh()
         return True
@@ -279,6 +299,7 @@ class MainWindow(QMainWindow):
         self._set_patient_actions(False)
         if self.document is not None:
             self.document.undo_stack.clear()
+        self.pump_workflows.patient_closed()
         self._update_title()
         return True
 
@@ -307,6 +328,7 @@ class MainWindow(QMainWindow):
             self.prompter.warn("Cannot save", why)
             return False
         result = document.result
+        previous = self.current  # what the pump was last given, for the transmission offer
         current_title = f"Current (version {self.current.number})" if self.current else "Current"
         review = self.prompter.review(document.current, document.pending, result, current_title)
         if review is None:
@@ -334,6 +356,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Saved version {saved.number} at {saved.saved_at:%H:%M}.", 10000
         )
+        self.pump_workflows.offer_transmit(saved, previous)
         return True
 
     def _after_save(self) -> None:
@@ -409,14 +432,19 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def pump_state_changed(self) -> None:
+        """The pump workflows changed what the title says of a stopped pump."""
+        self._update_title()
+
     def _update_title(self) -> None:
         self._update_save_action()
+        stopped = self.pump_workflows.title_prefix()
         if self.record is None:
-            self.setWindowTitle(TITLE)
+            self.setWindowTitle(f"{stopped}{TITLE}")
             self.setWindowModified(False)
             return
         p = self.record.patient
-        self.setWindowTitle(f"{p.name} ({p.id})[*] — {TITLE}")
+        self.setWindowTitle(f"{stopped}{p.name} ({p.id})[*] — {TITLE}")
         self.setWindowModified(self.is_modified())
 
     def _restore_layout(self) -> None:

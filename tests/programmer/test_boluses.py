@@ -39,3 +39,22 @@ def test_bridge_bolus_keeps_the_old_dose_rate() -> None:
     assert bridge.flow_ml_per_day == Fraction(400, 500)
     assert bridge.delivered_mcg / bridge.duration_min * 1440 == 400
     assert bridge.programmed_dose_mcg == bridge.volume_ml * 2000
+
+
+def test_a_concentration_change_without_a_bridge_changes_the_dose_for_the_dead_space() -> None:
+    from programmer.boluses import dead_space_ml, unbridged_change
+
+    cat = default_pump_catalogue()
+    pump, catheter = cat.pump("synchromed-ii-20"), cat.catheter("ascenda-8781")
+    # 1000 -> 500 mcg/mL at 200 mcg/day: the new flow is 0.4 mL/day; the old fluid then gives
+    # twice the dose until the dead space has been pushed out.
+    change = unbridged_change(
+        pump, catheter, Decimal(45), Decimal(1000), Decimal(500), Fraction(200)
+    )
+    volume = dead_space_ml(pump, catheter, Decimal(45))
+    assert change.volume_ml == volume == Fraction("0.21") + 45 * Fraction("0.0022")
+    assert change.dose_factor == 2
+    assert change.duration_min == volume / Fraction(2, 5) * 1440
+    assert change.delivered_mcg == 2 * change.intended_mcg
+    with pytest.raises(ValueError):
+        unbridged_change(pump, catheter, Decimal(45), Decimal(1000), Decimal(500), Fraction(0))

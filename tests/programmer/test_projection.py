@@ -383,10 +383,15 @@ def test_reservoir_model_chains_programmes_on_one_fill() -> None:
     fill = first.reservoir.filled_at
     second = first.with_changes(daily_dose_mcg=Decimal(800))
     third = first.with_changes(daily_dose_mcg=Decimal(200))
-    model = ReservoirModel(third, pump, worst_case=False, earlier=(
-        RanBefore(first, pump, fill + timedelta(days=10)),
-        RanBefore(second, pump, fill + timedelta(days=20)),
-    ))
+    model = ReservoirModel(
+        third,
+        pump,
+        worst_case=False,
+        earlier=(
+            RanBefore(first, pump, fill + timedelta(days=10)),
+            RanBefore(second, pump, fill + timedelta(days=20)),
+        ),
+    )
     # 10 days x 0.2 + 10 days x 0.4 = 6 mL, then 0.1 mL/day.
     assert model.volume_at(fill + timedelta(days=10)) == 38
     assert model.volume_at(fill + timedelta(days=20)) == 34

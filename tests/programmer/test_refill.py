@@ -85,3 +85,34 @@ def test_after_refill_is_a_new_fill_with_the_new_concentration() -> None:
     assert new.reservoir.volume_ml == 18 and new.reservoir.filled_at == at
     assert new.drug.concentration_mcg_per_ml == 1000
     assert new.daily_dose_mcg == prog.daily_dose_mcg
+
+
+def test_expected_residual_counts_the_programmes_that_ran_on_the_fill() -> None:
+    from programmer.refill import earlier_on_fill
+
+    first = programme()  # 400 mcg/day at 2000 mcg/mL: 0.2 mL/day
+    second = first.with_changes(daily_dose_mcg=Decimal(800))  # 0.4 mL/day
+    change = FILL + timedelta(days=10)
+    catalogue = default_pump_catalogue()
+    earlier = earlier_on_fill([(FILL, first), (change, second)], catalogue)
+    assert [r.until for r in earlier] == [change]
+    pump = catalogue.pump(first.pump.model)
+    at = FILL + timedelta(days=20)
+    assert expected_residual_ml(second, pump, at, earlier=earlier) == 20 - 2 - 4
+    assert expected_residual_ml(second, pump, at) == 20 - 8  # as if it had run since the fill
+    check = check_refill(second, pump, at, Decimal(14), earlier=earlier)
+    assert check.discrepancy_ml == 0
+
+
+def test_earlier_programmes_on_another_fill_do_not_count() -> None:
+    from programmer.refill import earlier_on_fill
+
+    old_fill = programme()
+    new_fill = after_refill(old_fill, FILL + timedelta(days=30), Decimal(20))
+    assert (
+        earlier_on_fill(
+            [(FILL, old_fill), (FILL + timedelta(days=30), new_fill)], default_pump_catalogue()
+        )
+        == ()
+    )
+    assert earlier_on_fill([], default_pump_catalogue()) == ()

@@ -5,6 +5,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from programmer.programme import Mode
 from programmer.programme_file import load
@@ -158,3 +160,168 @@ def test_partly_blocked_catheter_delivers_less() -> None:
     pump.delivery_factor = Fraction(1, 2)
     pump.advance(prog.reservoir.filled_at + timedelta(days=10))
     assert pump.reservoir_ml == 19
+
+
+# ---------------------------------------------------------------- stored form
+
+
+def test_state_round_trips_through_json_exactly() -> None:
+    prog = simple_programme(volume="2.5")
+    pump = pump_for(prog, prog.reservoir.filled_at + timedelta(days=4, minutes=7))
+    pump.delivery_factor = Fraction(97, 100)
+    pump.acknowledge(Alarm.LOW_RESERVOIR)
+    result = transmit(
+        pump, prog.with_changes(daily_dose_mcg=Decimal("440.5")), Link(SessionStep.RESTART)
+    )
+    assert not result.completed
+    again = SimulatedPump.from_json(pump.to_json())
+    assert again == pump
+    assert again.reservoir_ml == pump.reservoir_ml  # exact, not a float
+    assert again.session == [SessionStep.STOP, SessionStep.SEND, SessionStep.READ_BACK]
+    assert again.received == prog.with_changes(daily_dose_mcg=Decimal("440.5"))
+    # Numbers are stored as exact strings.
+    assert '"reservoir_ml": "' in pump.to_json()
+
+
+def test_a_restored_pump_carries_on_as_the_original() -> None:
+    prog = simple_programme(volume="3")
+    pump = pump_for(prog, prog.reservoir.filled_at + timedelta(days=1))
+    restored = SimulatedPump.from_json(pump.to_json())
+    later = prog.reservoir.filled_at + timedelta(days=9)
+    pump.advance(later)
+    restored.advance(later)
+    assert restored == pump
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d.pop("clock"), "missing key 'clock'"),
+        (lambda d: d.update(extra=1), "unknown key 'extra'"),
+        (lambda d: d.update(reservoir_ml=1.5), "'reservoir_ml' must be text"),
+        (lambda d: d.update(reservoir_ml="a lot"), "not an exact number"),
+        (lambda d: d.update(alarms=["siren"]), "unknown alarm"),
+        (lambda d: d.update(session=["dance"]), "not a programming session step"),
+        (lambda d: d.update(model="pump-9000"), "pump-9000"),
+        (lambda d: d.update(format="other/1"), "not itb-simulated-pump/1"),
+        (lambda d: d.update(programme="{}"), "'programme'"),
+    ],
+)
+def test_a_damaged_state_is_refused_with_the_key_named(change, words: str) -> None:
+    import json
+
+    from programmer.simulated_pump import PumpStateError
+
+    prog = simple_programme()
+    data = json.loads(pump_for(prog, prog.reservoir.filled_at).to_json())
+    change(data)
+    with pytest.raises(PumpStateError, match=words):
+        SimulatedPump.from_json(json.dumps(data))
+
+
+def test_not_json_is_refused() -> None:
+    from programmer.simulated_pump import PumpStateError
+
+    with pytest.raises(PumpStateError, match="not JSON"):
+        SimulatedPump.from_json("{")
+
+
+# ---------------------------------------------------------------- history, steps, priming
+
+
+def test_a_change_between_refills_delivers_the_earlier_programme_until_it_took_over() -> None:
+    from programmer.projection import RanBefore
+
+    first = simple_programme(dose="400")  # 0.2 mL/day
+    second = first.with_changes(daily_dose_mcg=Decimal(800))  # 0.4 mL/day
+    model = default_pump_catalogue().pump(first.pump.model)
+    change = first.reservoir.filled_at + timedelta(days=5)
+    pump = SimulatedPump.implanted(
+        model,
+        second,
+        first.reservoir.filled_at + timedelta(days=10),
+        [RanBefore(first, model, change)],
+    )
+    assert pump.programme == second
+    assert pump.reservoir_ml == 20 - Fraction(1) - Fraction(2)
+
+
+def test_transmission_walks_the_steps_one_at_a_time() -> None:
+    from programmer.simulated_pump import Transmission
+
+    prog = simple_programme()
+    pump = pump_for(prog, datetime(2026, 11, 23))
+    new = prog.with_changes(daily_dose_mcg=Decimal(440))
+    session = Transmission(pump, new)
+    assert session.advance() is SessionStep.STOP
+    assert not pump.running and pump.stopped_by_session
+    assert session.advance() is SessionStep.SEND
+    assert session.advance() is SessionStep.READ_BACK
+    assert session.read == new
+    assert session.advance() is SessionStep.RESTART
+    assert session.advance() is None
+    assert session.result is not None and session.result.completed
+    assert pump.programme == new and not pump.stopped_by_session
+
+
+def test_a_dropped_link_ends_the_session_with_the_pump_stopped() -> None:
+    from programmer.simulated_pump import Transmission
+
+    prog = simple_programme()
+    pump = pump_for(prog, datetime(2026, 11, 23))
+    session = Transmission(
+        pump, prog.with_changes(daily_dose_mcg=Decimal(440)), Link(SessionStep.READ_BACK)
+    )
+    assert session.advance() is SessionStep.STOP
+    assert session.advance() is SessionStep.SEND
+    assert session.advance() is None
+    assert session.result is not None and not session.result.completed
+    assert session.result.steps_done == (SessionStep.STOP, SessionStep.SEND)
+    assert "after 'send'" in session.result.message
+    assert not pump.drug_flowing
+
+
+def test_transmitting_a_refilled_programme_fills_the_pump() -> None:
+    from programmer.refill import after_refill
+
+    prog = simple_programme(volume="20")
+    at = prog.reservoir.filled_at + timedelta(days=60)
+    pump = pump_for(prog, at)
+    assert pump.reservoir_ml == 8
+    refilled = after_refill(prog, at, Decimal(18))
+    assert transmit(pump, refilled).completed
+    assert pump.reservoir_ml == 18
+
+
+def test_priming_bolus_takes_its_volume_from_the_reservoir() -> None:
+    prog = simple_programme()
+    pump = pump_for(prog, prog.reservoir.filled_at)
+    pump.give_priming_bolus(Fraction("0.3244"), "Priming bolus")
+    assert pump.reservoir_ml == 20 - Fraction("0.3244")
+    assert pump.events[-1].kind == "bolus"
+    with pytest.raises(SessionError, match="refill first"):
+        pump.give_priming_bolus(Fraction(30), "too much")
+    pump.stop()
+    with pytest.raises(SessionError, match="session is open"):
+        pump.give_priming_bolus(Fraction("0.1"), "during a session")
+
+
+@settings(max_examples=40)
+@given(
+    hours=st.lists(st.integers(min_value=0, max_value=24 * 60), min_size=1, max_size=4),
+    factor=st.fractions(min_value=Fraction(1, 4), max_value=Fraction(5, 4), max_denominator=100),
+    drop=st.sampled_from([None, SessionStep.SEND, SessionStep.READ_BACK, SessionStep.RESTART]),
+)
+def test_any_state_round_trips_through_json(
+    hours: list[int], factor: Fraction, drop: SessionStep | None
+) -> None:
+    prog = simple_programme(volume="5")
+    pump = pump_for(prog, prog.reservoir.filled_at)
+    pump.delivery_factor = factor
+    moment = prog.reservoir.filled_at
+    for h in hours:
+        moment += timedelta(hours=h)
+        pump.advance(moment)
+        assert SimulatedPump.from_json(pump.to_json()) == pump
+    transmit(pump, prog.with_changes(daily_dose_mcg=Decimal(300)), Link(drop))
+    assert SimulatedPump.from_json(pump.to_json()) == pump

@@ -1,0 +1,145 @@
+"""What the database record says the pump should be doing now, and how a reading of the pump
+differs from it (issue: "Interrogate: differences from the database record are shown"). Pure:
+no Qt, no database calls; the workflows pass in what they read."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion
+from programmer.boluses import BridgeBolus
+from programmer.compare import Row, compare
+from programmer.programme import Mode, Programme
+from programmer.projection import RanBefore
+from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
+from programmer.refill import earlier_on_fill, expected_residual_ml
+from programmer.simulated_pump import Alarm, SimulatedPump
+from programmer.units import format_number
+
+# Boluses given outside the programme take their volume from the reservoir (domain.md:
+# "expected residual = volume at last refill - (programmed delivery + boluses given)"). Planned
+# single boluses are in the programme already; a bridge bolus is the programme's own flow.
+OUTSIDE_THE_PROGRAMME = (BolusKind.PATIENT, BolusKind.PRIMING)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordView:
+    """The record at ``at``: the current confirmed version, the programmes before it on the
+    same fill, the boluses given outside the programme since the fill, and the reservoir the
+    record expects."""
+
+    version: int
+    programme: Programme
+    earlier: tuple[RanBefore, ...]
+    given_outside_mcg: Decimal
+    expected_ml: Fraction
+    at: datetime
+
+
+def record_view(
+    versions: Sequence[ProgrammeVersion],
+    given: Sequence[BolusGivenRecord],
+    catalogue: PumpCatalogue,
+    at: datetime,
+) -> RecordView | None:
+    """None while the patient has no confirmed programme."""
+    confirmed = [v for v in versions if v.confirmed]
+    if not confirmed:
+        return None
+    current = confirmed[-1]
+    programme = current.programme
+    earlier = earlier_on_fill([(v.saved_at, v.programme) for v in confirmed], catalogue)
+    fill = programme.reservoir.filled_at
+    outside = sum(
+        (b.dose_mcg for b in given if b.kind in OUTSIDE_THE_PROGRAMME and b.at >= fill),
+        Decimal(0),
+    )
+    pump = catalogue.pump(programme.pump.model)
+    expected = expected_residual_ml(programme, pump, at, outside, earlier)
+    return RecordView(current.number, programme, earlier, outside, expected, at)
+
+
+def ml(value: Fraction | Decimal, places: int = 2) -> str:
+    """A volume with its unit, half-up at ``places`` decimals (shown, never stored)."""
+    return f"{format_number(value, places)} mL"
+
+
+def duration_words(minutes: Fraction | int) -> str:
+    """``"1 d 13 h 5 min"``, ``"45 min"``: whole minutes, rounded up (a bolus is never shown
+    shorter than it lasts)."""
+    total = math.ceil(minutes)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min"]
+    if mins == 0 and (days or hours):
+        parts.pop()
+    return " ".join(p for p in parts if p)
+
+
+def state_words(pump: SimulatedPump) -> str:
+    """Running or STOPPED, and why, in words."""
+    if pump.session is not None:
+        last = pump.session[-1].value
+        return f"STOPPED: programming session cut off after '{last}'"
+    if Alarm.END_OF_SERVICE in pump.alarms:
+        return "STOPPED: end of service (battery)"
+    if not pump.running:
+        return "STOPPED"
+    if Alarm.EMPTY_RESERVOIR in pump.alarms:
+        return "running, reservoir EMPTY: drug no longer flowing"
+    if pump.programme.mode is Mode.STOPPED:
+        return "running the stopped mode: no delivery"
+    return "running"
+
+
+def expected_state_words(programme: Programme) -> str:
+    """What the record expects the pump to be doing."""
+    if programme.mode is Mode.STOPPED:
+        return "running the stopped mode: no delivery"
+    return "running"
+
+
+def differences(record: RecordView | None, pump: SimulatedPump) -> list[Row]:
+    """Pump state and reservoir (always listed, so the figures can be compared), then every
+    programme value that differs between the record's current version and the pump."""
+    if record is None:
+        return [Row("Pump state", "state", "no programme on record", state_words(pump))]
+    rows = [
+        Row("Pump state", "state", expected_state_words(record.programme), state_words(pump)),
+        Row(
+            "Reservoir now",
+            "reservoir.now",
+            ml(max(record.expected_ml, Fraction(0))),
+            ml(pump.reservoir_ml),
+        ),
+    ]
+    rows += [r for r in compare(record.programme, pump.programme) if r.changed]
+    return rows
+
+
+def bridge_text(
+    bridge: BridgeBolus,
+    *,
+    pump: PumpModel,
+    catheter: CatheterModel,
+    length_cm: Decimal,
+    old_mcg_per_ml: Decimal,
+    new_mcg_per_ml: Decimal,
+    daily_dose_mcg: Fraction,
+) -> str:
+    """A bridge bolus in words, every figure with its unit (domain.md, "Infusion modes")."""
+    return (
+        f"{old_mcg_per_ml} → {new_mcg_per_ml} mcg/mL. The old fluid in pump and catheter "
+        f"({ml(bridge.volume_ml, 4)}: pump {pump.internal_volume_ml} mL + "
+        f"{catheter.display_name}, {length_cm} cm) is pushed out at "
+        f"{format_number(bridge.flow_ml_per_day, 4)} mL/day, which keeps "
+        f"{format_number(daily_dose_mcg, 2)} mcg/day: over {duration_words(bridge.duration_min)}. "
+        f"The patient receives {format_number(bridge.delivered_mcg, 2)} mcg; the pump, set to "
+        f"{new_mcg_per_ml} mcg/mL, is programmed for "
+        f"{format_number(bridge.programmed_dose_mcg, 2)} mcg."
+    )

@@ -1,0 +1,620 @@
+"""Refill (product.md, "Screens"; domain.md, "Refill arithmetic"): the expected residual from the
+record, the measured residual typed and checked with the 1 mL (20 mL pump) / 2 mL (40 mL pump)
+rule, the volume added (never over the reservoir), the new drug and concentration (a bridge
+bolus offered when it changes), and the new alarm, empty and refill dates, all before
+confirming.
+
+Nothing typed is clamped or rounded: a value the refill cannot take is refused where it was
+typed, with the reason, and the dialog cannot be confirmed until it is put right. A significant
+discrepancy, and a concentration change without a bridge bolus, each need a typed reason."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.database import RefillRecord
+from programmer.boluses import BridgeBolus, bridge_bolus, unbridged_change
+from programmer.compare import summary_line
+from programmer.drug_library import DrugLibrary
+from programmer.findings import CheckResult, Severity, check_programme, num
+from programmer.programme import Programme
+from programmer.projection import ClinicSettings
+from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
+from programmer.refill import RefillCheck, after_refill, check_refill
+from programmer.units import exact, format_number, round_half_up
+from ui.editor.entry import EntryError, parse_decimal
+from ui.pump.record import RecordView, bridge_text, duration_words, ml
+from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+
+RED = SEVERITY_COLOURS[Severity.HARD].name()
+AMBER = SEVERITY_COLOURS[Severity.SOFT].name()
+OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class RefillContext:
+    """What the dialog works from: the record (the current confirmed version and what it expects
+    now), the pending programme the refill applies to, the pump and its catheter."""
+
+    patient: str  # "Name (id)"
+    at: datetime  # the refill, to the whole minute (the programme file holds minutes)
+    pump: PumpModel
+    record: RecordView
+    pending: Programme
+    current: Programme | None  # what the pending programme is checked against
+    catheter: CatheterModel | None
+    catheter_length_cm: Decimal | None
+    library: DrugLibrary
+    catalogue: PumpCatalogue
+    settings: ClinicSettings
+
+
+@dataclass(frozen=True, slots=True)
+class RefillOutcome:
+    """What a confirmed dialog gives: the refill record, the fill for the pending programme, and
+    the bridge-bolus decision (when the concentration changes)."""
+
+    refill: RefillRecord
+    bridge: BridgeBolus | None
+    bridge_omitted_reason: str
+    concentration_changed: bool
+
+
+def _error(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setStyleSheet(f"color: {RED}" if text else "")
+    label.setVisible(bool(text))
+
+
+def _edit(name: str, accessible: str, width: int = 110) -> QLineEdit:
+    edit = QLineEdit(objectName=name)
+    edit.setAccessibleName(accessible)
+    edit.setMaximumWidth(width)
+    return edit
+
+
+def _with_unit(edit: QWidget, unit: str) -> QWidget:
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit)
+    row.addWidget(QLabel(unit))
+    row.addStretch(1)
+    return box
+
+
+def _note(name: str) -> QLabel:
+    label = QLabel(objectName=name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+class RefillDialog(QDialog):
+    """Every check is redone on each keystroke; :meth:`outcome` after ``accept``."""
+
+    def __init__(self, context: RefillContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Refill the pump")
+        self.setObjectName("refillDialog")
+        self.context = context
+        c = context
+        record = c.record.programme
+        self.check: RefillCheck | None = None
+        self.result_after: CheckResult | None = None
+        self.bridge: BridgeBolus | None = None
+
+        heading = _note("refillHeading")
+        heading.setText(
+            f"<b>Refill for {escape(c.patient)}</b> — {escape(c.pump.display_name)} "
+            f"(reservoir {c.pump.reservoir_ml} mL), {c.at:%Y-%m-%d %H:%M}.<br>Record: version "
+            f"{c.record.version}, {record.reservoir.volume_ml} mL of {record.drug.name} "
+            f"{record.drug.concentration_mcg_per_ml} mcg/mL filled "
+            f"{record.reservoir.filled_at:%Y-%m-%d %H:%M}."
+        )
+
+        # 1. residual
+        residual_box = QGroupBox("1. Residual withdrawn")
+        residual = QFormLayout(residual_box)
+        self.expected_label = _note("expectedResidual")
+        expected = max(c.record.expected_ml, Fraction(0))
+        given = (
+            f", and {format_number(c.record.given_outside_mcg, 2)} mcg of boluses given outside "
+            "the programme"
+            if c.record.given_outside_mcg
+            else ""
+        )
+        self.expected_label.setText(
+            f"<b>{ml(expected, 3)}</b> ({record.reservoir.volume_ml} mL filled, less the "
+            f"programmed delivery since{given})"
+        )
+        residual.addRow("Expected residual:", self.expected_label)
+        self.measured_edit = _edit("measuredResidual", "Measured residual in mL")
+        self.measured_edit.setPlaceholderText("e.g. 3.4")
+        residual.addRow("Measured residual:", _with_unit(self.measured_edit, "mL"))
+        self.measured_error = _note("measuredError")
+        residual.addRow("", self.measured_error)
+        self.discrepancy_label = _note("discrepancy")
+        residual.addRow("Discrepancy:", self.discrepancy_label)
+        self.discrepancy_reason = QLineEdit(objectName="discrepancyReason")
+        self.discrepancy_reason.setAccessibleName("Reason for accepting the refill discrepancy")
+        self.discrepancy_reason.setPlaceholderText(
+            "Required over the limit: what was checked, and why the refill goes ahead (recorded)"
+        )
+        residual.addRow("Reason:", self.discrepancy_reason)
+
+        # 2. fill
+        fill_box = QGroupBox("2. New fill")
+        fill = QFormLayout(fill_box)
+        self.drug_combo = QComboBox(objectName="refillDrug")
+        self.drug_combo.setAccessibleName("Drug")
+        for name, drug in c.library.drugs.items():
+            self.drug_combo.addItem(drug.display_name, name)
+        self.drug_combo.setCurrentIndex(max(self.drug_combo.findData(record.drug.name), 0))
+        fill.addRow("Drug:", self.drug_combo)
+        self.concentration_combo = QComboBox(objectName="refillConcentration")
+        self.concentration_combo.setAccessibleName("Concentration")
+        self.other_edit = _edit("otherConcentration", "Other concentration in mcg/mL")
+        self.compounded_box = QCheckBox(
+            "I confirm this is a dilution or compounded product, not a library concentration",
+            objectName="compoundedConfirmed",
+        )
+        self.other_row = QWidget()
+        other_layout = QVBoxLayout(self.other_row)
+        other_layout.setContentsMargins(0, 0, 0, 0)
+        other_layout.addWidget(_with_unit(self.other_edit, "mcg/mL"))
+        other_layout.addWidget(self.compounded_box)
+        fill.addRow("Concentration:", self.concentration_combo)
+        fill.addRow("", self.other_row)
+        self.concentration_note = _note("concentrationNote")
+        fill.addRow("", self.concentration_note)
+        self.volume_edit = _edit("volumeAdded", "Volume added in mL")
+        self.volume_edit.setPlaceholderText(f"at most {c.pump.reservoir_ml}")
+        fill.addRow("Volume added:", _with_unit(self.volume_edit, "mL"))
+        self.volume_error = _note("volumeError")
+        fill.addRow("", self.volume_error)
+
+        # 3. bridge bolus
+        self.bridge_box = QGroupBox("3. Bridge bolus (the concentration changes)")
+        bridge = QVBoxLayout(self.bridge_box)
+        self.bridge_label = _note("bridgeDetails")
+        self.give_bridge = QRadioButton("Give the bridge bolus", objectName="giveBridge")
+        self.omit_bridge = QRadioButton("Give no bridge bolus", objectName="omitBridge")
+        group = QButtonGroup(self)
+        group.addButton(self.give_bridge)
+        group.addButton(self.omit_bridge)
+        self.give_bridge.setChecked(True)
+        self.omit_warning = _note("noBridgeWarning")
+        self.omit_reason = QLineEdit(objectName="noBridgeReason")
+        self.omit_reason.setAccessibleName("Reason for giving no bridge bolus")
+        self.omit_reason.setPlaceholderText("Required: why no bridge bolus is given (recorded)")
+        bridge.addWidget(self.bridge_label)
+        bridge.addWidget(self.give_bridge)
+        bridge.addWidget(self.omit_bridge)
+        bridge.addWidget(self.omit_warning)
+        bridge.addWidget(self.omit_reason)
+
+        # 4. after the refill
+        after_box = QGroupBox("4. After the refill (the pending programme, refilled)")
+        after = QVBoxLayout(after_box)
+        self.dates_label = _note("refillDates")
+        self.findings_label = _note("refillFindings")
+        after.addWidget(self.dates_label)
+        after.addWidget(self.findings_label)
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        for widget in (heading, residual_box, fill_box, self.bridge_box, after_box):
+            body_layout.addWidget(widget)
+        body_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+
+        self.blocked_label = _note("refillBlocked")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.confirm_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.confirm_button.setText("&Record refill")
+        self.buttons.accepted.connect(self._accept_if_valid)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.blocked_label)
+        layout.addWidget(self.buttons)
+        self.resize(760, 820)
+
+        self._fill_concentrations()
+        for edit in (
+            self.measured_edit,
+            self.volume_edit,
+            self.other_edit,
+            self.discrepancy_reason,
+            self.omit_reason,
+        ):
+            edit.textChanged.connect(self._update)
+        self.drug_combo.currentIndexChanged.connect(self._on_drug)
+        self.concentration_combo.currentIndexChanged.connect(self._update)
+        self.compounded_box.toggled.connect(self._update)
+        self.give_bridge.toggled.connect(self._update)
+        self._update()
+        self.measured_edit.setFocus()
+
+    # ------------------------------------------------------------ choices
+
+    def _fill_concentrations(self) -> None:
+        drug = self.context.library.drug(self.drug_combo.currentData())
+        keep = self.context.record.programme.drug.concentration_mcg_per_ml
+        self.concentration_combo.blockSignals(True)
+        self.concentration_combo.clear()
+        for conc in drug.concentrations_mcg_per_ml:
+            self.concentration_combo.addItem(f"{conc} mcg/mL", str(conc))
+        self.concentration_combo.addItem("Other (dilution or compounded)…", OTHER)
+        index = self.concentration_combo.findData(str(keep))
+        self.concentration_combo.setCurrentIndex(max(index, 0))
+        self.concentration_combo.blockSignals(False)
+
+    def _on_drug(self) -> None:
+        self._fill_concentrations()
+        self._update()
+
+    # ------------------------------------------------------------ reading what was typed
+
+    def _measured(self) -> Decimal | None:
+        text = self.measured_edit.text()
+        if not text.strip():
+            _error(self.measured_error, "")
+            return None
+        try:
+            value = parse_decimal(text, what="The measured residual")
+        except EntryError as error:
+            _error(self.measured_error, str(error))
+            return None
+        size = self.context.pump.reservoir_ml
+        if value > size:
+            _error(
+                self.measured_error,
+                f"The measured residual: {value} mL is more than the {size} mL reservoir can "
+                "hold. Check the syringe reading; nothing was changed.",
+            )
+            return None
+        _error(self.measured_error, "")
+        return value
+
+    def _volume(self) -> Decimal | None:
+        text = self.volume_edit.text()
+        if not text.strip():
+            _error(self.volume_error, "")
+            return None
+        try:
+            value = parse_decimal(text, what="The volume added")
+        except EntryError as error:
+            _error(self.volume_error, str(error))
+            return None
+        pump = self.context.pump
+        if value == 0:
+            _error(self.volume_error, "The volume added: must be more than 0 mL.")
+            return None
+        if value > pump.reservoir_ml:
+            # domain.md: "New volume may not exceed the reservoir size." Refused, never clamped.
+            _error(
+                self.volume_error,
+                f"The volume added: {value} mL is over the {pump.reservoir_ml} mL reservoir of "
+                f"the {pump.display_name}. A refill may not exceed the reservoir: type at most "
+                f"{pump.reservoir_ml} mL. Nothing was changed or rounded.",
+            )
+            return None
+        _error(self.volume_error, "")
+        return value
+
+    def _concentration(self) -> Decimal | None:
+        data = self.concentration_combo.currentData()
+        other = data == OTHER
+        self.other_row.setVisible(other)
+        self.concentration_note.setText("")
+        self.concentration_note.setVisible(other)
+        if not other:
+            return Decimal(str(data))
+        text = self.other_edit.text()
+        if not text.strip():
+            self.concentration_note.setText("Type the concentration of the product.")
+            return None
+        try:
+            value = parse_decimal(text, what="The concentration")
+        except EntryError as error:
+            self.concentration_note.setText(
+                f"<span style='color:{RED}'>{escape(str(error))}</span>"
+            )
+            return None
+        if value == 0:
+            self.concentration_note.setText(
+                f"<span style='color:{RED}'>The concentration: must be more than 0 mcg/mL.</span>"
+            )
+            return None
+        if not self.compounded_box.isChecked():
+            self.concentration_note.setText(
+                f"<span style='color:{AMBER}'>{value} mcg/mL is not in the drug library: confirm "
+                "explicitly that it is a dilution or compounded product.</span>"
+            )
+            return None
+        return value
+
+    # ------------------------------------------------------------ checks
+
+    def _update(self) -> None:
+        c = self.context
+        problems: list[str] = []
+        measured = self._measured()
+        volume = self._volume()
+        concentration = self._concentration()
+        significant = self._show_discrepancy(measured)
+        if measured is None:
+            problems.append("Type the measured residual.")
+        if significant and not self.discrepancy_reason.text().strip():
+            problems.append("The discrepancy is over the limit: type the reason.")
+        if volume is None:
+            problems.append("Type a volume added within the reservoir.")
+        if concentration is None:
+            problems.append("Choose the concentration (an 'other' one confirmed).")
+        changed = concentration is not None and (
+            concentration != c.record.programme.drug.concentration_mcg_per_ml
+        )
+        after: Programme | None = None
+        if volume is not None and concentration is not None:
+            after = after_refill(
+                c.pending, c.at, volume, concentration, self.drug_combo.currentData()
+            )
+        self._show_after(after)
+        if self.result_after is not None and self.result_after.hard:
+            problems.append("A hard finding blocks the refilled programme (see 4).")
+        self.bridge_box.setVisible(changed)
+        if changed and concentration is not None:
+            problems += self._show_bridge(concentration)
+        else:
+            self.bridge = None
+        if problems:
+            self.blocked_label.setText(
+                f"<span style='color:{RED}'>Not yet: {escape(' '.join(problems))}</span>"
+            )
+        else:
+            self.blocked_label.setText(
+                f"<span style='color:{OK_COLOUR.name()}'>Ready to record. The pending programme "
+                "becomes the refilled one (one undoable edit): then review, save and transmit "
+                "it to the pump.</span>"
+            )
+        self.confirm_button.setEnabled(not problems)
+
+    def _show_discrepancy(self, measured: Decimal | None) -> bool:
+        c = self.context
+        if measured is None:
+            self.check = None
+            self.discrepancy_label.setText("—")
+            self.discrepancy_reason.setEnabled(False)
+            return False
+        check = check_refill(
+            c.record.programme,
+            c.pump,
+            c.at,
+            measured,
+            c.record.given_outside_mcg,
+            c.record.earlier,
+        )
+        self.check = check
+        # The record keeps the expected residual at 3 decimals; the database checks that figure,
+        # so the dialog asks for a reason whenever either the exact or the kept figure is over.
+        kept = self.expected_kept()
+        significant = check.significant or abs(measured - kept) > c.pump.refill_discrepancy_ml
+        difference = exact(measured) - max(check.expected_residual_ml, Fraction(0))
+        words = (
+            "more left than expected"
+            if difference > 0
+            else "less left than expected"
+            if difference < 0
+            else "exactly as expected"
+        )
+        if significant:
+            message = (
+                check.finding.message
+                if check.finding
+                else (
+                    f"{ml(abs(difference), 3)} {words}: over the {c.pump.refill_discrepancy_ml} mL "
+                    f"limit for the {c.pump.display_name}."
+                )
+            )
+            self.discrepancy_label.setText(
+                f"<span style='color:{AMBER}'><b>REFILL_DISCREPANCY</b> "
+                f"({SEVERITY_WORDS[Severity.SOFT]}): {escape(message)}</span>"
+            )
+        else:
+            self.discrepancy_label.setText(
+                f"<span style='color:{OK_COLOUR.name()}'>{ml(abs(difference), 3)} {words}: "
+                f"within the {c.pump.refill_discrepancy_ml} mL limit for the "
+                f"{escape(c.pump.display_name)}.</span>"
+            )
+        self.discrepancy_reason.setEnabled(significant)
+        return significant
+
+    def expected_kept(self) -> Decimal:
+        """The expected residual as recorded: exact to 3 decimals, at least 0."""
+        return round_half_up(max(self.context.record.expected_ml, Fraction(0)), 3)
+
+    def _show_after(self, after: Programme | None) -> None:
+        c = self.context
+        if after is None:
+            self.result_after = None
+            self.dates_label.setText("Shown once the volume and concentration are typed.")
+            self.findings_label.setText("")
+            return
+        result = check_programme(
+            after,
+            now=c.at,
+            current=c.current,
+            library=c.library,
+            catalogue=c.catalogue,
+            settings=c.settings,
+        )
+        self.result_after = result
+        p = result.projection
+
+        def when(moment: datetime | None) -> str:
+            return f"{moment:%Y-%m-%d %H:%M}" if moment else "never at this rate"
+
+        self.dates_label.setText(
+            f"{escape(summary_line(after))}, {after.reservoir.volume_ml} mL of "
+            f"{after.drug.concentration_mcg_per_ml} mcg/mL from {c.at:%Y-%m-%d %H:%M}.<br>"
+            f"<b>Low-reservoir alarm:</b> {when(p.low_reservoir_alarm_at)} (at "
+            f"{after.pump.low_reservoir_alarm_ml} mL) · <b>Empty:</b> {when(p.empty_at)} · "
+            f"<b>Next refill:</b> {p.next_refill_at:%Y-%m-%d} (set by "
+            f"{p.refill_limited_by.value})"
+        )
+        order = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
+        findings = sorted(result.findings, key=lambda f: order[f.severity])
+        self.findings_label.setText(
+            "<br>".join(
+                f"<span style='color:{SEVERITY_COLOURS[f.severity].name()}'><b>"
+                f"{f.severity.value.upper()}</b> ({SEVERITY_WORDS[f.severity]}) {f.code.value}: "
+                f"{escape(f.message)}</span>"
+                for f in findings
+            )
+            or "No findings."
+        )
+
+    def _show_bridge(self, new_concentration: Decimal) -> list[str]:
+        """Fill in the bridge-bolus section; returns what still blocks confirming."""
+        c = self.context
+        old = c.record.programme.drug.concentration_mcg_per_ml
+        daily = (
+            self.result_after.projection.daily_dose_mcg
+            if self.result_after is not None
+            else Fraction(0)
+        )
+        computable = c.catheter is not None and c.catheter_length_cm is not None and daily > 0
+        self.bridge = None
+        if daily <= 0:
+            self.bridge_label.setText(
+                "The refilled programme delivers nothing: no bridge bolus is needed."
+            )
+            for widget in (self.give_bridge, self.omit_bridge, self.omit_warning, self.omit_reason):
+                widget.setVisible(False)
+            return []
+        for widget in (self.give_bridge, self.omit_bridge):
+            widget.setVisible(True)
+        if not computable:
+            self.bridge_label.setText(
+                f"<span style='color:{RED}'>No catheter model or implanted length is recorded "
+                "for this pump: the bridge bolus cannot be computed. Record the catheter, or "
+                "give no bridge bolus with a reason.</span>"
+            )
+            self.give_bridge.setEnabled(False)
+            self.omit_bridge.setChecked(True)
+        else:
+            assert c.catheter is not None and c.catheter_length_cm is not None
+            self.give_bridge.setEnabled(True)
+            bridge = bridge_bolus(
+                c.pump, c.catheter, c.catheter_length_cm, old, new_concentration, daily
+            )
+            self.bridge = bridge
+            self.bridge_label.setText(
+                escape(
+                    bridge_text(
+                        bridge,
+                        pump=c.pump,
+                        catheter=c.catheter,
+                        length_cm=c.catheter_length_cm,
+                        old_mcg_per_ml=old,
+                        new_mcg_per_ml=new_concentration,
+                        daily_dose_mcg=daily,
+                    )
+                )
+            )
+        omitted = self.omit_bridge.isChecked()
+        self.omit_warning.setVisible(omitted)
+        self.omit_reason.setVisible(omitted)
+        if not omitted:
+            return []
+        effect = ""
+        if computable:
+            assert c.catheter is not None and c.catheter_length_cm is not None
+            change = unbridged_change(
+                c.pump, c.catheter, c.catheter_length_cm, old, new_concentration, daily
+            )
+            factor = num(change.dose_factor, 2)
+            risk = "an OVERDOSE" if change.dose_factor > 1 else "an UNDER-DOSE (withdrawal risk)"
+            effect = (
+                f" the {ml(change.volume_ml, 4)} of old fluid reaches the patient at the new "
+                f"flow: {factor}× the programmed dose, {risk}, for about "
+                f"{duration_words(change.duration_min)}."
+            )
+        consequence = effect or (
+            " the dose at the catheter tip is wrong until the old fluid has gone."
+        )
+        self.omit_warning.setText(
+            f"<span style='color:{RED}'><b>⚠ CONCENTRATION CHANGE WITHOUT A BRIDGE BOLUS "
+            f"({old} → {new_concentration} mcg/mL)</b>:{escape(consequence)} Acknowledge it "
+            "with a reason; it is recorded.</span>"
+        )
+        if not self.omit_reason.text().strip():
+            return ["No bridge bolus: type the reason."]
+        return []
+
+    # ------------------------------------------------------------ result
+
+    def _accept_if_valid(self) -> None:
+        self._update()
+        if self.confirm_button.isEnabled():
+            self.accept()
+
+    def outcome(self) -> RefillOutcome:
+        """The refill as confirmed (call after ``accept``)."""
+        c = self.context
+        measured = self._measured()
+        volume = self._volume()
+        concentration = self._concentration()
+        assert measured is not None and volume is not None and concentration is not None
+        changed = concentration != c.record.programme.drug.concentration_mcg_per_ml
+        significant = self.discrepancy_reason.isEnabled()
+        give = changed and self.give_bridge.isChecked() and self.bridge is not None
+        refill = RefillRecord(
+            at=c.at,
+            expected_residual_ml=self.expected_kept(),
+            measured_residual_ml=measured,
+            volume_added_ml=volume,
+            concentration_mcg_per_ml=concentration,
+            drug=str(self.drug_combo.currentData()),
+            reason=self.discrepancy_reason.text().strip() if significant else "",
+        )
+        return RefillOutcome(
+            refill=refill,
+            bridge=self.bridge if give else None,
+            bridge_omitted_reason=(self.omit_reason.text().strip() if changed and not give else ""),
+            concentration_changed=changed,
+        )
+
+
+def bridge_minutes(bridge: BridgeBolus) -> int:
+    """The bridge's duration in whole minutes, rounded up (never shown shorter than it is)."""
+    return max(1, math.ceil(bridge.duration_min))
