@@ -4,13 +4,19 @@ scenarios' patients, never the clinical one, and reset to the start by creating 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from db import audit
 from db.database import Database
-from db.demo_patients import SCENARIO_FOLDER, seed_demo_patients
+from db.demo_patients import SCENARIO_FOLDER, Scenario, seed_demo_patients, training_scenarios
 from db.errors import DatabaseError
 from db.kind import DatabaseKind
 from db.location import default_path
+from programmer.units import exact
+
+SET_UP_BY = "training set-up"
 
 TRAINING_FILE_NAME = "itb-console-training.sqlite"
 
@@ -41,10 +47,40 @@ def open_training(path: str | Path, *, now: datetime) -> Database:
     try:
         with database._write():
             seed_demo_patients(database, now, SCENARIO_FOLDER)
+        for scenario in training_scenarios():
+            _set_up_pump(database, scenario, now)
     except BaseException:
         database.close()
         raise
     return database
+
+
+def _set_up_pump(database: Database, scenario: Scenario, now: datetime) -> None:
+    """Give the scenario's simulated pump the problem the record does not show: a pump that has
+    delivered only part of its programme since the fill, or one left stopped half-way through a
+    programming session (the colleague's dose change sent but never restarted)."""
+    if scenario.delivery_factor is None and not scenario.interrupted_session:
+        return
+    pid = scenario.patient_id
+    pump = database.interrogate_pump(pid, user=SET_UP_BY, now=now)
+    details: dict[str, Any] = {"scenario": scenario.title}
+    if scenario.delivery_factor is not None:
+        fill = exact(pump.programme.reservoir.volume_ml)
+        delivered = fill - pump.reservoir_ml
+        pump.reservoir_ml = fill - delivered * scenario.delivery_factor
+        pump.delivered_ml = delivered * scenario.delivery_factor
+        pump.delivery_factor = scenario.delivery_factor
+        details["delivery_factor"] = str(scenario.delivery_factor)
+    if scenario.interrupted_session:
+        programme = pump.programme
+        dose = programme.daily_dose_mcg
+        change = programme.with_changes(daily_dose_mcg=dose + Decimal(30)) if dose else programme
+        pump.stop()
+        pump.send(change)
+        details["session"] = "stopped and sent; the read-back and restart never happened"
+    database.store_pump(
+        pid, pump, action="training.scenario-set-up", details=details, user=SET_UP_BY, now=now
+    )
 
 
 def reset_training(database: Database, *, now: datetime) -> Database:
@@ -53,7 +89,36 @@ def reset_training(database: Database, *, now: datetime) -> Database:
     touched."""
     database.require_kind(DatabaseKind.TRAINING)
     path = database.path
+    with database._read() as sdb:
+        accounts = sdb.execute(
+            "SELECT name, role, password_hash, active, created_at, created_by FROM user_account"
+        ).fetchall()
     database.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return open_training(path, now=now)
+    fresh = open_training(path, now=now)
+    _carry_accounts_over(fresh, accounts, now)
+    return fresh
+
+
+def _carry_accounts_over(database: Database, accounts: list[Any], now: datetime) -> None:
+    """The trainers and trainees keep their accounts (and passwords, as hashes) across a reset;
+    the audit trail of the new database says so."""
+    if not accounts:
+        return
+    with database._write() as sdb:
+        for name, role, password_hash, active, created_at, created_by in accounts:
+            sdb.execute(
+                "INSERT INTO user_account (name, role, password_hash, active, failed_logins, "
+                "locked_until, created_at, created_by) VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
+                [name, role, password_hash, active, created_at, created_by],
+            )
+        audit.append(
+            sdb,
+            seq=audit.next_seq(sdb),
+            at=now,
+            user=audit.SYSTEM_USER,
+            action="training.reset",
+            patient_id=None,
+            details={"accounts_kept": [a[0] for a in accounts]},
+        )

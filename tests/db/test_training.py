@@ -70,3 +70,31 @@ def test_reset_never_touches_a_clinical_database(tmp_path: Path) -> None:
     ):
         reset_training(database, now=NOW)
     assert clinical.exists()
+
+
+def test_scenario_pumps_carry_the_problems_the_record_does_not_show(tmp_path: Path) -> None:
+    with open_training(tmp_path / "training.sqlite", now=NOW) as database:
+        blocked = database.simulated_pump("TRAIN-02", now=NOW)
+        assert blocked is not None
+        # 60 days at 0.25 mL/day from 20 mL: the record expects 5 mL; the pump gave 3/5 of it.
+        assert blocked.reservoir_ml == 11 and blocked.running
+        stopped = database.simulated_pump("TRAIN-06", now=NOW)
+        assert stopped is not None and stopped.stopped_by_session and not stopped.running
+        assert [s.patient_id for s in database.stopped_pumps()] == ["TRAIN-06"]
+        assert database.verify().ok
+
+
+def test_reset_keeps_the_accounts(tmp_path: Path) -> None:
+    database = open_training(tmp_path / "training.sqlite", now=NOW)
+    admin = database.first_administrator("trainer.anna", "correct horse battery", now=NOW)
+    database.add_user("trainee.ben", "trainer", "another long secret", by=admin, now=NOW)
+    database = reset_training(database, now=NOW + timedelta(hours=2))
+    try:
+        assert {u.name for u in database.list_users()} == {"trainer.anna", "trainee.ben"}
+        user = database.authenticate(
+            "trainee.ben", "another long secret", now=NOW + timedelta(hours=2)
+        )
+        assert user.name == "trainee.ben"
+        assert database.verify().ok
+    finally:
+        database.close()
