@@ -34,7 +34,10 @@ def _modules(package: str) -> list[str]:
 def test_layer_never_imports_qt(package: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", BLOCKER, *_modules(package)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
@@ -43,6 +46,9 @@ def test_command_line_starts_without_qt() -> None:
     """`itb-console check` is a fast headless tool: the CLI module must not load Qt."""
     result = subprocess.run(
         [sys.executable, "-c", BLOCKER, "ui.cli", "ui.commands.programme"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, result.stderr

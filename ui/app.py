@@ -1,5 +1,6 @@
 """Start-up of the console window (imported only when the window is asked for): open the
-database (a clear message if it cannot be), then show the main window."""
+database of the mode asked for (the clinic's, or with --training the training one), log in, then
+show the main window with its screen lock."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+
+# Minutes without input before the screen locks (issue: "lock the screen after inactivity").
+IDLE_LOCK_MINUTES = 10
 
 
 def no_display() -> bool:
@@ -31,32 +35,68 @@ def run_window(args: argparse.Namespace) -> int:
         return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from db.database import Database, DatabaseError
-    from ui.commands.invocation import current_user
+    from db.database import DatabaseError
+    from db.training import reset_training
+    from ui.commands.invocation import database_path, open_database
+    from ui.idle_lock import IdleLock
+    from ui.login import log_in, wall_clock
     from ui.main_window import MainWindow
+    from ui.training import SimulatedClock
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("ITB programmer console")
     app.setOrganizationName("itb-console")
-    fixed_now: datetime | None = args.now
-
-    def clock() -> datetime:
-        return (fixed_now or datetime.now()).replace(second=0, microsecond=0)
-
-    path = Path(args.db) if args.db else Database.default_path()
+    path, _ = database_path(args)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        database = Database.open(path, create=True, seed_demo=args.db is None, now=clock())
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        database = open_database(args)
     except (DatabaseError, OSError) as exc:
         QMessageBox.critical(
             None, "ITB programmer console", f"The database {path} cannot be opened:\n\n{exc}"
         )
         print(f"itb-console: {path}: {exc}", file=sys.stderr)
         return 2
-    window = MainWindow(database, clock=clock, user=current_user())
-    window.show()
     try:
+        # Logins and lock-outs run on the wall clock, never the simulated or --now one.
+        user = log_in(database, None, clock=wall_clock)
+        if user is None:
+            return 0
+
+        def start_moment() -> datetime:
+            return (args.now or datetime.now()).replace(second=0, microsecond=0)
+
+        simulated = SimulatedClock(start_moment()) if args.training else None
+
+        def open_window() -> MainWindow:
+            window = MainWindow(
+                database,
+                clock=simulated.now if simulated else start_moment,
+                user=user.name,
+                account=user,
+                training_clock=simulated,
+            )
+            lock = IdleLock(window, database, user, minutes=IDLE_LOCK_MINUTES, clock=wall_clock)
+            window.attach_idle_lock(lock)
+            window.restart_requested.connect(lambda: restart(window))
+            window.show()
+            return window
+
+        def restart(old: MainWindow) -> None:
+            """Training, back to the start: a fresh training database (accounts kept) and a
+            fresh window on it, the clock back at the start."""
+            nonlocal database, windows
+            stop = getattr(old.idle_lock, "stop", None)
+            if stop is not None:
+                stop()
+            old.hide()
+            old.deleteLater()
+            database = reset_training(database, now=wall_clock())
+            if simulated is not None:
+                simulated.reset(start_moment())
+            windows = [open_window()]
+
+        windows = [open_window()]
         return int(app.exec())
     finally:
         database.close()

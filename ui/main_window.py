@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -29,6 +30,7 @@ from db.database import (
     PatientRecord,
     ProgrammeVersion,
 )
+from db.users import User
 from programmer.drug_library import default_drug_library
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
 from ui.editor.document import ProgrammeDocument
@@ -40,12 +42,18 @@ from ui.patient_browser import PatientBrowser
 from ui.patient_form import NewPatient
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows
+from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
 
 TITLE = "ITB programmer console"
 
 
 class MainWindow(QMainWindow):
-    """One clinician's session on one database."""
+    """One clinician's session on one database. ``account``: who logged in (None in tests and
+    scripts that drive the window directly). ``training_clock``: training mode, on the trainer's
+    simulated clock, with the TRAINING banner and the trainer's panel."""
+
+    # Training: the trainer asked to go back to the start (the app recreates the database).
+    restart_requested = Signal()
 
     def __init__(
         self,
@@ -55,11 +63,16 @@ class MainWindow(QMainWindow):
         user: str,
         prompter: WindowPrompter | None = None,
         settings: QSettings | None = None,
+        account: User | None = None,
+        training_clock: SimulatedClock | None = None,
     ) -> None:
         super().__init__()
         self.db = database
         self.clock = clock
         self.user = user
+        self.account = account
+        self.training_clock = training_clock
+        self.idle_lock: object | None = None
         self.prompter = prompter or WindowPrompter(self)
         self.settings = settings or QSettings()
         self.record: PatientRecord | None = None
@@ -103,12 +116,19 @@ class MainWindow(QMainWindow):
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
+        self.training_banner = QLabel()
+        self.training_banner.setObjectName("trainingBanner")
+        self.training_banner.setStyleSheet(TRAINING_BANNER_STYLE)
+        self.training_banner.setVisible(training_clock is not None)
+        central_layout.addWidget(self.training_banner)
         central_layout.addWidget(self.pump_workflows.banner)
         central_layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_actions()
+        if training_clock is not None:
+            self._build_training(training_clock)
         self._update_title()
-        self.statusBar().showMessage(f"Database: {database.path}  ·  User: {user}")
+        self._show_status()
         self._restore_layout()
         self.pump_workflows.refresh_banner()
 
@@ -154,6 +174,25 @@ class MainWindow(QMainWindow):
             self.close_patient_action,
         ):
             file_menu.addAction(action)
+        self.report_pdf_action = self._action(
+            "Session &report as PDF…", "Ctrl+Shift+R", self.save_report, "reportPdf"
+        )
+        self.report_print_action = self._action(
+            "&Print session report…",
+            QKeySequence.StandardKey.Print,
+            self.print_report,
+            "reportPrint",
+        )
+        self.audit_action = self._action(
+            "&Audit trail…", "Ctrl+Shift+A", self.show_audit_trail, "auditTrail"
+        )
+        self.lock_action = self._action("&Lock screen", "Ctrl+L", self.lock_screen, "lockScreen")
+        file_menu.addSeparator()
+        for action in (self.report_pdf_action, self.report_print_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.audit_action)
+        file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = self.menuBar().addMenu("&Edit")
@@ -183,7 +222,12 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
 
     def _set_patient_actions(self, enabled: bool) -> None:
-        for action in (self.revert_action, self.close_patient_action):
+        for action in (
+            self.revert_action,
+            self.close_patient_action,
+            self.report_pdf_action,
+            self.report_print_action,
+        ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
         self._update_save_action()
@@ -439,6 +483,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         self._update_save_action()
         stopped = self.pump_workflows.title_prefix()
+        if self.training_clock is not None:
+            stopped = f"TRAINING — {stopped}"
         if self.record is None:
             self.setWindowTitle(f"{stopped}{TITLE}")
             self.setWindowModified(False)
@@ -446,6 +492,158 @@ class MainWindow(QMainWindow):
         p = self.record.patient
         self.setWindowTitle(f"{stopped}{p.name} ({p.id})[*] — {TITLE}")
         self.setWindowModified(self.is_modified())
+
+    # ------------------------------------------------------------ who is at the keyboard
+
+    def _show_status(self) -> None:
+        who = self.user if self.account is None else f"{self.account.name} ({self.account.role})"
+        mode = "TRAINING database" if self.training_clock is not None else "Database"
+        self.statusBar().showMessage(f"{mode}: {self.db.path}  ·  User: {who}")
+
+    def attach_idle_lock(self, lock: object) -> None:
+        """The screen lock (ui.idle_lock.IdleLock) of this session: another person unlocking it
+        becomes the window's user."""
+        self.idle_lock = lock
+        switched = getattr(lock, "switched", None)
+        if switched is not None:
+            switched.connect(self.switch_user)
+
+    def lock_screen(self) -> None:
+        lock = getattr(self.idle_lock, "lock", None)
+        if lock is not None:
+            lock()
+
+    def switch_user(self, user: User) -> None:
+        """Someone else logged in at the lock screen: from now on the saves are theirs. Unsaved
+        edits of the one before are asked about first (their name must not go on them)."""
+        if self.is_modified() and self.record is not None:
+            answer = self.prompter.unsaved_changes(
+                f"{self.user} left unsaved changes to the programme of "
+                f"{self.record.patient.name}; they are not saved under {user.name}'s name."
+            )
+            if answer is Unsaved.SAVE:
+                self.review_and_save()
+            elif answer is Unsaved.DISCARD and self.document is not None:
+                self.document.undo_stack.setIndex(max(self.document.undo_stack.cleanIndex(), 0))
+        self.user, self.account = user.name, user
+        self._show_status()
+
+    # ------------------------------------------------------------ audit trail and report
+
+    def show_audit_trail(self) -> None:
+        from ui.audit_viewer import AuditViewer
+
+        viewer = AuditViewer(self.db, parent=self)
+        viewer.setWindowFlag(Qt.WindowType.Window)
+        viewer.setWindowTitle("Audit trail — " + TITLE)
+        viewer.set_filters(patient_id=self.record.patient.id if self.record else None)
+        viewer.resize(1100, 650)
+        viewer.show()
+        self.audit_viewer = viewer
+
+    def _session_report(self) -> object | None:
+        from db.kind import DatabaseKind
+        from ui.report.content import ReportError, report_from_database
+
+        if self.record is None:
+            return None
+        try:
+            return report_from_database(
+                self.db,
+                self.record.patient.id,
+                None,
+                now=self.clock(),
+                printed_by=self.user,
+                training=self.db.kind is DatabaseKind.TRAINING,
+            )
+        except (DatabaseError, ReportError) as exc:
+            self.prompter.warn("No session report", str(exc))
+            return None
+
+    def save_report(self) -> bool:
+        """The current version's session report as a PDF file the clinician names."""
+        from ui.report.pdf import ReportRenderError, write_pdf
+
+        report = self._session_report()
+        if report is None or self.record is None:
+            return False
+        path = self.prompter.save_path(
+            "Save the session report", f"session-report-{self.record.patient.id}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return False
+        try:
+            pages = write_pdf(report, path)  # type: ignore[arg-type]
+        except (OSError, ReportRenderError) as exc:
+            self.prompter.warn("Report not written", f"{path}: {exc}")
+            return False
+        self.statusBar().showMessage(f"Session report written: {path} ({pages} pages)", 10000)
+        return True
+
+    def print_report(self) -> bool:
+        from ui.report.printing import print_report
+
+        report = self._session_report()
+        if report is None:
+            return False
+        return bool(print_report(report, self))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ training
+
+    def _build_training(self, clock: SimulatedClock) -> None:
+        self.training_panel = TrainingPanel(clock)
+        self.training_dock = QDockWidget("Training", self)
+        self.training_dock.setObjectName("trainingDock")
+        self.training_dock.setWidget(self.training_panel)
+        self.training_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
+        self.training_panel.open_patient.connect(self.open_patient)
+        self.training_panel.reset_requested.connect(self.request_training_reset)
+        self.reset_training_action = self._action(
+            "&Reset training to the start…", None, self.request_training_reset, "resetTraining"
+        )
+        menu = self.menuBar().addMenu("&Training")
+        menu.addActions(self.training_panel.advance_actions)
+        menu.addSeparator()
+        menu.addAction(self.reset_training_action)
+        menu.addAction(self.training_dock.toggleViewAction())
+        clock.changed.connect(self._clock_moved)
+        self._show_training_banner()
+
+    def _show_training_banner(self, alarms: str = "") -> None:
+        clock = self.training_clock
+        if clock is None:
+            return
+        self.training_banner.setText(
+            f"TRAINING — not a clinical record · simulated time {clock.now():%Y-%m-%d %H:%M}"
+            + (f" · ALARM: {alarms}" if alarms else "")
+        )
+
+    def _clock_moved(self, now: datetime) -> None:
+        """The trainer moved the clock on: the pending programme is checked at the new moment,
+        the overview and the open patient's pump follow (the pump delivers, alarms fire:
+        visible in the banner and on the Pump tab, and audible where the machine has sound)."""
+        if self.document is not None:
+            self.document.set_now(now)
+        if self.record is not None:
+            self.overview.show_patient(self.record, self.current, now)
+        new = self.pump_workflows.clock_moved()
+        words = "; ".join(a.words for a in new)
+        self._show_training_banner(words)
+        if new:
+            QApplication.beep()
+            self.statusBar().showMessage(f"Pump alarm: {words}", 15000)
+
+    def request_training_reset(self) -> None:
+        if not self.prompter.confirm(
+            "Reset training",
+            "Go back to the start of every scenario? Everything done in training since is "
+            "removed (the accounts stay).",
+        ):
+            return
+        if not self._settle_unsaved():
+            return
+        self.restart_requested.emit()
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -461,6 +659,9 @@ class MainWindow(QMainWindow):
         if not self._settle_unsaved():
             event.ignore()
             return
+        stop = getattr(self.idle_lock, "stop", None)
+        if stop is not None:
+            stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

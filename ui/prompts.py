@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from programmer.findings import CheckResult
 from programmer.programme import Programme
@@ -32,6 +32,11 @@ class Review:
 class WindowPrompter(Prompter):
     def warn(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)
+
+    def save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
+        """Where to write a file; None when cancelled."""
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
+        return path or None
 
     def unsaved_changes(self, text: str) -> Unsaved:
         answer = QMessageBox.question(

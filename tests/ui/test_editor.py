@@ -741,8 +741,9 @@ def test_daily_dose_is_always_typed_per_day_whatever_the_rate_unit(
     daily dose field still reads and shows mcg/day, with the per-hour figure beside it."""
     from programmer.programme import Mode
 
-    simple = programme.with_changes(mode=Mode.SIMPLE_CONTINUOUS, week=None,
-                                    daily_dose_mcg=Decimal(240))
+    simple = programme.with_changes(
+        mode=Mode.SIMPLE_CONTINUOUS, week=None, daily_dose_mcg=Decimal(240)
+    )
     editor = make_editor(qtbot, simple, simple, prompter)
     editor.unit_combo.setCurrentIndex(editor.unit_combo.findData(RateUnit.MCG_PER_H))
     assert editor.dose_unit_label.text() == "mcg/day"

@@ -34,6 +34,7 @@ class ScriptedPrompter(WindowPrompter):
     # Called with the real ReviewDialog (not shown modally); returns True to save.
     reviewer: Callable[[ReviewDialog], bool] | None = None
     new_patients: list[NewPatient | None] = field(default_factory=list)
+    save_paths: list[str | None] = field(default_factory=list)
     asked: list[tuple[str, str]] = field(default_factory=list)
     reviews: list[ReviewDialog] = field(default_factory=list)
 
@@ -66,6 +67,10 @@ class ScriptedPrompter(WindowPrompter):
         assert dialog.save_button.isEnabled(), "the dialog would not let this be saved"
         return Review(dialog.acknowledgements(), dialog.reason())
 
+    def save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
+        self.asked.append((title, suggested))
+        return self.save_paths.pop(0) if self.save_paths else None
+
     def new_patient(self, now: datetime) -> NewPatient | None:
         return self.new_patients.pop(0) if self.new_patients else None
 
@@ -80,13 +85,15 @@ def make_window(
     tmp_path: Path,
     prompter: ScriptedPrompter | None = None,
     user: str = "dr.tester",
+    **options: Any,
 ) -> MainWindow:
+    """The real main window on ``database``; ``options`` go to MainWindow (e.g. clock,
+    training_clock, account)."""
     prompter = prompter or ScriptedPrompter(qtbot=qtbot)
     prompter.qtbot = qtbot
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(
-        database, clock=lambda: NOW, user=user, prompter=prompter, settings=settings
-    )
+    options.setdefault("clock", lambda: NOW)
+    window = MainWindow(database, user=user, prompter=prompter, settings=settings, **options)
     prompter.parent = window
     qtbot.addWidget(window)
     window.show()

@@ -316,6 +316,19 @@ class PumpWorkflows(QObject):
         self.window.tabs.setCurrentWidget(self.panel)
         return pump
 
+    def clock_moved(self) -> tuple[Alarm, ...]:
+        """The (training) clock moved on: read the open patient's pump at the new moment (the
+        pump delivers meanwhile, alarms fire) and show it; the alarms that began sounding are
+        returned, for the window to announce."""
+        if self.window.record is None:
+            return ()
+        before = set(self.state.sounding) if self.state is not None else set()
+        pump = self._pump_now()
+        if pump is None:
+            return ()
+        self._show(pump)
+        return tuple(a for a in pump.sounding if a not in before)
+
     def acknowledge(self, alarm: Alarm) -> None:
         """Silence a sounding alarm (it stays listed while its cause remains); recorded."""
         if not self._ready():
