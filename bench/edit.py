@@ -35,8 +35,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="itb-bench-"))
     now = datetime(2026, 11, 22, 10, 0)
     db = Database.open(work / "demo.sqlite", seed_demo=True, now=now)
-    window = MainWindow(db, clock=lambda: now, user="bench",
-                        settings=QSettings(str(work / "s.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        db,
+        clock=lambda: now,
+        user="bench",
+        settings=QSettings(str(work / "s.ini"), QSettings.Format.IniFormat),
+    )
     window.resize(1280, 800)
     window.show()
     window.open_patient("DEMO-0002")  # flexible, every day
@@ -57,10 +61,14 @@ def main() -> None:
     samples.sort()
     median = statistics.median(samples) * 1000
     p95 = samples[int(len(samples) * 0.95)] * 1000
-    print(f"Python {sys.version.split()[0]}, {args.edits} edits, platform "
-          f"{os.environ['QT_QPA_PLATFORM']}")
-    print(f"edit -> table, totals, findings, plots updated: median {median:.2f} ms, "
-          f"p95 {p95:.2f} ms, min {samples[0] * 1000:.2f} ms (budget 16 ms)")
+    print(
+        f"Python {sys.version.split()[0]}, {args.edits} edits, platform "
+        f"{os.environ['QT_QPA_PLATFORM']}"
+    )
+    print(
+        f"edit -> table, totals, findings, plots updated: median {median:.2f} ms, "
+        f"p95 {p95:.2f} ms, min {samples[0] * 1000:.2f} ms (budget 16 ms)"
+    )
     window.document.undo_stack.setClean()
     window.close()
     db.close()

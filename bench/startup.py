@@ -54,8 +54,14 @@ main(["--db", sys.argv[1], "--now", "2026-11-22T10:00"])
 def sample(code: str, *args: str) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1]) - start
 
 
@@ -81,12 +87,18 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     b, c = statistics.median(bare), statistics.median(console)
-    print(f"Python {sys.version.split()[0]}, {args.runs} runs each, "
-          f"platform {os.environ.get('QT_QPA_PLATFORM', 'offscreen')}")
-    print(f"bare PySide6 + pyqtgraph window  median {b * 1000:7.1f} ms   "
-          f"min {min(bare) * 1000:7.1f} ms")
-    print(f"console main window (demo db)    median {c * 1000:7.1f} ms   "
-          f"min {min(console) * 1000:7.1f} ms")
+    print(
+        f"Python {sys.version.split()[0]}, {args.runs} runs each, "
+        f"platform {os.environ.get('QT_QPA_PLATFORM', 'offscreen')}"
+    )
+    print(
+        f"bare PySide6 + pyqtgraph window  median {b * 1000:7.1f} ms   "
+        f"min {min(bare) * 1000:7.1f} ms"
+    )
+    print(
+        f"console main window (demo db)    median {c * 1000:7.1f} ms   "
+        f"min {min(console) * 1000:7.1f} ms"
+    )
     print(f"ratio console / bare = {c / b:.2f}  (budget: under 1.5)")
 
 
