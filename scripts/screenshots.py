@@ -221,6 +221,48 @@ def main(out: Path) -> None:
     window.tabs.setCurrentIndex(1)
     shoot(app, window, out / "reservoir.png")
     pump_shots(app, window, out)
+    window.open_patient("DEMO-0001")
+    window.show_audit_trail()
+    shoot(app, window.audit_viewer, out / "audit-trail.png")
+    window.audit_viewer.close()
+    QTimer.singleShot(0, window.close)
+    db.close()
+    account_and_training_shots(app, work, out)
+
+
+def account_and_training_shots(app: QApplication, work: Path, out: Path) -> None:
+    """The first-run and login dialogs, and the window in training mode with a scenario open
+    and an alarm fired by the simulated clock."""
+    from datetime import timedelta
+
+    from db.training import open_training
+    from ui.login import FirstAdministratorDialog, LoginDialog
+    from ui.training import SimulatedClock
+
+    db = open_training(work / "training.sqlite", now=NOW)
+    first = FirstAdministratorDialog(db, clock=lambda: NOW)
+    first.name_edit.setText("trainer.anna")
+    shown(app, first, 560, 330)
+    shoot(app, first, out / "first-administrator.png")
+    first.close()
+    admin = db.first_administrator("trainer.anna", "correct horse battery", now=NOW)
+    login = LoginDialog(db, clock=lambda: NOW, name=admin.name)
+    shown(app, login, 460, 220)
+    shoot(app, login, out / "login.png")
+    login.close()
+
+    clock = SimulatedClock(NOW)
+    settings = QSettings(str(work / "training.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(db, clock=clock.now, user=admin.name, account=admin, settings=settings,
+                        training_clock=clock, prompter=ShotPrompter())
+    window.resize(1280, 800)
+    window.show()
+    window.training_panel.list.setCurrentRow(3)  # From 500 to 2000 mcg/mL
+    window.training_panel.open_button.click()
+    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(days=2))  # 1.2 mL/day from 4.4 mL: the low-reservoir alarm
+    window.tabs.setCurrentIndex(3)
+    shoot(app, window, out / "training.png")
     QTimer.singleShot(0, window.close)
     db.close()
 

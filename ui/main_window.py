@@ -596,7 +596,11 @@ class MainWindow(QMainWindow):
         self.training_dock.setObjectName("trainingDock")
         self.training_dock.setWidget(self.training_panel)
         self.training_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training_dock)
+        # Beside the patient list, in front of it: the trainer works from the scenarios, and
+        # the window stays within a 1280-pixel screen.
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training_dock)
+        self.tabifyDockWidget(self.browser_dock, self.training_dock)
+        self.training_dock.raise_()
         self.training_panel.open_patient.connect(self.open_patient)
         self.training_panel.reset_requested.connect(self.request_training_reset)
         self.reset_training_action = self._action(

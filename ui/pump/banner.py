@@ -77,7 +77,8 @@ class StoppedPumpBanner(QFrame):
         self.others.setVisible(bool(others))
         if others:
             names = ", ".join(
-                f"<a href='{escape(o.patient_id)}'>{escape(o.name)} ({escape(o.patient_id)})</a>"
+                f"<a href='{escape(o.patient_id)}' style='color: white; font-weight: bold'>"
+                f"{escape(o.name)} ({escape(o.patient_id)})</a>"
                 for o in others
             )
             prefix = "Also stopped" if here is not None else "⚠ PUMP STOPPED"

@@ -211,7 +211,7 @@ class BolusDialog(QDialog):
         intro = _note("primingIntro")
         intro.setText(
             "After implant, or replacement of the pump or catheter: fills the pump's tubing and "
-            f"the implanted catheter to its tip (domain.md). <b style='color:{RED}'>Only under "
+            f"the implanted catheter to its tip. <b style='color:{RED}'>Only under "
             "supervision</b>: giving it asks for a confirmation."
         )
         self.priming_breakdown = _note("primingBreakdown")
