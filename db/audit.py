@@ -202,7 +202,10 @@ def record_problems(sdb: SqliteDatabase, tables: tuple[str, ...]) -> list[str]:
         except (ValueError, TypeError, AttributeError):
             return [f"audit entry {seq} has unreadable details: the trail was tampered with"]
     problems: list[str] = []
+    present = {row[0] for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     for table in tables:
+        if table not in present:  # a backup from before the schema that added it
+            continue
         cursor = sdb.execute(f"SELECT rowid AS __rowid, * FROM [{table}] ORDER BY rowid")
         names = [d[0] for d in cursor.description][1:]
         for values in cursor:
@@ -238,4 +241,6 @@ def _describe(table: str, row: Mapping[str, Any]) -> str:
         return f"programme version {row.get('number')} of patient {row.get('patient_id')}"
     if table == "patient":
         return f"patient {row.get('id')}"
+    if table == "drug_library":
+        return f"drug library version {row.get('version')}"
     return f"{table.replace('_', ' ')} record {row.get('id')} of patient {row.get('patient_id')}"

@@ -14,16 +14,28 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import audit, integrity, location, migrations, patients, programmes, treatments
+from db import (
+    audit,
+    compounded,
+    drug_libraries,
+    integrity,
+    location,
+    migrations,
+    patients,
+    programmes,
+    treatments,
+)
 from db import backup as backups
 from db import kind as kinds
 from db import simulated_pumps as pumps
 from db import users as accounts
+from db.compounded import ConfirmationRefusedError
 from db.connection import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT_S,
@@ -35,6 +47,7 @@ from db.connection import (
     translate,
 )
 from db.demo_patients import seed_demo_patients
+from db.drug_libraries import LibraryImportError
 from db.errors import (
     BackupError,
     ConflictError,
@@ -57,6 +70,9 @@ from db.records import (
     AuditEntry,
     BolusGivenRecord,
     BolusKind,
+    CompoundedConfirmation,
+    LibraryChange,
+    LibraryVersionRecord,
     PatientRecord,
     PatientSummary,
     ProgrammeVersion,
@@ -67,8 +83,8 @@ from db.records import (
     VerifyReport,
 )
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
-from db.values import moment_text
-from programmer.drug_library import DrugLibrary, default_drug_library
+from db.values import checked_decimal, moment_text
+from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
@@ -80,6 +96,8 @@ __all__ = [
     "BackupError",
     "BolusGivenRecord",
     "BolusKind",
+    "CompoundedConfirmation",
+    "ConfirmationRefusedError",
     "ConflictError",
     "Database",
     "DatabaseError",
@@ -88,6 +106,9 @@ __all__ = [
     "DatabaseReadOnlyError",
     "HardFindingError",
     "InvalidRecordError",
+    "LibraryChange",
+    "LibraryImportError",
+    "LibraryVersionRecord",
     "MissingAcknowledgementError",
     "NotADatabaseError",
     "PatientExistsError",
@@ -125,9 +146,9 @@ class Database:
         self.path = path
         self._sdb = sdb
         self._catalogue = catalogue
-        self._library = library
+        self._packaged_library = library  # used while no library version is stored
+        self._stored_library: tuple[str, DrugLibrary] | None = None  # (text, library) last read
         self._settings = settings
-        self._reference = programmes.Reference(catalogue, library)
         self._closed = False
 
     # ------------------------------------------------------------ opening and closing
@@ -148,7 +169,8 @@ class Database:
         """Open the database at ``path``; with ``create``, a missing or empty (0-byte) file is
         initialised, and with ``seed_demo`` filled with the demonstration patients in the same
         transaction. Anything else that is not a console database is refused untouched.
-        ``timeout`` is how long to wait for another program's write lock."""
+        ``timeout`` is how long to wait for another program's write lock; ``library`` is the
+        drug library used while the database stores none (the packaged one by default)."""
         path = Path(path).expanduser().absolute()
         moment = now or datetime.now()
         state = inspect_file(path)
@@ -216,8 +238,10 @@ class Database:
 
     @property
     def library(self) -> DrugLibrary:
-        """The drug library programmes are checked against (its version is saved with each)."""
-        return self._library
+        """The drug library programmes are checked against (its version is saved with each):
+        the newest version an administrator imported, else the program's packaged one. See
+        "drug library versions" below."""
+        return self._active_library()
 
     @staticmethod
     def default_path() -> Path:
@@ -439,20 +463,27 @@ class Database:
 
     def check_programme(self, programme: Programme, *, now: datetime) -> CheckResult:
         """The findings :meth:`save_programme` would meet now: the engine's one check, against
-        the patient's stored current programme."""
+        the patient's stored current programme, the active drug library and the patient's
+        confirmed compounded concentrations."""
         moment_text(now, "now")
         with self._read() as sdb:
-            return self._check(sdb, programme, now)
+            return self._check(sdb, programme, now, self.library)
 
-    def _check(self, sdb: SqliteDatabase, programme: Programme, now: datetime) -> CheckResult:
-        current = programmes.read_current(sdb, programme.patient.id, self._reference)
+    def _check(
+        self, sdb: SqliteDatabase, programme: Programme, now: datetime, library: DrugLibrary
+    ) -> CheckResult:
+        pid = programme.patient.id
+        current = programmes.read_current(sdb, pid, self._reference)
         return check_programme(
             programme,
             now=now,
             current=None if current is None else current.programme,
-            library=self._library,
+            library=library,
             catalogue=self._catalogue,
             settings=self._settings,
+            confirmed_concentrations=compounded.concentrations_of(
+                compounded.confirmations(sdb, pid), programme.drug.name
+            ),
         )
 
     def save_programme(
@@ -493,7 +524,8 @@ class Database:
             )
             if not known:
                 self._insert_patient(sdb, programme.patient, pump_record, "", "", user, now)
-            result = self._check(sdb, programme, now)
+            library = self.library  # read in this transaction: the one checked and recorded
+            result = self._check(sdb, programme, now, library)
             acks = _acknowledged(result.findings, acknowledgements)
             seq = audit.next_seq(sdb)
             records: list[tuple[str, int]] = []
@@ -532,7 +564,7 @@ class Database:
                     programme=programme,
                     daily_dose_mcg=projection.daily_dose_mcg,
                     flow_ml_per_day=projection.flow_ml_per_day,
-                    library_version=self._library.version,
+                    library_version=library.version,
                     catalogue_version=self._catalogue.version,
                     findings=result.findings,
                     acknowledgements=acks,
@@ -562,12 +594,13 @@ class Database:
                     "reason": reason,
                     "mode": programme.mode.value,
                     "daily_dose_mcg": str(projection.daily_dose_mcg),
-                    "library_version": self._library.version,
+                    "library_version": library.version,
                     "overrides": [
                         {"code": f.code.value, "field": f.field, "reason": acks[key]}
                         for f in result.findings
                         if (key := acknowledgement_key(f)) in acks
                     ],
+                    **self._compounded_words(sdb, programme, library),
                 },
                 records=records,
             )
@@ -604,7 +637,15 @@ class Database:
             record = patients.read_patient(sdb, patient_id)
             if record.pump is None:
                 raise InvalidRecordError(f"patient {patient_id} has no pump recorded", "pump")
-            treatments.check_refill(refill, record.pump, self._catalogue, self._library)
+            treatments.check_refill(
+                refill,
+                record.pump,
+                self._catalogue,
+                self.library,
+                compounded.concentrations_of(
+                    compounded.confirmations(sdb, patient_id), refill.drug
+                ),
+            )
             seq = audit.next_seq(sdb)
             rowid = treatments.insert_refill(sdb, patient_id, refill, user=user, audit_seq=seq)
             audit.append(
@@ -856,6 +897,151 @@ class Database:
         moment_text(now, "now")
         with self._write() as sdb:
             accounts.update_active(sdb, name, active, by=by, now=now)
+
+    # ------------------------------------------------------------ drug library versions and
+    # compounded concentrations (db/drug_libraries.py, db/compounded.py)
+
+    @property
+    def _reference(self) -> programmes.Reference:
+        """The pump catalogue and active drug library stored programmes are read with."""
+        return programmes.Reference(self._catalogue, self.library)
+
+    def _active_library(self) -> DrugLibrary:
+        """The newest stored library version (looked up on every use, so a version imported by
+        another window applies at once; checked and parsed again only when its text differs
+        from the one last used), else the packaged one. A closed database keeps the last one
+        it had."""
+        if self._closed:
+            return (
+                self._packaged_library if self._stored_library is None else self._stored_library[1]
+            )
+        with self._read() as sdb:
+            stored = drug_libraries.newest(sdb)
+            if stored is None:
+                return self._packaged_library
+            row, text = stored
+            if self._stored_library is None or self._stored_library[0] != text:
+                self._stored_library = (text, drug_libraries.read_library(sdb, row))
+            return self._stored_library[1]
+
+    def library_versions(self) -> list[LibraryVersionRecord]:
+        """Every imported drug library version, oldest first; the newest is the active one
+        (none: the packaged library is)."""
+        with self._read() as sdb:
+            return drug_libraries.versions(sdb)
+
+    def import_drug_library(
+        self, toml_text: str, *, by: User, now: datetime, source: str = "the drug library file"
+    ) -> LibraryChange:
+        """Make ``toml_text`` the active drug library (administrators only, checked against
+        the accounts now). It must pass the same checks as the packaged library, carry a version
+        string not used before, and keep every drug of the active library; otherwise it is
+        refused (:class:`LibraryImportError`, naming the problem and ``source``) and nothing
+        changes. Audited as ``library.changed`` with what differs from the library it replaces."""
+        moment_text(now, "now")
+        new = drug_libraries.checked_library(toml_text, source)
+        with self._write() as sdb:
+            acting = accounts.require_administrator(sdb, by, manages="the drug library")
+            old = self.library
+            drug_libraries.check_successor(sdb, new, old)
+            changes = library_changes(old, new)
+            seq = audit.next_seq(sdb)
+            rowid = drug_libraries.insert(sdb, toml_text, new, by=acting, now=now, audit_seq=seq)
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=acting,
+                action="library.changed",
+                patient_id=None,
+                details={
+                    "version": new.version,
+                    "previous_version": old.version,
+                    "changes": list(changes) or ["no limit differs"],
+                    "source": source,
+                },
+                records=[("drug_library", rowid)],
+            )
+        return LibraryChange(new.version, old.version, changes, now, acting)
+
+    def confirm_compounded(
+        self,
+        patient_id: str,
+        drug: str,
+        concentration_mcg_per_ml: Decimal,
+        *,
+        reason: str,
+        user: User | str,
+        now: datetime,
+    ) -> CompoundedConfirmation:
+        """Confirm that ``concentration_mcg_per_ml`` of ``drug``, outside the drug library, is a
+        known compounded product for this patient: the logged override that lets the check,
+        the save and the refill take it (CONCENTRATION_UNKNOWN). Only an active clinician or
+        administrator (when the database has accounts); a typed reason is required; the
+        screening concentration, or a library one, is refused (:class:`ConfirmationRefusedError`).
+        Audited as ``override.compounded_concentration`` with who, when and why."""
+        name = user.name if isinstance(user, User) else user
+        _check_user(name, now)
+        patients.checked_text(reason, "reason", MAX_REASON)
+        conc = checked_decimal(concentration_mcg_per_ml, "concentration_mcg_per_ml", positive=True)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            library = self.library
+            if drug not in library.drugs:
+                raise InvalidRecordError(f"'{drug}' is not in the drug library", "drug")
+            refusal = library.drug(drug).compounded_refusal(conc)
+            if refusal is not None:
+                raise ConfirmationRefusedError(f"{refusal}. Nothing was recorded.")
+            who = compounded.confirming_user(sdb, user, kinds.read_kind(sdb))
+            seq = audit.next_seq(sdb)
+            rowid = compounded.insert(
+                sdb, patient_id, drug, conc, reason=reason.strip(), by=who, now=now, audit_seq=seq
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=who,
+                action="override.compounded_concentration",
+                patient_id=patient_id,
+                details={
+                    "drug": drug,
+                    "concentration_mcg_per_ml": str(conc),
+                    "reason": reason.strip(),
+                    "library_version": library.version,
+                },
+                records=[("compounded_confirmation", rowid)],
+            )
+        return CompoundedConfirmation(patient_id, drug, conc, reason.strip(), who, now)
+
+    def compounded_confirmations(self, patient_id: str) -> list[CompoundedConfirmation]:
+        """The patient's confirmed compounded concentrations, oldest first."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return compounded.confirmations(sdb, patient_id)
+
+    def _compounded_words(
+        self, sdb: SqliteDatabase, programme: Programme, library: DrugLibrary
+    ) -> dict[str, object]:
+        """For a save's audit entry: the confirmation a compounded concentration rests on."""
+        drug = programme.drug
+        if drug.concentration_mcg_per_ml in library.drug(drug.name).concentrations_mcg_per_ml:
+            return {}
+        found = compounded.latest_for(
+            compounded.confirmations(sdb, programme.patient.id),
+            drug.name,
+            drug.concentration_mcg_per_ml,
+        )
+        if found is None:
+            return {}
+        return {
+            "compounded_concentration": {
+                "concentration_mcg_per_ml": str(found.concentration_mcg_per_ml),
+                "confirmed_by": found.by,
+                "confirmed_at": found.at.isoformat(),
+                "reason": found.reason,
+            }
+        }
 
     # ------------------------------------------------------------ simulated pumps
     # (db/simulated_pumps.py)

@@ -15,7 +15,7 @@ _TRIGGER = re.compile(r"CREATE TRIGGER (\w+)")
 
 
 def expected_triggers() -> set[str]:
-    return set(_TRIGGER.findall(migrations.SCHEMA_1))
+    return set(_TRIGGER.findall(migrations.SCHEMA_1 + migrations.SCHEMA_3))
 
 
 def verify(sdb: SqliteDatabase) -> VerifyReport:

@@ -29,6 +29,8 @@ RECORD_TABLES: tuple[str, ...] = (
     "refill",
     "bolus_given",
     "screening",
+    "drug_library",
+    "compounded_confirmation",
 )
 
 
@@ -249,6 +251,39 @@ CREATE TABLE simulated_pump (
 """
 
 
+# Schema 3: the drug library versions an administrator imported, and the compounded
+# concentrations confirmed for a patient (product.md: limits "editable by an administrator,
+# versioned"; CONCENTRATION_UNKNOWN's "separate, logged override"). Both are records: immutable,
+# each row hashed into the audit entry that wrote it.
+SCHEMA_3 = f"""
+-- Every imported library, as the TOML text the administrator gave (checked again when read).
+-- The newest row is the active library; with none, the program's packaged library applies.
+CREATE TABLE drug_library (
+    id INTEGER PRIMARY KEY,
+    version TEXT NOT NULL UNIQUE,
+    toml TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+{_immutable("drug_library", "drug library versions")}
+
+-- A concentration outside the library confirmed as a known compounded product for one patient.
+CREATE TABLE compounded_confirmation (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    drug TEXT NOT NULL,
+    concentration_mcg_per_ml TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    confirmed_by TEXT NOT NULL,
+    confirmed_at TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX compounded_confirmation_by_patient ON compounded_confirmation (patient_id, id);
+{_immutable("compounded_confirmation", "compounded concentration confirmations")}
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
@@ -266,9 +301,14 @@ def _create_schema_2(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_2)
 
 
+def _create_schema_3(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_3)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
+    Migration(3, "drug library versions, compounded concentration confirmations", _create_schema_3),
 ]
 
 

@@ -170,3 +170,39 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return self.integrity_ok and self.audit_ok
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryVersionRecord:
+    """A drug library version an administrator imported; the newest is the active one."""
+
+    version: str
+    imported_at: datetime
+    imported_by: str
+    active: bool
+    toml_text: str  # exactly as imported
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryChange:
+    """What an import did: the version now active, the one it replaced, and each limit that
+    differs, in words with units (as in its audit entry)."""
+
+    version: str
+    previous_version: str
+    changes: tuple[str, ...]
+    imported_at: datetime
+    imported_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompoundedConfirmation:
+    """A concentration outside the drug library confirmed, by ``by`` at ``at`` and why, as a
+    known compounded product for one patient (product.md, CONCENTRATION_UNKNOWN's override)."""
+
+    patient_id: str
+    drug: str
+    concentration_mcg_per_ml: Decimal
+    reason: str
+    by: str
+    at: datetime

@@ -4,6 +4,8 @@ the caller holds the transaction and writes the audit entry."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 
 from sqlite_utils import Database as SqliteDatabase
@@ -37,12 +39,18 @@ MAX_REASON = 2000
 
 
 def check_refill(
-    refill: RefillRecord, pump: PumpRecord, catalogue: PumpCatalogue, library: DrugLibrary
+    refill: RefillRecord,
+    pump: PumpRecord,
+    catalogue: PumpCatalogue,
+    library: DrugLibrary,
+    confirmed: Collection[Decimal] = frozenset(),
 ) -> None:
     """The storage layer's own guard on a refill record (domain.md, "Refill arithmetic"): the
-    new volume fits the reservoir, the concentration is a library one, and a discrepancy over
-    the pump's limit carries a typed reason. The window computes the expected residual with the
-    engine and shows the same finding first; this refuses a record that skipped that step."""
+    new volume fits the reservoir, the concentration is a library one (or one of ``confirmed``,
+    the patient's confirmed compounded concentrations of the drug; never a screening one), and
+    a discrepancy over the pump's limit carries a typed reason. The window computes the expected
+    residual with the engine and shows the same finding first; this refuses a record that
+    skipped that step."""
     for name in ("expected_residual_ml", "measured_residual_ml"):
         checked_decimal(getattr(refill, name), f"refill.{name}")
     volume = checked_decimal(refill.volume_added_ml, "refill.volume_added_ml", positive=True)
@@ -64,13 +72,21 @@ def check_refill(
                 "refill.volume_added_ml",
             )
         )
-    if concentration not in drug.concentrations_mcg_per_ml:
+    screening = concentration in drug.screening_concentrations_mcg_per_ml
+    if concentration not in drug.concentrations_mcg_per_ml and (
+        screening or concentration not in confirmed
+    ):
         allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
         hard.append(
             Finding(
                 Code.CONCENTRATION_UNKNOWN,
                 f"{num(concentration, 6)} mcg/mL is not a {drug.name} pump-fill concentration "
-                f"in the drug library ({allowed} mcg/mL).",
+                f"in the drug library ({allowed} mcg/mL)"
+                + (
+                    ": it is for screening by lumbar puncture only."
+                    if screening
+                    else ", nor confirmed as a compounded product for this patient."
+                ),
                 "refill.concentration_mcg_per_ml",
             )
         )

@@ -470,6 +470,12 @@ def _check_role_fits(role: Role, kind: DatabaseKind) -> None:
 def _administrator(sdb: SqliteDatabase, by: User) -> str:
     """The acting administrator's stored name, checked now (an account switched off or
     demoted since its login no longer manages anything)."""
+    return require_administrator(sdb, by, manages="user accounts")
+
+
+def require_administrator(sdb: SqliteDatabase, by: User, *, manages: str) -> str:
+    """:func:`_administrator` for whatever else only an administrator ``manages`` (the drug
+    library)."""
     account = find_account(sdb, by.name)
     if (
         account is None
@@ -477,7 +483,7 @@ def _administrator(sdb: SqliteDatabase, by: User) -> str:
         or account.record.role is not Role.ADMINISTRATOR
     ):
         raise NotAdministratorError(
-            f"Only an administrator can manage user accounts, and {by.name} is not an active "
+            f"Only an administrator can manage {manages}, and {by.name} is not an active "
             "administrator of this database. Nothing was changed."
         )
     return account.record.name

@@ -9,9 +9,10 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from programmer.errors import ReferenceDataError
-from programmer.reference_data import Table, load_toml
+from programmer.reference_data import Table, load_toml, parse_toml
 
 FORMAT = "itb-drug-library/1"
 
@@ -50,6 +51,25 @@ class Drug:
         if group in self.titration_step_pct:
             return self.titration_step_pct[group]
         return min(self.titration_step_pct.values())
+
+    def compounded_refusal(self, concentration_mcg_per_ml: Decimal) -> str | None:
+        """Why ``concentration_mcg_per_ml`` cannot be confirmed as a compounded product for a
+        pump fill (None: it can). The screening concentration never can: it is for a lumbar
+        puncture only (domain.md), whoever confirms it."""
+        conc = concentration_mcg_per_ml
+        if not conc.is_finite() or conc <= 0:
+            return "a concentration must be more than 0 mcg/mL"
+        if conc in self.screening_concentrations_mcg_per_ml:
+            return (
+                f"{_figure(conc)} mcg/mL {self.name} is for screening by lumbar puncture only "
+                "and can never be confirmed for a pump fill"
+            )
+        if conc in self.concentrations_mcg_per_ml:
+            return (
+                f"{_figure(conc)} mcg/mL is a {self.name} concentration of the drug library: "
+                "there is nothing to confirm"
+            )
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +138,16 @@ def _group(key: str, where: Table) -> PatientGroup:
 def load_drug_library(path: Path | None = None) -> DrugLibrary:
     """Read and check a drug library (the packaged one when ``path`` is None)."""
     data, where = load_toml(path, "drug_library.toml")
+    return _library(data, where)
+
+
+def drug_library_from_text(text: str, where: str = "the drug library") -> DrugLibrary:
+    """Check a drug library given as TOML text (an administrator's import, or a version stored
+    in the database); errors name ``where`` and the entry at fault."""
+    return _library(parse_toml(text, where), where)
+
+
+def _library(data: dict[str, Any], where: str) -> DrugLibrary:
     top = Table(data, where)
     version = top.check_format(FORMAT)
     drugs: dict[str, Drug] = {}
@@ -133,3 +163,61 @@ def load_drug_library(path: Path | None = None) -> DrugLibrary:
 @cache
 def default_drug_library() -> DrugLibrary:
     return load_drug_library()
+
+
+# ---------------------------------------------------------------- comparing two libraries
+
+
+def _figure(value: Decimal) -> str:
+    """A library figure as written in a message: no exponent, no trailing zeros."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _figures(values: tuple[Decimal, ...], unit: str) -> str:
+    return ", ".join(f"{_figure(v)} {unit}" for v in values) if values else "none"
+
+
+def _limits(drug: Drug) -> dict[str, str]:
+    """Each limit of ``drug`` in words with its unit, keyed by what it is called."""
+    words = {
+        "pump-fill concentrations": _figures(drug.concentrations_mcg_per_ml, "mcg/mL"),
+        "screening concentrations": _figures(drug.screening_concentrations_mcg_per_ml, "mcg/mL"),
+        "hard maximum": f"{_figure(drug.hard_max_mcg_per_day)} mcg/day",
+        "bolus maximum": f"{_figure(drug.bolus_max_mcg)} mcg",
+        "stability": f"{drug.stability_days} days",
+        "large decrease": f"{_figure(drug.decrease_large_pct)} %",
+        "extreme change factor": f"{_figure(drug.extreme_factor)}x",
+    }
+    for group in PatientGroup:
+        usual = drug.usual_range.get(group)
+        words[f"usual range ({group.value})"] = (
+            "none"
+            if usual is None
+            else f"{_figure(usual.low_mcg_per_day)} to {_figure(usual.high_mcg_per_day)} mcg/day"
+        )
+        step = drug.titration_step_pct.get(group)
+        words[f"titration step ({group.value})"] = "none" if step is None else f"{_figure(step)} %"
+    words["display name"] = drug.display_name
+    return words
+
+
+def library_changes(old: DrugLibrary, new: DrugLibrary) -> tuple[str, ...]:
+    """What ``new`` changes against ``old``, one line per limit that differs, with units
+    (``"baclofen: hard maximum 2000 mcg/day -> 1500 mcg/day"``): for the audit trail and for
+    the administrator who imports it."""
+    lines: list[str] = []
+    for name in sorted(set(old.drugs) | set(new.drugs)):
+        if name not in old.drugs:
+            lines.append(f"{name}: added")
+            continue
+        if name not in new.drugs:
+            lines.append(f"{name}: removed")
+            continue
+        before, after = _limits(old.drugs[name]), _limits(new.drugs[name])
+        lines += [
+            f"{name}: {what} {before[what]} -> {after[what]}"
+            for what in before
+            if before[what] != after[what]
+        ]
+    return tuple(lines)

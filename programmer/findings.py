@@ -8,7 +8,7 @@ reports, and the caller decides (a hard finding blocks saving; a soft one needs 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -178,9 +178,14 @@ def check_programme(
     catalogue: PumpCatalogue | None = None,
     settings: ClinicSettings | None = None,
     earlier: Sequence[RanBefore] | None = None,
+    confirmed_concentrations: Collection[Decimal] = frozenset(),
 ) -> CheckResult:
     """Every finding for ``programme`` (against ``current`` for the change limits), with the
     projection the date findings were computed from.
+
+    ``confirmed_concentrations``: concentrations of the programme's drug outside the library
+    that were confirmed as a compounded product for this patient (a separate, logged override:
+    product.md, CONCENTRATION_UNKNOWN). They pass; the screening concentration never does.
 
     A change between refills takes effect at ``now``, on what is left of the same fill: unless
     ``earlier`` says which programmes ran on the fill, ``current`` is taken to have run until now
@@ -193,7 +198,7 @@ def check_programme(
     findings: list[Finding] = []
     add = findings.append
 
-    _check_concentration(programme, drug, add)
+    _check_concentration(programme, drug, confirmed_concentrations, add)
     doses = daily_doses(programme, pump)
     _check_schedule(programme, pump, add)
     _check_rates(programme, pump, add)
@@ -223,13 +228,18 @@ def check_programme(
     return CheckResult(tuple(findings), projection)
 
 
-def _check_concentration(programme: Programme, drug: Drug, add: _Add) -> None:
+def _check_concentration(
+    programme: Programme, drug: Drug, confirmed: Collection[Decimal], add: _Add
+) -> None:
     conc = programme.drug.concentration_mcg_per_ml
     if conc in drug.concentrations_mcg_per_ml:
         return
     allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
     if conc in drug.screening_concentrations_mcg_per_ml:
+        # Never a pump fill, confirmed or not (domain.md: screening by lumbar puncture).
         why = f"{num(conc)} mcg/mL is for screening by lumbar puncture only, not a pump fill"
+    elif conc in confirmed:
+        return
     else:
         why = (
             f"{num(conc, 6)} mcg/mL is not a {drug.name} concentration in the drug library "

@@ -21,11 +21,18 @@ def load_toml(path: Path | None, packaged_name: str) -> tuple[dict[str, Any], st
         else:
             text = Path(path).read_text("utf-8")
             where = str(path)
-        return tomllib.loads(text, parse_float=Decimal), where
     except (OSError, UnicodeDecodeError) as exc:
         raise ReferenceDataError(f"cannot read {path or packaged_name}: {exc}") from exc
+    return parse_toml(text, str(path or packaged_name)), where
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """TOML text already read (e.g. a drug library stored in the database); ``where`` names it
+    in the error."""
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise ReferenceDataError(f"{path or packaged_name} is not valid TOML: {exc}") from exc
+        raise ReferenceDataError(f"{where} is not valid TOML: {exc}") from exc
 
 
 class Table:

@@ -31,7 +31,7 @@ from db.database import (
     ProgrammeVersion,
 )
 from db.users import User
-from programmer.drug_library import default_drug_library
+from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
 from ui.editor.document import ProgrammeDocument
 from ui.editor.plots import DoseHistoryPlot
@@ -41,7 +41,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.patient_form import NewPatient
 from ui.prompts import Unsaved, WindowPrompter
-from ui.pump.workflows import PumpWorkflows
+from ui.pump.workflows import PumpWorkflows, compounded_pairs
 from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
 
 TITLE = "ITB programmer console"
@@ -261,6 +261,9 @@ class MainWindow(QMainWindow):
             record = self.db.patient(patient_id)
             current = self.db.current_version(patient_id)
             versions = self.db.versions(patient_id)
+            # The save's own check: the active drug library, the confirmed compounded products.
+            library = self.db.library
+            compounded = compounded_pairs(self.db.compounded_confirmations(patient_id))
             self.db.mark_opened(patient_id, self.clock())
         except DatabaseError as exc:
             self.prompter.warn("Cannot open the patient", str(exc))
@@ -269,7 +272,9 @@ class MainWindow(QMainWindow):
         pending = current.programme if current else self._first_programme(record)
         if pending is None:
             self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
-        self._load_document(pending, current.programme if current else None)
+        self._load_document(
+            pending, current.programme if current else None, library=library, compounded=compounded
+        )
         self.overview.show_patient(record, current, self.clock())
         self.history.set_versions(versions)
         self._show_dose_history(versions)
@@ -308,12 +313,24 @@ class MainWindow(QMainWindow):
             Reservoir(Decimal(0), self.clock()),
         )
 
-    def _load_document(self, pending: Programme | None, current: Programme | None) -> None:
+    def _load_document(
+        self,
+        pending: Programme | None,
+        current: Programme | None,
+        *,
+        library: DrugLibrary,
+        compounded: frozenset[tuple[str, Decimal]],
+    ) -> None:
         if pending is None:
             return
         if self.document is None:
             self.document = ProgrammeDocument(
-                pending, now=self.clock(), current=current, parent=self
+                pending,
+                now=self.clock(),
+                current=current,
+                library=library,
+                compounded=compounded,
+                parent=self,
             )
             self.document.modified_changed.connect(lambda _m: self._update_title())
             self.document.changed.connect(lambda _r: self._update_save_action())
@@ -324,6 +341,7 @@ class MainWindow(QMainWindow):
             self.edit_menu.addSeparator()
             self.edit_menu.addActions(actions[2:])
         else:
+            self.document.library, self.document.compounded = library, compounded
             self.document.set_now(self.clock())
             self.document.load(pending, current)
             if self.editor is not None:

@@ -84,19 +84,43 @@ def test_current_database_is_not_migrated_or_copied(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clinic.sqlite"]
 
 
+SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
+
+
 def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) -> None:
     path = tmp_path / "clinic.sqlite"
     with open_new(path) as database:
         save(database, programme())
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
-    for table in ("console_meta", "user_account", "simulated_pump"):
+    for table in ("console_meta", "user_account", "simulated_pump", *SCHEMA_3_TABLES):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     with Database.open(path, now=later(60)) as database:
-        assert migrations.user_version(database._sdb) == 2
+        assert migrations.user_version(database._sdb) == migrations.schema_version()
         kind = database._sdb.execute("SELECT value FROM console_meta WHERE key = 'kind'")
         assert kind.fetchone()[0] == "clinical"
         assert [v.number for v in database.versions("MRN-0042")] == [1]
         assert database.audit_entries()[-1].action == "database.migrated"
+        assert database.verify().ok
+
+
+def test_schema_2_database_gets_library_versions_and_keeps_the_packaged_library(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        save(database, programme())
+        packaged = database.library
+    conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 2 wrote
+    for table in SCHEMA_3_TABLES:
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with Database.open(path, now=later(60)) as database:
+        assert migrations.user_version(database._sdb) == 3
+        entry = database.audit_entries()[-1]
+        assert (entry.action, entry.details["schema"]) == ("database.migrated", 3)
+        assert database.library == packaged and database.library_versions() == []
+        assert database.compounded_confirmations("MRN-0042") == []
         assert database.verify().ok

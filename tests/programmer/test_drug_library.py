@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from programmer.drug_library import PatientGroup, default_drug_library, load_drug_library
+from programmer.drug_library import (
+    PatientGroup,
+    default_drug_library,
+    drug_library_from_text,
+    library_changes,
+    load_drug_library,
+)
 from programmer.errors import ReferenceDataError
 
 PACKAGED = (
@@ -143,3 +149,43 @@ def test_missing_or_unreadable_library_file_is_refused(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ReferenceDataError, match=r"binary\.toml"):
         load_drug_library(binary)
+
+
+# ---------------------------------------------------------------- a library given as text
+
+
+def test_a_library_given_as_text_is_checked_like_the_file() -> None:
+    assert drug_library_from_text(PACKAGED, "the import") == default_drug_library()
+    misspelt = PACKAGED.replace("bolus_max_mcg", "bolus_max_mcg = 1\nbolus_cap")
+    with pytest.raises(ReferenceDataError, match=r"^the import, drug #1: unknown key"):
+        drug_library_from_text(misspelt, "the import")
+    with pytest.raises(ReferenceDataError, match=r"^new\.toml is not valid TOML"):
+        drug_library_from_text("version = ", "new.toml")
+
+
+def test_library_changes_name_every_limit_that_differs_with_its_unit() -> None:
+    old = default_drug_library()
+    new = drug_library_from_text(
+        PACKAGED.replace("hard_max_mcg_per_day = 2000", "hard_max_mcg_per_day = 1500")
+        .replace(
+            "concentrations_mcg_per_ml = [500, 1000, 2000]",
+            "concentrations_mcg_per_ml = [500, 1000]",
+        )
+        .replace("cerebral = 15", "cerebral = 10")
+    )
+    assert library_changes(old, new) == (
+        "baclofen: pump-fill concentrations 500 mcg/mL, 1000 mcg/mL, 2000 mcg/mL -> "
+        "500 mcg/mL, 1000 mcg/mL",
+        "baclofen: hard maximum 2000 mcg/day -> 1500 mcg/day",
+        "baclofen: titration step (cerebral) 15 % -> 10 %",
+    )
+    assert library_changes(old, old) == ()
+
+
+def test_the_screening_concentration_can_never_be_confirmed_as_compounded() -> None:
+    baclofen = default_drug_library().drug("baclofen")
+    refusal = baclofen.compounded_refusal(Decimal("50"))
+    assert refusal is not None and "screening by lumbar puncture only" in refusal
+    assert "nothing to confirm" in (baclofen.compounded_refusal(Decimal("2000.0")) or "")
+    assert baclofen.compounded_refusal(Decimal("0")) is not None
+    assert baclofen.compounded_refusal(Decimal("1500")) is None

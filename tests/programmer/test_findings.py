@@ -170,6 +170,27 @@ def test_screening_concentration_is_not_a_pump_fill() -> None:
     assert "screening" in f.message
 
 
+def test_a_confirmed_compounded_concentration_passes_for_that_value_only() -> None:
+    """product.md: confirming a compounded value is a separate, logged override; the check takes
+    the confirmed values it is given, and no others."""
+    odd = programme(concentration="1500", daily_dose="400")
+    confirmed = frozenset({D("1500.0")})
+    findings = check_programme(odd, now=NOW, confirmed_concentrations=confirmed).findings
+    assert Code.CONCENTRATION_UNKNOWN not in codes(findings)
+    other = programme(concentration="1200", daily_dose="400")
+    findings = check_programme(other, now=NOW, confirmed_concentrations=confirmed).findings
+    assert Code.CONCENTRATION_UNKNOWN in codes(findings)
+
+
+def test_the_screening_concentration_stays_unknown_even_if_confirmed() -> None:
+    screening = programme(concentration="50", daily_dose="400")
+    findings = check_programme(
+        screening, now=NOW, confirmed_concentrations=frozenset({D("50")})
+    ).findings
+    (f,) = of(findings, Code.CONCENTRATION_UNKNOWN)
+    assert "screening" in f.message and f.severity is Severity.HARD
+
+
 # ---------------------------------------------------------------- pump flow limits
 
 

@@ -273,7 +273,102 @@ def test_concentration_change_with_the_bridge_bolus_records_it(
     ]
 
 
-def test_another_concentration_must_be_confirmed_as_compounded(
+def test_compounded_concentration_confirmed_in_the_refill_is_logged_and_goes_through(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """product.md, CONCENTRATION_UNKNOWN: a concentration outside the library is refused until
+    it is confirmed as a compounded product, a separate, logged override with who and why. The
+    dialog's explicit confirmation (and its typed reason) records it, so the refill, the
+    refilled programme and its save go through, end to end."""
+    prompter = PumpPrompter(confirms=[True], dialogs=[])
+    prompter.reviewer = reviewer(qtbot, "Refill with the compounded product")
+    window, _ = pump_window(qtbot, tmp_path, prompter)
+    window.open_patient(LENA)
+    trigger(qtbot, window, "interrogatePump")
+    reason = "Pharmacy-compounded 1500 mcg/mL, label checked: fewer refills"
+    seen: dict[str, object] = {}
+
+    def fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, RefillDialog)
+        type_text(qtbot, dialog.measured_edit, measured_off_by(dialog, "0"))
+        type_text(qtbot, dialog.volume_edit, "20")
+        dialog.concentration_combo.setCurrentIndex(dialog.concentration_combo.findData("other"))
+        assert dialog.other_row.isVisibleTo(dialog)
+        type_text(qtbot, dialog.other_edit, "1500")
+        assert "confirm explicitly" in dialog.concentration_note.text()
+        assert not dialog.compounded_reason.isEnabled()
+        assert not dialog.confirm_button.isEnabled()
+        assert not confirm(dialog), "a compounded product went through unconfirmed"
+        dialog.compounded_box.click()
+        # Confirmed (pending the reason): the refilled programme is checked as it will be saved.
+        assert "CONCENTRATION_UNKNOWN" not in dialog.findings_label.text()
+        assert "reason for confirming the compounded product" in dialog.blocked_label.text()
+        assert not dialog.confirm_button.isEnabled()
+        type_text(qtbot, dialog.compounded_reason, "  ")  # blank is no reason
+        assert not dialog.confirm_button.isEnabled()
+        type_text(qtbot, dialog.compounded_reason, reason)
+        assert dialog.bridge_box.isVisibleTo(dialog)  # 1000 -> 1500 mcg/mL: bridge offered
+        seen["ready"] = dialog.confirm_button.isEnabled()
+        return confirm(dialog)
+
+    open_refill(qtbot, window, prompter, fill)
+    assert seen["ready"]
+    db = window.db
+    [confirmation] = db.compounded_confirmations(LENA)
+    assert (confirmation.concentration_mcg_per_ml, confirmation.by, confirmation.reason) == (
+        Decimal(1500),
+        "dr.tester",
+        reason,
+    )
+    [refill] = [r for r in db.refills(LENA) if r.at == NOW]
+    assert refill.concentration_mcg_per_ml == 1500
+    entries = db.audit_entries(patient_id=LENA)
+    assert [e.action for e in entries[-3:]] == [
+        "override.compounded_concentration",
+        "refill.recorded",
+        "bolus.given",
+    ]
+    override = entries[-3]
+    assert (override.user, override.details["reason"]) == ("dr.tester", reason)
+
+    # The refilled programme is not blocked in the window, and saves and transmits.
+    document = window.document
+    assert document is not None and document.pending.drug.concentration_mcg_per_ml == 1500
+    assert "CONCENTRATION_UNKNOWN" not in [f.code.value for f in document.result.findings]
+    assert window.save_blocked_because() is None
+    prompter.dialogs.append(transmit_with())
+    assert window.review_and_save()
+    version = db.current_version(LENA)
+    assert version is not None and version.programme.drug.concentration_mcg_per_ml == 1500
+    saved = next(
+        e for e in reversed(db.audit_entries(patient_id=LENA)) if e.action == "programme.saved"
+    )
+    assert saved.details["compounded_concentration"]["confirmed_by"] == "dr.tester"
+    pump = db.simulated_pump(LENA, now=NOW)
+    assert pump is not None and pump.programme == version.programme
+    assert db.verify().ok
+
+    # The next refill offers the same product, confirmed once for this patient (never a library
+    # concentration in its place), and needs no new confirmation.
+    def next_fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, RefillDialog)
+        assert dialog.concentration_combo.currentData() == "other"
+        assert dialog.other_edit.text() == "1500"
+        assert "confirmed as a compounded product for this patient by dr.tester" in (
+            dialog.concentration_note.text()
+        )
+        assert not dialog.compounded_box.isVisibleTo(dialog)
+        type_text(qtbot, dialog.measured_edit, measured_off_by(dialog, "0"))
+        type_text(qtbot, dialog.volume_edit, "20")
+        assert not dialog.bridge_box.isVisibleTo(dialog)
+        seen["next"] = dialog.confirm_button.isEnabled()
+        return False
+
+    open_refill(qtbot, window, prompter, next_fill)
+    assert seen["next"]
+
+
+def test_the_screening_concentration_cannot_be_confirmed_for_a_refill(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     window, prompter = pump_window(qtbot, tmp_path)
@@ -284,16 +379,12 @@ def test_another_concentration_must_be_confirmed_as_compounded(
         type_text(qtbot, dialog.measured_edit, measured_off_by(dialog, "0"))
         type_text(qtbot, dialog.volume_edit, "20")
         dialog.concentration_combo.setCurrentIndex(dialog.concentration_combo.findData("other"))
-        assert dialog.other_row.isVisibleTo(dialog)
-        type_text(qtbot, dialog.other_edit, "1500")
-        assert "confirm explicitly" in dialog.concentration_note.text()
-        assert not dialog.confirm_button.isEnabled()
-        dialog.compounded_box.click()
-        # Confirmed as compounded, but the drug library has no such concentration: the engine's
-        # hard finding blocks the refilled programme, so nothing can be recorded.
-        assert "CONCENTRATION_UNKNOWN" in dialog.findings_label.text()
+        type_text(qtbot, dialog.other_edit, "50")
+        assert "screening by lumbar puncture only" in dialog.concentration_note.text()
+        assert not dialog.compounded_box.isVisibleTo(dialog)
         assert not dialog.confirm_button.isEnabled()
         return confirm(dialog)
 
     open_refill(qtbot, window, prompter, fill)
     assert [r for r in window.db.refills(LENA) if r.at == NOW] == []
+    assert window.db.compounded_confirmations(LENA) == []

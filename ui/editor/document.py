@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from decimal import Decimal
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -84,11 +85,15 @@ class ProgrammeDocument(QObject):
         catalogue: PumpCatalogue | None = None,
         library: DrugLibrary | None = None,
         settings: ClinicSettings | None = None,
+        compounded: frozenset[tuple[str, Decimal]] = frozenset(),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.catalogue = catalogue or default_pump_catalogue()
         self.library = library or default_drug_library()
+        # (drug, concentration) confirmed as compounded products for this patient: the check
+        # takes them (the database's confirm_compounded, a logged override).
+        self.compounded = compounded
         self.settings = settings or ClinicSettings()
         self._pending = pending
         self._current = current
@@ -160,6 +165,11 @@ class ProgrammeDocument(QObject):
         self.undo_stack.push(command)
         return True
 
+    def set_compounded(self, compounded: frozenset[tuple[str, Decimal]]) -> None:
+        """The patient's confirmed compounded concentrations changed: check again."""
+        self.compounded = compounded
+        self._emit()
+
     def set_now(self, now: datetime) -> None:
         """A new moment to check against (the clock, or the training simulator's)."""
         self._now = now
@@ -222,6 +232,9 @@ class ProgrammeDocument(QObject):
             library=self.library,
             catalogue=self.catalogue,
             settings=self.settings,
+            confirmed_concentrations=frozenset(
+                conc for drug, conc in self.compounded if drug == self._pending.drug.name
+            ),
         )
 
     def _emit(self) -> None:

@@ -6,7 +6,10 @@ confirming.
 
 Nothing typed is clamped or rounded: a value the refill cannot take is refused where it was
 typed, with the reason, and the dialog cannot be confirmed until it is put right. A significant
-discrepancy, and a concentration change without a bridge bolus, each need a typed reason."""
+discrepancy, and a concentration change without a bridge bolus, each need a typed reason. So
+does a concentration outside the drug library: confirming it as a compounded product for this
+patient is a separate, logged override (product.md, CONCENTRATION_UNKNOWN), recorded with the
+refill; the screening concentration can never be confirmed for a pump fill."""
 
 from __future__ import annotations
 
@@ -35,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.database import RefillRecord
+from db.compounded import concentrations_of, latest_for
+from db.database import CompoundedConfirmation, RefillRecord
 from programmer.boluses import BridgeBolus, bridge_bolus, unbridged_change
 from programmer.compare import summary_line
 from programmer.drug_library import DrugLibrary
@@ -70,17 +74,21 @@ class RefillContext:
     library: DrugLibrary
     catalogue: PumpCatalogue
     settings: ClinicSettings
+    # The patient's confirmed compounded concentrations (the database's confirm_compounded).
+    compounded: tuple[CompoundedConfirmation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class RefillOutcome:
-    """What a confirmed dialog gives: the refill record, the fill for the pending programme, and
-    the bridge-bolus decision (when the concentration changes)."""
+    """What a confirmed dialog gives: the refill record, the fill for the pending programme, the
+    bridge-bolus decision (when the concentration changes), and the typed reason confirming a
+    concentration outside the library as compounded ("" when none is to be confirmed now)."""
 
     refill: RefillRecord
     bridge: BridgeBolus | None
     bridge_omitted_reason: str
     concentration_changed: bool
+    compounded_reason: str = ""
 
 
 def _error(label: QLabel, text: str) -> None:
@@ -126,6 +134,8 @@ class RefillDialog(QDialog):
         self.check: RefillCheck | None = None
         self.result_after: CheckResult | None = None
         self.bridge: BridgeBolus | None = None
+        # An "other" concentration this refill confirms as compounded (not yet on record).
+        self.confirming: Decimal | None = None
 
         heading = _note("refillHeading")
         heading.setText(
@@ -182,11 +192,17 @@ class RefillDialog(QDialog):
             "I confirm this is a dilution or compounded product, not a library concentration",
             objectName="compoundedConfirmed",
         )
+        self.compounded_reason = QLineEdit(objectName="compoundedReason")
+        self.compounded_reason.setAccessibleName("Reason for confirming the compounded product")
+        self.compounded_reason.setPlaceholderText(
+            "Required: the product (pharmacy, label) and why it is used (recorded as an override)"
+        )
         self.other_row = QWidget()
         other_layout = QVBoxLayout(self.other_row)
         other_layout.setContentsMargins(0, 0, 0, 0)
         other_layout.addWidget(_with_unit(self.other_edit, "mcg/mL"))
         other_layout.addWidget(self.compounded_box)
+        other_layout.addWidget(self.compounded_reason)
         fill.addRow("Concentration:", self.concentration_combo)
         fill.addRow("", self.other_row)
         self.concentration_note = _note("concentrationNote")
@@ -253,6 +269,7 @@ class RefillDialog(QDialog):
             self.measured_edit,
             self.volume_edit,
             self.other_edit,
+            self.compounded_reason,
             self.discrepancy_reason,
             self.omit_reason,
         ):
@@ -275,6 +292,10 @@ class RefillDialog(QDialog):
             self.concentration_combo.addItem(f"{conc} mcg/mL", str(conc))
         self.concentration_combo.addItem("Other (dilution or compounded)…", OTHER)
         index = self.concentration_combo.findData(str(keep))
+        if index < 0 and drug.name == self.context.record.programme.drug.name:
+            # The record holds a compounded product: offer the same, never a library one.
+            index = self.concentration_combo.findData(OTHER)
+            self.other_edit.setText(str(keep))
         self.concentration_combo.setCurrentIndex(max(index, 0))
         self.concentration_combo.blockSignals(False)
 
@@ -332,11 +353,18 @@ class RefillDialog(QDialog):
         return value
 
     def _concentration(self) -> Decimal | None:
+        """The new concentration, or None while it cannot be used. An "other" one outside the
+        library needs the explicit confirmation (:attr:`confirming`: then the reason is still
+        asked for by :meth:`_update`), unless it is already confirmed for this patient."""
         data = self.concentration_combo.currentData()
         other = data == OTHER
         self.other_row.setVisible(other)
         self.concentration_note.setText("")
         self.concentration_note.setVisible(other)
+        self.confirming = None
+        self.compounded_box.setVisible(other)
+        self.compounded_reason.setVisible(other)
+        self.compounded_reason.setEnabled(self.compounded_box.isChecked())
         if not other:
             return Decimal(str(data))
         text = self.other_edit.text()
@@ -355,12 +383,38 @@ class RefillDialog(QDialog):
                 f"<span style='color:{RED}'>The concentration: must be more than 0 mcg/mL.</span>"
             )
             return None
+        drug = self.context.library.drug(self.drug_combo.currentData())
+        if value in drug.concentrations_mcg_per_ml:
+            self.compounded_box.setVisible(False)
+            self.compounded_reason.setVisible(False)
+            return value  # a library concentration typed in: nothing to confirm
+        refusal = drug.compounded_refusal(value)
+        if refusal is not None:  # the screening concentration: never a pump fill
+            self.compounded_box.setVisible(False)
+            self.compounded_reason.setVisible(False)
+            self.concentration_note.setText(f"<span style='color:{RED}'>{escape(refusal)}.</span>")
+            return None
+        earlier = latest_for(self.context.compounded, drug.name, value)
+        if earlier is not None:
+            self.compounded_box.setVisible(False)
+            self.compounded_reason.setVisible(False)
+            self.concentration_note.setText(
+                f"{value} mcg/mL was confirmed as a compounded product for this patient by "
+                f"{escape(earlier.by)} on {earlier.at:%Y-%m-%d %H:%M} "
+                f"({escape(earlier.reason)})."
+            )
+            return value
         if not self.compounded_box.isChecked():
             self.concentration_note.setText(
                 f"<span style='color:{AMBER}'>{value} mcg/mL is not in the drug library: confirm "
                 "explicitly that it is a dilution or compounded product.</span>"
             )
             return None
+        self.concentration_note.setText(
+            f"<span style='color:{AMBER}'>Confirming {value} mcg/mL as a compounded product "
+            "for this patient: an override, recorded with your name and the reason.</span>"
+        )
+        self.confirming = value
         return value
 
     # ------------------------------------------------------------ checks
@@ -380,6 +434,8 @@ class RefillDialog(QDialog):
             problems.append("Type a volume added within the reservoir.")
         if concentration is None:
             problems.append("Choose the concentration (an 'other' one confirmed).")
+        if self.confirming is not None and not self.compounded_reason.text().strip():
+            problems.append("Type the reason for confirming the compounded product.")
         changed = concentration is not None and (
             concentration != c.record.programme.drug.concentration_mcg_per_ml
         )
@@ -469,6 +525,9 @@ class RefillDialog(QDialog):
             self.dates_label.setText("Shown once the volume and concentration are typed.")
             self.findings_label.setText("")
             return
+        confirmed = concentrations_of(c.compounded, after.drug.name)
+        if self.confirming is not None:
+            confirmed |= {self.confirming}  # confirmed with the refill, if it is recorded
         result = check_programme(
             after,
             now=c.at,
@@ -476,6 +535,7 @@ class RefillDialog(QDialog):
             library=c.library,
             catalogue=c.catalogue,
             settings=c.settings,
+            confirmed_concentrations=confirmed,
         )
         self.result_after = result
         p = result.projection
@@ -612,6 +672,9 @@ class RefillDialog(QDialog):
             bridge=self.bridge if give else None,
             bridge_omitted_reason=(self.omit_reason.text().strip() if changed and not give else ""),
             concentration_changed=changed,
+            compounded_reason=(
+                self.compounded_reason.text().strip() if self.confirming is not None else ""
+            ),
         )
 
 

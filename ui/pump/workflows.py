@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
-from db.database import BolusGivenRecord, BolusKind, DatabaseError, ProgrammeVersion
+from db.database import (
+    BolusGivenRecord,
+    BolusKind,
+    CompoundedConfirmation,
+    DatabaseError,
+    ProgrammeVersion,
+)
 from programmer import schedule_edit as se
 from programmer.compare import summary_line
 from programmer.programme import Mode, Programme
@@ -45,6 +51,12 @@ from ui.pump.transmit_dialog import TransmitDialog
 if TYPE_CHECKING:
     from db.database import Database
     from ui.main_window import MainWindow
+
+
+def compounded_pairs(confirmed: list[CompoundedConfirmation]) -> frozenset[tuple[str, Decimal]]:
+    """(drug, concentration) of the patient's confirmed compounded products, as the programme
+    document takes them."""
+    return frozenset((c.drug, c.concentration_mcg_per_ml) for c in confirmed)
 
 
 def minute(moment: datetime) -> datetime:
@@ -362,6 +374,11 @@ class PumpWorkflows(QObject):
             )
             return False
         catheter, length = self._catheter()
+        try:
+            compounded = tuple(self._db.compounded_confirmations(self._patient_id))
+        except DatabaseError as exc:
+            window.prompter.warn("Refill not possible", str(exc))
+            return False
         context = RefillContext(
             patient=self._patient_words(),
             at=now,
@@ -374,12 +391,30 @@ class PumpWorkflows(QObject):
             library=document.library,
             catalogue=document.catalogue,
             settings=document.settings,
+            compounded=compounded,
         )
         dialog = RefillDialog(context, window)
         if not run_dialog(window.prompter, dialog):
             return False
         outcome = dialog.outcome()
         refill = outcome.refill
+        if outcome.compounded_reason:
+            # The explicit confirmation in the dialog is the logged override that lets the
+            # refill and the refilled programme take a concentration outside the library.
+            try:
+                self._db.confirm_compounded(
+                    self._patient_id,
+                    refill.drug,
+                    refill.concentration_mcg_per_ml,
+                    reason=outcome.compounded_reason,
+                    user=window.account or window.user,
+                    now=now,
+                )
+                confirmed = self._db.compounded_confirmations(self._patient_id)
+            except DatabaseError as exc:
+                window.prompter.warn("Compounded concentration not confirmed", str(exc))
+                return False
+            document.set_compounded(compounded_pairs(confirmed))
         bridge_record = None
         if outcome.bridge is not None:
             b = outcome.bridge
