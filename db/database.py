@@ -24,8 +24,6 @@ from db import (
     audit,
     compounded,
     drug_libraries,
-    integrity,
-    location,
     migrations,
     patients,
     programmes,
@@ -46,7 +44,6 @@ from db.connection import (
     inspect_file,
     translate,
 )
-from db.demo_patients import seed_demo_patients
 from db.drug_libraries import LibraryImportError
 from db.errors import (
     BackupError,
@@ -214,6 +211,8 @@ class Database:
                 return dest
 
             def seed() -> None:
+                from db.demo_patients import seed_demo_patients  # only when seeding
+
                 seed_demo_patients(database, moment)
 
             migrations.migrate(
@@ -246,6 +245,8 @@ class Database:
     @staticmethod
     def default_path() -> Path:
         """The per-user default database file (platformdirs' user data folder)."""
+        from db import location  # platformdirs: not needed to open a named file
+
         return location.default_path()
 
     def close(self) -> None:
@@ -742,6 +743,8 @@ class Database:
         """SQLite's integrity and foreign-key checks, the audit hash chain, and every record
         against the entry that wrote it."""
         with self._read() as sdb:
+            from db import integrity  # loaded for a check, not at every start
+
             return integrity.verify(sdb)
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:

@@ -69,6 +69,11 @@ class BridgeBolus:
     programmed_dose_mcg: Fraction  # what the pump, set to the new concentration, must be given
 
 
+def bridge_minutes(bridge: BridgeBolus) -> int:
+    """The bridge's duration in whole minutes, rounded up (never shown shorter than it is)."""
+    return max(1, math.ceil(bridge.duration_min))
+
+
 def bridge_bolus(
     pump: PumpModel,
     catheter: CatheterModel,

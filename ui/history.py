@@ -3,7 +3,7 @@ any two compared side by side (product.md, "Screens")."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +23,9 @@ from programmer.compare import MODE_NAMES, compare
 from programmer.units import format_number
 from ui.comparison import ComparisonModel, comparison_view
 from ui.row_table import RowTableModel
+
+if TYPE_CHECKING:
+    from ui.editor.plots import DoseHistoryPlot
 
 
 class HistoryModel(RowTableModel[ProgrammeVersion]):
@@ -64,7 +67,7 @@ class HistoryView(QWidget):
 
     compared = Signal(int, int)
 
-    def __init__(self, dose_plot: QWidget | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = HistoryModel(self)
         self.table = QTableView()
@@ -100,8 +103,8 @@ class HistoryView(QWidget):
         lower_layout.addWidget(self.comparison_table, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        if dose_plot is not None:
-            splitter.addWidget(dose_plot)
+        self._splitter = splitter
+        self._dose_plot: DoseHistoryPlot | None = None  # built when first shown
         splitter.addWidget(lower)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -109,6 +112,16 @@ class HistoryView(QWidget):
         self.right.currentIndexChanged.connect(self._compare)
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self._versions: dict[int, ProgrammeVersion] = {}
+
+    @property
+    def dose_plot(self) -> DoseHistoryPlot:
+        """The daily dose across the versions (built on first use: not needed at start-up)."""
+        if self._dose_plot is None:
+            from ui.editor.plots import DoseHistoryPlot
+
+            self._dose_plot = DoseHistoryPlot()
+            self._splitter.insertWidget(1, self._dose_plot)
+        return self._dose_plot
 
     def set_versions(self, versions: list[ProgrammeVersion]) -> None:
         self._versions = {v.number: v for v in versions}

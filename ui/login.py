@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
 from db.users import PASSWORD_RULES, LoginPurpose, User
-from ui.editor.dialogs import Prompter
+from ui.prompter import Prompter
 
 Clock = Callable[[], datetime]
 TITLE = "ITB programmer console"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -33,16 +34,17 @@ from db.database import (
 from db.users import User
 from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
-from ui.editor.document import ProgrammeDocument
-from ui.editor.plots import DoseHistoryPlot
-from ui.editor.schedule_editor import ScheduleEditor
 from ui.history import HistoryView
 from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
-from ui.patient_form import NewPatient
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows, compounded_pairs
 from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
+
+if TYPE_CHECKING:
+    from ui.editor.document import ProgrammeDocument
+    from ui.editor.schedule_editor import ScheduleEditor
+    from ui.patient_form import NewPatient
 
 TITLE = "ITB programmer console"
 
@@ -95,8 +97,7 @@ class MainWindow(QMainWindow):
         self.editor_page = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_page)
         self.editor_layout.setContentsMargins(0, 0, 0, 0)
-        self.dose_plot = DoseHistoryPlot()
-        self.history = HistoryView(self.dose_plot)
+        self.history = HistoryView()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("patientTabs")
         self.tabs.addTab(self.overview, "&Overview")
@@ -324,6 +325,10 @@ class MainWindow(QMainWindow):
         if pending is None:
             return
         if self.document is None:
+            # The editor loads with the first patient opened, not at start-up.
+            from ui.editor.document import ProgrammeDocument
+            from ui.editor.schedule_editor import ScheduleEditor
+
             self.document = ProgrammeDocument(
                 pending,
                 now=self.clock(),
@@ -349,7 +354,7 @@ class MainWindow(QMainWindow):
 
     def _show_dose_history(self, versions: list[ProgrammeVersion]) -> None:
         points = [(v.saved_at, v.daily_dose_mcg) for v in versions if v.confirmed]
-        self.dose_plot.set_points(points)
+        self.history.dose_plot.set_points(points)
         if self.editor is not None:
             self.editor.set_dose_history(points)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
@@ -15,8 +16,10 @@ from programmer.findings import CheckResult, Severity, check_programme
 from programmer.projection import DeliveryModel
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.pump_status import BatteryLevel, battery_state
-from ui.editor.plots import ReservoirPlot
 from ui.theme import SEVERITY_COLOURS, SEVERITY_NAMES
+
+if TYPE_CHECKING:
+    from ui.editor.plots import ReservoirPlot
 
 
 def _value_label(name: str) -> QLabel:
@@ -59,13 +62,26 @@ class PatientOverview(QWidget):
         self.alerts.setTextFormat(Qt.TextFormat.RichText)
         alerts_box = QGroupBox("Alerts")
         QVBoxLayout(alerts_box).addWidget(self.alerts)
-        self.reservoir_plot = ReservoirPlot(label="Current programme")
-        self.reservoir_plot.setAccessibleName("Reservoir projection")
+        # The plot is built when a programme is first shown (a second off start-up).
+        self.reservoir_plot: ReservoirPlot | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(alerts_box)
-        layout.addWidget(self.reservoir_plot, 1)
+        self._stretch_index = layout.count()
+        layout.addStretch(1)
         self.result: CheckResult | None = None
+
+    def _plot(self) -> ReservoirPlot:
+        if self.reservoir_plot is None:
+            from ui.editor.plots import ReservoirPlot
+
+            self.reservoir_plot = ReservoirPlot(label="Current programme")
+            self.reservoir_plot.setAccessibleName("Reservoir projection")
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(self._stretch_index, self.reservoir_plot, 1)
+            layout.takeAt(layout.count() - 1)  # the stretch that held the place
+        return self.reservoir_plot
 
     def show_patient(
         self, record: PatientRecord, current: ProgrammeVersion | None, now: datetime
@@ -100,7 +116,8 @@ class PatientOverview(QWidget):
                 v[key].setText("—")
             v["programme"].setText("No programme saved yet")
             self.result = None
-            self.reservoir_plot.setVisible(False)
+            if self.reservoir_plot is not None:
+                self.reservoir_plot.setVisible(False)
         else:
             prog = current.programme
             pump_model = catalogue.pump(prog.pump.model)
@@ -118,8 +135,8 @@ class PatientOverview(QWidget):
             )
             self.result = check_programme(prog, now=now)
             proj = self.result.projection
-            self.reservoir_plot.setVisible(True)
-            self.reservoir_plot.show_projection(prog, proj, pump_model, now=now)
+            self._plot().setVisible(True)
+            self._plot().show_projection(prog, proj, pump_model, now=now)
             alarm = proj.low_reservoir_alarm_at
             v["alarm"].setText(
                 f"{alarm:%Y-%m-%d %H:%M} (at {prog.pump.low_reservoir_alarm_ml} mL)"

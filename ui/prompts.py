@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from programmer.findings import CheckResult
-from programmer.programme import Programme
-from ui.editor.dialogs import Prompter
-from ui.patient_form import NewPatient, PatientForm
-from ui.review_dialog import ReviewDialog
+from ui.prompter import Prompter
+
+if TYPE_CHECKING:
+    from programmer.findings import CheckResult
+    from programmer.programme import Programme
+    from ui.patient_form import NewPatient
 
 
 class Unsaved(StrEnum):
@@ -57,6 +59,8 @@ class WindowPrompter(Prompter):
     def review(
         self, current: Programme | None, pending: Programme, result: CheckResult, current_title: str
     ) -> Review | None:
+        from ui.review_dialog import ReviewDialog  # the dialogs load when first asked for
+
         dialog = ReviewDialog(
             current, pending, result, current_title=current_title, parent=self.parent
         )
@@ -65,5 +69,7 @@ class WindowPrompter(Prompter):
         return Review(dialog.acknowledgements(), dialog.reason())
 
     def new_patient(self, now: datetime) -> NewPatient | None:
+        from ui.patient_form import PatientForm
+
         dialog = PatientForm(now, self.parent)
         return dialog.value if dialog.exec() == QDialog.DialogCode.Accepted else None

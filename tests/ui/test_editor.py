@@ -21,11 +21,12 @@ from programmer.findings import Code, Severity
 from programmer.programme import EVERY_DAY, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import load
 from programmer.units import RateUnit
-from ui.editor.dialogs import Prompter, ScaleDialog
+from ui.editor.dialogs import ScaleDialog
 from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsModel
 from ui.editor.schedule_editor import ScheduleEditor
 from ui.editor.schedule_model import Column
+from ui.prompter import Prompter
 from ui.theme import SEVERITY_BACKGROUNDS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flexible.json"

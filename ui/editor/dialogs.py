@@ -1,6 +1,5 @@
-"""Every question the editor asks in a dialog goes through one :class:`Prompter` (style.md:
-"Dialogs never block tests: route message boxes through one small service the tests can
-replace"). The dialogs themselves are small classes here, testable without ``exec()``."""
+"""The editor's dialogs (scale by %, choose a time, choose weekdays), small classes testable
+without ``exec()``; they are asked for through :class:`ui.prompter.Prompter`."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -215,46 +213,3 @@ class TimeDialog(QDialog):
             self.error.setText(str(error))
             return
         self.accept()
-
-
-class Prompter:
-    """The editor's dialogs. Tests pass a subclass that answers without showing anything."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        self.parent = parent
-
-    def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self.parent,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-    def inform(self, title: str, text: str) -> None:
-        QMessageBox.information(self.parent, title, text)
-
-    def choose_time(self, title: str, text: str, default_min: int) -> int | None:
-        dialog = TimeDialog(text, default_min, self.parent)
-        dialog.setWindowTitle(title)
-        return dialog.minutes if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def choose_days(self, title: str, text: str, choices: Sequence[tuple[str, str]]) -> list[str]:
-        """The keys of the chosen ``(key, label)`` choices; empty when cancelled."""
-        dialog = DaysDialog(text, choices, self.parent)
-        dialog.setWindowTitle(title)
-        return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else []
-
-    def scale_percent(
-        self, preview: ScalePreview, unit: RateUnit, concentration_mcg_per_ml: Decimal
-    ) -> Decimal | None:
-        """The percentage to scale by, after the preview; None when cancelled."""
-        dialog = ScaleDialog(
-            preview,
-            unit=unit,
-            concentration_mcg_per_ml=concentration_mcg_per_ml,
-            parent=self.parent,
-        )
-        return dialog.percent() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -43,7 +43,6 @@ from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
 from programmer.units import RateUnit, exact
 from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment
-from ui.editor.dialogs import Prompter
 from ui.editor.document import ProgrammeDocument
 from ui.editor.entry import (
     EntryError,
@@ -57,6 +56,7 @@ from ui.editor.entry import (
 from ui.editor.findings_panel import FindingsPanel
 from ui.editor.plots import DoseHistoryPlot, DoseValue, RateProfilePlot, ReservoirPlot
 from ui.editor.schedule_model import Column, ScheduleTableModel
+from ui.prompter import Prompter
 from ui.theme import severity_style
 
 MODE_LABELS = (

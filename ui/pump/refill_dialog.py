@@ -13,7 +13,6 @@ refill; the screening concentration can never be confirmed for a pump fill."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -676,8 +675,3 @@ class RefillDialog(QDialog):
                 self.compounded_reason.text().strip() if self.confirming is not None else ""
             ),
         )
-
-
-def bridge_minutes(bridge: BridgeBolus) -> int:
-    """The bridge's duration in whole minutes, rounded up (never shown shorter than it is)."""
-    return max(1, math.ceil(bridge.duration_min))

@@ -28,6 +28,7 @@ from db.database import (
     ProgrammeVersion,
 )
 from programmer import schedule_edit as se
+from programmer.boluses import bridge_minutes
 from programmer.compare import summary_line
 from programmer.programme import Mode, Programme
 from programmer.pump_catalogue import CatheterModel
@@ -45,8 +46,6 @@ from ui.pump.bolus_dialog import BolusChoice, BolusContext, BolusDialog, BolusTa
 from ui.pump.panel import PumpPanel
 from ui.pump.prompts import run_dialog
 from ui.pump.record import RecordView, record_view, state_words
-from ui.pump.refill_dialog import RefillContext, RefillDialog, bridge_minutes
-from ui.pump.transmit_dialog import TransmitDialog
 
 if TYPE_CHECKING:
     from db.database import Database
@@ -379,6 +378,8 @@ class PumpWorkflows(QObject):
         except DatabaseError as exc:
             window.prompter.warn("Refill not possible", str(exc))
             return False
+        from ui.pump.refill_dialog import RefillContext, RefillDialog
+
         context = RefillContext(
             patient=self._patient_words(),
             at=now,
@@ -642,6 +643,8 @@ class PumpWorkflows(QObject):
             f"filled {p.reservoir.filled_at:%Y-%m-%d %H:%M}.<br>The pump now runs: "
             f"{escape(summary_line(before))} ({escape(state_words(pump))})."
         )
+        from ui.pump.transmit_dialog import TransmitDialog  # loaded when first used
+
         dialog = TransmitDialog(pump, p, heading=heading, link=link, parent=window)
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))
         run_dialog(window.prompter, dialog)
