@@ -30,9 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.database import Database, DatabaseError
+from db.database import Database
 from db.users import LoginPurpose, User
-from ui.login import TITLE, MessageLine, database_banner, password_edit, wall_clock
+from ui.login import (
+    TITLE,
+    MessageLine,
+    authenticate_fields,
+    database_banner,
+    password_edit,
+    wall_clock,
+)
 
 Clock = Callable[[], datetime]
 
@@ -184,26 +191,16 @@ class LockScreen(QDialog):
 
     def try_unlock(self) -> None:
         """The accept slot: the password checked by the database (failures count)."""
-        name = self.name_edit.text().strip()
-        password = self.password_edit.text()
-        if not name:
-            self.message.error("Type the user name.")
-            self.name_edit.setFocus()
+        user = authenticate_fields(
+            self.database,
+            self.name_edit,
+            self.password_edit,
+            self.message,
+            now=self.clock(),
+            purpose=LoginPurpose.UNLOCK,
+        )
+        if user is None:
             return
-        if not password:
-            self.message.error("Type the password.")
-            self.password_edit.setFocus()
-            return
-        try:
-            user = self.database.authenticate(
-                name, password, now=self.clock(), purpose=LoginPurpose.UNLOCK
-            )
-        except DatabaseError as exc:
-            self.password_edit.clear()
-            self.message.error(str(exc))
-            self.password_edit.setFocus()
-            return
-        self.password_edit.clear()
         self._done = True
         self.accept()
         if user.name.casefold() == self.user.name.casefold():

@@ -91,6 +91,39 @@ class MessageLine(QLabel):
         self.setAccessibleDescription(text)
 
 
+def authenticate_fields(
+    database: Database,
+    name_edit: QLineEdit,
+    password_edit: QLineEdit,
+    message: MessageLine,
+    *,
+    now: datetime,
+    purpose: LoginPurpose,
+) -> User | None:
+    """Check a name and password typed into a dialog against the database (a failure counts
+    towards the lock-out). On refusal the reason is shown, the password cleared and the right
+    field focused; the password never outlives the attempt either way."""
+    name = name_edit.text().strip()
+    password = password_edit.text()
+    if not name:
+        message.error("Type the user name.")
+        name_edit.setFocus()
+        return None
+    if not password:
+        message.error("Type the password.")
+        password_edit.setFocus()
+        return None
+    try:
+        user = database.authenticate(name, password, now=now, purpose=purpose)
+    except DatabaseError as exc:
+        message.error(str(exc))
+        user = None
+    password_edit.clear()
+    if user is None:
+        password_edit.setFocus()
+    return user
+
+
 class LoginDialog(QDialog):
     """Name and password; ``user`` holds who logged in once the dialog is accepted. A refused
     login shows the database's reason and clears the password; the dialog stays open."""
@@ -141,28 +174,17 @@ class LoginDialog(QDialog):
 
     def try_login(self) -> None:
         """The accept slot: log in, or say why not and stay open."""
-        name = self.name_edit.text().strip()
-        password = self.password_edit.text()
-        if not name:
-            self.message.error("Type your user name.")
-            self.name_edit.setFocus()
-            return
-        if not password:
-            self.message.error("Type your password.")
-            self.password_edit.setFocus()
-            return
-        try:
-            user = self.database.authenticate(
-                name, password, now=self.clock(), purpose=self.purpose
-            )
-        except DatabaseError as exc:
-            self.password_edit.clear()
-            self.message.error(str(exc))
-            self.password_edit.setFocus()
-            return
-        self.password_edit.clear()
-        self.user = user
-        self.accept()
+        user = authenticate_fields(
+            self.database,
+            self.name_edit,
+            self.password_edit,
+            self.message,
+            now=self.clock(),
+            purpose=self.purpose,
+        )
+        if user is not None:
+            self.user = user
+            self.accept()
 
 
 class FirstAdministratorDialog(QDialog):

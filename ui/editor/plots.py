@@ -166,8 +166,9 @@ class _PlotWithReadout(QWidget):
         self.hover_line.setVisible(bool(text))
         self.readout.setText(text or self.placeholder)
 
-    def readout_at(self, x: float) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def readout_at(self, x: float) -> str:
+        """The values under the pointer at ``x``, with units; each plot says (none here)."""
+        return ""
 
 
 # ---------------------------------------------------------------- rate profile
