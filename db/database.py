@@ -11,7 +11,7 @@ treatments, the audit trail, integrity, backups and the demonstration patients.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -647,21 +647,21 @@ class Database:
                     compounded.confirmations(sdb, patient_id), refill.drug
                 ),
             )
-            seq = audit.next_seq(sdb)
-            rowid = treatments.insert_refill(sdb, patient_id, refill, user=user, audit_seq=seq)
-            audit.append(
+            _insert_audited(
                 sdb,
-                seq=seq,
-                at=now,
+                patient_id,
+                "refill",
+                "refill.recorded",
                 user=user,
-                action="refill.recorded",
-                patient_id=patient_id,
+                now=now,
+                insert=lambda seq: treatments.insert_refill(
+                    sdb, patient_id, refill, user=user, audit_seq=seq
+                ),
                 details={
                     "at": refill.at.isoformat(),
                     "discrepancy_ml": str(refill.discrepancy_ml),
                     "reason": refill.reason,
                 },
-                records=[("refill", rowid)],
             )
 
     def refills(self, patient_id: str) -> list[RefillRecord]:
@@ -677,17 +677,17 @@ class Database:
         treatments.check_bolus(bolus)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
-            seq = audit.next_seq(sdb)
-            rowid = treatments.insert_bolus(sdb, patient_id, bolus, user=user, audit_seq=seq)
-            audit.append(
+            _insert_audited(
                 sdb,
-                seq=seq,
-                at=now,
+                patient_id,
+                "bolus_given",
+                "bolus.given",
                 user=user,
-                action="bolus.given",
-                patient_id=patient_id,
+                now=now,
+                insert=lambda seq: treatments.insert_bolus(
+                    sdb, patient_id, bolus, user=user, audit_seq=seq
+                ),
                 details={"kind": bolus.kind.value, "dose_mcg": str(bolus.dose_mcg)},
-                records=[("bolus_given", rowid)],
             )
 
     def boluses_given(self, patient_id: str) -> list[BolusGivenRecord]:
@@ -702,22 +702,20 @@ class Database:
         treatments.check_screening(screening)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
-            seq = audit.next_seq(sdb)
-            rowid = treatments.insert_screening(
-                sdb, patient_id, screening, user=user, audit_seq=seq
-            )
-            audit.append(
+            _insert_audited(
                 sdb,
-                seq=seq,
-                at=now,
+                patient_id,
+                "screening",
+                "screening.recorded",
                 user=user,
-                action="screening.recorded",
-                patient_id=patient_id,
+                now=now,
+                insert=lambda seq: treatments.insert_screening(
+                    sdb, patient_id, screening, user=user, audit_seq=seq
+                ),
                 details={
                     "dose_mcg": str(screening.dose_mcg),
                     "response": screening.response.value,
                 },
-                records=[("screening", rowid)],
             )
 
     def screenings(self, patient_id: str) -> list[ScreeningRecord]:
@@ -1143,6 +1141,33 @@ def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables
             "left as it is. Choose another file."
         )
     migrations.check_not_newer(version, path)
+
+
+def _insert_audited(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    table: str,
+    action: str,
+    *,
+    user: str,
+    now: datetime,
+    insert: Callable[[int], int],
+    details: dict[str, object],
+) -> None:
+    """Insert one record (``insert(audit_seq) -> rowid``) and its audit entry, which hashes the
+    row, in the caller's transaction."""
+    seq = audit.next_seq(sdb)
+    rowid = insert(seq)
+    audit.append(
+        sdb,
+        seq=seq,
+        at=now,
+        user=user,
+        action=action,
+        patient_id=patient_id,
+        details=details,
+        records=[(table, rowid)],
+    )
 
 
 def _check_user(user: str, now: datetime) -> None:
