@@ -72,16 +72,21 @@ class ReviewDialog(QDialog):
             label.setTextFormat(Qt.TextFormat.RichText)
             findings_layout.addWidget(label)
         if soft:
-            form = QFormLayout()
+            # A reason is recorded per code and field: findings that share both (e.g. a dose
+            # under the usual range most days and over it with every patient bolus) share one.
+            groups: dict[str, list[Finding]] = {}
             for f in soft:
-                label = QLabel(self._finding_html(f))
+                groups.setdefault(acknowledgement_key(f), []).append(f)
+            form = QFormLayout()
+            for key, found in groups.items():
+                label = QLabel("<br><br>".join(self._finding_html(f) for f in found))
                 label.setWordWrap(True)
                 label.setTextFormat(Qt.TextFormat.RichText)
                 edit = QLineEdit(placeholderText="Reason for accepting this (required)")
-                edit.setAccessibleName(f"Reason for accepting {f.code.value}")
-                edit.setObjectName(f"ack_{acknowledgement_key(f)}")
+                edit.setAccessibleName(f"Reason for accepting {found[0].code.value}")
+                edit.setObjectName(f"ack_{key}")
                 edit.textChanged.connect(self._update)
-                self.reason_edits[acknowledgement_key(f)] = edit
+                self.reason_edits[key] = edit
                 form.addRow(label)
                 form.addRow("Reason:", edit)
             findings_layout.addLayout(form)

@@ -190,3 +190,31 @@ def test_pump_near_replacement_is_an_alert_in_words(qtbot: QtBot, tmp_path: Path
     alerts = window.overview.alerts.text()
     assert "replace" in alerts.lower()
     assert "Soft:" in alerts or "Hard:" in alerts
+
+
+def test_findings_sharing_a_code_and_field_share_one_required_reason(qtbot: QtBot) -> None:
+    """Two soft findings with one acknowledgement key get one reason field, and it is
+    required: no soft finding can pass unacknowledged."""
+    from datetime import datetime
+
+    from programmer.findings import Finding, check_programme
+    from programmer.programme_file import load
+    from ui.review_dialog import ReviewDialog
+
+    base = load(
+        __import__("pathlib").Path(__file__).resolve().parents[2]
+        / "examples"
+        / "simple-continuous.json"
+    )
+    now = datetime(2026, 11, 22, 10, 0)
+    result = check_programme(base, now=now)
+    low = Finding(Code.DOSE_OUTSIDE_USUAL_RANGE, "Daily: under the usual range.", "daily_dose_mcg")
+    high = Finding(Code.DOSE_OUTSIDE_USUAL_RANGE, "Daily: over it with boluses.", "daily_dose_mcg")
+    result = type(result)((low, high), result.projection)
+    dialog = ReviewDialog(base, base, result, current_title="Current")
+    qtbot.addWidget(dialog)
+    assert list(dialog.reason_edits) == ["DOSE_OUTSIDE_USUAL_RANGE@daily_dose_mcg"]
+    qtbot.keyClicks(dialog.change_reason, "review")
+    assert not dialog.save_button.isEnabled()
+    qtbot.keyClicks(next(iter(dialog.reason_edits.values())), "bolus use reviewed")
+    assert dialog.save_button.isEnabled()
