@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,25 @@ from programmer.units import MINUTES_PER_DAY, round_half_up
 # A bridge bolus pushes the old fluid out at the old daily flow, which takes more than a day at
 # low flows (domain.md, "Infusion modes"); other boluses last at most a day (treatments).
 MAX_BRIDGE_MIN = 30 * MINUTES_PER_DAY
+
+
+class PumpChangedError(DatabaseError):
+    """The pump's stored state changed (another window) since this one read it: nothing was
+    stored; read the pump again and redo the action on what it holds now."""
+
+
+@dataclass
+class StoredPump(SimulatedPump):
+    """A simulated pump as read from (or first started for) the database, remembering which
+    stored state it came from, so that a write over another window's never passes silently
+    (product.md: "two windows on one database never silently overwrite each other's changes").
+    """
+
+    revision: str | None = field(default=None, compare=False, repr=False)
+
+
+def _revision(state: str) -> str:
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +89,15 @@ def read(
     if row is None or record.pump is None or row[0] != record.pump.serial:
         return None
     try:
-        pump = SimulatedPump.from_json(
+        pump = StoredPump.from_json(
             row[1], catalogue=reference.catalogue, library=reference.library
         )
     except PumpStateError as exc:
         raise DatabaseError(
             f"the simulated pump of patient {patient_id} cannot be read: {exc}"
         ) from None
+    assert isinstance(pump, StoredPump)  # from_json builds the class it is called on
+    pump.revision = _revision(row[1])
     bring_to(pump, now)
     return pump
 
@@ -110,7 +131,7 @@ def start(
     programme = runs[-1][1]
     model = reference.catalogue.pump(programme.pump.model)
     earlier = earlier_on_fill(runs, reference.catalogue)
-    return SimulatedPump.implanted(model, programme, now, earlier)
+    return StoredPump.implanted(model, programme, now, earlier)  # nothing stored yet: no revision
 
 
 def summary(pump: SimulatedPump) -> dict[str, Any]:
@@ -158,17 +179,30 @@ def write(
         )
     for bolus in boluses:
         check_given(bolus)
+    stored = sdb.execute(
+        "SELECT state, updated_at FROM simulated_pump WHERE patient_id = ?", [patient_id]
+    ).fetchone()
+    expected = pump.revision if isinstance(pump, StoredPump) else None
+    if stored is not None and _revision(stored[0]) != expected:
+        raise PumpChangedError(
+            f"the pump of patient {patient_id} was changed elsewhere (another window, at "
+            f"{stored[1]}) after it was read here: nothing was stored. Interrogate the pump "
+            "again and redo this on what it holds now."
+        )
     seq = audit.next_seq(sdb)
     rows = [
         treatments.insert_bolus(sdb, patient_id, bolus, user=user, audit_seq=seq)
         for bolus in boluses
     ]
+    state = pump.to_json()
     sdb.execute(
         "INSERT INTO simulated_pump (patient_id, serial, state, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (patient_id) DO UPDATE SET serial = excluded.serial, "
         "state = excluded.state, updated_at = excluded.updated_at",
-        [patient_id, serial, pump.to_json(), moment_text(now, "now")],
+        [patient_id, serial, state, moment_text(now, "now")],
     )
+    if isinstance(pump, StoredPump):
+        pump.revision = _revision(state)
     full: dict[str, Any] = {**summary(pump), **details}
     if boluses:
         full["boluses"] = [

@@ -215,3 +215,42 @@ def test_same_concentration_refill_needs_no_bridge_decision(database: Database) 
     bridge = BolusGivenRecord(NOW, BolusKind.BRIDGE, Decimal("100"), 60)
     with pytest.raises(InvalidRecordError, match="only when the concentration changes"):
         database.record_refill_visit(PID, refill("2000"), bridge=bridge, user=USER, now=NOW)
+
+
+def test_two_windows_never_silently_overwrite_each_others_pump_state(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Hazard: a second window's acknowledgement or transmission lost under the first's."""
+    from datetime import datetime, timedelta
+
+    import pytest
+
+    from db.database import Database
+    from db.simulated_pumps import PumpChangedError
+
+    now = datetime(2026, 11, 22, 10, 0)
+    with Database.open(tmp_path / "c.sqlite", seed_demo=True, now=now) as database:
+        first = database.interrogate_pump("DEMO-0002", user="dr.one", now=now)
+        # Window two reads it a minute later: the pump has delivered meanwhile (a new state).
+        second = database.interrogate_pump(
+            "DEMO-0002", user="dr.two", now=now + timedelta(minutes=1)
+        )
+        first.stop()  # window one starts a programming session...
+        later = now + timedelta(minutes=5)
+        with pytest.raises(PumpChangedError):  # ...on a state window two has since rewritten
+            database.store_pump(
+                "DEMO-0002", first, action="pump.test", details={}, user="dr.one", now=later
+            )
+        stored = database.simulated_pump("DEMO-0002", now=later)
+        assert stored is not None and stored.running  # nothing of window one's was stored
+        database.store_pump(
+            "DEMO-0002", second, action="pump.test", details={}, user="dr.two", now=later
+        )
+        # Having stored, window two can go on storing its own later changes.
+        database.store_pump(
+            "DEMO-0002",
+            second,
+            action="pump.test",
+            details={},
+            user="dr.two",
+            now=later + timedelta(minutes=1),
+        )
+        assert database.verify().ok
