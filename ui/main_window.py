@@ -188,12 +188,20 @@ class MainWindow(QMainWindow):
             "&Audit trail…", "Ctrl+Shift+A", self.show_audit_trail, "auditTrail"
         )
         self.lock_action = self._action("&Lock screen", "Ctrl+L", self.lock_screen, "lockScreen")
+        self.training_mode_action = self._action(
+            "Open &training mode (separate window)…",
+            None,
+            self.open_training_mode,
+            "openTrainingMode",
+        )
         file_menu.addSeparator()
         for action in (self.report_pdf_action, self.report_print_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.audit_action)
         file_menu.addAction(self.lock_action)
+        if self.training_clock is None:
+            file_menu.addAction(self.training_mode_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = self.menuBar().addMenu("&Edit")
@@ -612,6 +620,21 @@ class MainWindow(QMainWindow):
         return bool(print_report(report, self))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ training
+
+    def open_training_mode(self) -> bool:
+        """Training from the clinical console: a separate console process on the training
+        database, with its own login; this window and its database are left as they are, so
+        training data and clinical records never share a window or a connection."""
+        import sys
+
+        from PySide6.QtCore import QProcess
+
+        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", "--training"])
+        if not started:
+            self.prompter.warn("Training mode", "The training console could not be started.")
+            return False
+        self.statusBar().showMessage("Training mode opens in its own window.", 10000)
+        return True
 
     def _build_training(self, clock: SimulatedClock) -> None:
         self.training_panel = TrainingPanel(clock)

@@ -119,3 +119,24 @@ def test_lock_screen_action_locks_and_a_new_user_takes_over(qtbot: QtBot, tmp_pa
     window.switch_user(User("dr.next", Role.CLINICIAN))
     assert window.user == "dr.next"
     assert "dr.next" in window.statusBar().currentMessage()
+
+
+def test_training_mode_from_the_menu_starts_a_separate_console(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue: training 'chosen at start with --training or from the menu'; never in the
+    clinical window itself."""
+    from PySide6.QtCore import QProcess
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(
+        QProcess,
+        "startDetached",
+        staticmethod(
+            lambda program, arguments: (started.append([program, *arguments]), (True, 1))[1]
+        ),
+    )
+    window = make_window(qtbot, open_database(tmp_path), tmp_path)
+    window.training_mode_action.trigger()
+    assert started and started[0][1:] == ["-m", "ui.cli", "--training"]
+    assert window.db.kind.value == "clinical"  # this window stays on the clinic's database
