@@ -119,7 +119,7 @@ class HistoryView(QWidget):
         if self._dose_plot is None:
             from ui.editor.plots import DoseHistoryPlot
 
-            self._dose_plot = DoseHistoryPlot()
+            self._dose_plot = DoseHistoryPlot(pending=False)
             self._splitter.insertWidget(1, self._dose_plot)
         return self._dose_plot
 

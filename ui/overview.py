@@ -75,7 +75,7 @@ class PatientOverview(QWidget):
         if self.reservoir_plot is None:
             from ui.editor.plots import ReservoirPlot
 
-            self.reservoir_plot = ReservoirPlot(label="Current programme")
+            self.reservoir_plot = ReservoirPlot(label="Current programme", compare=False)
             self.reservoir_plot.setAccessibleName("Reservoir projection")
             layout = self.layout()
             assert isinstance(layout, QVBoxLayout)

@@ -399,9 +399,12 @@ class ReservoirPlot(_PlotWithReadout):
     (worst case: every patient bolus used, as the dates are computed), with the low-reservoir
     alarm level and the now, next-refill and empty dates as labelled lines."""
 
-    def __init__(self, parent: QWidget | None = None, *, label: str = "Pending") -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, label: str = "Pending", compare: bool = True
+    ) -> None:
         """``label``: what the drawn programme is called in the legend (the overview draws the
-        current programme, the editor the pending one)."""
+        current programme, the editor the pending one); ``compare``: whether a saved programme
+        is drawn beside it (the legend lists only what can be drawn)."""
         super().__init__(_styled_plot(pg.DateAxisItem("bottom", utcOffset=0)), parent)
         self.plot_widget.setAccessibleName("Reservoir plot")
         item = self.plot_item
@@ -410,7 +413,7 @@ class ReservoirPlot(_PlotWithReadout):
         _add_legend(item)
         self.current_curve = item.plot(
             pen=pg.mkPen(CURRENT_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-            name="Saved programme",
+            name="Saved programme" if compare else None,
         )
         self.pending_curve = item.plot(pen=pg.mkPen(PENDING_COLOUR, width=2.5), name=label)
 
@@ -528,7 +531,9 @@ class DoseHistoryPlot(_PlotWithReadout):
     save to the next, with a marker per version and the pending dose as a star at now.
     The lead's window feeds it from the database with :meth:`set_points`."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, pending: bool = True) -> None:
+        """``pending``: whether the pending programme's dose is drawn (the editor) or only the
+        saved versions (the history); the legend lists only what can be drawn."""
         super().__init__(_styled_plot(pg.DateAxisItem("bottom", utcOffset=0)), parent)
         self.plot_widget.setAccessibleName("Daily dose history plot")
         item = self.plot_item
@@ -542,7 +547,11 @@ class DoseHistoryPlot(_PlotWithReadout):
             pen=None, symbol="o", symbolSize=8, symbolBrush=CURRENT_COLOUR
         )
         self.pending_point = item.plot(
-            pen=None, symbol="star", symbolSize=16, symbolBrush=PENDING_COLOUR, name="Pending"
+            pen=None,
+            symbol="star",
+            symbolSize=16,
+            symbolBrush=PENDING_COLOUR,
+            name="Pending" if pending else None,
         )
         item.setMouseEnabled(x=True, y=False)
         self._points: list[tuple[datetime, float]] = []
