@@ -244,3 +244,39 @@ def test_a_stored_library_altered_behind_the_console_is_caught_and_never_applied
         # ... and the altered limits are never applied: nothing is checked against them.
         with pytest.raises(DatabaseError, match="altered behind the console"):
             database.check_programme(programme(daily="4000"), now=later(3))
+
+
+def test_cli_import_accepts_a_drug_only_the_database_library_knows(tmp_path: Path) -> None:
+    """The database's active library, not the packaged one, decides which drugs a programme
+    file may name."""
+    import json
+
+    from ui.cli import main
+
+    database, admin, _ = clinic(tmp_path / "c.sqlite")
+    second = PACKAGED[PACKAGED.index("[[drug]]") :].replace(
+        'name = "baclofen"', 'name = "baclofen-b"'
+    )
+    database.import_drug_library(library_text("2026.12-2") + "\n" + second, by=admin, now=later(1))
+    database.close()
+    data = json.loads(
+        (Path(__file__).parents[2] / "examples" / "simple-continuous.json").read_text("utf-8")
+    )
+    data["drug"]["name"] = "baclofen-b"
+    data["patient"]["id"] = "MRN-B"
+    data["pump"]["serial"] = "NGP-B"
+    file = tmp_path / "b.json"
+    file.write_text(json.dumps(data), "utf-8")
+    code = main(
+        [
+            "--db",
+            str(tmp_path / "c.sqlite"),
+            "--now",
+            "2026-11-22T12:00",
+            "import",
+            str(file),
+            "--reason",
+            "trial of the second product",
+        ]
+    )
+    assert code == 0

@@ -111,8 +111,19 @@ def run_import(args: argparse.Namespace) -> int:
         acknowledgement_key,
     )
 
+    # An existing database's own drug library (an administrator may have imported a newer one)
+    # decides which drugs a file may name; a new database can only have the packaged library,
+    # so the file is checked before anything is created.
+    library = None
+    path, _ = database_path(args)
+    if path.exists():
+        try:
+            with open_database(args) as existing:
+                library = existing.library
+        except DatabaseError as exc:
+            return fail(str(exc))
     try:
-        programme = load(args.file)
+        programme = load(args.file, library=library)
     except ProgrammeFileError as exc:
         return fail(f"{args.file}: {exc}")
     reason = args.reason
