@@ -24,9 +24,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -44,6 +41,7 @@ from programmer.schedule import patient_bolus_max_mcg_per_day
 from programmer.units import RateUnit, exact, format_number
 from ui.editor.bolus_model import format_moment, parse_moment
 from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
+from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import bridge_text
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
 
@@ -83,30 +81,6 @@ class BolusContext:
     bridge_given_at: datetime | None = None  # a bridge bolus recorded since the last refill
 
 
-def _note(name: str) -> QLabel:
-    label = QLabel(objectName=name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
-
-
-def _edit(name: str, accessible: str, width: int = 110) -> QLineEdit:
-    edit = QLineEdit(objectName=name)
-    edit.setAccessibleName(accessible)
-    edit.setMaximumWidth(width)
-    return edit
-
-
-def _with_unit(edit: QWidget, unit: str) -> QWidget:
-    box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.addWidget(edit)
-    row.addWidget(QLabel(unit))
-    row.addStretch(1)
-    return box
-
-
 def _findings_html(findings: list[Finding]) -> str:
     return "<br>".join(
         f"<span style='color:{SEVERITY_COLOURS[f.severity].name()}'><b>"
@@ -134,7 +108,7 @@ class BolusDialog(QDialog):
         c = context
         conc = c.pending.drug.concentration_mcg_per_ml
 
-        heading = _note("bolusHeading")
+        heading = note("bolusHeading")
         heading.setText(
             f"<b>{escape(c.patient)}</b> — {escape(c.pump.display_name)}: internal volume "
             f"{c.pump.internal_volume_ml} mL, highest flow {c.pump.max_flow_ml_per_day} mL/day. "
@@ -151,12 +125,12 @@ class BolusDialog(QDialog):
             )
         if c.catheter is not None:
             self.catheter_combo.setCurrentIndex(self.catheter_combo.findData(c.catheter.model))
-        self.length_edit = _edit("catheterLength", "Implanted catheter length in cm")
+        self.length_edit = value_edit("catheterLength", "Implanted catheter length in cm")
         if c.catheter_length_cm is not None:
             self.length_edit.setText(format_plain(c.catheter_length_cm))
         catheter_form.addRow("Catheter:", self.catheter_combo)
-        catheter_form.addRow("Implanted length:", _with_unit(self.length_edit, "cm"))
-        self.catheter_error = _note("catheterError")
+        catheter_form.addRow("Implanted length:", with_unit(self.length_edit, "cm"))
+        self.catheter_error = note("catheterError")
         catheter_form.addRow("", self.catheter_error)
 
         self.tabs = QTabWidget(objectName="bolusTabs")
@@ -185,16 +159,16 @@ class BolusDialog(QDialog):
     def _single_tab(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.start_edit = _edit("bolusStart", "Bolus start, YYYY-MM-DD HH:MM", 160)
+        self.start_edit = value_edit("bolusStart", "Bolus start, YYYY-MM-DD HH:MM", 160)
         self.start_edit.setText(format_moment(self.context.now))
-        self.dose_edit = _edit("bolusDose", "Bolus dose in mcg")
-        self.duration_edit = _edit("bolusDuration", "Bolus duration in minutes")
-        form.addRow("Start:", _with_unit(self.start_edit, "YYYY-MM-DD HH:MM"))
-        form.addRow("Dose:", _with_unit(self.dose_edit, "mcg"))
-        form.addRow("Duration:", _with_unit(self.duration_edit, "min"))
-        self.single_error = _note("singleError")
-        self.single_preview = _note("singlePreview")
-        self.single_findings = _note("singleFindings")
+        self.dose_edit = value_edit("bolusDose", "Bolus dose in mcg")
+        self.duration_edit = value_edit("bolusDuration", "Bolus duration in minutes")
+        form.addRow("Start:", with_unit(self.start_edit, "YYYY-MM-DD HH:MM"))
+        form.addRow("Dose:", with_unit(self.dose_edit, "mcg"))
+        form.addRow("Duration:", with_unit(self.duration_edit, "min"))
+        self.single_error = note("singleError")
+        self.single_preview = note("singlePreview")
+        self.single_findings = note("singleFindings")
         form.addRow("", self.single_error)
         form.addRow("What it gives:", self.single_preview)
         form.addRow("Findings:", self.single_findings)
@@ -208,13 +182,13 @@ class BolusDialog(QDialog):
     def _priming_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        intro = _note("primingIntro")
+        intro = note("primingIntro")
         intro.setText(
             "After implant, or replacement of the pump or catheter: fills the pump's tubing and "
             f"the implanted catheter to its tip. <b style='color:{RED}'>Only under "
             "supervision</b>: giving it asks for a confirmation."
         )
-        self.priming_breakdown = _note("primingBreakdown")
+        self.priming_breakdown = note("primingBreakdown")
         self.priming_breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.give_priming_button = QPushButton("&Give priming bolus…", objectName="givePriming")
         self.give_priming_button.clicked.connect(lambda: self._choose(BolusChoice.PRIMING))
@@ -227,7 +201,7 @@ class BolusDialog(QDialog):
     def _bridge_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.bridge_details = _note("bridgeTabDetails")
+        self.bridge_details = note("bridgeTabDetails")
         self.record_bridge_button = QPushButton(
             "&Record the bridge bolus as given", objectName="recordBridge"
         )
@@ -242,7 +216,7 @@ class BolusDialog(QDialog):
         layout = QVBoxLayout(page)
         c = self.context
         pb = c.pending.patient_bolus
-        self.patient_summary = _note("patientBolusSummary")
+        self.patient_summary = note("patientBolusSummary")
         projection = c.result.projection
         if pb is None:
             self.patient_summary.setText(

@@ -19,7 +19,6 @@ from decimal import Decimal
 from fractions import Fraction
 from html import escape
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -49,6 +47,7 @@ from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.refill import RefillCheck, after_refill, check_refill
 from programmer.units import exact, format_number, round_half_up
 from ui.editor.entry import EntryError, parse_decimal
+from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
 
@@ -96,30 +95,6 @@ def _error(label: QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
-def _edit(name: str, accessible: str, width: int = 110) -> QLineEdit:
-    edit = QLineEdit(objectName=name)
-    edit.setAccessibleName(accessible)
-    edit.setMaximumWidth(width)
-    return edit
-
-
-def _with_unit(edit: QWidget, unit: str) -> QWidget:
-    box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.addWidget(edit)
-    row.addWidget(QLabel(unit))
-    row.addStretch(1)
-    return box
-
-
-def _note(name: str) -> QLabel:
-    label = QLabel(objectName=name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
-
-
 class RefillDialog(QDialog):
     """Every check is redone on each keystroke; :meth:`outcome` after ``accept``."""
 
@@ -136,7 +111,7 @@ class RefillDialog(QDialog):
         # An "other" concentration this refill confirms as compounded (not yet on record).
         self.confirming: Decimal | None = None
 
-        heading = _note("refillHeading")
+        heading = note("refillHeading")
         heading.setText(
             f"<b>Refill for {escape(c.patient)}</b> — {escape(c.pump.display_name)} "
             f"(reservoir {c.pump.reservoir_ml} mL), {c.at:%Y-%m-%d %H:%M}.<br>Record: version "
@@ -148,7 +123,7 @@ class RefillDialog(QDialog):
         # 1. residual
         residual_box = QGroupBox("1. Residual withdrawn")
         residual = QFormLayout(residual_box)
-        self.expected_label = _note("expectedResidual")
+        self.expected_label = note("expectedResidual")
         expected = max(c.record.expected_ml, Fraction(0))
         given = (
             f", and {format_number(c.record.given_outside_mcg, 2)} mcg of boluses given outside "
@@ -161,12 +136,12 @@ class RefillDialog(QDialog):
             f"programmed delivery since{given})"
         )
         residual.addRow("Expected residual:", self.expected_label)
-        self.measured_edit = _edit("measuredResidual", "Measured residual in mL")
+        self.measured_edit = value_edit("measuredResidual", "Measured residual in mL")
         self.measured_edit.setPlaceholderText("e.g. 3.4")
-        residual.addRow("Measured residual:", _with_unit(self.measured_edit, "mL"))
-        self.measured_error = _note("measuredError")
+        residual.addRow("Measured residual:", with_unit(self.measured_edit, "mL"))
+        self.measured_error = note("measuredError")
         residual.addRow("", self.measured_error)
-        self.discrepancy_label = _note("discrepancy")
+        self.discrepancy_label = note("discrepancy")
         residual.addRow("Discrepancy:", self.discrepancy_label)
         self.discrepancy_reason = QLineEdit(objectName="discrepancyReason")
         self.discrepancy_reason.setAccessibleName("Reason for accepting the refill discrepancy")
@@ -186,7 +161,7 @@ class RefillDialog(QDialog):
         fill.addRow("Drug:", self.drug_combo)
         self.concentration_combo = QComboBox(objectName="refillConcentration")
         self.concentration_combo.setAccessibleName("Concentration")
-        self.other_edit = _edit("otherConcentration", "Other concentration in mcg/mL")
+        self.other_edit = value_edit("otherConcentration", "Other concentration in mcg/mL")
         self.compounded_box = QCheckBox(
             "I confirm this is a dilution or compounded product, not a library concentration",
             objectName="compoundedConfirmed",
@@ -199,30 +174,30 @@ class RefillDialog(QDialog):
         self.other_row = QWidget()
         other_layout = QVBoxLayout(self.other_row)
         other_layout.setContentsMargins(0, 0, 0, 0)
-        other_layout.addWidget(_with_unit(self.other_edit, "mcg/mL"))
+        other_layout.addWidget(with_unit(self.other_edit, "mcg/mL"))
         other_layout.addWidget(self.compounded_box)
         other_layout.addWidget(self.compounded_reason)
         fill.addRow("Concentration:", self.concentration_combo)
         fill.addRow("", self.other_row)
-        self.concentration_note = _note("concentrationNote")
+        self.concentration_note = note("concentrationNote")
         fill.addRow("", self.concentration_note)
-        self.volume_edit = _edit("volumeAdded", "Volume added in mL")
+        self.volume_edit = value_edit("volumeAdded", "Volume added in mL")
         self.volume_edit.setPlaceholderText(f"at most {c.pump.reservoir_ml}")
-        fill.addRow("Volume added:", _with_unit(self.volume_edit, "mL"))
-        self.volume_error = _note("volumeError")
+        fill.addRow("Volume added:", with_unit(self.volume_edit, "mL"))
+        self.volume_error = note("volumeError")
         fill.addRow("", self.volume_error)
 
         # 3. bridge bolus
         self.bridge_box = QGroupBox("3. Bridge bolus (the concentration changes)")
         bridge = QVBoxLayout(self.bridge_box)
-        self.bridge_label = _note("bridgeDetails")
+        self.bridge_label = note("bridgeDetails")
         self.give_bridge = QRadioButton("Give the bridge bolus", objectName="giveBridge")
         self.omit_bridge = QRadioButton("Give no bridge bolus", objectName="omitBridge")
         group = QButtonGroup(self)
         group.addButton(self.give_bridge)
         group.addButton(self.omit_bridge)
         self.give_bridge.setChecked(True)
-        self.omit_warning = _note("noBridgeWarning")
+        self.omit_warning = note("noBridgeWarning")
         self.omit_reason = QLineEdit(objectName="noBridgeReason")
         self.omit_reason.setAccessibleName("Reason for giving no bridge bolus")
         self.omit_reason.setPlaceholderText("Required: why no bridge bolus is given (recorded)")
@@ -235,8 +210,8 @@ class RefillDialog(QDialog):
         # 4. after the refill
         after_box = QGroupBox("4. After the refill (the pending programme, refilled)")
         after = QVBoxLayout(after_box)
-        self.dates_label = _note("refillDates")
-        self.findings_label = _note("refillFindings")
+        self.dates_label = note("refillDates")
+        self.findings_label = note("refillFindings")
         after.addWidget(self.dates_label)
         after.addWidget(self.findings_label)
 
@@ -249,7 +224,7 @@ class RefillDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
 
-        self.blocked_label = _note("refillBlocked")
+        self.blocked_label = note("refillBlocked")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
