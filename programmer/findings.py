@@ -16,7 +16,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from programmer.drug_library import Drug, DrugLibrary, PatientGroup, default_drug_library
-from programmer.programme import EVERY_DAY, Mode, Programme, Step
+from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme, Step
 from programmer.projection import (
     ClinicSettings,
     Projection,
@@ -29,6 +29,7 @@ from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_cat
 from programmer.schedule import (
     DailyDoses,
     daily_doses,
+    highest_rolling_day,
     patient_bolus_max_mcg_per_day,
     step_durations,
 )
@@ -202,7 +203,7 @@ def check_programme(
     doses = daily_doses(programme, pump)
     _check_schedule(programme, pump, add)
     _check_rates(programme, pump, add)
-    _check_daily_limits(programme, drug, doses, now, add)
+    _check_daily_limits(programme, pump, drug, doses, now, add)
     if current is not None:
         _check_change(programme, current, drug, doses, catalogue, now, add)
     _check_boluses(programme, pump, drug, add)
@@ -398,7 +399,12 @@ def _rate_finding(
 
 
 def _check_daily_limits(
-    programme: Programme, drug: Drug, doses: DailyDoses, now: datetime, add: _Add
+    programme: Programme,
+    pump: PumpModel,
+    drug: Drug,
+    doses: DailyDoses,
+    now: datetime,
+    add: _Add,
 ) -> None:
     therapy = programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
     ptm = patient_bolus_max_mcg_per_day(programme) if therapy else Fraction(0)
@@ -420,6 +426,24 @@ def _check_daily_limits(
                 _day_field(programme, worst_weekday),
             )
         )
+    if not worst > hard:
+        # Any 24 hours, not only calendar days: with a weekday pattern a heavy evening and the
+        # next morning's steps can add up to more than either day.
+        rolling = highest_rolling_day(programme, pump)
+        if rolling is not None and rolling.dose_mcg + ptm > hard:
+            first, then = WEEKDAYS[rolling.weekday], WEEKDAYS[(rolling.weekday + 1) % 7]
+            start = f"{day_label(first)} {hhmm(rolling.start_min)}"
+            end = f"{day_label(then)} {hhmm(rolling.start_min)}"
+            add(
+                Finding(
+                    Code.DOSE_ABOVE_HARD_LIMIT,
+                    f"From {start} to {end}: {num(rolling.dose_mcg + ptm)} mcg in 24 hours"
+                    + (f" (with {num(ptm)} mcg of patient boluses)" if ptm else "")
+                    + f", over the {drug.name} hard maximum of {num(hard)} mcg/day, though "
+                    "each calendar day is under it.",
+                    _day_field(programme, rolling.weekday),
+                )
+            )
     # Planned boluses count on the calendar day they start.
     by_date: dict[date, list[int]] = defaultdict(list)
     for i, b in enumerate(programme.boluses):

@@ -10,6 +10,7 @@ step doses, also for schedules the findings reject.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -152,3 +153,52 @@ def delivered_rates_by_weekday(
         by_name[name] = segments
     week = programme.week
     return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]
+
+
+@dataclass(frozen=True, slots=True)
+class RollingDay:
+    """The most a weekday pattern delivers in any 24 hours, and when that stretch begins."""
+
+    dose_mcg: Fraction
+    weekday: int  # 0 = Monday
+    start_min: int  # minutes after that weekday's 00:00
+
+
+def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | None:
+    """For a weekday pattern, the largest basal dose in any 24 hours across the week, windows
+    crossing midnight included (a heavy Monday evening and Tuesday morning can add up to more
+    than either calendar day). None when every day is the same: then every 24 hours hold the
+    day's total. Exact, in integers: the window recomputes on every keystroke."""
+    week = programme.week
+    if programme.mode is not Mode.FLEXIBLE or week is None or week.same_every_day:
+        return None
+    days = delivered_rates_by_weekday(programme, pump)
+    ratios = [[(start, rate.as_integer_ratio()) for start, rate in day] for day in days]
+    common = math.lcm(*(d for day in ratios for _, (_, d) in day))
+    starts: list[int] = []
+    rates: list[int] = []  # mcg/h x common
+    for weekday, day in enumerate(ratios):
+        for start, (n, d) in day:
+            starts.append(weekday * MINUTES_PER_DAY + start)
+            rates.append(n * (common // d))
+    week_min = 7 * MINUTES_PER_DAY
+    before = [0]  # (mcg/h x common) x minutes delivered before each segment
+    for i, rate in enumerate(rates):
+        end = starts[i + 1] if i + 1 < len(starts) else week_min
+        before.append(before[-1] + rate * (end - starts[i]))
+    week_total = before[-1]
+
+    def delivered_until(minute: int) -> int:
+        laps, within = divmod(minute, week_min)
+        j = bisect_right(starts, within) - 1
+        return laps * week_total + before[j] + rates[j] * (within - starts[j])
+
+    # A sliding window over a step function is largest when one of its ends meets a step.
+    candidates = set(starts) | {(s - MINUTES_PER_DAY) % week_min for s in starts}
+    best_start = max(
+        sorted(candidates),
+        key=lambda s: delivered_until(s + MINUTES_PER_DAY) - delivered_until(s),
+    )
+    best = delivered_until(best_start + MINUTES_PER_DAY) - delivered_until(best_start)
+    weekday, start_min = divmod(best_start, MINUTES_PER_DAY)
+    return RollingDay(Fraction(best, MINUTES_PER_HOUR * common), weekday, start_min)
