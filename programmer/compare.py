@@ -11,7 +11,7 @@ from fractions import Fraction
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.schedule import daily_doses, day_total_mcg, patient_bolus_max_mcg_per_day
-from programmer.units import exact, format_number
+from programmer.units import exact, format_decimal, format_number
 
 MODE_NAMES = {
     Mode.STOPPED: "Stopped",
@@ -45,13 +45,8 @@ class Row:
         return self.before != self.after
 
 
-def typed(value: Decimal) -> str:
-    """A value a person typed, exactly as typed (never rounded for display)."""
-    return format(value, "f")
-
-
 def mcg(value: Decimal) -> str:
-    return f"{typed(value)} mcg"
+    return f"{format_decimal(value)} mcg"
 
 
 def mcg_day(value: Fraction | Decimal | int) -> str:
@@ -103,21 +98,24 @@ def _side(programme: Programme | None, catalogue: PumpCatalogue) -> dict[str, tu
         "pump.replace_by": ("Replace by", p.pump.replace_by.isoformat()),
         "pump.low_reservoir_alarm_ml": (
             "Low-reservoir alarm",
-            f"{typed(p.pump.low_reservoir_alarm_ml)} mL",
+            f"{format_decimal(p.pump.low_reservoir_alarm_ml)} mL",
         ),
         "drug.name": ("Drug", p.drug.name),
         "drug.concentration_mcg_per_ml": (
             "Concentration",
-            f"{typed(p.drug.concentration_mcg_per_ml)} mcg/mL",
+            f"{format_decimal(p.drug.concentration_mcg_per_ml)} mcg/mL",
         ),
-        "reservoir.volume_ml": ("Reservoir volume", f"{typed(p.reservoir.volume_ml)} mL"),
+        "reservoir.volume_ml": ("Reservoir volume", f"{format_decimal(p.reservoir.volume_ml)} mL"),
         "reservoir.filled_at": ("Filled at", p.reservoir.filled_at.strftime("%Y-%m-%d %H:%M")),
         "mode": ("Mode", MODE_NAMES[p.mode]),
         "daily": ("Daily dose", mcg_day(doses.mean) + (" (mean)" if doses.varies else "")),
         "flow": ("Flow", ml_day(doses.mean / conc)),
     }
     if p.mode is Mode.SIMPLE_CONTINUOUS and p.daily_dose_mcg is not None:
-        rows["daily_dose_mcg"] = ("Simple continuous dose", f"{typed(p.daily_dose_mcg)} mcg/day")
+        rows["daily_dose_mcg"] = (
+            "Simple continuous dose",
+            f"{format_decimal(p.daily_dose_mcg)} mcg/day",
+        )
     if p.week is not None:
         for name in p.week.day_names():
             steps = p.week.days[name]
@@ -126,7 +124,7 @@ def _side(programme: Programme | None, catalogue: PumpCatalogue) -> dict[str, tu
             for i, s in enumerate(steps):
                 rows[f"week.{name}[{i}]"] = (
                     f"{label}: step {i + 1}",
-                    f"from {hhmm(s.start_min)}, {typed(s.rate_mcg_per_h)} mcg/h",
+                    f"from {hhmm(s.start_min)}, {format_decimal(s.rate_mcg_per_h)} mcg/h",
                 )
     for i, b in enumerate(p.boluses):
         rows[f"boluses[{i}]"] = (

@@ -152,5 +152,4 @@ def format_quantity(value: Number, unit: str, places: int) -> str:
 
 def format_decimal(value: Decimal) -> str:
     """A typed value exactly as typed (no exponent notation)."""
-    text = format(value, "f")
-    return text
+    return format(value, "f")

@@ -86,9 +86,8 @@ def run_window(args: argparse.Namespace) -> int:
             """Training, back to the start: a fresh training database (accounts kept) and a
             fresh window on it, the clock back at the start."""
             nonlocal database, windows
-            stop = getattr(old.idle_lock, "stop", None)
-            if stop is not None:
-                stop()
+            if old.idle_lock is not None:
+                old.idle_lock.stop()
             old.hide()
             old.deleteLater()
             database = reset_training(database, now=wall_clock())

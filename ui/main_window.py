@@ -44,6 +44,7 @@ from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
     from ui.editor.schedule_editor import ScheduleEditor
+    from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
 
 TITLE = "ITB programmer console"
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self.user = user
         self.account = account
         self.training_clock = training_clock
-        self.idle_lock: object | None = None
+        self.idle_lock: IdleLock | None = None
         self.prompter = prompter or WindowPrompter(self)
         self.settings = settings or QSettings()
         self.record: PatientRecord | None = None
@@ -300,7 +301,7 @@ class MainWindow(QMainWindow):
         if record.pump is None:
             return None
         pump = record.pump
-        drug, reservoir = self._seeds.get(record.patient.id) or self._default_fill(pump.model)
+        drug, reservoir = self._seeds.get(record.patient.id) or self._default_fill()
         return Programme(
             patient=record.patient,
             pump=Pump(
@@ -315,7 +316,7 @@ class MainWindow(QMainWindow):
             mode=Mode.STOPPED,
         )
 
-    def _default_fill(self, model: str) -> tuple[DrugFill, Reservoir]:
+    def _default_fill(self) -> tuple[DrugFill, Reservoir]:
         drug = next(iter(default_drug_library().drugs.values()))
         return (
             DrugFill(drug.name, drug.concentrations_mcg_per_ml[0]),
@@ -531,18 +532,15 @@ class MainWindow(QMainWindow):
         mode = "TRAINING database" if self.training_clock is not None else "Database"
         self.statusBar().showMessage(f"{mode}: {self.db.path}  ·  User: {who}")
 
-    def attach_idle_lock(self, lock: object) -> None:
-        """The screen lock (ui.idle_lock.IdleLock) of this session: another person unlocking it
-        becomes the window's user."""
+    def attach_idle_lock(self, lock: IdleLock) -> None:
+        """The screen lock of this session: another person unlocking it becomes the window's
+        user."""
         self.idle_lock = lock
-        switched = getattr(lock, "switched", None)
-        if switched is not None:
-            switched.connect(self.switch_user)
+        lock.switched.connect(self.switch_user)
 
     def lock_screen(self) -> None:
-        lock = getattr(self.idle_lock, "lock", None)
-        if lock is not None:
-            lock()
+        if self.idle_lock is not None:
+            self.idle_lock.lock()
 
     def switch_user(self, user: User) -> None:
         """Someone else logged in at the lock screen: from now on the saves are theirs. Unsaved
@@ -709,9 +707,8 @@ class MainWindow(QMainWindow):
         if not self._settle_unsaved():
             event.ignore()
             return
-        stop = getattr(self.idle_lock, "stop", None)
-        if stop is not None:
-            stop()
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

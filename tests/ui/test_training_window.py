@@ -100,9 +100,12 @@ def test_audit_trail_opens_on_the_open_patient(qtbot: QtBot, tmp_path: Path) -> 
 
 
 def test_lock_screen_action_locks_and_a_new_user_takes_over(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QObject, Signal
+
     from db.users import Role, User
 
-    class FakeLock:
+    class FakeLock(QObject):
+        switched = Signal(object)
         locked = 0
 
         def lock(self) -> None:
