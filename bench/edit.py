@@ -28,13 +28,14 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from db.database import Database
+    from db.seed.demo_patients import seed_demo_patients
     from ui.editor.schedule_model import Column
     from ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     work = Path(tempfile.mkdtemp(prefix="itb-bench-"))
     now = datetime(2026, 11, 22, 10, 0)
-    db = Database.open(work / "demo.sqlite", seed_demo=True, now=now)
+    db = Database.open(work / "demo.sqlite", on_create=seed_demo_patients, now=now)
     window = MainWindow(
         db,
         clock=lambda: now,

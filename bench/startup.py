@@ -78,11 +78,12 @@ def main() -> None:
     from datetime import datetime
 
     from db.database import Database
+    from db.seed.demo_patients import seed_demo_patients
 
     work = Path(tempfile.mkdtemp(prefix="itb-bench-"))
     try:
         demo = work / "demo.sqlite"
-        Database.open(demo, seed_demo=True, now=datetime(2026, 11, 22, 10, 0)).close()
+        Database.open(demo, on_create=seed_demo_patients, now=datetime(2026, 11, 22, 10, 0)).close()
         sample(BARE)  # warm the file cache for both
         sample(CONSOLE, str(demo))
         bare, console = [], []

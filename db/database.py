@@ -5,7 +5,8 @@ One SQLite file, opened through sqlite-utils, in WAL mode with foreign keys on a
 appends its audit entry, so after a crash the file holds each write completely or not at all, and
 two windows never interleave their writes. See the modules beside this one for each idea:
 opening (:mod:`db.connection`), schema (:mod:`db.migrations`), patients, programme versions,
-treatments, the audit trail, integrity, backups and the demonstration patients.
+treatments, the audit trail, integrity and backups. Seeding (demonstration patients, the
+training database) is a client of this facade (:mod:`db.seed`), handed in as ``on_create``.
 """
 
 from __future__ import annotations
@@ -127,6 +128,10 @@ MAX_USER = 200
 MAX_REASON = 2000
 MAX_DIAGNOSIS = 500
 
+# What fills a database in the transaction that creates it: called with the open database and
+# the creation moment (the demonstration patients, the training scenarios: :mod:`db.seed`).
+OnCreate = Callable[["Database", datetime], None]
+
 
 class Database:
     """An open console database. Use :meth:`open`; close with :meth:`close` or ``with``."""
@@ -156,7 +161,7 @@ class Database:
         path: str | Path,
         *,
         create: bool = True,
-        seed_demo: bool = False,
+        on_create: OnCreate | None = None,
         now: datetime | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         catalogue: PumpCatalogue | None = None,
@@ -164,10 +169,12 @@ class Database:
         settings: ClinicSettings | None = None,
     ) -> Database:
         """Open the database at ``path``; with ``create``, a missing or empty (0-byte) file is
-        initialised, and with ``seed_demo`` filled with the demonstration patients in the same
-        transaction. Anything else that is not a console database is refused untouched.
-        ``timeout`` is how long to wait for another program's write lock; ``library`` is the
-        drug library used while the database stores none (the packaged one by default)."""
+        initialised, and ``on_create(database, now)`` (e.g. the demonstration patients,
+        :func:`db.seed.demo_patients.seed_demo_patients`) fills it in the same transaction, so
+        it is created completely or not at all. Anything else that is not a console database
+        is refused untouched. ``timeout`` is how long to wait for another program's write
+        lock; ``library`` is the drug library used while the database stores none (the
+        packaged one by default)."""
         path = Path(path).expanduser().absolute()
         moment = now or datetime.now()
         state = inspect_file(path)
@@ -211,17 +218,10 @@ class Database:
                 return dest
 
             def seed() -> None:
-                from db.demo_patients import seed_demo_patients  # only when seeding
+                if on_create is not None:
+                    on_create(database, moment)
 
-                seed_demo_patients(database, moment)
-
-            migrations.migrate(
-                sdb,
-                path,
-                now=moment,
-                backup_copy=backup_copy,
-                on_create=seed if seed_demo else None,
-            )
+            migrations.migrate(sdb, path, now=moment, backup_copy=backup_copy, on_create=seed)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, path) from None
@@ -791,10 +791,17 @@ class Database:
 
     @classmethod
     def create_training(
-        cls, path: str | Path, *, now: datetime, timeout: float = DEFAULT_TIMEOUT_S
+        cls,
+        path: str | Path,
+        *,
+        now: datetime,
+        on_create: OnCreate | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
     ) -> Database:
         """A new training database at ``path``: a missing or empty file only, so an existing
-        database (the clinic's above all) is never turned into a training one."""
+        database (the clinic's above all) is never turned into a training one.
+        ``on_create(database, now)`` (the training scenarios) fills it in the transaction that
+        marks it training."""
         target = Path(path).expanduser().absolute()
         if inspect_file(target).kind is FileKind.SQLITE:
             raise WrongDatabaseKindError(
@@ -803,7 +810,10 @@ class Database:
             )
         database = cls.open(target, create=True, now=now, timeout=timeout)
         try:
-            database.mark_training(now=now)
+            with database._write():
+                database.mark_training(now=now)
+                if on_create is not None:
+                    on_create(database, now)
         except BaseException:
             database.close()
             raise
@@ -813,6 +823,22 @@ class Database:
         """False until the first administrator is created (the first-run dialog)."""
         with self._read() as sdb:
             return accounts.has_users(sdb)
+
+    def accounts_to_keep(self) -> list[accounts.Account]:
+        """Every account with its password hash, for :meth:`keep_accounts` on a new training
+        database (a reset): the hashes go from one storage file to the other, nowhere else."""
+        with self._read() as sdb:
+            return accounts.all_accounts(sdb)
+
+    def keep_accounts(self, kept: list[accounts.Account], *, action: str, now: datetime) -> None:
+        """Add the accounts :meth:`accounts_to_keep` read from another database (their
+        passwords too), in one write with an audit entry ``action``; nothing when there are
+        none."""
+        if not kept:
+            return
+        moment_text(now, "now")
+        with self._write() as sdb:
+            accounts.insert_kept_accounts(sdb, kept, action=action, now=now)
 
     def list_users(self) -> list[UserRecord]:
         """Every account by name, without password hashes."""

@@ -623,3 +623,41 @@ def update_active(sdb: SqliteDatabase, name: str, active: bool, *, by: User, now
         now=now,
         details={"name": target},
     )
+
+
+# ---------------------------------------------------------------- carrying accounts over
+
+
+def all_accounts(sdb: SqliteDatabase) -> list[Account]:
+    """Every account with its stored hash, in the order created (a training reset carries them
+    into the new file)."""
+    rows = sdb.execute(f"SELECT {_COLUMNS} FROM user_account ORDER BY rowid")
+    return [_account(row) for row in rows.fetchall()]
+
+
+def insert_kept_accounts(
+    sdb: SqliteDatabase, kept: list[Account], *, action: str, now: datetime
+) -> None:
+    """Put ``kept`` (from :func:`all_accounts` of another file) into this database with their
+    hashes, active flags and creation, lock-outs cleared, and say so in the audit trail."""
+    for account in kept:
+        record = account.record
+        sdb.execute(
+            "INSERT INTO user_account (name, role, password_hash, active, failed_logins, "
+            "locked_until, created_at, created_by) VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
+            [
+                record.name,
+                record.role.value,
+                account.password_hash,
+                int(record.active),
+                moment_text(record.created_at, "created_at"),
+                record.created_by,
+            ],
+        )
+    _log(
+        sdb,
+        user=audit.SYSTEM_USER,
+        action=action,
+        now=now,
+        details={"accounts_kept": [a.record.name for a in kept]},
+    )

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from db.database import Database
+from db.seed.demo_patients import seed_demo_patients
 from programmer.findings import CheckResult, Severity
 from programmer.programme import Programme
 from programmer.simulated_pump import SessionStep
@@ -177,7 +178,7 @@ def main(out: Path) -> None:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("ITB programmer console")
     work = Path(tempfile.mkdtemp(prefix="itb-shots-"))
-    db = Database.open(work / "demo.sqlite", seed_demo=True, now=NOW)
+    db = Database.open(work / "demo.sqlite", on_create=seed_demo_patients, now=NOW)
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(db, clock=lambda: NOW, user="dr.demo", settings=settings)
     window.resize(1280, 800)
@@ -235,7 +236,7 @@ def account_and_training_shots(app: QApplication, work: Path, out: Path) -> None
     and an alarm fired by the simulated clock."""
     from datetime import timedelta
 
-    from db.training import open_training
+    from db.seed.training import open_training
     from ui.login import FirstAdministratorDialog, LoginDialog
     from ui.training import SimulatedClock
 
@@ -253,8 +254,15 @@ def account_and_training_shots(app: QApplication, work: Path, out: Path) -> None
 
     clock = SimulatedClock(NOW)
     settings = QSettings(str(work / "training.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(db, clock=clock.now, user=admin.name, account=admin, settings=settings,
-                        training_clock=clock, prompter=ShotPrompter())
+    window = MainWindow(
+        db,
+        clock=clock.now,
+        user=admin.name,
+        account=admin,
+        settings=settings,
+        training_clock=clock,
+        prompter=ShotPrompter(),
+    )
     window.resize(1280, 800)
     window.show()
     window.training_panel.list.setCurrentRow(3)  # From 500 to 2000 mcg/mL

@@ -36,7 +36,7 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from db.database import DatabaseError
-    from db.training import reset_training
+    from db.seed.training import reset_training
     from ui.commands.invocation import database_path, open_database
     from ui.idle_lock import IdleLock
     from ui.login import log_in, wall_clock

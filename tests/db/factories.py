@@ -114,7 +114,7 @@ def acks_for(
 
 
 def open_new(path: Path, *, now: datetime = NOW) -> Database:
-    return Database.open(path, create=True, seed_demo=False, now=now)
+    return Database.open(path, create=True, now=now)
 
 
 def save(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from db.database import Database
-from db.demo_patients import load_manifest
+from db.seed.demo_patients import load_manifest, seed_demo_patients
 from tests.db.factories import NOW, open_new, programme, save
 from tests.db.workers import dose_for
 
@@ -87,7 +87,7 @@ def test_killed_creation_leaves_a_database_that_opens_whole(tmp_path: Path) -> N
         outcomes.add(child.stdout.read().strip() == b"created")
         child.stdout.close()
         child.wait()
-        with Database.open(path, seed_demo=True, now=NOW) as database:
+        with Database.open(path, on_create=seed_demo_patients, now=NOW) as database:
             assert len(database.search_patients("demo", limit=100)) == expected
             actions = [e.action for e in database.audit_entries()]
             assert actions.count("database.created") == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from db.database import Database, ProgrammeVersion
-from db.demo_patients import load_manifest
+from db.seed.demo_patients import load_manifest, seed_demo_patients
 from programmer.findings import Code, Severity, check_programme
 from programmer.programme import Mode, SpasticityOrigin
 
@@ -26,7 +26,7 @@ SEED_MOMENTS = [
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path = tmp_path_factory.mktemp("demo") / "itb-console.sqlite"
-    with Database.open(path, seed_demo=True, now=SEED_MOMENTS[0]) as database:
+    with Database.open(path, on_create=seed_demo_patients, now=SEED_MOMENTS[0]) as database:
         yield database
 
 
@@ -83,7 +83,7 @@ def test_near_replacement_and_stopped_are_flagged(seeded: Database) -> None:
 def test_demo_never_has_a_hard_finding(tmp_path: Path, now: datetime) -> None:
     """Whatever day the database is created, every current programme passes the engine's check
     on that day, and every soft finding carries its typed reason."""
-    with Database.open(tmp_path / "demo.sqlite", seed_demo=True, now=now) as database:
+    with Database.open(tmp_path / "demo.sqlite", on_create=seed_demo_patients, now=now) as database:
         for summary in database.search_patients("demo", limit=100):
             versions = database.versions(summary.id)
             current = database.current_version(summary.id)
@@ -104,10 +104,10 @@ def test_demo_never_has_a_hard_finding(tmp_path: Path, now: datetime) -> None:
 
 def test_demo_is_seeded_only_when_the_database_is_created(tmp_path: Path) -> None:
     path = tmp_path / "itb-console.sqlite"
-    with Database.open(path, seed_demo=True, now=SEED_MOMENTS[0]) as database:
+    with Database.open(path, on_create=seed_demo_patients, now=SEED_MOMENTS[0]) as database:
         count = len(database.search_patients("demo", limit=100))
         entries = len(database.audit_entries())
-    with Database.open(path, seed_demo=True, now=SEED_MOMENTS[1]) as database:
+    with Database.open(path, on_create=seed_demo_patients, now=SEED_MOMENTS[1]) as database:
         assert len(database.search_patients("demo", limit=100)) == count
         assert len(database.audit_entries()) == entries
 

@@ -263,9 +263,10 @@ def test_first_patients_lists_by_name(tmp_path) -> None:  # type: ignore[no-unty
     from datetime import datetime
 
     from db.database import Database
+    from db.seed.demo_patients import seed_demo_patients
 
     with Database.open(
-        tmp_path / "p.sqlite", seed_demo=True, now=datetime(2026, 11, 22, 10, 0)
+        tmp_path / "p.sqlite", on_create=seed_demo_patients, now=datetime(2026, 11, 22, 10, 0)
     ) as db:
         names = [s.name for s in db.first_patients(limit=50)]
         assert len(names) == 9

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from db.database import Database
-from db.demo_patients import SCENARIO_FOLDER, seed_demo_patients, training_scenarios
+from db.seed.demo_patients import SCENARIO_FOLDER, seed_demo_patients, training_scenarios
 from programmer.findings import Code
 
 NOW = datetime(2026, 11, 22, 10, 0)

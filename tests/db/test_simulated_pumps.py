@@ -224,10 +224,11 @@ def test_two_windows_never_silently_overwrite_each_others_pump_state(tmp_path) -
     import pytest
 
     from db.database import Database
+    from db.seed.demo_patients import seed_demo_patients
     from db.simulated_pumps import PumpChangedError
 
     now = datetime(2026, 11, 22, 10, 0)
-    with Database.open(tmp_path / "c.sqlite", seed_demo=True, now=now) as database:
+    with Database.open(tmp_path / "c.sqlite", on_create=seed_demo_patients, now=now) as database:
         first = database.interrogate_pump("DEMO-0002", user="dr.one", now=now)
         # Window two reads it a minute later: the pump has delivered meanwhile (a new state).
         second = database.interrogate_pump(

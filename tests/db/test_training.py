@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from db.database import Database
-from db.demo_patients import training_scenarios
 from db.kind import DatabaseKind, WrongDatabaseKindError
-from db.training import open_training, reset_training
+from db.seed.demo_patients import seed_demo_patients, training_scenarios
+from db.seed.training import open_training, reset_training
 
 NOW = datetime(2026, 11, 22, 10, 0)
 
@@ -26,7 +26,7 @@ def test_training_database_holds_the_scenarios_and_says_so(tmp_path: Path) -> No
 def test_training_mode_refuses_the_clinical_database_untouched(tmp_path: Path) -> None:
     """Hazard: training on clinical records (or training data entering them)."""
     clinical = tmp_path / "clinic.sqlite"
-    Database.open(clinical, seed_demo=True, now=NOW).close()
+    Database.open(clinical, on_create=seed_demo_patients, now=NOW).close()
     before = clinical.read_bytes()
     with pytest.raises(WrongDatabaseKindError):
         open_training(clinical, now=NOW)
@@ -65,7 +65,7 @@ def test_reset_goes_back_to_the_start(tmp_path: Path) -> None:
 def test_reset_never_touches_a_clinical_database(tmp_path: Path) -> None:
     clinical = tmp_path / "clinic.sqlite"
     with (
-        Database.open(clinical, seed_demo=True, now=NOW) as database,
+        Database.open(clinical, on_create=seed_demo_patients, now=NOW) as database,
         pytest.raises(WrongDatabaseKindError),
     ):
         reset_training(database, now=NOW)

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from db import users
 from db.database import Database, InvalidRecordError
 from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.seed.demo_patients import seed_demo_patients
 from db.users import (
     AccountLockedError,
     AccountsExistError,
@@ -138,7 +139,7 @@ def test_clinical_database_can_never_become_a_training_one(tmp_path: Path) -> No
 
 
 def test_clinical_database_with_demo_patients_cannot_become_training(tmp_path: Path) -> None:
-    with Database.open(tmp_path / "d.sqlite", seed_demo=True, now=NOW) as database:
+    with Database.open(tmp_path / "d.sqlite", on_create=seed_demo_patients, now=NOW) as database:
         with pytest.raises(WrongDatabaseKindError):
             database.mark_training(now=NOW)
         assert database.kind is DatabaseKind.CLINICAL

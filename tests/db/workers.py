@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from db.database import ConflictError, Database, UnknownPatientError
+from db.seed.demo_patients import seed_demo_patients
 from tests.db.factories import NOW, acks_for, programme
 
 # Doses that alternate within the titration step, so no version needs an acknowledgement
@@ -52,7 +53,7 @@ def saver(path: Path) -> None:
 
 
 def creator(path: Path) -> None:
-    Database.open(path, seed_demo=True, now=NOW).close()
+    Database.open(path, on_create=seed_demo_patients, now=NOW).close()
     print("created", flush=True)
 
 

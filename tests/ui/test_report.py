@@ -18,6 +18,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
 from db.database import Database
+from db.seed.demo_patients import seed_demo_patients
 from programmer.findings import Severity
 from ui.report.content import (
     DEFAULT_CLINIC,
@@ -42,7 +43,7 @@ needs_poppler = pytest.mark.skipif(
 def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One seeded database for the module; the report only reads it."""
     path = tmp_path_factory.mktemp("report") / "x.sqlite"
-    Database.open(path, seed_demo=True, now=SEEDED).close()
+    Database.open(path, on_create=seed_demo_patients, now=SEEDED).close()
     return path
 
 
@@ -394,7 +395,7 @@ def test_cli_writes_the_current_version(
 def test_cli_report_of_a_training_database_is_marked_on_every_page(
     tmp_path: Path, qapp: object
 ) -> None:
-    from db.training import open_training
+    from db.seed.training import open_training
 
     path = tmp_path / "training.sqlite"
     open_training(path, now=datetime(2026, 11, 22, 10, 0)).close()

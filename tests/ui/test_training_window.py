@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from db.training import open_training
+from db.seed.training import open_training
 from programmer.simulated_pump import Alarm
 from ui.training import SimulatedClock
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from db.database import Database
+from db.seed.demo_patients import seed_demo_patients
 from programmer.findings import CheckResult
 from programmer.programme import Programme
 from ui.main_window import MainWindow
@@ -76,7 +77,7 @@ class ScriptedPrompter(WindowPrompter):
 
 
 def open_database(tmp_path: Path) -> Database:
-    return Database.open(tmp_path / "clinic.sqlite", seed_demo=True, now=NOW)
+    return Database.open(tmp_path / "clinic.sqlite", on_create=seed_demo_patients, now=NOW)
 
 
 def make_window(

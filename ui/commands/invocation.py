@@ -56,7 +56,7 @@ def database_path(args: argparse.Namespace) -> tuple[Path, bool]:
     if args.db:
         return Path(args.db), False
     if training(args):
-        from db.training import default_training_path
+        from db.seed.training import default_training_path
 
         return default_training_path(), True
     from db.location import default_path
@@ -74,14 +74,17 @@ def open_database(args: argparse.Namespace, *, create: bool = False) -> Database
 
     path, is_default = database_path(args)
     if training(args):
-        from db.training import open_training
+        from db.seed.training import open_training
 
         if not is_default and not create and not path.exists():
             return Database.open(path, create=False, now=now_of(args))  # says: no database there
         return open_training(path, now=now_of(args))
-    database = Database.open(
-        path, create=create or is_default, seed_demo=is_default, now=now_of(args)
-    )
+    seed = None
+    if is_default:  # the per-user default database starts with the demonstration patients
+        from db.seed.demo_patients import seed_demo_patients
+
+        seed = seed_demo_patients
+    database = Database.open(path, create=create or is_default, on_create=seed, now=now_of(args))
     try:
         database.require_kind(DatabaseKind.CLINICAL)
     except BaseException:

@@ -8,12 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from db import audit
 from db.database import Database
-from db.demo_patients import SCENARIO_FOLDER, Scenario, seed_demo_patients, training_scenarios
 from db.errors import DatabaseError
 from db.kind import DatabaseKind
 from db.location import default_path
+from db.seed.demo_patients import (
+    SCENARIO_FOLDER,
+    Scenario,
+    seed_demo_patients,
+    training_scenarios,
+)
 from programmer.units import exact
 
 SET_UP_BY = "training set-up"
@@ -43,16 +47,18 @@ def open_training(path: str | Path, *, now: datetime) -> Database:
             raise
         return database
     target.parent.mkdir(parents=True, exist_ok=True)
-    database = Database.create_training(target, now=now)
+    database = Database.create_training(target, now=now, on_create=_seed_scenarios)
     try:
-        with database._write():
-            seed_demo_patients(database, now, SCENARIO_FOLDER)
         for scenario in training_scenarios():
             _set_up_pump(database, scenario, now)
     except BaseException:
         database.close()
         raise
     return database
+
+
+def _seed_scenarios(database: Database, now: datetime) -> None:
+    seed_demo_patients(database, now, SCENARIO_FOLDER)
 
 
 def _set_up_pump(database: Database, scenario: Scenario, now: datetime) -> None:
@@ -89,36 +95,12 @@ def reset_training(database: Database, *, now: datetime) -> Database:
     touched."""
     database.require_kind(DatabaseKind.TRAINING)
     path = database.path
-    with database._read() as sdb:
-        accounts = sdb.execute(
-            "SELECT name, role, password_hash, active, created_at, created_by FROM user_account"
-        ).fetchall()
+    kept = database.accounts_to_keep()
     database.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     fresh = open_training(path, now=now)
-    _carry_accounts_over(fresh, accounts, now)
+    # The trainers and trainees keep their accounts (and passwords, as hashes) across a reset;
+    # the audit trail of the new database says so.
+    fresh.keep_accounts(kept, action="training.reset", now=now)
     return fresh
-
-
-def _carry_accounts_over(database: Database, accounts: list[Any], now: datetime) -> None:
-    """The trainers and trainees keep their accounts (and passwords, as hashes) across a reset;
-    the audit trail of the new database says so."""
-    if not accounts:
-        return
-    with database._write() as sdb:
-        for name, role, password_hash, active, created_at, created_by in accounts:
-            sdb.execute(
-                "INSERT INTO user_account (name, role, password_hash, active, failed_logins, "
-                "locked_until, created_at, created_by) VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
-                [name, role, password_hash, active, created_at, created_by],
-            )
-        audit.append(
-            sdb,
-            seq=audit.next_seq(sdb),
-            at=now,
-            user=audit.SYSTEM_USER,
-            action="training.reset",
-            patient_id=None,
-            details={"accounts_kept": [a[0] for a in accounts]},
-        )

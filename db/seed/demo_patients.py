@@ -1,5 +1,5 @@
 """Demonstration patients for a new default database (issue 3), from the data files in
-``db/demo/``: a manifest (``manifest.toml``) and one itb-programme/1 file per patient.
+``db/seed/demo/``: a manifest (``manifest.toml``) and one itb-programme/1 file per patient.
 
 Dates are rebased on the seeding moment (ages, implant and replace-by dates, fills, visits), so
 the patients never go stale. Every version is saved through :meth:`Database.save_programme` at
@@ -16,8 +16,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.database import Database
 from db.errors import DatabaseError
 from db.programmes import acknowledgement_key
 from db.records import (
@@ -44,9 +45,6 @@ from programmer.programme_file import loads
 from programmer.projection import DeliveryModel
 from programmer.pump_catalogue import PumpCatalogue
 from programmer.units import exact, round_half_up
-
-if TYPE_CHECKING:
-    from db.database import Database
 
 FORMAT = "itb-demo-patients/1"
 PUMP_LIFE_YEARS = 7  # replace-by of a previous pump: domain.md, battery "shut-off at 7"
@@ -113,7 +111,7 @@ def _read(folder: Path, name: str) -> str:
 
 
 def _where(folder: Path, name: str) -> str:
-    return f"db/{folder.name}/{name}"
+    return f"db/seed/{folder.name}/{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,7 +621,8 @@ def _bind_save(
 
 def seed_demo_patients(database: Database, now: datetime, folder: Path = DEMO_FOLDER) -> None:
     """Add every demonstration patient (or, from SCENARIO_FOLDER, every training scenario's
-    patient), as of ``now`` (whole minutes), in the caller's transaction (the creation)."""
+    patient), as of ``now`` (whole minutes), in the caller's transaction: given to
+    ``Database.open(..., on_create=seed_demo_patients)``, the creating one."""
     now = now.replace(second=0, microsecond=0)
     manifest = load_manifest(folder)
     events: list[Event] = []

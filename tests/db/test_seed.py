@@ -1,0 +1,55 @@
+"""Seeding is a client of storage: ``Database.open(..., on_create=...)`` runs it once, in the
+transaction that creates the file, and storage never imports the seeding package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from db.database import Database
+from db.seed.demo_patients import seed_demo_patients
+
+NOW = datetime(2026, 11, 22, 10, 0)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SeedFailedError(Exception):
+    pass
+
+
+def test_on_create_runs_once_in_the_creating_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    calls: list[datetime] = []
+
+    def record(database: Database, moment: datetime) -> None:
+        calls.append(moment)
+        assert database.path == path
+
+    Database.open(path, on_create=record, now=NOW).close()
+    Database.open(path, on_create=record, now=NOW).close()
+    assert calls == [NOW]
+
+
+def test_failed_seeding_leaves_no_half_created_database(tmp_path: Path) -> None:
+    """Hazard: a database holding some demonstration patients and not others."""
+    path = tmp_path / "clinic.sqlite"
+
+    def fail_after_seeding(database: Database, moment: datetime) -> None:
+        seed_demo_patients(database, moment)
+        raise SeedFailedError
+
+    with pytest.raises(SeedFailedError):
+        Database.open(path, on_create=fail_after_seeding, now=NOW)
+    with Database.open(path, now=NOW) as database:
+        assert database.search_patients("demo", limit=100) == []
+        assert [e.action for e in database.audit_entries()] == ["database.created"]
+
+
+def test_storage_never_imports_the_seeding_package() -> None:
+    code = "import sys, db.database; sys.exit(any(m.startswith('db.seed') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
+    assert result.returncode == 0
