@@ -82,6 +82,8 @@ def run_window(args: argparse.Namespace) -> int:
             window.show()
             return window
 
+        windows: list[MainWindow] = []  # held here, so no window is garbage-collected
+
         def restart(old: MainWindow) -> None:
             """Training, back to the start: a fresh training database (accounts kept) and a
             fresh window on it, the clock back at the start."""

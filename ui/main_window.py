@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -137,7 +138,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions and menus
 
     def _action(
-        self, text: str, shortcut: QKeySequence | str | None, slot: Callable[[], object], name: str
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: Callable[[], object],
+        name: str,
     ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
@@ -216,7 +221,7 @@ class MainWindow(QMainWindow):
             )
         ):
             view_menu.addAction(
-                self._action(text, f"Ctrl+{i + 1}", lambda i=i: self.show_tab(i), name)
+                self._action(text, f"Ctrl+{i + 1}", partial(self.show_tab, i), name)
             )
         view_menu.addSeparator()
         view_menu.addAction(self.browser_dock.toggleViewAction())

@@ -49,7 +49,7 @@ def transmit_with(drop: SessionStep | None = None) -> DialogHandler:
         if dialog.drop_combo.isEnabled():
             dialog.drop_combo.setCurrentIndex(index)
         dialog.start_button.click()
-        assert dialog.result is not None
+        assert dialog.outcome is not None
         dialog.close_button.click()
         return True
 

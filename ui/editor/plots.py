@@ -56,7 +56,7 @@ def _hhmm(hours: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-class _HoursAxis(pg.AxisItem):
+class _HoursAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
     """Time of day (hours from 00:00) as HH:MM, or hours from Monday 00:00 as day names."""
 
     def __init__(self) -> None:
@@ -123,7 +123,7 @@ def nice_ceiling(value: float) -> float:
     an axis is the costly part of a plot update)."""
     if value <= 0:
         return 1.0
-    scale = 10 ** math.floor(math.log10(value))
+    scale = 10.0 ** math.floor(math.log10(value))
     for step in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         if value <= step * scale * (1 + 1e-9):
             return step * scale

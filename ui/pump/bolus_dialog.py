@@ -116,7 +116,8 @@ class BolusDialog(QDialog):
         )
         catheter_box = QGroupBox("Catheter (for priming and bridge boluses)")
         catheter_form = QFormLayout(catheter_box)
-        self.catheter_combo = QComboBox(objectName="catheterModel")
+        self.catheter_combo = QComboBox()
+        self.catheter_combo.setObjectName("catheterModel")
         self.catheter_combo.setAccessibleName("Catheter model")
         self.catheter_combo.addItem("— choose the implanted catheter —", None)
         for model in c.catalogue.catheters.values():
@@ -133,7 +134,8 @@ class BolusDialog(QDialog):
         self.catheter_error = note("catheterError")
         catheter_form.addRow("", self.catheter_error)
 
-        self.tabs = QTabWidget(objectName="bolusTabs")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("bolusTabs")
         self.tabs.addTab(self._single_tab(), "&Single bolus")
         self.tabs.addTab(self._priming_tab(), "P&riming bolus")
         self.tabs.addTab(self._bridge_tab(), "&Bridge bolus")
@@ -172,9 +174,8 @@ class BolusDialog(QDialog):
         form.addRow("", self.single_error)
         form.addRow("What it gives:", self.single_preview)
         form.addRow("Findings:", self.single_findings)
-        self.add_single_button = QPushButton(
-            "&Add to the pending programme", objectName="addSingle"
-        )
+        self.add_single_button = QPushButton("&Add to the pending programme")
+        self.add_single_button.setObjectName("addSingle")
         self.add_single_button.clicked.connect(lambda: self._choose(BolusChoice.SINGLE))
         form.addRow("", self.add_single_button)
         return page
@@ -190,7 +191,8 @@ class BolusDialog(QDialog):
         )
         self.priming_breakdown = note("primingBreakdown")
         self.priming_breakdown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.give_priming_button = QPushButton("&Give priming bolus…", objectName="givePriming")
+        self.give_priming_button = QPushButton("&Give priming bolus…")
+        self.give_priming_button.setObjectName("givePriming")
         self.give_priming_button.clicked.connect(lambda: self._choose(BolusChoice.PRIMING))
         layout.addWidget(intro)
         layout.addWidget(self.priming_breakdown)
@@ -202,9 +204,8 @@ class BolusDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.bridge_details = note("bridgeTabDetails")
-        self.record_bridge_button = QPushButton(
-            "&Record the bridge bolus as given", objectName="recordBridge"
-        )
+        self.record_bridge_button = QPushButton("&Record the bridge bolus as given")
+        self.record_bridge_button.setObjectName("recordBridge")
         self.record_bridge_button.clicked.connect(lambda: self._choose(BolusChoice.BRIDGE))
         layout.addWidget(self.bridge_details)
         layout.addWidget(self.record_bridge_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -235,9 +236,8 @@ class BolusDialog(QDialog):
                 "The alarm and refill dates are projected with this worst case."
                 + (f"<br>{_findings_html(findings)}" if findings else "")
             )
-        self.edit_patient_button = QPushButton(
-            "&Edit the settings in the Programme tab", objectName="editPatientBolus"
-        )
+        self.edit_patient_button = QPushButton("&Edit the settings in the Programme tab")
+        self.edit_patient_button.setObjectName("editPatientBolus")
         self.edit_patient_button.clicked.connect(lambda: self._choose(BolusChoice.PATIENT_SETTINGS))
         layout.addWidget(self.patient_summary)
         layout.addWidget(self.edit_patient_button, 0, Qt.AlignmentFlag.AlignLeft)

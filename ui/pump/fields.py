@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 def note(name: str) -> QLabel:
     """A wrapping rich-text line for what a dialog works out (dates, volumes, warnings)."""
-    label = QLabel(objectName=name)
+    label = QLabel()
+    label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     return label
@@ -17,7 +18,8 @@ def note(name: str) -> QLabel:
 
 def value_edit(name: str, accessible: str, width: int = 110) -> QLineEdit:
     """A field for one typed value (parsed strictly by the dialog, never clamped)."""
-    edit = QLineEdit(objectName=name)
+    edit = QLineEdit()
+    edit.setObjectName(name)
     edit.setAccessibleName(accessible)
     edit.setMaximumWidth(width)
     return edit

@@ -256,16 +256,15 @@ class PumpPanel(QWidget):
             sounding = alarm not in pump.acknowledged if pump is not None else False
             tone = "two-tone" if alarm.two_tone else "single tone"
             status = "SOUNDING" if sounding else "acknowledged"
-            label = QLabel(
-                f"<b>{escape(alarm.words)}</b><br>({tone}, {status})",
-                objectName=f"alarm_{alarm.value}",
-            )
+            label = QLabel(f"<b>{escape(alarm.words)}</b><br>({tone}, {status})")
+            label.setObjectName(f"alarm_{alarm.value}")
             label.setWordWrap(True)
             label.setStyleSheet(
                 f"background: {SEVERITY_BACKGROUNDS[severity].name()}; "
                 f"color: {SEVERITY_COLOURS[severity].name()}; padding: 4px;"
             )
-            button = QPushButton("Acknowledge", objectName=f"ack_{alarm.value}")
+            button = QPushButton("Acknowledge")
+            button.setObjectName(f"ack_{alarm.value}")
             button.setAccessibleName(f"Acknowledge {alarm.words}")
             button.setEnabled(sounding)
             button.clicked.connect(lambda _c=False, a=alarm: self.acknowledge_requested.emit(a))

@@ -143,7 +143,8 @@ class RefillDialog(QDialog):
         residual.addRow("", self.measured_error)
         self.discrepancy_label = note("discrepancy")
         residual.addRow("Discrepancy:", self.discrepancy_label)
-        self.discrepancy_reason = QLineEdit(objectName="discrepancyReason")
+        self.discrepancy_reason = QLineEdit()
+        self.discrepancy_reason.setObjectName("discrepancyReason")
         self.discrepancy_reason.setAccessibleName("Reason for accepting the refill discrepancy")
         self.discrepancy_reason.setPlaceholderText(
             "Required over the limit: what was checked, and why the refill goes ahead (recorded)"
@@ -153,20 +154,23 @@ class RefillDialog(QDialog):
         # 2. fill
         fill_box = QGroupBox("2. New fill")
         fill = QFormLayout(fill_box)
-        self.drug_combo = QComboBox(objectName="refillDrug")
+        self.drug_combo = QComboBox()
+        self.drug_combo.setObjectName("refillDrug")
         self.drug_combo.setAccessibleName("Drug")
         for name, drug in c.library.drugs.items():
             self.drug_combo.addItem(drug.display_name, name)
         self.drug_combo.setCurrentIndex(max(self.drug_combo.findData(record.drug.name), 0))
         fill.addRow("Drug:", self.drug_combo)
-        self.concentration_combo = QComboBox(objectName="refillConcentration")
+        self.concentration_combo = QComboBox()
+        self.concentration_combo.setObjectName("refillConcentration")
         self.concentration_combo.setAccessibleName("Concentration")
         self.other_edit = value_edit("otherConcentration", "Other concentration in mcg/mL")
         self.compounded_box = QCheckBox(
-            "I confirm this is a dilution or compounded product, not a library concentration",
-            objectName="compoundedConfirmed",
+            "I confirm this is a dilution or compounded product, not a library concentration"
         )
-        self.compounded_reason = QLineEdit(objectName="compoundedReason")
+        self.compounded_box.setObjectName("compoundedConfirmed")
+        self.compounded_reason = QLineEdit()
+        self.compounded_reason.setObjectName("compoundedReason")
         self.compounded_reason.setAccessibleName("Reason for confirming the compounded product")
         self.compounded_reason.setPlaceholderText(
             "Required: the product (pharmacy, label) and why it is used (recorded as an override)"
@@ -191,14 +195,17 @@ class RefillDialog(QDialog):
         self.bridge_box = QGroupBox("3. Bridge bolus (the concentration changes)")
         bridge = QVBoxLayout(self.bridge_box)
         self.bridge_label = note("bridgeDetails")
-        self.give_bridge = QRadioButton("Give the bridge bolus", objectName="giveBridge")
-        self.omit_bridge = QRadioButton("Give no bridge bolus", objectName="omitBridge")
+        self.give_bridge = QRadioButton("Give the bridge bolus")
+        self.give_bridge.setObjectName("giveBridge")
+        self.omit_bridge = QRadioButton("Give no bridge bolus")
+        self.omit_bridge.setObjectName("omitBridge")
         group = QButtonGroup(self)
         group.addButton(self.give_bridge)
         group.addButton(self.omit_bridge)
         self.give_bridge.setChecked(True)
         self.omit_warning = note("noBridgeWarning")
-        self.omit_reason = QLineEdit(objectName="noBridgeReason")
+        self.omit_reason = QLineEdit()
+        self.omit_reason.setObjectName("noBridgeReason")
         self.omit_reason.setAccessibleName("Reason for giving no bridge bolus")
         self.omit_reason.setPlaceholderText("Required: why no bridge bolus is given (recorded)")
         bridge.addWidget(self.bridge_label)

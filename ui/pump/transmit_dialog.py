@@ -71,7 +71,8 @@ class TransmitDialog(QDialog):
         self.step_delay_ms = 450  # long enough to see each step; tests set 0
         self._link = link
         self.transmission: Transmission | None = None
-        self.result: TransmissionResult | None = None
+        # How the transmission ended; not `result`, which would hide QDialog.result().
+        self.outcome: TransmissionResult | None = None
 
         intro = QLabel(heading)
         intro.setObjectName("transmitHeading")
@@ -91,17 +92,20 @@ class TransmitDialog(QDialog):
         steps_layout = QVBoxLayout(steps_box)
         self.step_labels: dict[SessionStep, QLabel] = {}
         for i, step in enumerate(Transmission.STEPS, start=1):
-            label = QLabel(objectName=f"step_{step.value}")
+            label = QLabel()
+            label.setObjectName(f"step_{step.value}")
             label.setTextFormat(Qt.TextFormat.RichText)
             self.step_labels[step] = label
             steps_layout.addWidget(label)
             self._mark(step, "waiting", i)
-        self.read_back_label = QLabel(objectName="readBack")
+        self.read_back_label = QLabel()
+        self.read_back_label.setObjectName("readBack")
         self.read_back_label.setWordWrap(True)
         self.read_back_label.setTextFormat(Qt.TextFormat.RichText)
         steps_layout.addWidget(self.read_back_label)
 
-        self.result_label = QLabel(objectName="transmitResult")
+        self.result_label = QLabel()
+        self.result_label.setObjectName("transmitResult")
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         font = QFont(self.result_label.font())
@@ -131,7 +135,7 @@ class TransmitDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self.transmission is not None and self.result is None
+        return self.transmission is not None and self.outcome is None
 
     def start(self) -> None:
         """Begin the session; steps follow every :attr:`step_delay_ms` (at once when 0)."""
@@ -152,7 +156,7 @@ class TransmitDialog(QDialog):
     def step(self) -> None:
         """Take the next step now (the timer calls this; a demonstration may too)."""
         session = self.transmission
-        if session is None or self.result is not None:
+        if session is None or self.outcome is not None:
             return
         taken = session.advance()
         if taken is not None:
@@ -193,7 +197,7 @@ class TransmitDialog(QDialog):
         )
 
     def _finish(self, result: TransmissionResult) -> None:
-        self.result = result
+        self.outcome = result
         for step in Transmission.STEPS:
             if step in result.steps_done:
                 continue

@@ -648,7 +648,7 @@ class PumpWorkflows(QObject):
         dialog = TransmitDialog(pump, p, heading=heading, link=link, parent=window)
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))
         run_dialog(window.prompter, dialog)
-        return dialog.result
+        return dialog.outcome
 
     def _transmitted(
         self,
