@@ -26,7 +26,15 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
         self.endResetModel()
 
     def set_columns(self, columns: Sequence[str]) -> None:
-        self._columns = tuple(columns)
+        """New column titles; another number of columns resets the model (Qt's contract:
+        the column count never changes under a view without telling it first)."""
+        titles = tuple(columns)
+        if len(titles) != len(self._columns):
+            self.beginResetModel()
+            self._columns = titles
+            self.endResetModel()
+            return
+        self._columns = titles
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
 
     def row_at(self, row: int) -> Row:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from enum import IntEnum
 from functools import partial
 from typing import Any
@@ -166,22 +167,28 @@ class BolusTableModel(QAbstractTableModel):
     # ------------------------------------------------------------ refresh
 
     def _on_changed(self, result: CheckResult) -> None:
-        old = len(self._boluses)
-        shown = (self._boluses, self._marks, self._concentration)
-        self._rebuild(result)
-        if (self._boluses, self._marks, self._concentration) == shown:
+        shown = self._built(result)
+        if shown == (self._boluses, self._marks, self._concentration):
             return  # most edits are to the steps: nothing here to repaint
-        if len(self._boluses) != old:
+        if len(shown[0]) != len(self._boluses):
+            # Qt's reset contract: views still read the old rows after beginResetModel.
             self.beginResetModel()
+            self._boluses, self._marks, self._concentration = shown
             self.endResetModel()
-        elif self._boluses:
+            return
+        self._boluses, self._marks, self._concentration = shown
+        if self._boluses:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._boluses) - 1, len(BolusColumn) - 1)
             )
 
     def _rebuild(self, result: CheckResult) -> None:
-        self._boluses = self._document.pending.boluses
-        self._concentration = self._document.pending.drug.concentration_mcg_per_ml
+        self._boluses, self._marks, self._concentration = self._built(result)
+
+    def _built(
+        self, result: CheckResult
+    ) -> tuple[tuple[Bolus, ...], dict[tuple[int, int], tuple[Finding, ...]], Decimal]:
+        """The boluses, their marked cells and the concentration, to replace the shown ones."""
         marks: dict[tuple[int, int], list[Finding]] = {}
         for finding in result.findings:
             if finding.severity is Severity.INFO:
@@ -190,7 +197,9 @@ class BolusTableModel(QAbstractTableModel):
             if ref.section == "boluses" and ref.index is not None:
                 column = _ATTRIBUTE_COLUMN.get(ref.attribute or "", BolusColumn.DOSE)
                 marks.setdefault((ref.index, column), []).append(finding)
-        self._marks = {
+        sorted_marks = {
             cell: tuple(sorted(found, key=lambda f: f.severity is not Severity.HARD))
             for cell, found in marks.items()
         }
+        pending = self._document.pending
+        return pending.boluses, sorted_marks, pending.drug.concentration_mcg_per_ml

@@ -123,6 +123,18 @@ class DayTotal:
     flow_ml: str  # e.g. "0.5800 mL/day"
 
 
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What the table shows of one day, built before it replaces the old (Qt's reset contract:
+    views still read the old rows after ``beginResetModel``)."""
+
+    day: str
+    steps: tuple[Step, ...]
+    rows: list[_Row]
+    marks: dict[tuple[int, Column], tuple[Finding, ...]]
+    total: DayTotal | None
+
+
 class ScheduleTableModel(QAbstractTableModel):
     """The steps of the selected day of ``document``'s pending programme.
 
@@ -148,6 +160,7 @@ class ScheduleTableModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._marks: dict[tuple[int, Column], tuple[Finding, ...]] = {}
         self._total: DayTotal | None = None
+        self._shown_day = EVERY_DAY
         self._rebuild(document.result)
         document.changed.connect(self._on_changed)
 
@@ -318,13 +331,14 @@ class ScheduleTableModel(QAbstractTableModel):
         return self._day if self._day in WEEKDAYS else WEEKDAYS[0]
 
     def _on_changed(self, result: CheckResult) -> None:
-        old_count = len(self._rows)
-        old_day = self.day
-        self._rebuild(result)
-        if len(self._rows) != old_count or self.day != old_day:
+        shown = self._built(result)
+        if len(shown.rows) != len(self._rows) or shown.day != self._shown_day:
             self.beginResetModel()
+            self._show(shown)
             self.endResetModel()
-        elif self._rows:
+            return
+        self._show(shown)
+        if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, len(Column) - 1)
             )
@@ -335,11 +349,17 @@ class ScheduleTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _rebuild(self, result: CheckResult) -> None:
+        self._show(self._built(result))
+
+    def _show(self, shown: _Shown) -> None:
+        self._shown_day, self._steps, self._rows = shown.day, shown.steps, shown.rows
+        self._marks, self._total = shown.marks, shown.total
+
+    def _built(self, result: CheckResult) -> _Shown:
         programme: Programme = self._document.pending
+        day = self._effective_day()
         if programme.mode is not Mode.FLEXIBLE or programme.week is None:
-            self._steps, self._rows, self._marks, self._total = (), [], {}, None
-            return
-        day = self.day
+            return _Shown(day, (), [], {}, None)
         steps = programme.week.days.get(day, ())
         conc = programme.drug.concentration_mcg_per_ml
         durations = step_durations(steps)
@@ -356,20 +376,19 @@ class ScheduleTableModel(QAbstractTableModel):
                     dose=f"{dose} mcg",
                 )
             )
-        self._steps, self._rows = steps, rows
         current = self._document.current
         changed = (
             se.changed_steps(programme, current, self._pump(), day)
             if current is not None and steps
             else frozenset()
         )
-        self._marks = cell_marks(result.findings, day, steps, changed)
-        self._total = DayTotal(
+        total = DayTotal(
             day=day,
             doses=doses,
             total_mcg=f"{doses.total} mcg/day",
             flow_ml=_flow_text(programme, steps),
         )
+        return _Shown(day, steps, rows, cell_marks(result.findings, day, steps, changed), total)
 
     def _pump(self) -> PumpModel:
         pump: PumpModel = self._document.pump
