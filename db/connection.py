@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -174,15 +172,6 @@ def translate(exc: BaseException, path: Path) -> DatabaseError:
             "drive; nothing was saved."
         )
     return DatabaseError(f"{path}: {message}")
-
-
-@contextmanager
-def translated(path: Path) -> Iterator[None]:
-    """Run a block, turning any sqlite3 error into a :class:`DatabaseError` for ``path``."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise translate(exc, path) from None
 
 
 def _os_words(exc: OSError) -> str:

@@ -47,10 +47,6 @@ def date_from(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def optional_date_from(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
 def moment_text(value: datetime, what: str = "time") -> str:
     """A local moment as text. A time with a zone is refused rather than converted: every time in
     the console (programme file, simulated clock) is local wall-clock time."""

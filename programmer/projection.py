@@ -160,11 +160,6 @@ class DeliveryModel:
             for start, dose in doses
         )
 
-    @property
-    def week_volume(self) -> Fraction:
-        """Volume (mL) a whole week delivers, worst case included when asked for."""
-        return Fraction(self._week_units, self._unit)
-
     def _within_day(self, weekday: int, minute: Minutes) -> Units:
         starts = self._starts[weekday]
         j = bisect_right(starts, minute) - 1

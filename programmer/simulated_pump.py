@@ -13,14 +13,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
 from programmer.drug_library import DrugLibrary
 from programmer.errors import EngineError, ProgrammeFileError
-from programmer.programme import Mode, Programme, Reservoir
+from programmer.programme import Mode, Programme
 from programmer.programme_file import dumps, loads
 from programmer.projection import DeliveryModel, RanBefore
 from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
@@ -337,20 +336,6 @@ class SimulatedPump:
         self.reservoir_ml -= volume_ml
         self.delivered_ml += volume_ml
         self._log(self.clock, "bolus", words)
-
-    def refill_reservoir(self, volume_ml: Decimal) -> Fraction:
-        """Withdraw the residual (returned) and put ``volume_ml`` in; use within a session."""
-        residual = self.reservoir_ml
-        self.reservoir_ml = exact(volume_ml)
-        self._log(
-            self.clock,
-            "refill",
-            f"Residual {float(residual):.2f} mL withdrawn, {volume_ml} mL filled",
-        )
-        return residual
-
-    def with_fill(self, volume_ml: Decimal) -> Reservoir:
-        return Reservoir(volume_ml=volume_ml, filled_at=self.clock)
 
     # ------------------------------------------------------------ stored form
 

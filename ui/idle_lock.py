@@ -172,10 +172,6 @@ class LockScreen(QDialog):
         self.setMinimumWidth(480)
         self.password_edit.setFocus()
 
-    @property
-    def switching(self) -> bool:
-        return not self.name_edit.isReadOnly()
-
     def switch_user_mode(self) -> None:
         """Let another user log in here; the one who was logged in stays until they do."""
         self.name_edit.setReadOnly(False)
@@ -276,10 +272,6 @@ class IdleLock(QObject):
     def remaining_ms(self) -> int:
         """Milliseconds until the lock (-1 while locked or stopped)."""
         return int(self._timer.remainingTime())
-
-    def set_user(self, user: User) -> None:
-        """The window's user changed (e.g. after switching user elsewhere)."""
-        self.user = user
 
     def stop(self) -> None:
         """No more locking (the window is closing)."""

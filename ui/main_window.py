@@ -236,6 +236,14 @@ class MainWindow(QMainWindow):
         if self.record is not None:
             self.tabs.setCurrentIndex(index)
 
+    def _show_field(self, field: str) -> None:
+        """A finding about what the editor does not hold (reservoir, pump, drug, patient) was
+        activated: the overview, with the focus on that value."""
+        value = self.overview.value_for_field(field)
+        if self.record is not None and value is not None:
+            self.tabs.setCurrentWidget(self.overview)
+            value.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _set_patient_actions(self, enabled: bool) -> None:
         for action in (
             self.revert_action,
@@ -354,6 +362,7 @@ class MainWindow(QMainWindow):
             self.document.modified_changed.connect(lambda _m: self._update_title())
             self.document.changed.connect(lambda _r: self._update_save_action())
             self.editor = ScheduleEditor(self.document, prompter=self.prompter)
+            self.editor.field_requested.connect(self._show_field)
             self.editor_layout.addWidget(self.editor)
             actions = self.editor.editor_actions()
             self.edit_menu.addActions(actions[:2])

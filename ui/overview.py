@@ -30,6 +30,18 @@ def _value_label(name: str) -> QLabel:
     return label
 
 
+# Which shown value a finding's field is about: (section, attribute), the section alone for the
+# rest of it (programmer.schedule_edit.parse_field).
+_FIELD_KEYS = {
+    ("patient", ""): "patient",
+    ("pump", ""): "pump",
+    ("pump", "replace_by"): "replace_by",
+    ("pump", "low_reservoir_alarm_ml"): "alarm",
+    ("drug", ""): "drug",
+    ("reservoir", ""): "reservoir",
+}
+
+
 class PatientOverview(QWidget):
     """Read-only summary of the open patient, recomputed at ``now`` on every show."""
 
@@ -70,6 +82,17 @@ class PatientOverview(QWidget):
         self._stretch_index = layout.count()
         layout.addStretch(1)
         self.result: CheckResult | None = None
+
+    def value_for_field(self, field: str) -> QLabel | None:
+        """The shown value a finding's ``field`` is about (the reservoir, pump, drug or
+        patient, which the schedule editor does not edit), or None."""
+        from programmer.schedule_edit import parse_field  # with the editor, not at start-up
+
+        ref = parse_field(field)
+        key = _FIELD_KEYS.get((ref.section, ref.attribute or "")) or _FIELD_KEYS.get(
+            (ref.section, "")
+        )
+        return None if key is None else self.values[key]
 
     def _plot(self) -> ReservoirPlot:
         if self.reservoir_plot is None:

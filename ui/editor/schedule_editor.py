@@ -276,7 +276,7 @@ class ScheduleEditor(QWidget):
         self,
         text: str,
         shortcut: QKeySequence | str,
-        slot: object,
+        slot: object | None,
         tip: str,
         *,
         widget: QWidget | None = None,
@@ -285,7 +285,8 @@ class ScheduleEditor(QWidget):
         action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})")
         action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        if slot is not None:
+            action.triggered.connect(slot)
         # Step actions act on the table's selected step, so their keys work where the table is;
         # Delete in another field must not delete a step.
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -329,7 +330,7 @@ class ScheduleEditor(QWidget):
         self.week_view_action = self._action(
             "Show the week",
             "Ctrl+Shift+W",
-            self._toggle_week_view,
+            None,  # checkable: its toggled signal switches the plot (see _lay_out)
             "Plot the whole week instead of the shown day",
         )
         self.week_view_action.setCheckable(True)
@@ -865,9 +866,6 @@ class ScheduleEditor(QWidget):
         ):
             names = ", ".join(day_label(t) for t in targets)
             self._show_acceptance(f"{day_label(day)}'s steps copied to {names}.")
-
-    def _toggle_week_view(self) -> None:
-        """The action's own toggled signal does the work (see _lay_out)."""
 
     # ================================================================ header controls
 

@@ -201,9 +201,6 @@ class ScheduleTableModel(QAbstractTableModel):
     def steps(self) -> tuple[Step, ...]:
         return self._steps
 
-    def findings_at(self, row: int, column: Column) -> tuple[Finding, ...]:
-        return self._marks.get((row, column), ())
-
     def index_for_field(self, field: str) -> QModelIndex:
         """The cell a finding's field names on the shown day (invalid if none)."""
         ref = se.parse_field(field)
