@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from db import users
 from db.database import Database
@@ -23,12 +22,6 @@ from ui.commands import users as user_commands
 NOW = "2026-11-22T10:00"
 ADMIN_PW = "correct horse battery"
 CLIN_PW = "staple clinic 2026"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2id for the tests only (production keeps the library's defaults)."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
-from db import users
 from db.database import (
     ConfirmationRefusedError,
     Database,
@@ -147,10 +145,7 @@ def test_a_confirmation_needs_a_reason_a_patient_and_a_concentration_outside_the
     assert database.compounded_confirmations(PID) == []
 
 
-def test_only_an_active_clinician_or_administrator_confirms(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+def test_only_an_active_clinician_or_administrator_confirms(database: Database) -> None:
     admin = database.first_administrator("admin", "correct horse battery", NOW)
     database.add_user("dr.lee", Role.CLINICIAN, "staple clinic 2026", by=admin, now=NOW)
     database.add_user("dr.gone", Role.CLINICIAN, "staple clinic 2026", by=admin, now=NOW)

@@ -9,10 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 import programmer
-from db import users
 from db.database import (
     Database,
     DatabaseError,
@@ -28,12 +26,6 @@ from tests.db.factories import NOW, later, open_new, programme
 ADMIN_PW = "correct horse battery"
 CLIN_PW = "staple clinic 2026"
 PACKAGED = (Path(programmer.__file__).parent / "data" / "drug_library.toml").read_text("utf-8")
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2id for the tests only (production keeps the library's defaults)."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def library_text(version: str = "2026.12-1", **replace: str) -> str:

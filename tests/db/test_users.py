@@ -39,12 +39,6 @@ CLIN_PW = "staple clinic 2026"
 TRAINER_PW = "trainer-class-pw"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2id for the tests only (production keeps the library's defaults)."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
 def _clinic(path: Path) -> tuple[Database, User]:
     database = open_new(path)
     admin = database.first_administrator("admin", ADMIN_PW, NOW)

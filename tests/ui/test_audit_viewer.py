@@ -14,25 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDateEdit, QLabel, QLineEdit, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from db import users
 from db.database import Database
 from tests.db.factories import NOW, later, open_new, patient, programme, pump_record, save
 from ui.audit_viewer import CSV_HEADER, AuditTableModel, AuditViewer, details_summary
 
 DAY = 24 * 60
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2id for the tests only (production keeps the library's defaults)."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _history(path: Path) -> None:

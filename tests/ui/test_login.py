@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow
@@ -25,12 +24,6 @@ NOW = datetime(2026, 11, 22, 10, 0)
 ADMIN_PW = "correct horse battery"
 CLIN_PW = "staple clinic 2026"
 TRAINER_PW = "trainer-class-pw"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2id for the tests only (production keeps the library's defaults)."""
-    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def clock() -> datetime:
