@@ -63,6 +63,7 @@ from db.errors import (
     UnknownVersionError,
 )
 from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.patients import MAX_REASON
 from db.programmes import acknowledgement_key
 from db.records import (
     AuditEntry,
@@ -125,7 +126,6 @@ __all__ = [
 ]
 
 MAX_USER = 200
-MAX_REASON = 2000
 MAX_DIAGNOSIS = 500
 
 # What fills a database in the transaction that creates it: called with the open database and

@@ -315,7 +315,7 @@ def record_bridge_decision(
             "a concentration change without a bridge bolus needs a typed reason",
             "refill.bridge_bolus",
         )
-    patients.checked_text(omitted_reason, "refill.bridge_bolus_reason", treatments.MAX_REASON)
+    patients.checked_text(omitted_reason, "refill.bridge_bolus_reason", patients.MAX_REASON)
     audit.append(
         sdb,
         seq=seq,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database as SqliteDatabase
 
 from db.errors import HardFindingError, InvalidRecordError, MissingAcknowledgementError
-from db.patients import checked_text
+from db.patients import MAX_REASON, checked_text
 from db.records import (
     BolusGivenRecord,
     BolusKind,
@@ -32,8 +32,6 @@ from db.values import (
 from programmer.drug_library import DrugLibrary
 from programmer.findings import Code, Finding, num
 from programmer.pump_catalogue import PumpCatalogue
-
-MAX_REASON = 2000
 
 # ---------------------------------------------------------------- refills
 
