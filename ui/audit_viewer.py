@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from db.audit import SYSTEM_USER, canonical_json
 from db.database import AuditEntry, Database, DatabaseError
 from db.users import UNKNOWN_USER
+from ui.theme import ERROR_STYLE, NOT_VERIFIED_STYLE, VERIFIED_STYLE
 
 COLUMNS = ("#", "Time", "User", "Action", "Patient", "Details")
 CSV_HEADER = ("seq", "at", "user", "action", "patient_id", "details", "prev_hash", "hash")
@@ -440,16 +441,12 @@ class AuditViewer(QWidget):
         self.verify_ok = ok
         self.verify_label.setText(text)
         self.verify_label.setAccessibleDescription(text)
-        self.verify_label.setStyleSheet(
-            "color: #1b6e2a; padding: 4px"
-            if ok
-            else "color: #8a0000; background: #f8d0d0; padding: 4px; font-weight: bold"
-        )
+        self.verify_label.setStyleSheet(VERIFIED_STYLE if ok else NOT_VERIFIED_STYLE)
 
     # ------------------------------------------------------------ export
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #8a0000" if error else "")
+        self.status.setStyleSheet(ERROR_STYLE if error else "")
         self.status.setText(text)
         self.status.setAccessibleDescription(text)
 

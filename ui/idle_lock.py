@@ -40,6 +40,7 @@ from ui.login import (
     password_edit,
     wall_clock,
 )
+from ui.theme import PRIVACY_COVER_STYLE, PRIVACY_TEXT_STYLE
 
 Clock = Callable[[], datetime]
 
@@ -86,10 +87,10 @@ class PrivacyCover(QWidget):
         self.setObjectName("privacyCover")
         self.setAccessibleName("Screen locked")
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#privacyCover { background: #2b3440; }")
+        self.setStyleSheet(PRIVACY_COVER_STYLE)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         label = QLabel("Screen locked — patient data hidden")
-        label.setStyleSheet("color: #e8edf2; font-size: 16pt")
+        label.setStyleSheet(PRIVACY_TEXT_STYLE)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.addWidget(label)

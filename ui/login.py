@@ -30,14 +30,10 @@ from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
 from db.users import PASSWORD_RULES, LoginPurpose, User
 from ui.prompter import Prompter
+from ui.theme import ERROR_STYLE, NOTE_STYLE, TRAINING_DATABASE_STYLE
 
 Clock = Callable[[], datetime]
 TITLE = "ITB programmer console"
-ERROR_STYLE = "color: #8a0000"
-TRAINING_STYLE = (
-    "background: #fde7bd; color: #6b4200; font-weight: bold; padding: 4px; "
-    "border: 1px solid #c98a00"
-)
 
 
 def wall_clock() -> datetime:
@@ -59,10 +55,10 @@ def database_banner(database: Database) -> QLabel:
     """Which database this is, with TRAINING spelt out on a training one."""
     if database.kind is DatabaseKind.TRAINING:
         label = QLabel(f"TRAINING DATABASE — no clinical records\n{database.path}")
-        label.setStyleSheet(TRAINING_STYLE)
+        label.setStyleSheet(TRAINING_DATABASE_STYLE)
     else:
         label = QLabel(f"Clinical database\n{database.path}")
-        label.setStyleSheet("color: #444")
+        label.setStyleSheet(NOTE_STYLE)
     label.setObjectName("databaseBanner")
     label.setAccessibleName("Database")
     label.setWordWrap(True)

@@ -40,7 +40,8 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows, compounded_pairs
-from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
+from ui.theme import TRAINING_BANNER_STYLE
+from ui.training import SimulatedClock, TrainingPanel
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument

@@ -26,6 +26,7 @@ from programmer.drug_library import default_drug_library
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import default_pump_catalogue
 from ui.editor.entry import EntryError, check_range, parse_decimal
+from ui.theme import ERROR_STYLE
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class PatientForm(QDialog):
         self.filled.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.error = QLabel()
         self.error.setObjectName("patientFormError")
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         form = QFormLayout()
         rows: list[tuple[str, QWidget, str]] = [

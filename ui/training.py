@@ -20,10 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.seed.demo_patients import Scenario, training_scenarios
-
-TRAINING_BANNER_STYLE = (
-    "QLabel { background: #5b2a86; color: white; font-weight: bold; padding: 4px 8px; }"
-)
+from ui.theme import TRAINING_BANNER_STYLE
 
 
 class SimulatedClock(QObject):

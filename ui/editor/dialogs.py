@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +25,13 @@ from programmer import schedule_edit as se
 from programmer.findings import day_label
 from programmer.units import RateUnit, rate_from_mcg_per_h
 from ui.editor.entry import EntryError, format_rate, format_time, parse_decimal, parse_time
+from ui.theme import (
+    ERROR_COLOUR,
+    ERROR_STYLE,
+    OUTSIDE_LIMITS_BACKGROUND,
+    OUTSIDE_LIMITS_TEXT,
+    PLAIN_BACKGROUND,
+)
 
 ScalePreview = Callable[[Decimal], se.ScaleResult]
 
@@ -111,7 +117,7 @@ class ScaleDialog(QDialog):
         except (EntryError, se.EditError) as error:
             self.result_preview = None
             self.table.setRowCount(0)
-            self.warning.setText(f'<span style="color:#8a0000">{error}</span>')
+            self.warning.setText(f'<span style="color:{ERROR_COLOUR}">{error}</span>')
             ok.setEnabled(False)
             return
         self.result_preview = result
@@ -133,9 +139,9 @@ class ScaleDialog(QDialog):
             for column, cell in enumerate(cells):
                 item = QTableWidgetItem(cell)
                 if value.limit is not None:
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    item.setForeground(OUTSIDE_LIMITS_TEXT)
                     item.setBackground(
-                        Qt.GlobalColor.yellow if column == 3 else Qt.GlobalColor.white
+                        OUTSIDE_LIMITS_BACKGROUND if column == 3 else PLAIN_BACKGROUND
                     )
                 self.table.setItem(row, column, item)
         lines = []
@@ -144,8 +150,9 @@ class ScaleDialog(QDialog):
                 f"{scaled_value_label(v)}: {self._text(v, v.after)}" for v in result.outside_limits
             )
             lines.append(
-                f'<span style="color:#8a0000"><b>{len(result.outside_limits)} outside the pump\'s '
-                f"limits</b> (set as shown, then reported as hard findings): {names}</span>"
+                f'<span style="color:{ERROR_COLOUR}"><b>{len(result.outside_limits)} outside '
+                "the pump's limits</b> (set as shown, then reported as hard findings): "
+                f"{names}</span>"
             )
         if result.rounded:
             lines.append(
@@ -193,7 +200,7 @@ class TimeDialog(QDialog):
         self.edit = QLineEdit(format_time(default_min))
         self.edit.setAccessibleName("Time of day")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a0000")
+        self.error.setStyleSheet(ERROR_STYLE)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -30,14 +30,20 @@ from programmer.pump_catalogue import PumpModel
 from programmer.schedule import basal_rates_by_weekday
 from programmer.units import MINUTES_PER_HOUR, RateUnit, exact, rate_from_mcg_per_h
 from ui.editor.entry import format_fixed, format_rate
+from ui.theme import (
+    ALARM_COLOUR,
+    AXIS_COLOUR,
+    AXIS_TEXT_COLOUR,
+    BOLUS_COLOUR,
+    BOLUS_EDGE_COLOUR,
+    CURRENT_COLOUR,
+    EMPTY_COLOUR,
+    HOVER_LINE_COLOUR,
+    NOW_COLOUR,
+    PENDING_COLOUR,
+    REFILL_COLOUR,
+)
 
-PENDING_COLOUR = "#1f5fbf"  # blue
-CURRENT_COLOUR = "#4d4d4d"  # dark grey, dashed
-BOLUS_COLOUR = "#c2410c"  # orange-brown
-ALARM_COLOUR = "#b91c1c"
-REFILL_COLOUR = "#15803d"
-EMPTY_COLOUR = "#7f1d1d"
-NOW_COLOUR = "#6b21a8"
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EPOCH = datetime(1970, 1, 1)
 
@@ -95,8 +101,8 @@ def _styled_plot(bottom: pg.AxisItem | None = None) -> pg.PlotWidget:
     item.hideButtons()
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
-        axis.setPen(pg.mkPen("#333333"))
-        axis.setTextPen(pg.mkPen("#111111"))
+        axis.setPen(pg.mkPen(AXIS_COLOUR))
+        axis.setTextPen(pg.mkPen(AXIS_TEXT_COLOUR))
         # Axes are repainted with every curve change; cached, an unchanged axis is a blit.
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     widget.setMinimumHeight(160)
@@ -142,7 +148,7 @@ class _PlotWithReadout(QWidget):
         self.readout = QLabel(self.placeholder)
         self.readout.setAccessibleName("Plot read-out")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#888888", width=1))
+        self.hover_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(HOVER_LINE_COLOUR, width=1))
         self.hover_line.setVisible(False)
         self.plot_item.addItem(self.hover_line, ignoreBounds=True)
         layout = QVBoxLayout(self)
@@ -218,7 +224,7 @@ class RateProfilePlot(_PlotWithReadout):
             symbol="t1",
             symbolSize=12,
             symbolBrush=BOLUS_COLOUR,
-            symbolPen=pg.mkPen("#7c2d12"),
+            symbolPen=pg.mkPen(BOLUS_EDGE_COLOUR),
             name="Planned bolus (rate on top)",
         )
         item.setMouseEnabled(x=True, y=False)

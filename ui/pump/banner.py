@@ -13,14 +13,7 @@ from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from db.simulated_pumps import StoppedPump
-
-BANNER_STYLE = """
-QFrame#stoppedPumpBanner { background: #8a0000; border: 2px solid #4d0000; }
-QFrame#stoppedPumpBanner QLabel { color: white; }
-QFrame#stoppedPumpBanner QLabel a { color: white; }
-QFrame#stoppedPumpBanner QPushButton { background: white; color: #8a0000; font-weight: bold;
-    padding: 4px 10px; border: 1px solid #4d0000; }
-"""
+from ui.theme import STOPPED_BANNER_LINK_STYLE, STOPPED_BANNER_STYLE
 
 
 class StoppedPumpBanner(QFrame):
@@ -34,7 +27,7 @@ class StoppedPumpBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stoppedPumpBanner")
-        self.setStyleSheet(BANNER_STYLE)
+        self.setStyleSheet(STOPPED_BANNER_STYLE)
         self.setAccessibleName("Pump stopped warning")
         self.text = QLabel()
         self.text.setObjectName("stoppedPumpText")
@@ -77,7 +70,7 @@ class StoppedPumpBanner(QFrame):
         self.others.setVisible(bool(others))
         if others:
             names = ", ".join(
-                f"<a href='{escape(o.patient_id)}' style='color: white; font-weight: bold'>"
+                f"<a href='{escape(o.patient_id)}' style='{STOPPED_BANNER_LINK_STYLE}'>"
                 f"{escape(o.name)} ({escape(o.patient_id)})</a>"
                 for o in others
             )

@@ -31,7 +31,7 @@ from programmer.simulated_pump import (
     Transmission,
     TransmissionResult,
 )
-from ui.theme import OK_COLOUR, SEVERITY_COLOURS
+from ui.theme import OK_COLOUR, QUIET_COLOUR, SEVERITY_COLOURS
 
 STEP_WORDS = {
     SessionStep.STOP: "Stop the pump",
@@ -221,9 +221,11 @@ class TransmitDialog(QDialog):
         number = number or Transmission.STEPS.index(step) + 1
         colour = {
             "done": OK_COLOUR.name(),
-            "waiting": "#505050",
-            "not done": "#505050",
-        }.get(status, RED if status.startswith("FAILED") else "#0b3a6e")
+            "waiting": QUIET_COLOUR,
+            "not done": QUIET_COLOUR,
+        }.get(
+            status, RED if status.startswith("FAILED") else SEVERITY_COLOURS[Severity.INFO].name()
+        )
         mark = {"done": "✓", "waiting": "·", "not done": "–"}.get(
             status, "✗" if status.startswith("FAILED") else "▶"
         )

@@ -46,6 +46,7 @@ from ui.pump.bolus_dialog import BolusChoice, BolusContext, BolusDialog, BolusTa
 from ui.pump.panel import PumpPanel
 from ui.pump.prompts import run_dialog
 from ui.pump.record import RecordView, record_view, state_words
+from ui.theme import STOPPED_STYLE
 
 if TYPE_CHECKING:
     from db.database import Database
@@ -201,9 +202,7 @@ class PumpWorkflows(QObject):
                 "⚠ Pump STOPPED by an unfinished programming session (as last stored). "
                 "Interrogate to read it now."
             )
-            self.panel.state_label.setStyleSheet(
-                "background: #8a0000; color: white; font-weight: bold; padding: 6px 10px;"
-            )
+            self.panel.state_label.setStyleSheet(STOPPED_STYLE)
         self.refresh_banner()
 
     def patient_closed(self) -> None:

@@ -20,27 +20,33 @@ from ui.report.content import (
     Item,
     SessionReport,
 )
-from ui.theme import CHANGED_BACKGROUND, SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
+from ui.theme import (
+    CHANGED_BACKGROUND,
+    GRID_BORDER,
+    HEAD_BACKGROUND,
+    NOTE_COLOUR,
+    REPORT_HEADING_COLOUR,
+    REPORT_LABEL_COLOUR,
+    REPORT_TEXT_COLOUR,
+    SEVERITY_BACKGROUNDS,
+    SEVERITY_COLOURS,
+    TRAINING_COLOUR,
+)
 
 RATE_PLOT = "plot:rate"
 RESERVOIR_PLOT = "plot:reservoir"
 PLOTS = (RATE_PLOT, RESERVOIR_PLOT)
 
-GRID_BORDER = "#9a9a9a"
-HEAD_BACKGROUND = "#e8ecf2"
-NOTE_COLOUR = "#444444"
-TRAINING_COLOUR = "#b00020"
-
 STYLE = f"""
-body {{ color: #000000; }}
+body {{ color: {REPORT_TEXT_COLOUR}; }}
 h1 {{ font-size: 15pt; margin-top: 0px; margin-bottom: 2px; }}
-h2 {{ font-size: 11.5pt; margin-top: 12px; margin-bottom: 4px; color: #1f3b63; }}
+h2 {{ font-size: 11.5pt; margin-top: 12px; margin-bottom: 4px; color: {REPORT_HEADING_COLOUR}; }}
 h3 {{ font-size: 9.5pt; margin-top: 8px; margin-bottom: 2px; }}
 h4 {{ font-size: 9pt; margin-top: 6px; margin-bottom: 2px; }}
 p {{ margin-top: 2px; margin-bottom: 2px; }}
 table.grid {{ border-collapse: collapse; border-color: {GRID_BORDER}; }}
 table.grid th {{ background-color: {HEAD_BACKGROUND}; text-align: left; font-weight: bold; }}
-table.items td.label {{ color: #333333; font-weight: bold; }}
+table.items td.label {{ color: {REPORT_LABEL_COLOUR}; font-weight: bold; }}
 .note {{ color: {NOTE_COLOUR}; font-size: 8pt; }}
 .num {{ text-align: right; }}
 .code {{ font-size: 8pt; font-weight: bold; }}

@@ -53,7 +53,8 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsTextItem
 from programmer.programme import Mode
 from ui.editor.plots import RateProfilePlot, ReservoirPlot
 from ui.report.content import TRAINING_MARK, PlotInputs, SessionReport
-from ui.report.markup import PLOTS, RATE_PLOT, RESERVOIR_PLOT, TRAINING_COLOUR, report_html
+from ui.report.markup import PLOTS, RATE_PLOT, RESERVOIR_PLOT, report_html
+from ui.theme import REPORT_RULE_COLOUR, REPORT_TEXT_COLOUR, TRAINING_COLOUR, TRAINING_WATERMARK
 
 RESOLUTION = 96  # dpi of the PDF writer: vector output, and pyqtgraph's axes stay sound
 MARGINS_MM = QMarginsF(16, 12, 16, 12)  # left, top, right, bottom
@@ -334,7 +335,7 @@ def _placeholders(doc: QTextDocument) -> dict[str, QRectF]:
 
 
 def _header(painter: QPainter, report: SessionReport, geo: _Geometry) -> None:
-    painter.setPen(QColor("#000000"))
+    painter.setPen(QColor(REPORT_TEXT_COLOUR))
     bold = _font(HEADER_POINTS, bold=True)
     line = QFontMetricsF(bold, painter.device()).height()
     painter.setFont(bold)
@@ -353,7 +354,7 @@ def _header(painter: QPainter, report: SessionReport, geo: _Geometry) -> None:
         painter.setFont(bold)
         painter.setPen(QColor(TRAINING_COLOUR))
         painter.drawText(second, align | Qt.AlignmentFlag.AlignLeft, TRAINING_MARK)
-    painter.setPen(QPen(QColor("#555555"), 1))
+    painter.setPen(QPen(QColor(REPORT_RULE_COLOUR), 1))
     y = 2 * line + line * 0.45
     painter.drawLine(QPointF(0, y), QPointF(geo.width, y))
 
@@ -364,9 +365,9 @@ def _footer(
     font = _font(HEADER_POINTS)
     line = QFontMetricsF(font, painter.device()).height()
     top = geo.height - geo.footer
-    painter.setPen(QPen(QColor("#555555"), 1))
+    painter.setPen(QPen(QColor(REPORT_RULE_COLOUR), 1))
     painter.drawLine(QPointF(0, top + line * 0.6), QPointF(geo.width, top + line * 0.6))
-    painter.setPen(QColor("#000000"))
+    painter.setPen(QColor(REPORT_TEXT_COLOUR))
     painter.setFont(font)
     row = QRectF(0, top + line, geo.width, line)
     align = Qt.AlignmentFlag.AlignVCenter
@@ -390,7 +391,7 @@ def _watermark(painter: QPainter, geo: _Geometry) -> None:
     painter.rotate(-35)
     painter.translate(-box.center())
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(176, 0, 32, 26))
+    painter.setBrush(TRAINING_WATERMARK)
     painter.drawPath(path)
     painter.restore()
 
