@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         if self.record is not None and value is not None:
             self.tabs.setCurrentWidget(self.overview)
             value.setFocus(Qt.FocusReason.OtherFocusReason)
+            value.setSelection(0, len(value.text()))  # where the eye lands
 
     def _set_patient_actions(self, enabled: bool) -> None:
         for action in (

@@ -35,7 +35,9 @@ def test_activating_a_finding_about_the_pump_or_reservoir_shows_that_value(
     view.setCurrentIndex(editor.findings_panel.model.index(rows.index(field)))
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert window.tabs.currentWidget() is window.overview
-    assert window.focusWidget() is window.overview.values[shown]
+    value = window.overview.values[shown]
+    assert window.focusWidget() is value
+    assert value.text() and value.selectedText() == value.text()  # shown selected
 
 
 @pytest.mark.parametrize(
