@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +39,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows, compounded_pairs
+from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
 
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.editor_layout = QVBoxLayout(self.editor_page)
         self.editor_layout.setContentsMargins(0, 0, 0, 0)
         self.history = HistoryView()
-        self.tabs = QTabWidget()
+        self.tabs = SteadyTabWidget()
         self.tabs.setObjectName("patientTabs")
         self.tabs.addTab(self.overview, "&Overview")
         self.tabs.addTab(self.editor_page, "&Programme")

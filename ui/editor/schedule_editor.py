@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -57,6 +56,7 @@ from ui.editor.findings_panel import FindingsPanel
 from ui.editor.plots import DoseHistoryPlot, DoseValue, RateProfilePlot, ReservoirPlot
 from ui.editor.schedule_model import Column, ScheduleTableModel
 from ui.prompter import Prompter
+from ui.tabs import SteadyTabWidget
 from ui.theme import severity_style
 
 MODE_LABELS = (
@@ -405,7 +405,7 @@ class ScheduleEditor(QWidget):
         top.setStretchFactor(1, 2)
         top.setChildrenCollapsible(False)
 
-        self.plot_tabs = QTabWidget()
+        self.plot_tabs = SteadyTabWidget()
         self.plot_tabs.setAccessibleName("Plots")
         rate_page = QWidget()
         rate_layout = QVBoxLayout(rate_page)
