@@ -19,13 +19,13 @@ from enum import StrEnum
 from fractions import Fraction
 
 from programmer.drug_library import Drug
-from programmer.programme import Mode, Programme
+from programmer.programme import Programme
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import (
     DailyDoses,
     daily_doses,
     delivered_rates_by_weekday,
-    patient_bolus_max_mcg_per_day,
+    patient_bolus_worst_mcg_per_day,
 )
 from programmer.units import MINUTES_PER_DAY, exact
 
@@ -103,9 +103,7 @@ class DeliveryModel:
         self.epoch = datetime.combine(fill.date(), time.min)
         self.epoch_weekday = fill.weekday()
         conc = exact(programme.drug.concentration_mcg_per_ml)
-        ptm = Fraction(0)
-        if worst_case and programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE):
-            ptm = patient_bolus_max_mcg_per_day(programme)
+        ptm = patient_bolus_worst_mcg_per_day(programme) if worst_case else Fraction(0)
         by_weekday = [
             [(start, rate.as_integer_ratio()) for start, rate in day]
             for day in delivered_rates_by_weekday(programme, pump)
@@ -323,22 +321,19 @@ def project(
     conc = exact(programme.drug.concentration_mcg_per_ml)
     if doses is None:
         doses = daily_doses(programme, pump)
-    worst_day = doses.highest + (
-        patient_bolus_max_mcg_per_day(programme)
-        if programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
-        else Fraction(0)
-    )
+    worst_day = doses.highest + patient_bolus_worst_mcg_per_day(programme)
     reservoir = ReservoirModel(programme, pump, worst_case=True, earlier=earlier)
+    fill = programme.reservoir.filled_at
     alarm_at = reservoir.when_volume_reaches(exact(programme.pump.low_reservoir_alarm_ml))
     empty_at = reservoir.when_volume_reaches(Fraction(0))
-    fill = programme.reservoir.filled_at
     stability_at = shifted(fill, timedelta(days=drug.stability_days))
     replacement_at = datetime.combine(programme.pump.replace_by, time.min)
     candidates: list[tuple[datetime, RefillLimit]] = []
     if alarm_at is not None:
-        candidates.append(
-            (shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), RefillLimit.ALARM)
-        )
+        # Never before the fill: a fill that reaches its alarm within the margin is due at once
+        # (and overdue once now is past it), not on a day before it was made.
+        by_alarm = max(shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), fill)
+        candidates.append((by_alarm, RefillLimit.ALARM))
     candidates += [(stability_at, RefillLimit.STABILITY), (replacement_at, RefillLimit.REPLACEMENT)]
     next_at, limited_by = min(candidates, key=lambda c: c[0])  # first listed wins a tie
     return Projection(

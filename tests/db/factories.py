@@ -9,6 +9,7 @@ from pathlib import Path
 
 from db.database import Database, PumpRecord, UnknownPatientError
 from db.programmes import acknowledgement_key
+from programmer.check_context import CheckContext
 from programmer.findings import Severity, check_programme
 from programmer.programme import (
     DrugFill,
@@ -109,7 +110,7 @@ def acks_for(
     programme: Programme, now: datetime = NOW, current: Programme | None = None, reason: str = "ok"
 ) -> dict[str, str]:
     """A typed reason for every soft finding the programme has."""
-    result = check_programme(programme, now=now, current=current)
+    result = check_programme(programme, CheckContext.packaged(current=current), now=now)
     return {acknowledgement_key(f): reason for f in result.findings if f.severity is Severity.SOFT}
 
 
