@@ -252,9 +252,35 @@ class RanBefore:
     until: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class BridgeGiven:
+    """A bridge bolus given from ``start`` (domain.md, bridge bolus; product.md: "during the
+    bridge the reservoir gives the dead-space volume at the old dose's flow"): for
+    ``duration_min`` the reservoir gives ``volume_ml`` evenly, in place of the programme's own
+    flow at the new concentration (which would push the old fluid several times too fast)."""
+
+    start: datetime
+    volume_ml: Fraction
+    duration_min: Fraction
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=float(self.duration_min))
+
+    def given_by(self, moment: datetime) -> Fraction:
+        """Volume (mL) the bridge has taken from the reservoir by ``moment``."""
+        if moment <= self.start:
+            return Fraction(0)
+        elapsed = _to_minutes(moment, self.start)
+        return self.volume_ml * min(Fraction(1), Fraction(elapsed) / self.duration_min)
+
+
 class ReservoirModel:
     """The reservoir of one fill over time, delivered by the programme(s) that ran on it: the
-    earlier ones (``earlier``, oldest first) until each was replaced, then ``programme``."""
+    earlier ones (``earlier``, oldest first) until each was replaced, then ``programme``.
+    ``bridges``: bridge boluses given on the fill, which replace the programme's flow while they
+    run (:meth:`volume_at` counts them; the projected dates do not need them, a bridge being
+    over within days of a refill)."""
 
     def __init__(
         self,
@@ -263,7 +289,9 @@ class ReservoirModel:
         *,
         worst_case: bool,
         earlier: Sequence[RanBefore] = (),
+        bridges: Sequence[BridgeGiven] = (),
     ) -> None:
+        self._bridges = tuple(b for b in bridges if b.start >= programme.reservoir.filled_at)
         fill = programme.reservoir
         runs = [r for r in earlier if r.programme.reservoir == fill and r.until > fill.filled_at]
         self.fill = fill
@@ -287,6 +315,19 @@ class ReservoirModel:
 
     def volume_at(self, moment: datetime) -> Fraction:
         """Reservoir volume (mL) at ``moment`` (negative once past empty)."""
+        volume = self._programmed_volume_at(moment)
+        for bridge in self._bridges:
+            if moment <= bridge.start:
+                continue
+            # While the bridge runs the reservoir gives the bridge's volume, not the programme's.
+            until = min(moment, bridge.end)
+            programmed = self._programmed_volume_at(bridge.start) - self._programmed_volume_at(
+                until
+            )
+            volume += programmed - bridge.given_by(until)
+        return volume
+
+    def _programmed_volume_at(self, moment: datetime) -> Fraction:
         i = max(0, bisect_right([t for t, _ in self._segments], moment) - 1)
         start, model = self._segments[i]
         return self._start_volumes[i] - model.delivered_between(start, moment)

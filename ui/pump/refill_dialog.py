@@ -35,15 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.compounded import concentrations_of, latest_for
+from db.compounded import latest_for
 from db.database import CompoundedConfirmation, RefillRecord
 from programmer.boluses import BridgeBolus, bridge_bolus, unbridged_change
+from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.drug_library import DrugLibrary
 from programmer.findings import CheckResult, Severity, check_programme, num
 from programmer.programme import Programme
-from programmer.projection import ClinicSettings
-from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
+from programmer.pump_catalogue import CatheterModel, PumpModel
 from programmer.refill import RefillCheck, after_refill, check_refill
 from programmer.units import exact, format_number, round_half_up
 from ui.editor.entry import EntryError, parse_decimal
@@ -69,11 +69,13 @@ class RefillContext:
     current: Programme | None  # what the pending programme is checked against
     catheter: CatheterModel | None
     catheter_length_cm: Decimal | None
-    library: DrugLibrary
-    catalogue: PumpCatalogue
-    settings: ClinicSettings
+    check: CheckContext  # storage's check context (Database.check_context)
     # The patient's confirmed compounded concentrations (the database's confirm_compounded).
     compounded: tuple[CompoundedConfirmation, ...] = ()
+
+    @property
+    def library(self) -> DrugLibrary:
+        return self.check.library
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,18 +501,10 @@ class RefillDialog(QDialog):
             self.dates_label.setText("Shown once the volume and concentration are typed.")
             self.findings_label.setText("")
             return
-        confirmed = concentrations_of(c.compounded, after.drug.name)
-        if self.confirming is not None:
-            confirmed |= {self.confirming}  # confirmed with the refill, if it is recorded
-        result = check_programme(
-            after,
-            now=c.at,
-            current=c.current,
-            library=c.library,
-            catalogue=c.catalogue,
-            settings=c.settings,
-            confirmed_concentrations=confirmed,
-        )
+        check = c.check.with_current(c.current)
+        if self.confirming is not None:  # confirmed with the refill, if it is recorded
+            check = check.with_confirmed({(after.drug.name, self.confirming)})
+        result = check_programme(after, check, now=c.at)
         self.result_after = result
         p = result.projection
 

@@ -389,9 +389,7 @@ class PumpWorkflows(QObject):
             current=document.current,
             catheter=catheter,
             catheter_length_cm=length,
-            library=document.library,
-            catalogue=document.catalogue,
-            settings=document.settings,
+            check=document.context,
             compounded=compounded,
         )
         dialog = RefillDialog(context, window)
@@ -483,9 +481,7 @@ class PumpWorkflows(QObject):
             record=record,
             catheter=catheter,
             catheter_length_cm=length,
-            catalogue=document.catalogue,
-            library=document.library,
-            settings=document.settings,
+            check=document.context,
             bridge_given_at=self._bridge_given_since(),
         )
         dialog = BolusDialog(context, tab, window)
