@@ -891,19 +891,25 @@ def _check_boluses(programme: Programme, pump: PumpModel, drug: Drug, add: _Add)
         )
 
 
+def overfill_finding(volume_ml: Decimal, pump: PumpModel, field: str) -> Finding | None:
+    """RESERVOIR_OVERFILL: more than the reservoir holds (domain.md: "New volume may not exceed
+    the reservoir size"); one wording for the programme's fill and a refill's volume added."""
+    if volume_ml <= pump.reservoir_ml:
+        return None
+    return Finding(
+        Code.RESERVOIR_OVERFILL,
+        f"{num(volume_ml, 3)} mL is over the {num(pump.reservoir_ml)} mL reservoir of the "
+        f"{pump.display_name}.",
+        field,
+    )
+
+
 def _check_reservoir(
     programme: Programme, pump: PumpModel, settings: ClinicSettings, add: _Add
 ) -> None:
-    volume = programme.reservoir.volume_ml
-    if volume > pump.reservoir_ml:
-        add(
-            Finding(
-                Code.RESERVOIR_OVERFILL,
-                f"{num(volume, 3)} mL is over the {pump.display_name} reservoir of "
-                f"{num(pump.reservoir_ml)} mL.",
-                "reservoir.volume_ml",
-            )
-        )
+    overfill = overfill_finding(programme.reservoir.volume_ml, pump, "reservoir.volume_ml")
+    if overfill is not None:
+        add(overfill)
     alarm = programme.pump.low_reservoir_alarm_ml
     if alarm < settings.min_low_alarm_ml:
         add(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from programmer.drug_library import Drug
-from programmer.findings import Code, Finding, num
+from programmer.findings import Code, Finding, num, overfill_finding
 from programmer.programme import DrugFill, Programme, Reservoir
 from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
@@ -109,16 +109,9 @@ def refill_findings(
     rule (soft: it needs a typed reason). The refill dialog, storage and the report all use
     this, so each says the same thing."""
     findings: list[Finding] = []
-    volume = figures.volume_added_ml
-    if volume > pump.reservoir_ml:
-        findings.append(
-            Finding(
-                Code.RESERVOIR_OVERFILL,
-                f"{num(volume, 3)} mL is over the {pump.display_name} reservoir of "
-                f"{num(pump.reservoir_ml)} mL.",
-                "refill.volume_added_ml",
-            )
-        )
+    overfill = overfill_finding(figures.volume_added_ml, pump, "refill.volume_added_ml")
+    if overfill is not None:
+        findings.append(overfill)
     concentration = figures.concentration_mcg_per_ml
     screening = concentration in drug.screening_concentrations_mcg_per_ml
     if concentration not in drug.concentrations_mcg_per_ml and (

@@ -35,16 +35,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.compounded import latest_for
+from db.compounded import concentrations_of, latest_for
 from db.database import CompoundedConfirmation, RefillRecord
 from programmer.boluses import BridgeBolus, bridge_bolus, unbridged_change
 from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.drug_library import DrugLibrary
-from programmer.findings import CheckResult, Severity, check_programme, num
+from programmer.findings import (
+    CheckResult,
+    Severity,
+    check_programme,
+    num,
+    overfill_finding,
+)
 from programmer.programme import Programme
 from programmer.pump_catalogue import CatheterModel, PumpModel
-from programmer.refill import RefillCheck, after_refill, check_refill
+from programmer.refill import (
+    RefillCheck,
+    RefillFigures,
+    after_refill,
+    check_refill,
+    discrepancy_finding,
+    refill_findings,
+)
 from programmer.units import exact, format_number, round_half_up
 from ui.editor.entry import EntryError, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
@@ -316,13 +329,13 @@ class RefillDialog(QDialog):
         if value == 0:
             _error(self.volume_error, "The volume added: must be more than 0 mL.")
             return None
-        if value > pump.reservoir_ml:
+        overfill = overfill_finding(value, pump, "refill.volume_added_ml")
+        if overfill is not None:
             # domain.md: "New volume may not exceed the reservoir size." Refused, never clamped.
             _error(
                 self.volume_error,
-                f"The volume added: {value} mL is over the {pump.reservoir_ml} mL reservoir of "
-                f"the {pump.display_name}. A refill may not exceed the reservoir: type at most "
-                f"{pump.reservoir_ml} mL. Nothing was changed or rounded.",
+                f"The volume added: {overfill.message} A refill may not exceed the reservoir: "
+                f"type at most {pump.reservoir_ml} mL. Nothing was changed or rounded.",
             )
             return None
         _error(self.volume_error, "")
@@ -415,6 +428,22 @@ class RefillDialog(QDialog):
         changed = concentration is not None and (
             concentration != c.record.programme.drug.concentration_mcg_per_ml
         )
+        if measured is not None and volume is not None and concentration is not None:
+            # Every refill finding on the figures to be recorded, as storage will judge them.
+            drug = c.library.drug(self.drug_combo.currentData())
+            confirmed = set(c.check.confirmed_for(drug.name)) | concentrations_of(
+                c.compounded, drug.name
+            )
+            if self.confirming is not None:  # confirmed with the refill, if it is recorded
+                confirmed.add(self.confirming)
+            figures = RefillFigures(
+                self.expected_kept(), measured, volume, drug.name, concentration
+            )
+            problems += [
+                f.message
+                for f in refill_findings(figures, c.pump, drug, confirmed)
+                if f.severity is Severity.HARD
+            ]
         after: Programme | None = None
         if volume is not None and concentration is not None:
             after = after_refill(
@@ -456,11 +485,12 @@ class RefillDialog(QDialog):
             c.record.earlier,
         )
         self.check = check
-        # The record keeps the expected residual at 3 decimals; the database checks that figure,
-        # so the dialog asks for a reason whenever either the exact or the kept figure is over.
+        # The rule is applied to the figures recorded (the expected residual kept at 3
+        # decimals), as storage applies it: refill_findings, one rule and one message.
         kept = self.expected_kept()
-        significant = check.significant or abs(measured - kept) > c.pump.refill_discrepancy_ml
-        difference = exact(measured) - max(check.expected_residual_ml, Fraction(0))
+        finding = discrepancy_finding(kept, measured, c.pump)
+        significant = finding is not None
+        difference = exact(measured) - exact(kept)
         words = (
             "more left than expected"
             if difference > 0
@@ -468,18 +498,10 @@ class RefillDialog(QDialog):
             if difference < 0
             else "exactly as expected"
         )
-        if significant:
-            message = (
-                check.finding.message
-                if check.finding
-                else (
-                    f"{ml(abs(difference), 3)} {words}: over the {c.pump.refill_discrepancy_ml} mL "
-                    f"limit for the {c.pump.display_name}."
-                )
-            )
+        if finding is not None:
             self.discrepancy_label.setText(
                 f"<span style='color:{AMBER}'><b>REFILL_DISCREPANCY</b> "
-                f"({SEVERITY_WORDS[Severity.SOFT]}): {escape(message)}</span>"
+                f"({SEVERITY_WORDS[Severity.SOFT]}): {escape(finding.message)}</span>"
             )
         else:
             self.discrepancy_label.setText(

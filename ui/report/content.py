@@ -31,6 +31,7 @@ from programmer.programme import Mode, Programme, Step
 from programmer.projection import ClinicSettings, Projection, RefillLimit
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.pump_status import battery_state
+from programmer.refill import discrepancy_finding
 from programmer.schedule import (
     daily_doses,
     patient_bolus_max_mcg_per_day,
@@ -473,7 +474,11 @@ def _refill_lines(refills: Sequence[RefillRecord], pump: PumpModel) -> tuple[Ref
                 expected=_ml(r.expected_residual_ml),
                 measured=_ml(r.measured_residual_ml),
                 discrepancy=_signed_ml(difference) + meaning,
-                significant=abs(difference) > pump.refill_discrepancy_ml,
+                # The rule refill_findings applies, on the recorded figures.
+                significant=discrepancy_finding(
+                    r.expected_residual_ml, r.measured_residual_ml, pump
+                )
+                is not None,
                 limit=f"{_typed(pump.refill_discrepancy_ml)} mL",
                 volume_added=_ml(r.volume_added_ml),
                 concentration=f"{_typed(r.concentration_mcg_per_ml)} mcg/mL {r.drug}",
