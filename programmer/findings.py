@@ -879,6 +879,9 @@ def _check_boluses(programme: Programme, pump: PumpModel, drug: Drug, add: _Add)
                 "patient_bolus.lockout_min",
             )
         )
+    # The lockout runs from the start of one activation to the next (so a lockout under the
+    # bolus duration is refused above); the worst-case dose never relies on it: it counts every
+    # allowed activation (the conservative reading, product.md "never silently ignored").
     if (pb.max_per_day - 1) * pb.lockout_min >= MINUTES_PER_DAY:
         possible = (MINUTES_PER_DAY - 1) // pb.lockout_min + 1
         add(

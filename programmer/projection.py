@@ -376,7 +376,9 @@ def project(
         by_alarm = max(shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), fill)
         candidates.append((by_alarm, RefillLimit.ALARM))
     candidates += [(stability_at, RefillLimit.STABILITY), (replacement_at, RefillLimit.REPLACEMENT)]
-    next_at, limited_by = min(candidates, key=lambda c: c[0])  # first listed wins a tie
+    # On a tie the first listed names the limit (alarm, then stability, then replacement): the
+    # date is the same whichever is named, and the most urgent cause is the one shown.
+    next_at, limited_by = min(candidates, key=lambda c: c[0])
     return Projection(
         daily_doses=doses,
         daily_dose_mcg=doses.mean,
