@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from programmer import programme_file
+from programmer.check_context import CheckContext
 from programmer.findings import check_programme
 from programmer.programme import (
     WEEKDAYS,
@@ -118,7 +119,9 @@ def main() -> int:
     pending = weekly_programme()
     current = current_programme(pending)
     pump = default_pump_catalogue().pump(pending.pump.model)
-    result = check_programme(pending, now=NOW, current=current)
+    context = CheckContext.packaged(current=current)
+    bare = CheckContext.packaged()
+    result = check_programme(pending, context, now=NOW)
     assert pending.week is not None
     assert all(len(pending.week.days[d]) == 13 for d in WEEKDAYS)
     assert len(set(daily_doses(pending, pump).by_weekday)) == 7
@@ -136,11 +139,11 @@ def main() -> int:
     print()
     engine = summary(
         "check_programme (findings + projection)",
-        timings_ns(lambda: check_programme(pending, now=NOW, current=current), runs),
+        timings_ns(lambda: check_programme(pending, context, now=NOW), runs),
     )
     summary(
         "  without a current programme",
-        timings_ns(lambda: check_programme(pending, now=NOW), runs),
+        timings_ns(lambda: check_programme(pending, bare, now=NOW), runs),
     )
     dumps = summary(
         "baseline: programme_file.dumps", timings_ns(lambda: programme_file.dumps(pending), runs)

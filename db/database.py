@@ -23,6 +23,7 @@ from sqlite_utils import Database as SqliteDatabase
 
 from db import (
     audit,
+    check_contexts,
     compounded,
     drug_libraries,
     migrations,
@@ -83,6 +84,7 @@ from db.records import (
 )
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import checked_decimal, moment_text
+from programmer.check_context import CheckContext
 from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Patient, Programme
@@ -462,30 +464,45 @@ class Database:
             patients.patient_num(sdb, patient_id)
             return programmes.read(sdb, patient_id, number, self._reference)
 
-    def check_programme(self, programme: Programme, *, now: datetime) -> CheckResult:
-        """The findings :meth:`save_programme` would meet now: the engine's one check, against
-        the patient's stored current programme, the active drug library and the patient's
-        confirmed compounded concentrations."""
+    def check_context(
+        self, patient_id: str, now: datetime, *, before_version: int | None = None
+    ) -> CheckContext:
+        """What every check of ``patient_id``'s programme at ``now`` is made against: the active
+        drug library, the catalogue, the clinic settings, the patient's confirmed compounded
+        concentrations and programme history (:mod:`db.check_contexts`). The save path checks
+        with the same; every screen, dialog and report takes it from here. ``before_version``:
+        the history as it was before that version was saved (a report, as at the save)."""
         moment_text(now, "now")
         with self._read() as sdb:
-            return self._check(sdb, programme, now, self.library)
+            return self._context(sdb, patient_id, now, self.library, before_version)
+
+    def _context(
+        self,
+        sdb: SqliteDatabase,
+        patient_id: str,
+        now: datetime,
+        library: DrugLibrary,
+        before_version: int | None = None,
+    ) -> CheckContext:
+        return check_contexts.build(
+            sdb,
+            patient_id,
+            now,
+            reference=programmes.Reference(self._catalogue, library),
+            settings=self._settings,
+            before_version=before_version,
+        )
+
+    def check_programme(self, programme: Programme, *, now: datetime) -> CheckResult:
+        """The findings :meth:`save_programme` would meet now: the engine's one check, with the
+        patient's :meth:`check_context`."""
+        return check_programme(programme, self.check_context(programme.patient.id, now), now=now)
 
     def _check(
         self, sdb: SqliteDatabase, programme: Programme, now: datetime, library: DrugLibrary
     ) -> CheckResult:
-        pid = programme.patient.id
-        current = programmes.read_current(sdb, pid, self._reference)
-        return check_programme(
-            programme,
-            now=now,
-            current=None if current is None else current.programme,
-            library=library,
-            catalogue=self._catalogue,
-            settings=self._settings,
-            confirmed_concentrations=compounded.concentrations_of(
-                compounded.confirmations(sdb, pid), programme.drug.name
-            ),
-        )
+        context = self._context(sdb, programme.patient.id, now, library)
+        return check_programme(programme, context, now=now)
 
     def save_programme(
         self,

@@ -30,8 +30,9 @@ from db.values import (
     optional_decimal_text,
 )
 from programmer.drug_library import DrugLibrary
-from programmer.findings import Code, Finding, num
+from programmer.findings import Code, Severity
 from programmer.pump_catalogue import PumpCatalogue
+from programmer.refill import RefillFigures, refill_findings
 
 # ---------------------------------------------------------------- refills
 
@@ -60,47 +61,26 @@ def check_refill(
         raise InvalidRecordError(f"'{refill.drug}' is not in the drug library", "refill.drug")
     drug = library.drug(refill.drug)
     model = catalogue.pump(pump.model)
-    hard: list[Finding] = []
-    if volume > model.reservoir_ml:
-        hard.append(
-            Finding(
-                Code.RESERVOIR_OVERFILL,
-                f"{num(volume, 3)} mL is over the {model.display_name} reservoir of "
-                f"{num(model.reservoir_ml)} mL.",
-                "refill.volume_added_ml",
-            )
-        )
-    screening = concentration in drug.screening_concentrations_mcg_per_ml
-    if concentration not in drug.concentrations_mcg_per_ml and (
-        screening or concentration not in confirmed
-    ):
-        allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
-        hard.append(
-            Finding(
-                Code.CONCENTRATION_UNKNOWN,
-                f"{num(concentration, 6)} mcg/mL is not a {drug.name} pump-fill concentration "
-                f"in the drug library ({allowed} mcg/mL)"
-                + (
-                    ": it is for screening by lumbar puncture only."
-                    if screening
-                    else ", nor confirmed as a compounded product for this patient."
-                ),
-                "refill.concentration_mcg_per_ml",
-            )
-        )
+    findings = refill_findings(
+        RefillFigures(
+            expected_residual_ml=refill.expected_residual_ml,
+            measured_residual_ml=refill.measured_residual_ml,
+            volume_added_ml=volume,
+            drug=refill.drug,
+            concentration_mcg_per_ml=concentration,
+        ),
+        model,
+        drug,
+        confirmed,
+    )
+    hard = tuple(f for f in findings if f.severity is Severity.HARD)
     if hard:
-        raise HardFindingError("the refill cannot be recorded: " + hard[0].message, tuple(hard))
-    discrepancy = refill.discrepancy_ml
-    if abs(discrepancy) > model.refill_discrepancy_ml and not refill.reason.strip():
-        finding = Finding(
-            Code.REFILL_DISCREPANCY,
-            f"Measured residual {num(refill.measured_residual_ml, 3)} mL vs expected "
-            f"{num(refill.expected_residual_ml, 3)} mL: {num(abs(discrepancy), 3)} mL apart, over "
-            f"the {num(model.refill_discrepancy_ml)} mL limit for the {model.display_name}. It "
-            "must be acknowledged with a reason.",
-            "refill.measured_residual_ml",
-        )
-        raise MissingAcknowledgementError(finding.message, (finding,))
+        raise HardFindingError("the refill cannot be recorded: " + hard[0].message, hard)
+    unacknowledged = tuple(
+        f for f in findings if f.code is Code.REFILL_DISCREPANCY and not refill.reason.strip()
+    )
+    if unacknowledged:
+        raise MissingAcknowledgementError(unacknowledged[0].message, unacknowledged)
 
 
 def insert_refill(

@@ -7,15 +7,15 @@ reports, and the caller decides (a hard finding blocks saving; a soft one needs 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from programmer.drug_library import Drug, DrugLibrary, PatientGroup, default_drug_library
+from programmer.check_context import CheckContext
+from programmer.drug_library import Drug, PatientGroup
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme, Step
 from programmer.projection import (
     ClinicSettings,
@@ -25,12 +25,13 @@ from programmer.projection import (
     project,
     shifted,
 )
-from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
+from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.schedule import (
     DailyDoses,
     daily_doses,
+    heaviest_bolus_window,
     highest_rolling_day,
-    patient_bolus_max_mcg_per_day,
+    patient_bolus_worst_mcg_per_day,
     step_durations,
 )
 from programmer.units import MINUTES_PER_DAY, exact
@@ -61,6 +62,12 @@ class Code(StrEnum):
     REFILL_DISCREPANCY = "REFILL_DISCREPANCY"
     LOW_ALARM_TOO_LOW = "LOW_ALARM_TOO_LOW"
     MODE_STOPPED = "MODE_STOPPED"
+    CONCENTRATION_CHANGED_WITHOUT_REFILL = "CONCENTRATION_CHANGED_WITHOUT_REFILL"
+    BOLUS_OVERLAP = "BOLUS_OVERLAP"
+    PATIENT_BOLUS_NOT_ALLOWED = "PATIENT_BOLUS_NOT_ALLOWED"
+    REFILL_OVERDUE = "REFILL_OVERDUE"
+    RESERVOIR_EMPTY = "RESERVOIR_EMPTY"
+    REPLACE_BY_IMPLAUSIBLE = "REPLACE_BY_IMPLAUSIBLE"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -82,6 +89,12 @@ SEVERITY: dict[Code, Severity] = {
     Code.REFILL_DISCREPANCY: Severity.SOFT,
     Code.LOW_ALARM_TOO_LOW: Severity.SOFT,
     Code.MODE_STOPPED: Severity.SOFT,
+    Code.CONCENTRATION_CHANGED_WITHOUT_REFILL: Severity.HARD,
+    Code.BOLUS_OVERLAP: Severity.HARD,
+    Code.PATIENT_BOLUS_NOT_ALLOWED: Severity.HARD,
+    Code.REFILL_OVERDUE: Severity.SOFT,
+    Code.RESERVOIR_EMPTY: Severity.SOFT,
+    Code.REPLACE_BY_IMPLAUSIBLE: Severity.HARD,
 }
 
 
@@ -164,50 +177,106 @@ def patient_group(programme: Programme, drug: Drug, today: date) -> PatientGroup
 class CheckResult:
     findings: tuple[Finding, ...]
     projection: Projection
+    # The most any 24 hours deliver: basal, planned boluses at their times and every patient
+    # bolus (product.md: ``worst_day_mcg``, the figure DOSE_ABOVE_HARD_LIMIT is judged on).
+    worst_day_mcg: Fraction = Fraction(0)
+    # The programmes that ran on the fill before this one, as the projection took them.
+    earlier: tuple[RanBefore, ...] = ()
 
     @property
     def hard(self) -> bool:
         return has_hard(self.findings)
 
 
+THERAPY = (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
+
+
+def delivers_therapy(programme: Programme, doses: DailyDoses) -> bool:
+    """Whether a programme gives therapy: not stopped, not minimum rate, not all zero (the
+    restart rule of product.md, "Rules the table implies")."""
+    return programme.mode in THERAPY and doses.highest > 0
+
+
 def check_programme(
-    programme: Programme,
-    *,
-    now: datetime,
-    current: Programme | None = None,
-    library: DrugLibrary | None = None,
-    catalogue: PumpCatalogue | None = None,
-    settings: ClinicSettings | None = None,
-    earlier: Sequence[RanBefore] | None = None,
-    confirmed_concentrations: Collection[Decimal] = frozenset(),
+    programme: Programme, context: CheckContext | None = None, *, now: datetime
 ) -> CheckResult:
-    """Every finding for ``programme`` (against ``current`` for the change limits), with the
-    projection the date findings were computed from.
+    """Every finding for ``programme`` against the facts of ``context`` (the packaged library
+    and catalogue and no history when None), with the projection the date findings were
+    computed from.
 
-    ``confirmed_concentrations``: concentrations of the programme's drug outside the library
-    that were confirmed as a compounded product for this patient (a separate, logged override:
-    product.md, CONCENTRATION_UNKNOWN). They pass; the screening concentration never does.
-
-    A change between refills takes effect at ``now``, on what is left of the same fill: unless
-    ``earlier`` says which programmes ran on the fill, ``current`` is taken to have run until now
-    when it shares the fill, so the new rate is never projected back over days already past."""
-    library = library or default_drug_library()
-    catalogue = catalogue or default_pump_catalogue()
-    settings = settings or ClinicSettings()
+    A change between refills takes effect at ``now``, on what is left of the same fill: the
+    context's current programme is taken to have run until now when it shares the fill (after
+    the ``earlier`` ones), so the new rate is never projected back over days already past."""
+    if context is None:
+        context = CheckContext.packaged()
+    catalogue, settings, current = context.catalogue, context.settings, context.current
     pump = catalogue.pump(programme.pump.model)
-    drug = library.drug(programme.drug.name)
+    drug = context.library.drug(programme.drug.name)
     findings: list[Finding] = []
     add = findings.append
 
-    _check_concentration(programme, drug, confirmed_concentrations, add)
+    _check_concentration(programme, drug, context.confirmed_for(programme.drug.name), add)
+    if current is not None:
+        _check_same_fill(programme, current, add)
     doses = daily_doses(programme, pump)
     _check_schedule(programme, pump, add)
     _check_rates(programme, pump, add)
-    _check_daily_limits(programme, pump, drug, doses, now, add)
-    if current is not None:
-        _check_change(programme, current, drug, doses, catalogue, now, add)
+    worst_day = _check_daily_limits(programme, pump, drug, doses, now, add)
+    _check_changes(programme, context, drug, doses, now, add)
     _check_boluses(programme, pump, drug, add)
     _check_reservoir(programme, pump, settings, add)
+    _check_pump(programme, pump, add)
+    _check_stopped(programme, doses, add)
+    earlier: tuple[RanBefore, ...] = ()
+    if current is not None and current.reservoir == programme.reservoir:
+        try:
+            earlier = (
+                *context.earlier,
+                RanBefore(current, catalogue.pump(current.pump.model), now),
+            )
+        except KeyError:
+            earlier = context.earlier
+    projection = project(programme, pump, drug, settings, doses=doses, earlier=earlier)
+    _check_dates(programme, projection, settings, now, add)
+    return CheckResult(tuple(findings), projection, worst_day, earlier)
+
+
+def _check_same_fill(programme: Programme, current: Programme, add: _Add) -> None:
+    """A concentration changes only with a refill: on the same fill (same ``filled_at``) the pump
+    still holds the old drug, so a new concentration mis-scales every dose (product.md,
+    CONCENTRATION_CHANGED_WITHOUT_REFILL: 2000 mcg/mL programmed as 500 delivers 4x)."""
+    if programme.reservoir.filled_at != current.reservoir.filled_at:
+        return
+    old = exact(current.drug.concentration_mcg_per_ml)
+    new = exact(programme.drug.concentration_mcg_per_ml)
+    if old == new and programme.drug.name == current.drug.name:
+        return
+    if old == new:
+        effect = f"the pump still holds {current.drug.name}"
+    else:
+        effect = (
+            f"the pump still holds {num(old)} mcg/mL, so every dose would be "
+            f"{num(old / new)}x the one programmed"
+        )
+    add(
+        Finding(
+            Code.CONCENTRATION_CHANGED_WITHOUT_REFILL,
+            f"{programme.drug.name} {num(new)} mcg/mL on the fill of "
+            f"{programme.reservoir.filled_at:%Y-%m-%d %H:%M}, which holds {current.drug.name} "
+            f"{num(old)} mcg/mL: {effect}. A concentration changes only with a refill: record "
+            "the refill first.",
+            "drug.concentration_mcg_per_ml",
+        )
+    )
+
+
+def _check_stopped(programme: Programme, doses: DailyDoses, add: _Add) -> None:
+    """MODE_STOPPED: the stopped mode, or any day whose schedule delivers nothing, whatever the
+    mode (product.md: "programme stops delivery of baclofen on any day")."""
+    words = (
+        f"abrupt withdrawal of {programme.drug.name} can be life-threatening. Plan monitoring "
+        "and a restart."
+    )
     if programme.mode is Mode.STOPPED:
         add(
             Finding(
@@ -217,16 +286,54 @@ def check_programme(
                 "mode",
             )
         )
-    if earlier is None:
-        earlier = ()
-        if current is not None and current.reservoir == programme.reservoir:
-            try:
-                earlier = (RanBefore(current, catalogue.pump(current.pump.model), now),)
-            except KeyError:
-                earlier = ()
-    projection = project(programme, pump, drug, settings, doses=doses, earlier=earlier)
-    _check_dates(programme, projection, settings, now, add)
-    return CheckResult(tuple(findings), projection)
+        return
+    if programme.mode is Mode.FLEXIBLE and programme.week is not None:
+        for name in programme.week.day_names():
+            if all(step.rate_mcg_per_h == 0 for step in programme.week.days[name]):
+                add(
+                    Finding(
+                        Code.MODE_STOPPED,
+                        f"{day_label(name).capitalize()}: the schedule delivers nothing, which "
+                        f"stops {programme.drug.name} that day: {words}",
+                        f"week.{name}",
+                    )
+                )
+    elif programme.mode is Mode.SIMPLE_CONTINUOUS and doses.highest == 0:
+        add(
+            Finding(
+                Code.MODE_STOPPED,
+                f"A daily dose of 0 mcg/day stops {programme.drug.name}: {words}",
+                "daily_dose_mcg",
+            )
+        )
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_pump(programme: Programme, pump: PumpModel, add: _Add) -> None:
+    """REPLACE_BY_IMPLAUSIBLE: a replace-by date later than implant + the battery's service life
+    (catalogue data; domain.md: SynchroMed II shuts off at 7 years; a wrong replace-by date shown
+    by programmer software was a real recall)."""
+    years = pump.battery_service_life_years
+    if years is None:
+        return
+    latest = _add_years(programme.pump.implanted_on, years)
+    if programme.pump.replace_by > latest:
+        add(
+            Finding(
+                Code.REPLACE_BY_IMPLAUSIBLE,
+                f"Replace-by {programme.pump.replace_by:%Y-%m-%d} is later than the "
+                f"{pump.display_name}'s battery allows: implanted "
+                f"{programme.pump.implanted_on:%Y-%m-%d}, it shuts off after {years} years, by "
+                f"{latest:%Y-%m-%d}. Correct the date.",
+                "pump.replace_by",
+            )
+        )
 
 
 def _check_concentration(
@@ -405,9 +512,11 @@ def _check_daily_limits(
     doses: DailyDoses,
     now: datetime,
     add: _Add,
-) -> None:
-    therapy = programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
-    ptm = patient_bolus_max_mcg_per_day(programme) if therapy else Fraction(0)
+) -> Fraction:
+    """The hard maximum over any 24 hours (product.md: across midnight and weekdays, with the
+    planned boluses at their times and every patient bolus added) and the usual range. Returns
+    the worst 24 hours' dose (``worst_day_mcg``)."""
+    ptm = patient_bolus_worst_mcg_per_day(programme)
     hard = exact(drug.hard_max_mcg_per_day)
     worst_weekday = max(range(7), key=lambda d: doses.by_weekday[d])
     worst = doses.by_weekday[worst_weekday] + ptm
@@ -417,6 +526,10 @@ def _check_daily_limits(
         if ptm
         else ""
     )
+    rolling = highest_rolling_day(programme, pump)
+    basal_worst = doses.highest if rolling is None else max(rolling.dose_mcg, doses.highest)
+    with_boluses = heaviest_bolus_window(programme, pump)
+    worst_day = max(basal_worst, with_boluses.dose_mcg if with_boluses else Fraction(0)) + ptm
     if worst > hard:
         add(
             Finding(
@@ -426,56 +539,48 @@ def _check_daily_limits(
                 _day_field(programme, worst_weekday),
             )
         )
-    if not worst > hard:
+    elif rolling is not None and rolling.dose_mcg + ptm > hard:
         # Any 24 hours, not only calendar days: with a weekday pattern a heavy evening and the
         # next morning's steps can add up to more than either day.
-        rolling = highest_rolling_day(programme, pump)
-        if rolling is not None and rolling.dose_mcg + ptm > hard:
-            first, then = WEEKDAYS[rolling.weekday], WEEKDAYS[(rolling.weekday + 1) % 7]
-            start = f"{day_label(first)} {hhmm(rolling.start_min)}"
-            end = f"{day_label(then)} {hhmm(rolling.start_min)}"
-            add(
-                Finding(
-                    Code.DOSE_ABOVE_HARD_LIMIT,
-                    f"From {start} to {end}: {num(rolling.dose_mcg + ptm)} mcg in 24 hours"
-                    + (f" (with {num(ptm)} mcg of patient boluses)" if ptm else "")
-                    + f", over the {drug.name} hard maximum of {num(hard)} mcg/day, though "
-                    "each calendar day is under it.",
-                    _day_field(programme, rolling.weekday),
-                )
+        first, then = WEEKDAYS[rolling.weekday], WEEKDAYS[(rolling.weekday + 1) % 7]
+        start = f"{day_label(first)} {hhmm(rolling.start_min)}"
+        end = f"{day_label(then)} {hhmm(rolling.start_min)}"
+        add(
+            Finding(
+                Code.DOSE_ABOVE_HARD_LIMIT,
+                f"From {start} to {end}: {num(rolling.dose_mcg + ptm)} mcg in 24 hours"
+                + (f" (with {num(ptm)} mcg of patient boluses)" if ptm else "")
+                + f", over the {drug.name} hard maximum of {num(hard)} mcg/day, though "
+                "each calendar day is under it.",
+                _day_field(programme, rolling.weekday),
             )
-    # Planned boluses count on the calendar day they start.
-    by_date: dict[date, list[int]] = defaultdict(list)
-    for i, b in enumerate(programme.boluses):
-        by_date[b.start.date()].append(i)
-    for day, indices in sorted(by_date.items()):
-        total = (
-            doses.by_weekday[day.weekday()]
-            + ptm
-            + sum((exact(programme.boluses[i].dose_mcg) for i in indices), Fraction(0))
         )
-        if total > hard and not worst > hard:
-            add(
-                Finding(
-                    Code.DOSE_ABOVE_HARD_LIMIT,
-                    f"{day.isoformat()}: with the bolus(es) planned that day the 24-h total is "
-                    f"{num(total)} mcg, over the {drug.name} hard maximum of {num(hard)} mcg/day.",
-                    f"boluses[{indices[-1]}].dose_mcg",
-                )
+    elif with_boluses is not None and with_boluses.dose_mcg + ptm > hard:
+        since = with_boluses.start
+        until = since + timedelta(days=1)
+        planned = sum(
+            (exact(programme.boluses[i].dose_mcg) for i in with_boluses.boluses), Fraction(0)
+        )
+        add(
+            Finding(
+                Code.DOSE_ABOVE_HARD_LIMIT,
+                f"From {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}: with "
+                f"{num(planned)} mcg of planned boluses"
+                + (f" and {num(ptm)} mcg of patient boluses" if ptm else "")
+                + f" these hours deliver {num(with_boluses.dose_mcg + ptm)} mcg, over the "
+                f"{drug.name} hard maximum of {num(hard)} mcg/day.",
+                f"boluses[{max(with_boluses.boluses)}].dose_mcg",
             )
+        )
     if programme.mode is Mode.STOPPED:
-        return
+        return worst_day
     group = patient_group(programme, drug, now.date())
     usual = drug.usual_range[group]
     low_weekday = min(range(7), key=lambda d: doses.by_weekday[d])
     lowest = doses.by_weekday[low_weekday]
-    who = {
-        PatientGroup.SPINAL: "spinal-origin spasticity",
-        PatientGroup.CEREBRAL: "cerebral-origin spasticity",
-        PatientGroup.CHILD: "a child under 12",
-    }[group]
     range_words = (
-        f"the usual {num(usual.low_mcg_per_day)} to {num(usual.high_mcg_per_day)} mcg/day for {who}"
+        f"the usual {num(usual.low_mcg_per_day)} to {num(usual.high_mcg_per_day)} mcg/day for "
+        f"{_GROUP_WORDS[group]}"
     )
     if lowest < exact(usual.low_mcg_per_day):
         extra = (
@@ -500,45 +605,144 @@ def _check_daily_limits(
                 _day_field(programme, worst_weekday),
             )
         )
+    return worst_day
+
+
+_GROUP_WORDS = {
+    PatientGroup.SPINAL: "spinal-origin spasticity",
+    PatientGroup.CEREBRAL: "cerebral-origin spasticity",
+    PatientGroup.CHILD: "a child under 12",
+}
+
+
+def _check_changes(
+    programme: Programme,
+    context: CheckContext,
+    drug: Drug,
+    doses: DailyDoses,
+    now: datetime,
+    add: _Add,
+) -> None:
+    """domain.md "Titration", product.md "Rules the table implies": the change against the
+    current programme and against the one in force 24 hours before now (at most one change a
+    day: small steps in a row cannot walk past the limits), weekday by weekday. A restart from a
+    programme that delivers no therapy is judged against the last therapy programme. A finding
+    is given once per code (against the current programme when both references trip it)."""
+    if programme.mode is Mode.STOPPED:
+        return  # stopping is MODE_STOPPED's business
+    catalogue = context.catalogue
+    seen: set[Code] = set()
+
+    def once(finding: Finding) -> None:
+        if finding.code not in seen:
+            seen.add(finding.code)
+            add(finding)
+
+    references: list[tuple[Programme, str]] = []
+    if context.current is not None:
+        references.append((context.current, "the current programme"))
+    day_before = context.day_before
+    if day_before is not None and day_before != context.current:
+        references.append((day_before, "the programme in force 24 hours before now"))
+    restart_checked = False
+    for reference, against in references:
+        before = daily_doses(reference, _pump_for(reference, programme, catalogue))
+        if delivers_therapy(reference, before):
+            _check_change(programme, before.by_weekday, against, drug, doses, now, once)
+        elif not restart_checked:
+            restart_checked = True
+            _check_restart(programme, reference, context, drug, doses, now, once)
+
+
+def _pump_for(reference: Programme, programme: Programme, catalogue: PumpCatalogue) -> PumpModel:
+    try:
+        return catalogue.pump(reference.pump.model)
+    except KeyError:
+        return catalogue.pump(programme.pump.model)
+
+
+def _check_restart(
+    programme: Programme,
+    reference: Programme,
+    context: CheckContext,
+    drug: Drug,
+    doses: DailyDoses,
+    now: datetime,
+    add: _Add,
+) -> None:
+    """A restart from a programme that delivers no therapy (stopped, minimum rate, all zero):
+    more than the extreme factor times the last therapy programme, or under its inverse, is
+    CHANGE_EXTREME (a per-hour figure typed for a per-day one); with no last therapy known, a
+    restart above the top of the usual range is. Any other restart is soft: tolerance may have
+    fallen (product.md, "Rules the table implies")."""
+    if not delivers_therapy(programme, doses):
+        return
+    factor = exact(drug.extreme_factor)
+    group = patient_group(programme, drug, now.date())
+    field = _day_field(programme, max(range(7), key=lambda d: doses.by_weekday[d]))
+    was = {Mode.STOPPED: "stopped", Mode.MINIMUM_RATE: "minimum-rate"}.get(
+        reference.mode, "zero-rate"
+    )
+    last = context.last_therapy
+    last_doses = (
+        None if last is None else daily_doses(last, _pump_for(last, programme, context.catalogue))
+    )
+    if last is not None and last_doses is not None and delivers_therapy(last, last_doses):
+        for d in range(7):
+            old, new = last_doses.by_weekday[d], doses.by_weekday[d]
+            if new > old * factor or new * factor < old:
+                add(
+                    Finding(
+                        Code.CHANGE_EXTREME,
+                        f"Restarting {drug.name} from a {was} programme: "
+                        f"{_day_words(programme, d)} {num(new)} mcg/day against "
+                        f"{num(old)} mcg/day in the last therapy programme, more than "
+                        f"{num(factor)}x or under 1/{num(factor)} of it. Check for a "
+                        "per-hour/per-day or decimal-point error.",
+                        _day_field(programme, d),
+                    )
+                )
+                return
+    else:
+        top = exact(drug.usual_range[group].high_mcg_per_day)
+        if doses.highest > top:
+            add(
+                Finding(
+                    Code.CHANGE_EXTREME,
+                    f"Restarting {drug.name} at {num(doses.highest)} mcg/day from a {was} "
+                    f"programme, with no earlier therapy programme known: above the top of the "
+                    f"usual {num(top)} mcg/day for {_GROUP_WORDS[group]}. Check for a "
+                    "per-hour/per-day or decimal-point error; restart low and titrate.",
+                    field,
+                )
+            )
+            return
+    add(
+        Finding(
+            Code.CHANGE_ABOVE_TITRATION,
+            f"Restarting {drug.name} at {num(doses.highest)} mcg/day from a {was} programme: "
+            "tolerance may have fallen; consider restarting low and titrating.",
+            field,
+        )
+    )
 
 
 def _check_change(
     programme: Programme,
-    current: Programme,
+    before: tuple[Fraction, ...],
+    against: str,
     drug: Drug,
     doses: DailyDoses,
-    catalogue: PumpCatalogue,
     now: datetime,
     add: _Add,
 ) -> None:
-    """domain.md "Titration": the change in 24-h total against the current programme, weekday by
-    weekday. A stopped or minimum-rate programme on either side is not a titration: stopping is
-    MODE_STOPPED's business, restarting is flagged for tolerance lost."""
-    if programme.mode is Mode.STOPPED:
-        return
-    try:
-        current_pump = catalogue.pump(current.pump.model)
-    except KeyError:
-        current_pump = catalogue.pump(programme.pump.model)
-    before = daily_doses(current, current_pump).by_weekday
+    """The change in 24-h total against one therapy programme (``before``: its doses by
+    weekday), weekday by weekday."""
     after = doses.by_weekday
     group = patient_group(programme, drug, now.date())
     step_pct = exact(drug.titration_pct_for(group))
     decrease_pct = exact(drug.decrease_large_pct)
     factor = exact(drug.extreme_factor)
-    therapy = (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
-    if current.mode not in therapy:
-        if programme.mode in therapy:
-            add(
-                Finding(
-                    Code.CHANGE_ABOVE_TITRATION,
-                    f"Restarting {drug.name} at {num(doses.highest)} mcg/day from a "
-                    f"{current.mode.value} programme: tolerance may have fallen; consider "
-                    "restarting low and titrating.",
-                    _day_field(programme, 0),
-                )
-            )
-        return
 
     def ratio(d: int) -> Fraction:
         # From nothing to something is an unbounded increase; nothing to nothing is no change.
@@ -546,39 +750,42 @@ def _check_change(
             return after[d] / before[d]
         return Fraction(10**9) if after[d] else Fraction(1)
 
-    up = max(range(7), key=ratio)
-    down = min(range(7), key=ratio)
+    ratios = [ratio(d) for d in range(7)]
+    up = max(range(7), key=ratios.__getitem__)
+    down = min(range(7), key=ratios.__getitem__)
+    suffix = "" if against == "the current programme" else f" (against {against})"
 
     def words(d: int) -> str:
         if not before[d]:
-            return f"{_day_words(programme, d)}: 0 -> {num(after[d])} mcg/day"
-        change = (ratio(d) - 1) * 100
+            return f"{_day_words(programme, d)}: 0 -> {num(after[d])} mcg/day{suffix}"
+        change = (ratios[d] - 1) * 100
         sign = "+" if change >= 0 else "-"
         return (
             f"{_day_words(programme, d)}: {num(before[d])} -> {num(after[d])} mcg/day "
-            f"({sign}{num(abs(change), 1)} %)"
+            f"({sign}{num(abs(change), 1)} %){suffix}"
         )
 
-    if programme.mode in therapy and (ratio(up) > factor or ratio(down) < 1 / factor):
-        d = up if ratio(up) > factor else down
+    if programme.mode in THERAPY and (ratios[up] > factor or ratios[down] < 1 / factor):
+        d = up if ratios[up] > factor else down
         add(
             Finding(
                 Code.CHANGE_EXTREME,
-                f"{words(d)}: more than {num(factor)}x or under 1/{num(factor)} of the current "
-                "dose. Check for a per-hour/per-day or decimal-point error.",
+                f"{words(d)}: more than {num(factor)}x or under 1/{num(factor)} of the "
+                f"{'current' if not suffix else 'earlier'} dose. Check for a per-hour/per-day "
+                "or decimal-point error.",
                 _day_field(programme, d),
             )
         )
-    if ratio(up) > 1 + step_pct / 100:
+    if ratios[up] > 1 + step_pct / 100:
         add(
             Finding(
                 Code.CHANGE_ABOVE_TITRATION,
                 f"{words(up)}: more than the +{num(step_pct)} % titration step for "
-                f"{group.value} patients.",
+                f"{group.value} patients" + (" (at most one change a day)" if suffix else "") + ".",
                 _day_field(programme, up),
             )
         )
-    if ratio(down) < 1 - decrease_pct / 100:
+    if ratios[down] < 1 - decrease_pct / 100:
         add(
             Finding(
                 Code.CHANGE_DECREASE_LARGE,
@@ -588,7 +795,58 @@ def _check_change(
         )
 
 
+def _check_bolus_overlap(programme: Programme, add: _Add) -> None:
+    """BOLUS_OVERLAP: a pump gives one bolus at a time. A bolus overlaps when it starts before
+    an earlier-starting one has ended (one ending at the minute the next starts does not)."""
+    order = sorted(range(len(programme.boluses)), key=lambda i: programme.boluses[i].start)
+    running: int | None = None  # the bolus that ends last among those started so far
+    for i in order:
+        b = programme.boluses[i]
+        if running is not None:
+            r = programme.boluses[running]
+            r_end = r.start + timedelta(minutes=r.duration_min)
+            if b.start < r_end:
+                add(
+                    Finding(
+                        Code.BOLUS_OVERLAP,
+                        f"Bolus on {b.start:%Y-%m-%d %H:%M} starts while the bolus from "
+                        f"{r.start:%Y-%m-%d %H:%M} ({r.duration_min} min) runs until "
+                        f"{r_end:%H:%M}: a pump gives one bolus at a time. Move it to "
+                        f"{r_end:%Y-%m-%d %H:%M} or later.",
+                        f"boluses[{i}].start",
+                    )
+                )
+            if b.start + timedelta(minutes=b.duration_min) > r_end:
+                running = i
+        else:
+            running = i
+
+
+def _check_patient_bolus_allowed(programme: Programme, pump: PumpModel, add: _Add) -> None:
+    """PATIENT_BOLUS_NOT_ALLOWED: settings where the pump would not deliver them (stopped) or
+    the pump/drug pair does not allow them (catalogue data; domain.md: Prometra's controller is
+    not for baclofen). Never silently ignored (product.md)."""
+    if programme.patient_bolus is None:
+        return
+    if programme.mode is Mode.STOPPED:
+        why = (
+            "a stopped pump delivers no patient-activated bolus; remove the patient-bolus "
+            "settings, or choose a mode that delivers"
+        )
+    elif not pump.allows_patient_bolus(programme.drug.name):
+        allowed = ", ".join(pump.patient_bolus_drugs) or "no drug"
+        why = (
+            f"the {pump.display_name}'s patient controller is not for {programme.drug.name} "
+            f"(only {allowed}); remove the patient-bolus settings"
+        )
+    else:
+        return
+    add(Finding(Code.PATIENT_BOLUS_NOT_ALLOWED, f"Patient bolus: {why}.", "patient_bolus"))
+
+
 def _check_boluses(programme: Programme, pump: PumpModel, drug: Drug, add: _Add) -> None:
+    _check_bolus_overlap(programme, add)
+    _check_patient_bolus_allowed(programme, pump, add)
     limit = exact(drug.bolus_max_mcg)
     for i, b in enumerate(programme.boluses):
         if exact(b.dose_mcg) > limit:
@@ -621,6 +879,9 @@ def _check_boluses(programme: Programme, pump: PumpModel, drug: Drug, add: _Add)
                 "patient_bolus.lockout_min",
             )
         )
+    # The lockout runs from the start of one activation to the next (so a lockout under the
+    # bolus duration is refused above); the worst-case dose never relies on it: it counts every
+    # allowed activation (the conservative reading, product.md "never silently ignored").
     if (pb.max_per_day - 1) * pb.lockout_min >= MINUTES_PER_DAY:
         possible = (MINUTES_PER_DAY - 1) // pb.lockout_min + 1
         add(
@@ -633,19 +894,25 @@ def _check_boluses(programme: Programme, pump: PumpModel, drug: Drug, add: _Add)
         )
 
 
+def overfill_finding(volume_ml: Decimal, pump: PumpModel, field: str) -> Finding | None:
+    """RESERVOIR_OVERFILL: more than the reservoir holds (domain.md: "New volume may not exceed
+    the reservoir size"); one wording for the programme's fill and a refill's volume added."""
+    if volume_ml <= pump.reservoir_ml:
+        return None
+    return Finding(
+        Code.RESERVOIR_OVERFILL,
+        f"{num(volume_ml, 3)} mL is over the {num(pump.reservoir_ml)} mL reservoir of the "
+        f"{pump.display_name}.",
+        field,
+    )
+
+
 def _check_reservoir(
     programme: Programme, pump: PumpModel, settings: ClinicSettings, add: _Add
 ) -> None:
-    volume = programme.reservoir.volume_ml
-    if volume > pump.reservoir_ml:
-        add(
-            Finding(
-                Code.RESERVOIR_OVERFILL,
-                f"{num(volume, 3)} mL is over the {pump.display_name} reservoir of "
-                f"{num(pump.reservoir_ml)} mL.",
-                "reservoir.volume_ml",
-            )
-        )
+    overfill = overfill_finding(programme.reservoir.volume_ml, pump, "reservoir.volume_ml")
+    if overfill is not None:
+        add(overfill)
     alarm = programme.pump.low_reservoir_alarm_ml
     if alarm < settings.min_low_alarm_ml:
         add(
@@ -671,16 +938,57 @@ def _check_dates(
                 "reservoir.filled_at",
             )
         )
-    if p.low_reservoir_alarm_at is not None and p.low_reservoir_alarm_at <= shifted(
-        now, timedelta(days=settings.alarm_visit_window_days)
-    ):
-        when = "has already sounded" if p.low_reservoir_alarm_at <= now else "would sound"
+    if p.empty_at is not None and p.empty_at <= now:
+        add(
+            Finding(
+                Code.RESERVOIR_EMPTY,
+                f"The reservoir is projected empty since {p.empty_at:%Y-%m-%d %H:%M} "
+                f"({_ago(p.empty_at, now)}): the patient may be in withdrawal. Check the "
+                "patient and refill now.",
+                "reservoir.volume_ml",
+            )
+        )
+    alarm = p.low_reservoir_alarm_at
+    if alarm is not None and alarm <= now:
         add(
             Finding(
                 Code.ALARM_BEFORE_REFILL_VISIT,
-                f"The low-reservoir alarm {when} on {p.low_reservoir_alarm_at:%Y-%m-%d %H:%M}, "
-                f"within {settings.alarm_visit_window_days} days of now: refill first.",
+                f"The low-reservoir alarm has already sounded, on {alarm:%Y-%m-%d %H:%M} "
+                f"({_ago(alarm, now)}): refill now.",
                 "reservoir.volume_ml",
+            )
+        )
+    elif alarm is not None and alarm <= shifted(
+        now, timedelta(days=settings.alarm_visit_window_days)
+    ):
+        add(
+            Finding(
+                Code.ALARM_BEFORE_REFILL_VISIT,
+                f"The low-reservoir alarm would sound on {alarm:%Y-%m-%d %H:%M}, within "
+                f"{settings.alarm_visit_window_days} days of now: refill first.",
+                "reservoir.volume_ml",
+            )
+        )
+    # REFILL_OVERDUE: the refill date the alarm or the stability limit sets is already past
+    # (the replace-by date is the battery's business); a refill due at ``now`` is due, not yet
+    # overdue.
+    due = [p.stability_limit_at]
+    if alarm is not None:
+        due.append(
+            max(
+                shifted(alarm, -timedelta(days=settings.refill_margin_days)),
+                programme.reservoir.filled_at,
+            )
+        )
+    refill_due = min(due)
+    if refill_due < now:
+        by = "stability limit" if refill_due == p.stability_limit_at else "low-reservoir alarm"
+        add(
+            Finding(
+                Code.REFILL_OVERDUE,
+                f"The refill was due by {refill_due:%Y-%m-%d %H:%M} ({_ago(refill_due, now)}, "
+                f"set by the {by}): refill now.",
+                "reservoir.filled_at",
             )
         )
     if p.refill_limited_by is RefillLimit.REPLACEMENT:
@@ -692,3 +1000,13 @@ def _check_dates(
                 "pump.replace_by",
             )
         )
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    """How long before ``now`` ``moment`` was, in words with its unit."""
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (24 * 60)} days ago"

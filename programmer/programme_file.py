@@ -58,17 +58,37 @@ def _shown(text: str, limit: int = 40) -> str:
     return escaped[:limit] + "..." if len(text) > limit else escaped
 
 
+class _Object(dict[str, Any]):
+    """A JSON object as parsed: ``duplicate`` names a key written twice in it, refused with its
+    field's path when the object is read (:class:`_Reader`), like every other message."""
+
+    duplicate: str | None = None
+
+
+class _Constant:
+    """NaN, Infinity or -Infinity where the file has one: refused, naming the field, wherever
+    it is read (never silently a number)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+    result = _Object()
     for key, value in pairs:
-        if key in result:
-            raise ProgrammeFileError(f"the key '{_shown(key)}' appears twice in one object")
+        if key in result and result.duplicate is None:
+            result.duplicate = key
         result[key] = value
     return result
 
 
 def _no_constant(name: str) -> Any:
-    raise ProgrammeFileError(f"{name} is not a number a programme can hold")
+    return _Constant(name)
+
+
+def _refuse_constant(value: Any, field: str) -> None:
+    if isinstance(value, _Constant):
+        raise ProgrammeFileError(f"{value.name} is not a number a programme can hold", field)
 
 
 def parse_json(data: bytes | str) -> Any:
@@ -110,7 +130,16 @@ class _Reader:
         self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> None:
         if not isinstance(value, dict):
+            _refuse_constant(value, path)
             raise ProgrammeFileError(f"must be an object, not {_kind(value)}", path or None)
+        duplicate = getattr(value, "duplicate", None)
+        if duplicate is not None:
+            key = _shown(duplicate)
+            raise ProgrammeFileError(
+                f"the key '{key}' appears twice in one object", _join(path, key)
+            )
+        for key, item in value.items():
+            _refuse_constant(item, _join(path, _shown(key)))
         unknown = [k for k in value if k not in required and k not in optional]
         if unknown:
             key = _shown(unknown[0])

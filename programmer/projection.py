@@ -19,13 +19,13 @@ from enum import StrEnum
 from fractions import Fraction
 
 from programmer.drug_library import Drug
-from programmer.programme import Mode, Programme
+from programmer.programme import Programme
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import (
     DailyDoses,
     daily_doses,
     delivered_rates_by_weekday,
-    patient_bolus_max_mcg_per_day,
+    patient_bolus_worst_mcg_per_day,
 )
 from programmer.units import MINUTES_PER_DAY, exact
 
@@ -103,9 +103,7 @@ class DeliveryModel:
         self.epoch = datetime.combine(fill.date(), time.min)
         self.epoch_weekday = fill.weekday()
         conc = exact(programme.drug.concentration_mcg_per_ml)
-        ptm = Fraction(0)
-        if worst_case and programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE):
-            ptm = patient_bolus_max_mcg_per_day(programme)
+        ptm = patient_bolus_worst_mcg_per_day(programme) if worst_case else Fraction(0)
         by_weekday = [
             [(start, rate.as_integer_ratio()) for start, rate in day]
             for day in delivered_rates_by_weekday(programme, pump)
@@ -249,9 +247,35 @@ class RanBefore:
     until: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class BridgeGiven:
+    """A bridge bolus given from ``start`` (domain.md, bridge bolus; product.md: "during the
+    bridge the reservoir gives the dead-space volume at the old dose's flow"): for
+    ``duration_min`` the reservoir gives ``volume_ml`` evenly, in place of the programme's own
+    flow at the new concentration (which would push the old fluid several times too fast)."""
+
+    start: datetime
+    volume_ml: Fraction
+    duration_min: Fraction
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=float(self.duration_min))
+
+    def given_by(self, moment: datetime) -> Fraction:
+        """Volume (mL) the bridge has taken from the reservoir by ``moment``."""
+        if moment <= self.start:
+            return Fraction(0)
+        elapsed = _to_minutes(moment, self.start)
+        return self.volume_ml * min(Fraction(1), Fraction(elapsed) / self.duration_min)
+
+
 class ReservoirModel:
     """The reservoir of one fill over time, delivered by the programme(s) that ran on it: the
-    earlier ones (``earlier``, oldest first) until each was replaced, then ``programme``."""
+    earlier ones (``earlier``, oldest first) until each was replaced, then ``programme``.
+    ``bridges``: bridge boluses given on the fill, which replace the programme's flow while they
+    run (:meth:`volume_at` counts them; the projected dates do not need them, a bridge being
+    over within days of a refill)."""
 
     def __init__(
         self,
@@ -260,7 +284,9 @@ class ReservoirModel:
         *,
         worst_case: bool,
         earlier: Sequence[RanBefore] = (),
+        bridges: Sequence[BridgeGiven] = (),
     ) -> None:
+        self._bridges = tuple(b for b in bridges if b.start >= programme.reservoir.filled_at)
         fill = programme.reservoir
         runs = [r for r in earlier if r.programme.reservoir == fill and r.until > fill.filled_at]
         self.fill = fill
@@ -284,6 +310,19 @@ class ReservoirModel:
 
     def volume_at(self, moment: datetime) -> Fraction:
         """Reservoir volume (mL) at ``moment`` (negative once past empty)."""
+        volume = self._programmed_volume_at(moment)
+        for bridge in self._bridges:
+            if moment <= bridge.start:
+                continue
+            # While the bridge runs the reservoir gives the bridge's volume, not the programme's.
+            until = min(moment, bridge.end)
+            programmed = self._programmed_volume_at(bridge.start) - self._programmed_volume_at(
+                until
+            )
+            volume += programmed - bridge.given_by(until)
+        return volume
+
+    def _programmed_volume_at(self, moment: datetime) -> Fraction:
         i = max(0, bisect_right([t for t, _ in self._segments], moment) - 1)
         start, model = self._segments[i]
         return self._start_volumes[i] - model.delivered_between(start, moment)
@@ -318,24 +357,23 @@ def project(
     conc = exact(programme.drug.concentration_mcg_per_ml)
     if doses is None:
         doses = daily_doses(programme, pump)
-    worst_day = doses.highest + (
-        patient_bolus_max_mcg_per_day(programme)
-        if programme.mode in (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
-        else Fraction(0)
-    )
+    worst_day = doses.highest + patient_bolus_worst_mcg_per_day(programme)
     reservoir = ReservoirModel(programme, pump, worst_case=True, earlier=earlier)
+    fill = programme.reservoir.filled_at
     alarm_at = reservoir.when_volume_reaches(exact(programme.pump.low_reservoir_alarm_ml))
     empty_at = reservoir.when_volume_reaches(Fraction(0))
-    fill = programme.reservoir.filled_at
     stability_at = shifted(fill, timedelta(days=drug.stability_days))
     replacement_at = datetime.combine(programme.pump.replace_by, time.min)
     candidates: list[tuple[datetime, RefillLimit]] = []
     if alarm_at is not None:
-        candidates.append(
-            (shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), RefillLimit.ALARM)
-        )
+        # Never before the fill: a fill that reaches its alarm within the margin is due at once
+        # (and overdue once now is past it), not on a day before it was made.
+        by_alarm = max(shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), fill)
+        candidates.append((by_alarm, RefillLimit.ALARM))
     candidates += [(stability_at, RefillLimit.STABILITY), (replacement_at, RefillLimit.REPLACEMENT)]
-    next_at, limited_by = min(candidates, key=lambda c: c[0])  # first listed wins a tie
+    # On a tie the first listed names the limit (alarm, then stability, then replacement): the
+    # date is the same whichever is named, and the most urgent cause is the one shown.
+    next_at, limited_by = min(candidates, key=lambda c: c[0])
     return Projection(
         daily_doses=doses,
         daily_dose_mcg=doses.mean,

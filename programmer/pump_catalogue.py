@@ -30,6 +30,15 @@ class PumpModel:
     internal_volume_ml: Decimal
     accuracy_factor: Decimal
     unverified: tuple[str, ...]
+    # Drugs whose patient-activated boluses this pump's patient controller may give (domain.md:
+    # Prometra's Patient Therapy Controller is indicated only for morphine, not for baclofen).
+    patient_bolus_drugs: tuple[str, ...] = ()
+    # Battery service life: a replace-by date later than implant + this many years is impossible
+    # (domain.md: SynchroMed II shuts off at 7 years). None: no figure known for the model.
+    battery_service_life_years: int | None = None
+
+    def allows_patient_bolus(self, drug: str) -> bool:
+        return drug in self.patient_bolus_drugs
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +87,10 @@ def _pump(t: Table) -> PumpModel:
         internal_volume_ml=t.number("internal_volume_ml"),
         accuracy_factor=t.number("accuracy_factor"),
         unverified=t.texts("unverified"),
+        patient_bolus_drugs=t.texts("patient_bolus_drugs"),
+        battery_service_life_years=(
+            t.integer("battery_service_life_years") if t.has("battery_service_life_years") else None
+        ),
     )
     t.done()
     if pump.min_flow_ml_per_day >= pump.max_flow_ml_per_day:

@@ -3,15 +3,16 @@ with the 1 mL (20 mL pump) / 2 mL (40 mL pump) rule, and the programme after a r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from programmer.findings import Code, Finding, num
+from programmer.drug_library import Drug
+from programmer.findings import Code, Finding, num, overfill_finding
 from programmer.programme import DrugFill, Programme, Reservoir
-from programmer.projection import RanBefore, ReservoirModel
+from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.units import exact
 
@@ -39,16 +40,103 @@ def expected_residual_ml(
     at: datetime,
     patient_boluses_given_mcg: Decimal = Decimal(0),
     earlier: Sequence[RanBefore] = (),
+    bridges: Sequence[BridgeGiven] = (),
 ) -> Fraction:
     """Volume at the last refill minus programmed delivery and boluses given since (domain.md).
 
     Planned boluses in the programme count as given; boluses given outside the programme
     (patient-activated, priming) are passed in, in mcg at the fill's concentration, since the
     programme only says how many it allows. ``earlier``: programmes that ran on the same fill
-    before this one (:func:`earlier_on_fill`)."""
-    model = ReservoirModel(programme, pump, worst_case=False, earlier=earlier)
+    before this one (:func:`earlier_on_fill`); ``bridges``: bridge boluses given on the fill
+    (while one runs the reservoir gives the dead-space volume at the old dose's flow, not the
+    programme's flow: product.md, "Rules the table implies")."""
+    model = ReservoirModel(programme, pump, worst_case=False, earlier=earlier, bridges=bridges)
     given = exact(patient_boluses_given_mcg) / exact(programme.drug.concentration_mcg_per_ml)
     return model.volume_at(at) - given
+
+
+@dataclass(frozen=True, slots=True)
+class RefillFigures:
+    """What a refill records (db ``RefillRecord``'s figures): the expected residual as kept (to
+    3 decimals, at least 0), the measured one, the volume added, the drug and concentration."""
+
+    expected_residual_ml: Decimal
+    measured_residual_ml: Decimal
+    volume_added_ml: Decimal
+    drug: str
+    concentration_mcg_per_ml: Decimal
+
+
+def discrepancy_finding(
+    expected_ml: Decimal | Fraction, measured_ml: Decimal, pump: PumpModel
+) -> Finding | None:
+    """REFILL_DISCREPANCY when the measured residual is off the expected one by more than the
+    pump's limit (domain.md: 1 mL for a 20 mL pump, 2 mL for a 40 mL pump; exactly the limit is
+    within it). One message, wherever the rule is applied."""
+    difference = exact(measured_ml) - exact(expected_ml)
+    limit = pump.refill_discrepancy_ml
+    if abs(difference) <= exact(limit):
+        return None
+    if difference > 0:
+        meaning = (
+            "more drug is left than expected: under-delivery (catheter block, pump "
+            "stall). Check the catheter and the pump before refilling."
+        )
+    else:
+        meaning = (
+            "less drug is left than expected: over-delivery, a leak, or a previous "
+            "refill that went into the pocket under the skin. Check the patient for "
+            "overdose signs and the refill technique."
+        )
+    return Finding(
+        Code.REFILL_DISCREPANCY,
+        f"Measured residual {num(measured_ml, 3)} mL vs expected {num(expected_ml, 3)} mL: a "
+        f"difference of {num(abs(difference), 3)} mL, over the {num(limit)} mL limit for the "
+        f"{pump.display_name}; {meaning} It must be acknowledged with a reason.",
+        "refill.measured_residual_ml",
+    )
+
+
+def refill_findings(
+    figures: RefillFigures,
+    pump: PumpModel,
+    drug: Drug,
+    confirmed: Collection[Decimal] = frozenset(),
+) -> tuple[Finding, ...]:
+    """Every finding on a refill's recorded figures (domain.md, "Refill arithmetic"): the new
+    volume over the reservoir (hard), a concentration neither in the library nor confirmed as a
+    compounded product for the patient, and never the screening one (hard), and the discrepancy
+    rule (soft: it needs a typed reason). The refill dialog, storage and the report all use
+    this, so each says the same thing."""
+    findings: list[Finding] = []
+    overfill = overfill_finding(figures.volume_added_ml, pump, "refill.volume_added_ml")
+    if overfill is not None:
+        findings.append(overfill)
+    concentration = figures.concentration_mcg_per_ml
+    screening = concentration in drug.screening_concentrations_mcg_per_ml
+    if concentration not in drug.concentrations_mcg_per_ml and (
+        screening or concentration not in confirmed
+    ):
+        allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
+        findings.append(
+            Finding(
+                Code.CONCENTRATION_UNKNOWN,
+                f"{num(concentration, 6)} mcg/mL is not a {drug.name} pump-fill concentration "
+                f"in the drug library ({allowed} mcg/mL)"
+                + (
+                    ": it is for screening by lumbar puncture only."
+                    if screening
+                    else ", nor confirmed as a compounded product for this patient."
+                ),
+                "refill.concentration_mcg_per_ml",
+            )
+        )
+    discrepancy = discrepancy_finding(
+        figures.expected_residual_ml, figures.measured_residual_ml, pump
+    )
+    if discrepancy is not None:
+        findings.append(discrepancy)
+    return tuple(findings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,34 +159,18 @@ def check_refill(
     measured_residual_ml: Decimal,
     patient_boluses_given_mcg: Decimal = Decimal(0),
     earlier: Sequence[RanBefore] = (),
+    bridges: Sequence[BridgeGiven] = (),
 ) -> RefillCheck:
-    """Compare the measured residual with the expected one; REFILL_DISCREPANCY when they differ
-    by more than the pump's limit (domain.md: 1 mL for a 20 mL pump, 2 mL for a 40 mL pump)."""
-    expected = expected_residual_ml(programme, pump, at, patient_boluses_given_mcg, earlier)
+    """Compare the measured residual with the expected one (:func:`discrepancy_finding`)."""
+    expected = expected_residual_ml(
+        programme, pump, at, patient_boluses_given_mcg, earlier, bridges
+    )
     shown_expected = max(expected, Fraction(0))
     difference = exact(measured_residual_ml) - shown_expected
-    limit = pump.refill_discrepancy_ml
-    finding = None
-    if abs(difference) > exact(limit):
-        if difference > 0:
-            meaning = (
-                "more drug is left than expected: under-delivery (catheter block, pump "
-                "stall). Check the catheter and the pump before refilling."
-            )
-        else:
-            meaning = (
-                "less drug is left than expected: over-delivery, a leak, or a previous "
-                "refill that went into the pocket under the skin. Check the patient for "
-                "overdose signs and the refill technique."
-            )
-        finding = Finding(
-            Code.REFILL_DISCREPANCY,
-            f"Measured residual {num(measured_residual_ml, 3)} mL vs expected "
-            f"{num(shown_expected, 3)} mL: a difference of {num(abs(difference), 3)} mL, over "
-            f"the {num(limit)} mL limit for the {pump.display_name}; {meaning}",
-            "refill.measured_residual_ml",
-        )
-    return RefillCheck(expected, measured_residual_ml, difference, limit, finding)
+    finding = discrepancy_finding(shown_expected, measured_residual_ml, pump)
+    return RefillCheck(
+        expected, measured_residual_ml, difference, pump.refill_discrepancy_ml, finding
+    )
 
 
 def after_refill(

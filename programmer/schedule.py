@@ -13,6 +13,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -118,6 +119,16 @@ def patient_bolus_max_mcg_per_day(programme: Programme) -> Fraction:
     return exact(pb.dose_mcg) * pb.max_per_day
 
 
+def patient_bolus_worst_mcg_per_day(programme: Programme) -> Fraction:
+    """What the patient boluses add to the worst case: every allowed activation used, wherever
+    the pump would deliver them (product.md: "Patient-bolus settings are never silently
+    ignored"). A stopped pump delivers none (they are refused there: PATIENT_BOLUS_NOT_ALLOWED);
+    in the minimum-rate mode they count (the conservative reading: the pump still runs)."""
+    if programme.mode is Mode.STOPPED:
+        return Fraction(0)
+    return patient_bolus_max_mcg_per_day(programme)
+
+
 def basal_rates_by_weekday(
     programme: Programme, pump: PumpModel
 ) -> list[list[tuple[int, Fraction]]]:
@@ -164,6 +175,46 @@ class RollingDay:
     start_min: int  # minutes after that weekday's 00:00
 
 
+class _WeekDelivery:
+    """Basal delivery of a week pattern in exact integers: minutes counted from a Monday 00:00,
+    doses as (mcg/h x ``common``) x minutes, so a window's dose is two look-ups and a subtraction.
+    ``extra_denominators``: of doses (planned boluses) to be added in the same integers."""
+
+    def __init__(
+        self, programme: Programme, pump: PumpModel, extra_denominators: Sequence[int] = ()
+    ) -> None:
+        days = delivered_rates_by_weekday(programme, pump)
+        ratios = [[(start, rate.as_integer_ratio()) for start, rate in day] for day in days]
+        self.common = math.lcm(*(d for day in ratios for _, (_, d) in day), *extra_denominators)
+        self.starts: list[int] = []
+        self.rates: list[int] = []  # mcg/h x common
+        for weekday, day in enumerate(ratios):
+            for start, (n, d) in day:
+                self.starts.append(weekday * MINUTES_PER_DAY + start)
+                self.rates.append(n * (self.common // d))
+        self.before = [0]  # delivered before each segment
+        for i, rate in enumerate(self.rates):
+            end = self.starts[i + 1] if i + 1 < len(self.starts) else MINUTES_PER_WEEK
+            self.before.append(self.before[-1] + rate * (end - self.starts[i]))
+        self.week_total = self.before[-1]
+
+    def until(self, minute: int) -> int:
+        """Delivered from the epoch Monday 00:00 to ``minute`` (any whole minute, also before)."""
+        laps, within = divmod(minute, MINUTES_PER_WEEK)
+        j = bisect_right(self.starts, within) - 1
+        return laps * self.week_total + self.before[j] + self.rates[j] * (within - self.starts[j])
+
+    def day_from(self, minute: int) -> int:
+        """Delivered in the 24 hours from ``minute``."""
+        return self.until(minute + MINUTES_PER_DAY) - self.until(minute)
+
+    def mcg(self, units: int) -> Fraction:
+        return Fraction(units, MINUTES_PER_HOUR * self.common)
+
+
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
 def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | None:
     """For a weekday pattern, the largest basal dose in any 24 hours across the week, windows
     crossing midnight included (a heavy Monday evening and Tuesday morning can add up to more
@@ -172,33 +223,66 @@ def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | N
     week = programme.week
     if programme.mode is not Mode.FLEXIBLE or week is None or week.same_every_day:
         return None
-    days = delivered_rates_by_weekday(programme, pump)
-    ratios = [[(start, rate.as_integer_ratio()) for start, rate in day] for day in days]
-    common = math.lcm(*(d for day in ratios for _, (_, d) in day))
-    starts: list[int] = []
-    rates: list[int] = []  # mcg/h x common
-    for weekday, day in enumerate(ratios):
-        for start, (n, d) in day:
-            starts.append(weekday * MINUTES_PER_DAY + start)
-            rates.append(n * (common // d))
-    week_min = 7 * MINUTES_PER_DAY
-    before = [0]  # (mcg/h x common) x minutes delivered before each segment
-    for i, rate in enumerate(rates):
-        end = starts[i + 1] if i + 1 < len(starts) else week_min
-        before.append(before[-1] + rate * (end - starts[i]))
-    week_total = before[-1]
-
-    def delivered_until(minute: int) -> int:
-        laps, within = divmod(minute, week_min)
-        j = bisect_right(starts, within) - 1
-        return laps * week_total + before[j] + rates[j] * (within - starts[j])
-
+    delivery = _WeekDelivery(programme, pump)
+    starts = delivery.starts
     # A sliding window over a step function is largest when one of its ends meets a step.
-    candidates = set(starts) | {(s - MINUTES_PER_DAY) % week_min for s in starts}
-    best_start = max(
-        sorted(candidates),
-        key=lambda s: delivered_until(s + MINUTES_PER_DAY) - delivered_until(s),
-    )
-    best = delivered_until(best_start + MINUTES_PER_DAY) - delivered_until(best_start)
+    candidates = set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
+    best_start = max(sorted(candidates), key=delivery.day_from)
     weekday, start_min = divmod(best_start, MINUTES_PER_DAY)
-    return RollingDay(Fraction(best, MINUTES_PER_HOUR * common), weekday, start_min)
+    return RollingDay(delivery.mcg(delivery.day_from(best_start)), weekday, start_min)
+
+
+# Window starts are counted in minutes from this Monday 00:00 (any Monday would do).
+_EPOCH = datetime(2001, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class BolusWindow:
+    """The 24 hours from ``start`` that deliver the most with the planned boluses: basal plus
+    every planned bolus that runs within them (``boluses``: their indices)."""
+
+    dose_mcg: Fraction
+    start: datetime
+    boluses: tuple[int, ...]
+
+
+def heaviest_bolus_window(programme: Programme, pump: PumpModel) -> BolusWindow | None:
+    """The most any 24 hours with a planned bolus deliver (basal + planned boluses, patient
+    boluses not included), None without planned boluses (product.md, "Any 24 hours").
+
+    Conservative reading where the spec is silent: a bolus counts whole in every 24 hours it
+    runs in, even for one minute (its dose is not split at the window's edge), and windows start
+    on whole minutes (every start and duration in a programme is whole minutes). Exact: the
+    windows where the total can be largest are where an end meets a step or a bolus's start or
+    end; each is evaluated in integers."""
+    if not programme.boluses:
+        return None
+    doses = [b.dose_mcg.as_integer_ratio() for b in programme.boluses]
+    delivery = _WeekDelivery(programme, pump, [d for _, d in doses])
+    units = [n * (delivery.common // d) * MINUTES_PER_HOUR for n, d in doses]
+    spans = []  # (first minute, minute after the last) of each bolus
+    for b in programme.boluses:
+        first = (b.start - _EPOCH) // timedelta(minutes=1)
+        spans.append((first, first + b.duration_min))
+    candidates: set[int] = set()
+    for first, end in spans:
+        # Windows holding this bolus start in [first - 1439, end - 1]; the total changes slope
+        # where a window end meets a step, and jumps where it meets a bolus.
+        low, high = first - MINUTES_PER_DAY, end
+        candidates.update((low, low + 1, high - 1, high))
+        for lap in range(low // MINUTES_PER_WEEK - 1, high // MINUTES_PER_WEEK + 2):
+            base = lap * MINUTES_PER_WEEK
+            for step in delivery.starts:
+                for s in (base + step, base + step - MINUTES_PER_DAY):
+                    if low <= s <= high:
+                        candidates.add(s)
+    best: tuple[int, int, tuple[int, ...]] | None = None
+    for s in sorted(candidates):
+        inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
+        if not inside:
+            continue
+        total = delivery.day_from(s) + sum(units[i] for i in inside)
+        if best is None or total > best[0]:
+            best = (total, s, inside)
+    assert best is not None  # each bolus's own start is a candidate holding it
+    return BolusWindow(delivery.mcg(best[0]), _EPOCH + timedelta(minutes=best[1]), best[2])

@@ -21,7 +21,7 @@ from programmer.drug_library import DrugLibrary
 from programmer.errors import EngineError, ProgrammeFileError
 from programmer.programme import Mode, Programme
 from programmer.programme_file import dumps, loads
-from programmer.projection import DeliveryModel, RanBefore
+from programmer.projection import BridgeGiven, DeliveryModel, RanBefore
 from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
 from programmer.units import exact
 
@@ -116,6 +116,9 @@ class SimulatedPump:
     # Fraction of programmed delivery actually given (domain.md accuracy; 1 = exact). Trainers
     # may set e.g. Fraction(1, 2) to simulate a partly blocked catheter.
     delivery_factor: Fraction = Fraction(1)
+    # A bridge bolus running (or run) since the last fill: while it runs the reservoir gives
+    # the dead-space volume at the old dose's flow, not the programme's flow.
+    bridge: BridgeGiven | None = None
 
     @classmethod
     def implanted(
@@ -139,6 +142,7 @@ class SimulatedPump:
             reservoir_ml=exact(fill.volume_ml),
         )
         pump._log(pump.clock, "start", f"Running {first.mode.value} programme")
+        pump._alarm_if_low(pump.clock)
         for i, run in enumerate(runs):
             pump.advance(max(min(run.until, at), pump.clock))
             following = runs[i + 1].programme if i + 1 < len(runs) else programme
@@ -162,6 +166,12 @@ class SimulatedPump:
             self.acknowledged.discard(alarm)
             self._log(at, "alarm", alarm.words)
 
+    def _alarm_if_low(self, at: datetime) -> None:
+        """A reservoir filled at or below the alarm volume sounds the low-reservoir alarm at
+        once (it would otherwise wait for a crossing that never comes, or for "empty")."""
+        if self.reservoir_ml <= exact(self.programme.pump.low_reservoir_alarm_ml):
+            self._raise(Alarm.LOW_RESERVOIR, at)
+
     def advance(self, to: datetime) -> list[PumpEvent]:
         """Move the pump's clock to ``to``, delivering while it runs; returns the new events."""
         if to < self.clock:
@@ -172,7 +182,8 @@ class SimulatedPump:
         eri, eos = self.replace_by, self.replace_by + END_OF_SERVICE_AFTER_ERI
         while t < to:
             stop_at = to
-            for boundary in (eri, eos):
+            bridge = () if self.bridge is None else (self.bridge.start, self.bridge.end)
+            for boundary in (eri, eos, *bridge):
                 if t < boundary < stop_at:
                     stop_at = boundary
             t = self._deliver(t, stop_at) if self.running else stop_at
@@ -191,6 +202,9 @@ class SimulatedPump:
         """Deliver from ``start`` to ``end`` (or until empty); returns where it got to."""
         if self.programme.mode is Mode.STOPPED:
             return end
+        bridge = self.bridge
+        if bridge is not None and bridge.start <= start < bridge.end:
+            return self._deliver_bridge(bridge, start, end)
         model = self._model()
         factor = self.delivery_factor
         wanted = model.delivered_between(start, end) * factor
@@ -208,6 +222,38 @@ class SimulatedPump:
         self.reservoir_ml -= wanted
         self.delivered_ml += wanted
         return end
+
+    def _deliver_bridge(self, bridge: BridgeGiven, start: datetime, end: datetime) -> datetime:
+        """During a bridge bolus: its volume evenly over its duration (``end`` is within it)."""
+        factor = self.delivery_factor
+        wanted = (bridge.given_by(end) - bridge.given_by(start)) * factor
+        span = end - start
+        alarm_level = exact(self.programme.pump.low_reservoir_alarm_ml)
+        if wanted > 0 and self.reservoir_ml - wanted <= alarm_level < self.reservoir_ml:
+            share = (self.reservoir_ml - alarm_level) / wanted
+            self._raise(Alarm.LOW_RESERVOIR, start + span * float(share))
+        if wanted >= self.reservoir_ml:
+            share = self.reservoir_ml / wanted if wanted else Fraction(1)
+            self.delivered_ml += self.reservoir_ml
+            self.reservoir_ml = Fraction(0)
+            self._raise(Alarm.EMPTY_RESERVOIR, start + span * float(share))
+            return end
+        self.reservoir_ml -= wanted
+        self.delivered_ml += wanted
+        return end
+
+    def give_bridge_bolus(self, volume_ml: Fraction, duration_min: Fraction, words: str) -> None:
+        """A bridge bolus from now (domain.md): for ``duration_min`` the pump pushes the
+        ``volume_ml`` of old fluid in pump and catheter at the old dose's flow, in place of the
+        programme's own flow. Given on a running pump outside a programming session."""
+        if self.session is not None:
+            raise SessionError(
+                "a programming session is open: finish or undo it before a bridge bolus"
+            )
+        if volume_ml <= 0 or duration_min <= 0:
+            raise ValueError("a bridge bolus needs a volume and a duration above 0")
+        self.bridge = BridgeGiven(self.clock, volume_ml, duration_min)
+        self._log(self.clock, "bolus", words)
 
     # ------------------------------------------------------------ telemetry
 
@@ -290,7 +336,9 @@ class SimulatedPump:
             # A refill in this session: the reservoir now holds the new fill.
             self.reservoir_ml = exact(new.reservoir.volume_ml)
             self.alarms -= {Alarm.LOW_RESERVOIR, Alarm.EMPTY_RESERVOIR}
+            self.bridge = None  # a bridge belongs to the fill it was given on
         self.programme = new
+        self._alarm_if_low(self.clock)
         self.received = None
         self.session = None
         self.running = True
@@ -359,6 +407,13 @@ class SimulatedPump:
             "received": None if self.received is None else dumps(self.received),
             "delivered_ml": str(self.delivered_ml),
             "delivery_factor": str(self.delivery_factor),
+            "bridge": None
+            if self.bridge is None
+            else {
+                "start": self.bridge.start.isoformat(),
+                "volume_ml": str(self.bridge.volume_ml),
+                "duration_min": str(self.bridge.duration_min),
+            },
         }
         return json.dumps(state, ensure_ascii=False, indent=1)
 
@@ -401,6 +456,7 @@ class SimulatedPump:
             else _programme(received, "received", catalogue, library),
             delivered_ml=state.fraction("delivered_ml"),
             delivery_factor=state.fraction("delivery_factor"),
+            bridge=state.bridge("bridge"),
         )
 
 
@@ -419,6 +475,8 @@ _STATE_KEYS = (
     "delivered_ml",
     "delivery_factor",
 )
+# Keys a state written before they existed may lack (read as null).
+_OPTIONAL_STATE_KEYS = ("bridge",)
 
 
 class _StateReader:
@@ -428,7 +486,7 @@ class _StateReader:
         if not isinstance(data, dict):
             raise PumpStateError("the stored pump state is not a JSON object")
         missing = [k for k in _STATE_KEYS if k not in data]
-        unknown = [k for k in data if k not in _STATE_KEYS]
+        unknown = [k for k in data if k not in _STATE_KEYS and k not in _OPTIONAL_STATE_KEYS]
         if missing or unknown:
             raise PumpStateError(
                 f"the stored pump state has {'missing' if missing else 'unknown'} key "
@@ -472,6 +530,18 @@ class _StateReader:
             return Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise self._fail(key, f"'{text[:40]}' is not an exact number") from None
+
+    def bridge(self, key: str) -> BridgeGiven | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict) or set(value) != {"start", "volume_ml", "duration_min"}:
+            raise self._fail(key, "is not {start, volume_ml, duration_min}")
+        inner = _StateReader.__new__(_StateReader)
+        inner.data = value
+        return BridgeGiven(
+            inner.moment("start"), inner.fraction("volume_ml"), inner.fraction("duration_min")
+        )
 
     def alarms(self, key: str) -> set[Alarm]:
         try:

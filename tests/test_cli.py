@@ -27,6 +27,9 @@ JSON_KEYS = {
     "empty_at",
     "next_refill_at",
     "refill_limited_by",
+    # product.md, "Rules the table implies" (added with issue 9):
+    "worst_day_mcg",
+    "worst_case_flow_ml_per_day",
     "findings",
 }
 ISO_MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -95,6 +98,8 @@ def test_domain_example_40_ml_2000_mcg_per_ml_400_mcg_per_day(
         "empty_at": (fill + timedelta(days=200)).isoformat(timespec="minutes"),
         "next_refill_at": (fill + timedelta(days=180)).isoformat(timespec="minutes"),
         "refill_limited_by": "stability",
+        "worst_day_mcg": 400.0,
+        "worst_case_flow_ml_per_day": 0.2,
         "findings": [
             {
                 "code": "REFILL_BEYOND_STABILITY",

@@ -32,13 +32,13 @@ from db.database import (
     ProgrammeVersion,
 )
 from db.users import User
-from programmer.drug_library import DrugLibrary, default_drug_library
+from programmer.check_context import CheckContext
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
 from ui.history import HistoryView
 from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
-from ui.pump.workflows import PumpWorkflows, compounded_pairs
+from ui.pump.workflows import PumpWorkflows
 from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
@@ -286,9 +286,9 @@ class MainWindow(QMainWindow):
             record = self.db.patient(patient_id)
             current = self.db.current_version(patient_id)
             versions = self.db.versions(patient_id)
-            # The save's own check: the active drug library, the confirmed compounded products.
-            library = self.db.library
-            compounded = compounded_pairs(self.db.compounded_confirmations(patient_id))
+            # The save's own check context: the active drug library, the confirmed compounded
+            # products, the programme history (Database.check_context).
+            context = self.db.check_context(patient_id, self.clock())
             self.db.mark_opened(patient_id, self.clock())
         except DatabaseError as exc:
             self.prompter.warn("Cannot open the patient", str(exc))
@@ -297,10 +297,8 @@ class MainWindow(QMainWindow):
         pending = current.programme if current else self._first_programme(record)
         if pending is None:
             self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
-        self._load_document(
-            pending, current.programme if current else None, library=library, compounded=compounded
-        )
-        self.overview.show_patient(record, current, self.clock())
+        self._load_document(pending, current.programme if current else None, context=context)
+        self.overview.show_patient(record, current, self.clock(), context)
         self.history.set_versions(versions)
         self._show_dose_history(versions)
         self.stack.setCurrentWidget(self.tabs)
@@ -332,7 +330,7 @@ class MainWindow(QMainWindow):
         )
 
     def _default_fill(self) -> tuple[DrugFill, Reservoir]:
-        drug = next(iter(default_drug_library().drugs.values()))
+        drug = next(iter(self.db.library.drugs.values()))
         return (
             DrugFill(drug.name, drug.concentrations_mcg_per_ml[0]),
             Reservoir(Decimal(0), self.clock()),
@@ -343,8 +341,7 @@ class MainWindow(QMainWindow):
         pending: Programme | None,
         current: Programme | None,
         *,
-        library: DrugLibrary,
-        compounded: frozenset[tuple[str, Decimal]],
+        context: CheckContext,
     ) -> None:
         if pending is None:
             return
@@ -356,9 +353,7 @@ class MainWindow(QMainWindow):
             self.document = ProgrammeDocument(
                 pending,
                 now=self.clock(),
-                current=current,
-                library=library,
-                compounded=compounded,
+                context=context.with_current(current),
                 parent=self,
             )
             self.document.modified_changed.connect(lambda _m: self._update_title())
@@ -371,7 +366,7 @@ class MainWindow(QMainWindow):
             self.edit_menu.addSeparator()
             self.edit_menu.addActions(actions[2:])
         else:
-            self.document.library, self.document.compounded = library, compounded
+            self.document.set_context(context)
             self.document.set_now(self.clock())
             self.document.load(pending, current)
             if self.editor is not None:
@@ -455,8 +450,12 @@ class MainWindow(QMainWindow):
         assert self.record is not None
         pid = self.record.patient.id
         self.record = self.db.patient(pid)
+        now = self.clock()
+        context = self.db.check_context(pid, now)
+        if self.document is not None:  # the new history: the next check is made against it
+            self.document.set_context(context)
         versions = self.db.versions(pid)
-        self.overview.show_patient(self.record, self.current, self.clock())
+        self.overview.show_patient(self.record, self.current, now, context)
         self.history.set_versions(versions)
         self._show_dose_history(versions)
         self.browser.refresh()
@@ -484,7 +483,9 @@ class MainWindow(QMainWindow):
     def new_patient(self) -> None:
         if not self._settle_unsaved():
             return
-        value: NewPatient | None = self.prompter.new_patient(self.clock())
+        value: NewPatient | None = self.prompter.new_patient(
+            self.clock(), library=self.db.library, catalogue=self.db.catalogue
+        )
         if value is None:
             return
         try:
@@ -687,10 +688,15 @@ class MainWindow(QMainWindow):
         """The trainer moved the clock on: the pending programme is checked at the new moment,
         the overview and the open patient's pump follow (the pump delivers, alarms fire:
         visible in the banner and on the Pump tab, and audible where the machine has sound)."""
+        context = (
+            None if self.record is None else self.db.check_context(self.record.patient.id, now)
+        )
         if self.document is not None:
+            if context is not None:
+                self.document.set_context(context)
             self.document.set_now(now)
-        if self.record is not None:
-            self.overview.show_patient(self.record, self.current, now)
+        if self.record is not None and context is not None:
+            self.overview.show_patient(self.record, self.current, now, context)
         new = self.pump_workflows.clock_moved()
         words = "; ".join(a.words for a in new)
         self._show_training_banner(words)

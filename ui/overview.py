@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from db.database import PatientRecord, ProgrammeVersion
+from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.findings import CheckResult, Severity, check_programme
 from programmer.projection import DeliveryModel
-from programmer.pump_catalogue import default_pump_catalogue
 from programmer.pump_status import BatteryLevel, battery_state
 from ui.theme import SEVERITY_COLOURS, SEVERITY_NAMES
 
@@ -107,8 +107,14 @@ class PatientOverview(QWidget):
         return self.reservoir_plot
 
     def show_patient(
-        self, record: PatientRecord, current: ProgrammeVersion | None, now: datetime
+        self,
+        record: PatientRecord,
+        current: ProgrammeVersion | None,
+        now: datetime,
+        context: CheckContext,
     ) -> None:
+        """``context``: storage's check context for the patient (Database.check_context), so the
+        Overview shows the findings the save path would give."""
         p = record.patient
         v = self.values
         v["patient"].setText(
@@ -117,7 +123,7 @@ class PatientOverview(QWidget):
             + (f"; {record.diagnosis}" if record.diagnosis else "")
         )
         alerts: list[tuple[Severity, str]] = []
-        catalogue = default_pump_catalogue()
+        catalogue = context.catalogue
         if record.pump is None:
             v["pump"].setText("no pump recorded")
             v["replace_by"].setText("—")
@@ -156,7 +162,7 @@ class PatientOverview(QWidget):
                 f"{prog.reservoir.filled_at:%Y-%m-%d})"
                 + (" — EMPTY by the programme" if volume <= 0 else "")
             )
-            self.result = check_programme(prog, now=now)
+            self.result = check_programme(prog, context, now=now)
             proj = self.result.projection
             self._plot().setVisible(True)
             self._plot().show_projection(prog, proj, pump_model, now=now)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from db.database import PumpRecord
-from programmer.drug_library import default_drug_library
+from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
-from programmer.pump_catalogue import default_pump_catalogue
+from programmer.pump_catalogue import PumpCatalogue
 from ui.editor.entry import EntryError, check_range, parse_decimal
 from ui.theme import ERROR_STYLE
 
@@ -49,13 +49,21 @@ def _pydate(q: QDate) -> date:
 class PatientForm(QDialog):
     """Asks for a new patient; ``value`` holds the result after ``accept``."""
 
-    def __init__(self, now: datetime, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        now: datetime,
+        parent: QWidget | None = None,
+        *,
+        library: DrugLibrary,
+        catalogue: PumpCatalogue,
+    ) -> None:
+        """``library``, ``catalogue``: the database's (the active library an administrator
+        imported), never the packaged ones."""
         super().__init__(parent)
         self.setWindowTitle("New patient")
         self.now = now
         self.value: NewPatient | None = None
-        catalogue = default_pump_catalogue()
-        library = default_drug_library()
+        self._library, self._catalogue = library, catalogue
         self.patient_id = QLineEdit(placeholderText="e.g. MRN-0042")
         self.name = QLineEdit(placeholderText="Family name, given name")
         self.birth = QDateEdit(_qdate(date(now.year - 40, 1, 1)))
@@ -128,12 +136,12 @@ class PatientForm(QDialog):
         self._drug_changed()
 
     def _pump_changed(self) -> None:
-        model = default_pump_catalogue().pump(self.pump_model.currentData())
+        model = self._catalogue.pump(self.pump_model.currentData())
         self.alarm.setText(format(model.default_low_alarm_ml, "f"))
         self.volume.setText(format(model.reservoir_ml, "f"))
 
     def _drug_changed(self) -> None:
-        drug = default_drug_library().drug(self.drug.currentData())
+        drug = self._library.drug(self.drug.currentData())
         self.concentration.clear()
         for c in drug.concentrations_mcg_per_ml:
             self.concentration.addItem(format(c, "f"))
@@ -155,7 +163,7 @@ class PatientForm(QDialog):
         serial = self.serial.text().strip()
         if not serial:
             raise EntryError("Pump serial: required.")
-        model = default_pump_catalogue().pump(self.pump_model.currentData())
+        model = self._catalogue.pump(self.pump_model.currentData())
         birth, implanted = _pydate(self.birth.date()), _pydate(self.implanted.date())
         replace_by = _pydate(self.replace_by.date())
         if birth > self.now.date():

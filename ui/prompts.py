@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from ui.prompter import Prompter
 
 if TYPE_CHECKING:
+    from programmer.drug_library import DrugLibrary
     from programmer.findings import CheckResult
     from programmer.programme import Programme
+    from programmer.pump_catalogue import PumpCatalogue
     from ui.patient_form import NewPatient
 
 
@@ -68,8 +70,10 @@ class WindowPrompter(Prompter):
             return None
         return Review(dialog.acknowledgements(), dialog.reason())
 
-    def new_patient(self, now: datetime) -> NewPatient | None:
+    def new_patient(
+        self, now: datetime, *, library: DrugLibrary, catalogue: PumpCatalogue
+    ) -> NewPatient | None:
         from ui.patient_form import PatientForm
 
-        dialog = PatientForm(now, self.parent)
+        dialog = PatientForm(now, self.parent, library=library, catalogue=catalogue)
         return dialog.value if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from db.database import Database, PumpRecord, UnknownPatientError
+from db.database import Database, PumpRecord
 from db.programmes import acknowledgement_key
+from programmer.check_context import CheckContext
 from programmer.findings import Severity, check_programme
 from programmer.programme import (
     DrugFill,
@@ -109,7 +110,7 @@ def acks_for(
     programme: Programme, now: datetime = NOW, current: Programme | None = None, reason: str = "ok"
 ) -> dict[str, str]:
     """A typed reason for every soft finding the programme has."""
-    result = check_programme(programme, now=now, current=current)
+    result = check_programme(programme, CheckContext.packaged(current=current), now=now)
     return {acknowledgement_key(f): reason for f in result.findings if f.severity is Severity.SOFT}
 
 
@@ -127,17 +128,17 @@ def save(
     confirmed: bool = True,
     user: str = USER,
 ) -> int:
-    """Save with every soft finding acknowledged; returns the new version's number."""
-    try:
-        current = database.current_version(prog.patient.id)
-    except UnknownPatientError:
-        current = None
+    """Save with every soft finding acknowledged (those the save itself will meet, from the
+    database's check context); returns the new version's number."""
+    found = database.check_programme(prog, now=now).findings
     version = database.save_programme(
         prog,
         base_version=base,
         user=user,
         reason=reason,
-        acknowledgements=acks_for(prog, now, None if current is None else current.programme),
+        acknowledgements={
+            acknowledgement_key(f): "ok" for f in found if f.severity is Severity.SOFT
+        },
         now=now,
         confirmed=confirmed,
     )

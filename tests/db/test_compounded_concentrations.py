@@ -53,7 +53,7 @@ def confirm(database: Database, conc: Decimal = COMPOUNDED, **kwargs: object) ->
 
 
 def test_unconfirmed_compounded_concentration_blocks_saving(database: Database) -> None:
-    odd = programme(concentration="1500")
+    odd = programme(concentration="1500", filled_at=later(2))  # a refill
     result = database.check_programme(odd, now=later(2))
     assert Code.CONCENTRATION_UNKNOWN in [f.code for f in result.findings]
     with pytest.raises(HardFindingError) as refused:
@@ -84,7 +84,9 @@ def test_confirmed_compounded_concentration_saves_and_the_override_is_audited_wi
         REASON,
     )
 
-    odd = programme(concentration="1500.0")  # the same concentration, however it is written
+    odd = programme(
+        concentration="1500.0", filled_at=later(2)
+    )  # the same concentration, however it is written
     result = database.check_programme(odd, now=later(2))
     assert Code.CONCENTRATION_UNKNOWN not in [f.code for f in result.findings]
     assert save(database, odd, base=1, now=later(2)) == 2

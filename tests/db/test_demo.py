@@ -12,6 +12,7 @@ import pytest
 
 from db.database import Database, ProgrammeVersion
 from db.seed.demo_patients import load_manifest, seed_demo_patients
+from programmer.check_context import CheckContext
 from programmer.findings import Code, Severity, check_programme
 from programmer.programme import Mode, SpasticityOrigin
 
@@ -89,7 +90,9 @@ def test_demo_never_has_a_hard_finding(tmp_path: Path, now: datetime) -> None:
             current = database.current_version(summary.id)
             assert current is not None
             previous = versions[-2].programme if len(versions) > 1 else None
-            result = check_programme(current.programme, now=now, current=previous)
+            result = check_programme(
+                current.programme, CheckContext.packaged(current=previous), now=now
+            )
             assert not result.hard, (summary.id, result.findings)
             for version in versions:
                 for finding in version.findings:

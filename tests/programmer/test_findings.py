@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from programmer.check_context import CheckContext
 from programmer.drug_library import default_drug_library
 from programmer.findings import SEVERITY, Code, Finding, Severity, check_programme, has_hard
 from programmer.programme import WEEKDAYS, Mode, Programme, Step, WeekSchedule
@@ -52,6 +53,12 @@ PRODUCT_SEVERITIES = {
     "REFILL_DISCREPANCY": "soft",
     "LOW_ALARM_TOO_LOW": "soft",
     "MODE_STOPPED": "soft",
+    "CONCENTRATION_CHANGED_WITHOUT_REFILL": "hard",
+    "BOLUS_OVERLAP": "hard",
+    "PATIENT_BOLUS_NOT_ALLOWED": "hard",
+    "REFILL_OVERDUE": "soft",
+    "RESERVOIR_EMPTY": "soft",
+    "REPLACE_BY_IMPLAUSIBLE": "hard",
 }
 
 # The unit each code's message must show with its figures.
@@ -80,7 +87,7 @@ _AFTER_FIGURE = re.compile(
 def check(
     p: Programme, *, current: Programme | None = None, now: datetime = NOW
 ) -> tuple[Finding, ...]:
-    findings = check_programme(p, now=now, current=current).findings
+    findings = check_programme(p, CheckContext.packaged(current=current), now=now).findings
     document = programme_to_json(p)
     for f in findings:
         assert f.severity.value == PRODUCT_SEVERITIES[f.code.value]
@@ -175,17 +182,21 @@ def test_a_confirmed_compounded_concentration_passes_for_that_value_only() -> No
     the confirmed values it is given, and no others."""
     odd = programme(concentration="1500", daily_dose="400")
     confirmed = frozenset({D("1500.0")})
-    findings = check_programme(odd, now=NOW, confirmed_concentrations=confirmed).findings
+    findings = check_programme(
+        odd, CheckContext.packaged(confirmed=(("baclofen", c) for c in confirmed)), now=NOW
+    ).findings
     assert Code.CONCENTRATION_UNKNOWN not in codes(findings)
     other = programme(concentration="1200", daily_dose="400")
-    findings = check_programme(other, now=NOW, confirmed_concentrations=confirmed).findings
+    findings = check_programme(
+        other, CheckContext.packaged(confirmed=(("baclofen", c) for c in confirmed)), now=NOW
+    ).findings
     assert Code.CONCENTRATION_UNKNOWN in codes(findings)
 
 
 def test_the_screening_concentration_stays_unknown_even_if_confirmed() -> None:
     screening = programme(concentration="50", daily_dose="400")
     findings = check_programme(
-        screening, now=NOW, confirmed_concentrations=frozenset({D("50")})
+        screening, CheckContext.packaged(confirmed={("baclofen", D("50"))}), now=NOW
     ).findings
     (f,) = of(findings, Code.CONCENTRATION_UNKNOWN)
     assert "screening" in f.message and f.severity is Severity.HARD
@@ -453,11 +464,15 @@ def test_stopping_is_mode_stopped_not_a_change_finding() -> None:
 
 def test_nothing_to_nothing_is_not_an_extreme_change() -> None:
     """A current programme delivering 0 mcg/day (all zero-rate steps on a Prometra) and a new
-    one that does the same is no change; from 0 to something is an unbounded increase."""
+    one that does the same is no change. From 0 to something is a restart (product.md, "Rules
+    the table implies", which changed this test: it was an unbounded increase): soft within the
+    usual range when no therapy programme is known."""
     zero = programme(week=every_day(("00:00", "0")), model="prometra-ii-20", alarm="3")
     assert Code.CHANGE_EXTREME not in codes(check(zero, current=zero))
-    (f,) = of(check(programme(daily_dose="400"), current=zero), Code.CHANGE_EXTREME)
-    assert "0 -> 400 mcg/day" in f.message
+    restart = check(programme(daily_dose="400"), current=zero)
+    assert Code.CHANGE_EXTREME not in codes(restart)
+    (f,) = of(restart, Code.CHANGE_ABOVE_TITRATION)
+    assert "Restarting" in f.message and "zero-rate" in f.message
 
 
 # ---------------------------------------------------------------- schedule rules
@@ -723,7 +738,9 @@ def test_hard_maximum_comes_from_the_library_not_the_code() -> None:
     from dataclasses import replace
 
     strict = replace(library, drugs={"baclofen": replace(drug, hard_max_mcg_per_day=D("1000"))})
-    findings = check_programme(programme(daily_dose="1000.5"), now=NOW, library=strict).findings
+    findings = check_programme(
+        programme(daily_dose="1000.5"), CheckContext.packaged(library=strict), now=NOW
+    ).findings
     assert Code.DOSE_ABOVE_HARD_LIMIT in codes(findings)
 
 
@@ -734,7 +751,7 @@ def test_any_programme_the_file_can_hold_is_checked_without_failing(
 ) -> None:
     """Whatever a file holds (years 1 to 9999, flows too small ever to empty the reservoir,
     doses far past any limit), the check returns findings, each naming a field of the file."""
-    result = check_programme(p, now=now, current=current)
+    result = check_programme(p, CheckContext.packaged(current=current), now=now)
     document = programme_to_json(p)
     for f in result.findings:
         resolve_field(document, f.field)

@@ -156,9 +156,10 @@ def test_stopped_pump_never_alarms_and_refill_is_by_stability() -> None:
 def test_minimum_rate_flows_at_the_pump_lowest_flow() -> None:
     proj = projection_of(programme(mode=Mode.MINIMUM_RATE))
     assert proj.flow_ml_per_day == Decimal("0.048")
-    # patient boluses give no therapy in minimum-rate mode: not in the worst case either
+    # Patient boluses are never silently ignored (product.md; this assertion changed with it):
+    # the minimum-rate pump still delivers them, so the worst case counts 4 x 20 mcg at 500.
     with_pb = projection_of(programme(mode=Mode.MINIMUM_RATE, patient_bolus=patient_bolus()))
-    assert with_pb.worst_case_flow_ml_per_day == Decimal("0.048")
+    assert with_pb.worst_case_flow_ml_per_day == Decimal("0.048") + Decimal("0.16")
 
 
 def test_reservoir_already_at_the_alarm_alarms_at_the_fill() -> None:
@@ -348,6 +349,7 @@ def test_change_between_refills_is_projected_from_now_not_from_the_fill() -> Non
     from datetime import datetime, timedelta
     from decimal import Decimal
 
+    from programmer.check_context import CheckContext
     from programmer.findings import Code, check_programme
     from programmer.programme_file import load
 
@@ -356,13 +358,13 @@ def test_change_between_refills_is_projected_from_now_not_from_the_fill() -> Non
     fill = current.reservoir.filled_at
     now = fill + timedelta(days=100)  # 20 mL delivered, 20 mL left
     doubled = current.with_changes(daily_dose_mcg=Decimal(800))  # 0.4 mL/day from now on
-    result = check_programme(doubled, now=now, current=current)
+    result = check_programme(doubled, CheckContext.packaged(current=current), now=now)
     # (20 - 2) mL / 0.4 mL/day = 45 days after now; not (40 - 2) / 0.4 = 95 days after the fill.
     assert result.projection.low_reservoir_alarm_at == now + timedelta(days=45)
     assert result.projection.empty_at == now + timedelta(days=50)
     assert Code.ALARM_BEFORE_REFILL_VISIT not in {f.code for f in result.findings}
     # Unchanged, the pending programme projects exactly like the current one.
-    same = check_programme(current, now=now, current=current).projection
+    same = check_programme(current, CheckContext.packaged(current=current), now=now).projection
     alone = check_programme(current, now=now).projection
     assert same.low_reservoir_alarm_at == alone.low_reservoir_alarm_at == fill + timedelta(days=190)
     assert isinstance(now, datetime)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from programmer import schedule_edit as se
+from programmer.check_context import CheckContext
 from programmer.findings import Code, check_programme
 from programmer.programme import (
     EVERY_DAY,
@@ -43,7 +44,12 @@ def _with_steps(base: Programme, steps: tuple[Step, ...]) -> Programme:
 
 
 def _codes(programme: Programme, current: Programme | None = None) -> set[Code]:
-    return {f.code for f in check_programme(programme, now=NOW, current=current).findings}
+    return {
+        f.code
+        for f in check_programme(
+            programme, CheckContext.packaged(current=current), now=NOW
+        ).findings
+    }
 
 
 # ---------------------------------------------------------------- unit entry

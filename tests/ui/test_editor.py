@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from programmer import schedule_edit as se
+from programmer.check_context import CheckContext
 from programmer.findings import Code, Severity
 from programmer.programme import EVERY_DAY, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import load
@@ -85,7 +86,7 @@ def prompter() -> ScriptedPrompter:
 def make_editor(
     qtbot: QtBot, pending: Programme, current: Programme | None, prompter: Prompter
 ) -> ScheduleEditor:
-    document = ProgrammeDocument(pending, now=NOW, current=current)
+    document = ProgrammeDocument(pending, now=NOW, context=CheckContext.packaged(current=current))
     editor = ScheduleEditor(document, prompter=prompter)
     qtbot.addWidget(editor)
     editor.resize(1280, 800)

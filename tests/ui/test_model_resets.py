@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, Qt
 
 from programmer import schedule_edit as se
+from programmer.check_context import CheckContext
 from programmer.programme import EVERY_DAY
 from programmer.programme_file import load
 from ui.editor.bolus_model import BolusTableModel
@@ -42,7 +43,7 @@ def around_reset(model: QAbstractItemModel, change: Callable[[], object]) -> lis
 
 def document() -> ProgrammeDocument:
     programme = load(EXAMPLE)
-    return ProgrammeDocument(programme, now=NOW, current=programme)
+    return ProgrammeDocument(programme, now=NOW, context=CheckContext.packaged(current=programme))
 
 
 def test_schedule_model_shows_the_old_steps_until_its_reset(qtbot: object) -> None:

@@ -7,15 +7,17 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from programmer.drug_library import default_drug_library
 from programmer.findings import Code
 from programmer.programme import Mode
+from programmer.pump_catalogue import default_pump_catalogue
 from ui.patient_form import PatientForm
 
 from .window_helpers import NOW, ScriptedPrompter, make_window, open_database
 
 
 def filled_form(qtbot: QtBot) -> PatientForm:
-    form = PatientForm(NOW)
+    form = PatientForm(NOW, library=default_drug_library(), catalogue=default_pump_catalogue())
     qtbot.addWidget(form)
     qtbot.keyClicks(form.patient_id, "MRN-7777")
     qtbot.keyClicks(form.name, "Ada Quinn")

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, QPointF
 from pytestqt.qtbot import QtBot
 
 from programmer import schedule_edit as se
+from programmer.check_context import CheckContext
 from programmer.findings import check_programme
 from programmer.programme import EVERY_DAY, Programme
 from programmer.programme_file import load
@@ -183,7 +184,9 @@ def test_reservoir_follows_a_dose_change(
     plot.show_projection(programme, projection, pump, now=NOW, current=programme)
     first_empty = plot.empty_line.value()
     halved = se.scale_rates(programme, Decimal(50), pump).programme
-    projection = check_programme(halved, now=NOW, current=programme).projection
+    projection = check_programme(
+        halved, CheckContext.packaged(current=programme), now=NOW
+    ).projection
     plot.show_projection(halved, projection, pump, now=NOW, current=programme)
     assert plot.empty_line.value() > first_empty
     cx, cy = data(plot.current_curve)

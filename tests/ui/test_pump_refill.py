@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from db.database import BolusKind
+from programmer.check_context import CheckContext
 from programmer.findings import check_programme
 from programmer.projection import DeliveryModel
 from programmer.refill import after_refill
@@ -114,7 +115,9 @@ def test_refill_end_to_end_recorded_refilled_saved_and_transmitted(
     document.undo_stack.redo()
     assert document.pending == after_refill(dialog.context.pending, NOW, Decimal(18))
     # The dates were shown before confirming, from the refilled programme's projection.
-    projection = check_programme(document.pending, now=NOW, current=document.current).projection
+    projection = check_programme(
+        document.pending, CheckContext.packaged(current=document.current), now=NOW
+    ).projection
     assert f"{projection.low_reservoir_alarm_at:%Y-%m-%d %H:%M}" in seen["dates"]
     assert f"{projection.next_refill_at:%Y-%m-%d}" in seen["dates"]
 

@@ -15,8 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from db.database import Database
 from db.seed.demo_patients import seed_demo_patients
+from programmer.drug_library import DrugLibrary
 from programmer.findings import CheckResult
 from programmer.programme import Programme
+from programmer.pump_catalogue import PumpCatalogue
 from ui.main_window import MainWindow
 from ui.patient_form import NewPatient
 from ui.prompts import Review, Unsaved, WindowPrompter
@@ -72,7 +74,9 @@ class ScriptedPrompter(WindowPrompter):
         self.asked.append((title, suggested))
         return self.save_paths.pop(0) if self.save_paths else None
 
-    def new_patient(self, now: datetime) -> NewPatient | None:
+    def new_patient(
+        self, now: datetime, *, library: DrugLibrary, catalogue: PumpCatalogue
+    ) -> NewPatient | None:
         return self.new_patients.pop(0) if self.new_patients else None
 
 

@@ -9,13 +9,12 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
-from programmer.drug_library import default_drug_library
+from programmer.check_context import CheckContext
 from programmer.errors import ProgrammeFileError
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import load
-from programmer.projection import ClinicSettings, DeliveryModel, shifted
-from programmer.pump_catalogue import default_pump_catalogue
+from programmer.projection import ClinicSettings, ReservoirModel, shifted
 from programmer.units import format_number
 from ui.commands.invocation import now_of
 
@@ -30,6 +29,11 @@ def register(sub: Any) -> None:
     )
     check.add_argument("file", metavar="FILE")
     check.add_argument("--current", metavar="FILE", help="the current programme, for change limits")
+    check.add_argument(
+        "--last-therapy",
+        metavar="FILE",
+        help="the last programme that gave therapy, for a restart from stopped or minimum rate",
+    )
     check.add_argument("--json", action="store_true", help="machine-readable output")
     check.set_defaults(func=run_check)
     proj = sub.add_parser("project", help="daily dose, flow and the reservoir dates of a programme")
@@ -42,6 +46,11 @@ def register(sub: Any) -> None:
         help="also list the reservoir volume for each of the next N days",
     )
     proj.add_argument("--current", metavar="FILE", help="the current programme, for change limits")
+    proj.add_argument(
+        "--last-therapy",
+        metavar="FILE",
+        help="the last programme that gave therapy, for a restart from stopped or minimum rate",
+    )
     proj.add_argument("--json", action="store_true", help="machine-readable output")
     proj.set_defaults(func=run_project)
 
@@ -63,16 +72,20 @@ def read_programme(path: str) -> Programme:
         raise FileProblem(f"{path}: {exc}") from None
 
 
-def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckResult] | int:
+def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckContext, CheckResult] | int:
     try:
         programme = read_programme(args.file)
         current = read_programme(args.current) if args.current else None
+        last_therapy = read_programme(args.last_therapy) if args.last_therapy else None
     except FileProblem as exc:
         print(f"itb-console: {exc}", file=sys.stderr)
         return 2
-    return programme, check_programme(
-        programme, now=now_of(args), current=current, settings=ClinicSettings()
+    # Files on the command line have no database: the packaged library and catalogue, and the
+    # history the files given say.
+    context = CheckContext.packaged(
+        current=current, last_therapy=last_therapy, settings=ClinicSettings()
     )
+    return programme, context, check_programme(programme, context, now=now_of(args))
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -101,7 +114,7 @@ def run_check(args: argparse.Namespace) -> int:
     evaluated = _evaluate(args)
     if isinstance(evaluated, int):
         return evaluated
-    _, result = evaluated
+    _, _, result = evaluated
     if args.json:
         print(json.dumps(_summary(result), indent=2))
     else:
@@ -124,15 +137,26 @@ def _summary(result: CheckResult) -> dict[str, Any]:
         "empty_at": _moment(p.empty_at),
         "next_refill_at": _moment(p.next_refill_at),
         "refill_limited_by": p.refill_limited_by.value,
+        # The highest 24 hours (planned boluses and every patient bolus in) and the worst-case
+        # flow: beside the programmed figures the dates are not computed from (product.md).
+        "worst_day_mcg": _float(result.worst_day_mcg),
+        "worst_case_flow_ml_per_day": _float(p.worst_case_flow_ml_per_day),
         "findings": [f.as_json() for f in result.findings],
     }
 
 
-def _reservoir_rows(programme: Programme, now: datetime, days: int) -> list[tuple[date, float]]:
+def _reservoir_rows(
+    programme: Programme, context: CheckContext, result: CheckResult, now: datetime, days: int
+) -> list[tuple[date, float]]:
     """The reservoir at the fill, then at each of the ``days`` midnights after today (or after
-    the fill day, if later). Only those moments are computed: an old fill date costs nothing."""
-    model = DeliveryModel(
-        programme, default_pump_catalogue().pump(programme.pump.model), worst_case=True
+    the fill day, if later), as the check projected it: a change between refills follows the
+    programmes that ran on the fill before it (``result.earlier``), like the dates do. Only
+    those moments are computed: an old fill date costs nothing."""
+    model = ReservoirModel(
+        programme,
+        context.catalogue.pump(programme.pump.model),
+        worst_case=True,
+        earlier=result.earlier,
     )
     fill = programme.reservoir.filled_at
     first = datetime.combine(max(fill.date(), now.date()), time.min)
@@ -150,16 +174,18 @@ def run_project(args: argparse.Namespace) -> int:
     evaluated = _evaluate(args)
     if isinstance(evaluated, int):
         return evaluated
-    programme, result = evaluated
+    programme, context, result = evaluated
     p = result.projection
     out = _summary(result)
-    curve = _reservoir_rows(programme, now_of(args), args.days) if args.days else []
+    curve = (
+        _reservoir_rows(programme, context, result, now_of(args), args.days) if args.days else []
+    )
     if args.json:
         if args.days:
             out["reservoir"] = [{"date": d.isoformat(), "volume_ml": round(v, 6)} for d, v in curve]
         print(json.dumps(out, indent=2))
         return 0
-    drug = default_drug_library().drug(programme.drug.name)
+    drug = context.library.drug(programme.drug.name)
     conc = programme.drug.concentration_mcg_per_ml
     print(
         f"{programme.patient.name} ({programme.patient.id}), {programme.mode.value}, "

@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from programmer.check_context import CheckContext
 from programmer.programme_file import load
 from programmer.schedule import daily_doses
 from ui.editor.document import ProgrammeDocument
@@ -42,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     programme = load(args.file)
     current = load(args.current) if args.current else programme
-    document = ProgrammeDocument(programme, now=args.now, current=current)
+    # A file on the command line has no database: the packaged data (CheckContext.packaged).
+    document = ProgrammeDocument(
+        programme, now=args.now, context=CheckContext.packaged(current=current)
+    )
     editor = ScheduleEditor(document)
     editor.setWindowTitle(f"Schedule editor: {programme.patient.name}")
     width, height = (int(v) for v in args.size.split("x"))

@@ -10,17 +10,19 @@ with the result, which the table, the totals, the findings list and the plots al
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from programmer.drug_library import DrugLibrary, default_drug_library
+from programmer.check_context import CheckContext
+from programmer.drug_library import DrugLibrary
 from programmer.findings import CheckResult, check_programme
 from programmer.programme import Programme
 from programmer.projection import ClinicSettings
-from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
+from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.schedule_edit import THERAPY_MODES
 
 Operation = Callable[[Programme], Programme]
@@ -81,20 +83,14 @@ class ProgrammeDocument(QObject):
         pending: Programme,
         *,
         now: datetime,
-        current: Programme | None = None,
-        catalogue: PumpCatalogue | None = None,
-        library: DrugLibrary | None = None,
-        settings: ClinicSettings | None = None,
-        compounded: frozenset[tuple[str, Decimal]] = frozenset(),
+        context: CheckContext,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.catalogue = catalogue or default_pump_catalogue()
-        self.library = library or default_drug_library()
-        # (drug, concentration) confirmed as compounded products for this patient: the check
-        # takes them (the database's confirm_compounded, a logged override).
-        self.compounded = compounded
-        self.settings = settings or ClinicSettings()
+        # What every check is made against, from storage (Database.check_context): the active
+        # library, the catalogue, the confirmed compounded products and the history.
+        self._context = context
+        current = context.current
         self._pending = pending
         self._current = current
         self._now = now
@@ -127,6 +123,28 @@ class ProgrammeDocument(QObject):
     @property
     def pump(self) -> PumpModel:
         return self.catalogue.pump(self._pending.pump.model)
+
+    @property
+    def context(self) -> CheckContext:
+        """The facts the pending programme is checked against (against :attr:`current`)."""
+        return self._context.with_current(self._current)
+
+    @property
+    def catalogue(self) -> PumpCatalogue:
+        return self._context.catalogue
+
+    @property
+    def library(self) -> DrugLibrary:
+        return self._context.library
+
+    @property
+    def settings(self) -> ClinicSettings:
+        return self._context.settings
+
+    @property
+    def compounded(self) -> frozenset[tuple[str, Decimal]]:
+        """(drug, concentration) confirmed as compounded products for this patient."""
+        return self._context.confirmed
 
     @property
     def last_therapy(self) -> Programme | None:
@@ -167,8 +185,14 @@ class ProgrammeDocument(QObject):
 
     def set_compounded(self, compounded: frozenset[tuple[str, Decimal]]) -> None:
         """The patient's confirmed compounded concentrations changed: check again."""
-        self.compounded = compounded
+        self._context = replace(self._context, confirmed=frozenset(compounded))
         self._emit()
+
+    def set_context(self, context: CheckContext) -> None:
+        """Storage's new context for this patient (another patient opened, or after a save):
+        checked against from the next change on; :meth:`load` follows it when the patient
+        changes."""
+        self._context = context
 
     def set_now(self, now: datetime) -> None:
         """A new moment to check against (the clock, or the training simulator's)."""
@@ -225,17 +249,7 @@ class ProgrammeDocument(QObject):
             self._last_therapy = programme
 
     def _check(self) -> CheckResult:
-        return check_programme(
-            self._pending,
-            now=self._now,
-            current=self._current,
-            library=self.library,
-            catalogue=self.catalogue,
-            settings=self.settings,
-            confirmed_concentrations=frozenset(
-                conc for drug, conc in self.compounded if drug == self._pending.drug.name
-            ),
-        )
+        return check_programme(self._pending, self.context, now=self._now)
 
     def _emit(self) -> None:
         self._result = self._check()

@@ -32,10 +32,9 @@ from PySide6.QtWidgets import (
 
 from programmer import schedule_edit as se
 from programmer.boluses import BridgeBolus, PrimingBolus, bridge_bolus, priming_bolus
-from programmer.drug_library import DrugLibrary
+from programmer.check_context import CheckContext
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Bolus, Programme
-from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day
 from programmer.units import RateUnit, exact, format_number
@@ -75,10 +74,12 @@ class BolusContext:
     record: Programme | None  # the current confirmed programme (its concentration)
     catheter: CatheterModel | None
     catheter_length_cm: Decimal | None
-    catalogue: PumpCatalogue
-    library: DrugLibrary
-    settings: ClinicSettings
+    check: CheckContext  # storage's check context (Database.check_context), against current
     bridge_given_at: datetime | None = None  # a bridge bolus recorded since the last refill
+
+    @property
+    def catalogue(self) -> PumpCatalogue:
+        return self.check.catalogue
 
 
 def _findings_html(findings: list[Finding]) -> str:
@@ -322,14 +323,7 @@ class BolusDialog(QDialog):
             f"{format_plain(volume)} mL at {c.pending.drug.concentration_mcg_per_ml} mcg/mL "
             f"({format_number(flow, 4)} mL/day while it runs)."
         )
-        result = check_programme(
-            with_bolus,
-            now=c.now,
-            current=c.current,
-            library=c.library,
-            catalogue=c.catalogue,
-            settings=c.settings,
-        )
+        result = check_programme(with_bolus, c.check.with_current(c.current), now=c.now)
         field = f"boluses[{len(with_bolus.boluses) - 1}]"
         mine = [f for f in result.findings if f.field.startswith(field)]
         self.single_findings.setText(

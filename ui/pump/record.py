@@ -15,11 +15,11 @@ from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion
 from programmer.boluses import BridgeBolus
 from programmer.compare import Row, compare
 from programmer.programme import Mode, Programme
-from programmer.projection import RanBefore
+from programmer.projection import BridgeGiven, RanBefore
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.refill import earlier_on_fill, expected_residual_ml
 from programmer.simulated_pump import Alarm, SimulatedPump
-from programmer.units import format_number
+from programmer.units import exact, format_number
 
 # Boluses given outside the programme take their volume from the reservoir (domain.md:
 # "expected residual = volume at last refill - (programmed delivery + boluses given)"). Planned
@@ -60,8 +60,29 @@ def record_view(
         Decimal(0),
     )
     pump = catalogue.pump(programme.pump.model)
-    expected = expected_residual_ml(programme, pump, at, outside, earlier)
+    expected = expected_residual_ml(
+        programme, pump, at, outside, earlier, bridges_given(confirmed, given)
+    )
     return RecordView(current.number, programme, earlier, outside, expected, at)
+
+
+def bridges_given(
+    confirmed: Sequence[ProgrammeVersion], given: Sequence[BolusGivenRecord]
+) -> tuple[BridgeGiven, ...]:
+    """The bridge boluses given on the current fill, as the reservoir gives them: the recorded
+    dose is the old fluid at the old concentration (the fill before this one), so its volume is
+    dose / old concentration, over the recorded duration (product.md: "The expected residual ...
+    account[s] for a bridge bolus")."""
+    fill = confirmed[-1].programme.reservoir.filled_at
+    before = [v.programme for v in confirmed if v.programme.reservoir.filled_at < fill]
+    if not before:
+        return ()
+    old = exact(before[-1].drug.concentration_mcg_per_ml)
+    return tuple(
+        BridgeGiven(b.at, exact(b.dose_mcg) / old, Fraction(b.duration_min))
+        for b in given
+        if b.kind is BolusKind.BRIDGE and b.at >= fill
+    )
 
 
 def ml(value: Fraction | Decimal, places: int = 2) -> str:

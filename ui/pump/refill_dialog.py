@@ -38,13 +38,26 @@ from PySide6.QtWidgets import (
 from db.compounded import concentrations_of, latest_for
 from db.database import CompoundedConfirmation, RefillRecord
 from programmer.boluses import BridgeBolus, bridge_bolus, unbridged_change
+from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.drug_library import DrugLibrary
-from programmer.findings import CheckResult, Severity, check_programme, num
+from programmer.findings import (
+    CheckResult,
+    Severity,
+    check_programme,
+    num,
+    overfill_finding,
+)
 from programmer.programme import Programme
-from programmer.projection import ClinicSettings
-from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
-from programmer.refill import RefillCheck, after_refill, check_refill
+from programmer.pump_catalogue import CatheterModel, PumpModel
+from programmer.refill import (
+    RefillCheck,
+    RefillFigures,
+    after_refill,
+    check_refill,
+    discrepancy_finding,
+    refill_findings,
+)
 from programmer.units import exact, format_number, round_half_up
 from ui.editor.entry import EntryError, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
@@ -69,11 +82,13 @@ class RefillContext:
     current: Programme | None  # what the pending programme is checked against
     catheter: CatheterModel | None
     catheter_length_cm: Decimal | None
-    library: DrugLibrary
-    catalogue: PumpCatalogue
-    settings: ClinicSettings
+    check: CheckContext  # storage's check context (Database.check_context)
     # The patient's confirmed compounded concentrations (the database's confirm_compounded).
     compounded: tuple[CompoundedConfirmation, ...] = ()
+
+    @property
+    def library(self) -> DrugLibrary:
+        return self.check.library
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,13 +336,13 @@ class RefillDialog(QDialog):
         if value == 0:
             _error(self.volume_error, "The volume added: must be more than 0 mL.")
             return None
-        if value > pump.reservoir_ml:
+        overfill = overfill_finding(value, pump, "refill.volume_added_ml")
+        if overfill is not None:
             # domain.md: "New volume may not exceed the reservoir size." Refused, never clamped.
             _error(
                 self.volume_error,
-                f"The volume added: {value} mL is over the {pump.reservoir_ml} mL reservoir of "
-                f"the {pump.display_name}. A refill may not exceed the reservoir: type at most "
-                f"{pump.reservoir_ml} mL. Nothing was changed or rounded.",
+                f"The volume added: {overfill.message} A refill may not exceed the reservoir: "
+                f"type at most {pump.reservoir_ml} mL. Nothing was changed or rounded.",
             )
             return None
         _error(self.volume_error, "")
@@ -420,6 +435,22 @@ class RefillDialog(QDialog):
         changed = concentration is not None and (
             concentration != c.record.programme.drug.concentration_mcg_per_ml
         )
+        if measured is not None and volume is not None and concentration is not None:
+            # Every refill finding on the figures to be recorded, as storage will judge them.
+            drug = c.library.drug(self.drug_combo.currentData())
+            confirmed = set(c.check.confirmed_for(drug.name)) | concentrations_of(
+                c.compounded, drug.name
+            )
+            if self.confirming is not None:  # confirmed with the refill, if it is recorded
+                confirmed.add(self.confirming)
+            figures = RefillFigures(
+                self.expected_kept(), measured, volume, drug.name, concentration
+            )
+            problems += [
+                f.message
+                for f in refill_findings(figures, c.pump, drug, confirmed)
+                if f.severity is Severity.HARD
+            ]
         after: Programme | None = None
         if volume is not None and concentration is not None:
             after = after_refill(
@@ -461,11 +492,12 @@ class RefillDialog(QDialog):
             c.record.earlier,
         )
         self.check = check
-        # The record keeps the expected residual at 3 decimals; the database checks that figure,
-        # so the dialog asks for a reason whenever either the exact or the kept figure is over.
+        # The rule is applied to the figures recorded (the expected residual kept at 3
+        # decimals), as storage applies it: refill_findings, one rule and one message.
         kept = self.expected_kept()
-        significant = check.significant or abs(measured - kept) > c.pump.refill_discrepancy_ml
-        difference = exact(measured) - max(check.expected_residual_ml, Fraction(0))
+        finding = discrepancy_finding(kept, measured, c.pump)
+        significant = finding is not None
+        difference = exact(measured) - exact(kept)
         words = (
             "more left than expected"
             if difference > 0
@@ -473,18 +505,10 @@ class RefillDialog(QDialog):
             if difference < 0
             else "exactly as expected"
         )
-        if significant:
-            message = (
-                check.finding.message
-                if check.finding
-                else (
-                    f"{ml(abs(difference), 3)} {words}: over the {c.pump.refill_discrepancy_ml} mL "
-                    f"limit for the {c.pump.display_name}."
-                )
-            )
+        if finding is not None:
             self.discrepancy_label.setText(
                 f"<span style='color:{AMBER}'><b>REFILL_DISCREPANCY</b> "
-                f"({SEVERITY_WORDS[Severity.SOFT]}): {escape(message)}</span>"
+                f"({SEVERITY_WORDS[Severity.SOFT]}): {escape(finding.message)}</span>"
             )
         else:
             self.discrepancy_label.setText(
@@ -506,18 +530,10 @@ class RefillDialog(QDialog):
             self.dates_label.setText("Shown once the volume and concentration are typed.")
             self.findings_label.setText("")
             return
-        confirmed = concentrations_of(c.compounded, after.drug.name)
-        if self.confirming is not None:
-            confirmed |= {self.confirming}  # confirmed with the refill, if it is recorded
-        result = check_programme(
-            after,
-            now=c.at,
-            current=c.current,
-            library=c.library,
-            catalogue=c.catalogue,
-            settings=c.settings,
-            confirmed_concentrations=confirmed,
-        )
+        check = c.check.with_current(c.current)
+        if self.confirming is not None:  # confirmed with the refill, if it is recorded
+            check = check.with_confirmed({(after.drug.name, self.confirming)})
+        result = check_programme(after, check, now=c.at)
         self.result_after = result
         p = result.projection
 

@@ -388,9 +388,7 @@ class PumpWorkflows(QObject):
             current=document.current,
             catheter=catheter,
             catheter_length_cm=length,
-            library=document.library,
-            catalogue=document.catalogue,
-            settings=document.settings,
+            check=document.context,
             compounded=compounded,
         )
         dialog = RefillDialog(context, window)
@@ -482,9 +480,7 @@ class PumpWorkflows(QObject):
             record=record,
             catheter=catheter,
             catheter_length_cm=length,
-            catalogue=document.catalogue,
-            library=document.library,
-            settings=document.settings,
+            check=document.context,
             bridge_given_at=self._bridge_given_since(),
         )
         dialog = BolusDialog(context, tab, window)
@@ -595,7 +591,11 @@ class PumpWorkflows(QObject):
             f"fluid at {format_number(bridge.flow_ml_per_day, 4)} mL/day; pump programmed for "
             f"{format_number(bridge.programmed_dose_mcg, 2)} mcg"
         )
-        pump.record_event("bolus", words)
+        try:  # the pump gives the old fluid at the old dose's flow, not the programme's
+            pump.give_bridge_bolus(bridge.volume_ml, bridge.duration_min, words)
+        except (SessionError, ValueError) as exc:
+            window.prompter.warn("Bridge bolus not given", str(exc))
+            return False
         given = BolusGivenRecord(
             at=minute(window.clock()),
             kind=BolusKind.BRIDGE,

@@ -24,13 +24,14 @@ from db.records import (
     ProgrammeVersion,
     RefillRecord,
 )
+from programmer.check_context import CheckContext
 from programmer.compare import DAY_NAMES, MODE_NAMES, Row, compare, hhmm, summary_line
-from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.findings import Finding, Severity, check_programme
 from programmer.programme import Mode, Programme, Step
 from programmer.projection import ClinicSettings, Projection, RefillLimit
-from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
+from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.pump_status import battery_state
+from programmer.refill import discrepancy_finding
 from programmer.schedule import (
     daily_doses,
     patient_bolus_max_mcg_per_day,
@@ -473,7 +474,11 @@ def _refill_lines(refills: Sequence[RefillRecord], pump: PumpModel) -> tuple[Ref
                 expected=_ml(r.expected_residual_ml),
                 measured=_ml(r.measured_residual_ml),
                 discrepancy=_signed_ml(difference) + meaning,
-                significant=abs(difference) > pump.refill_discrepancy_ml,
+                # The rule refill_findings applies, on the recorded figures.
+                significant=discrepancy_finding(
+                    r.expected_residual_ml, r.measured_residual_ml, pump
+                )
+                is not None,
                 limit=f"{_typed(pump.refill_discrepancy_ml)} mL",
                 volume_added=_ml(r.volume_added_ml),
                 concentration=f"{_typed(r.concentration_mcg_per_ml)} mcg/mL {r.drug}",
@@ -589,9 +594,7 @@ def build_report(
     boluses_given: Sequence[BolusGivenRecord] = (),
     clinic: str = DEFAULT_CLINIC,
     training: bool = False,
-    library: DrugLibrary | None = None,
-    catalogue: PumpCatalogue | None = None,
-    settings: ClinicSettings | None = None,
+    context: CheckContext,
 ) -> SessionReport:
     """The report of ``version`` against ``previous`` (the programme it replaced, or None),
     printed at ``now`` by ``printed_by``. ``refills`` and ``boluses_given`` are the patient's
@@ -600,20 +603,11 @@ def build_report(
     The projection is recomputed as at the save, against the previous programme, so that its
     dates are the ones the clinician saw when confirming; the findings and their reasons are the
     ones stored with the version."""
-    library = library or default_drug_library()
-    catalogue = catalogue or default_pump_catalogue()
-    settings = settings or ClinicSettings()
+    catalogue, settings = context.catalogue, context.settings
     programme = version.programme
     before = previous.programme if previous is not None else None
     pump = catalogue.pump(programme.pump.model)
-    result = check_programme(
-        programme,
-        now=version.saved_at,
-        current=before,
-        library=library,
-        catalogue=catalogue,
-        settings=settings,
-    )
+    result = check_programme(programme, context.with_current(before), now=version.saved_at)
     projection = result.projection
     given, not_shown = _boluses_given(boluses_given, now)
     return SessionReport(
@@ -700,6 +694,6 @@ def report_from_database(
         boluses_given=database.boluses_given(patient_id),
         clinic=clinic,
         training=training,
-        library=database.library,
-        catalogue=database.catalogue,
+        # As at the save: the history before this version (Database.check_context).
+        context=database.check_context(patient_id, version.saved_at, before_version=version.number),
     )
