@@ -231,7 +231,10 @@ def test_typing_a_rate_updates_cell_total_plot_and_findings(
     assert cell(editor, 1, Column.RATE) == "30.00 mcg/h"
     assert cell(editor, 1, Column.DOSE) == "30.00 mcg"
     assert editor.total_label.text() == "260.00 mcg/day · 0.5200 mL/day"
-    assert "rate set to 30.00 mcg/h = 720.00 mcg/day" in editor.message_label.text()
+    assert editor.message_label.text() == (
+        "Every day, step 2: rate set to 30.00 mcg/h, step dose 30.00 mcg (07:00 to 08:00); "
+        "24-h total 260.00 mcg/day."
+    )
     _, y = editor.rate_plot.pending_curve.getData()
     assert list(y) == [10, 30, 10]
     assert any("260 mcg/day is under the usual" in e for e in editor.findings_panel.entries())
@@ -359,6 +362,53 @@ def test_successive_entries_in_one_cell_are_one_undo_step(
     type_into(qtbot, editor, 1, Column.RATE, "60")
     assert editor.document.undo_stack.count() == 0
     assert not editor.document.is_modified
+
+
+def test_undo_and_redo_menu_text_names_the_value_they_will_apply(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """Issue 9: 20, 40, 100 typed into one cell merged into one command named "20 mcg/h" that
+    redid 100 mcg/h."""
+    for typed in ("20", "40", "100"):
+        type_into(qtbot, editor, 1, Column.RATE, typed)
+    assert editor.document.undo_stack.count() == 1
+    assert editor.undo_action.text() == "Undo: Every day, step 2 rate back to 60.00 mcg/h"
+    assert not editor.redo_action.isEnabled()
+    editor.undo_action.trigger()
+    assert cell(editor, 1, Column.RATE) == "60.00 mcg/h"
+    assert editor.redo_action.text() == "Redo: Every day, step 2 rate to 100.00 mcg/h"
+    assert editor.undo_action.text() == "Undo" and not editor.undo_action.isEnabled()
+    editor.redo_action.trigger()
+    assert cell(editor, 1, Column.RATE) == "100.00 mcg/h"
+    assert editor.undo_action.text() == "Undo: Every day, step 2 rate back to 60.00 mcg/h"
+
+
+def test_a_step_rate_is_never_read_back_per_day(qtbot: QtBot, editor: ScheduleEditor) -> None:
+    """A step's read-back gives its rate per hour and its step dose, never "= 2400 mcg/day"
+    (a per-day reading of a step rate invites the 24x confusion)."""
+    type_into(qtbot, editor, 1, Column.RATE, "2400 mcg/day")
+    message = editor.message_label.text()
+    assert "rate set to 100.00 mcg/h, step dose 100.00 mcg" in message
+    assert "2400" not in message
+    assert message.endswith("24-h total 330.00 mcg/day.")
+
+
+def test_entry_feedback_clears_on_undo_redo_and_reload(
+    qtbot: QtBot, editor: ScheduleEditor, programme: Programme
+) -> None:
+    """A read-back left on screen after undo would name a rate no longer in force."""
+    type_into(qtbot, editor, 1, Column.RATE, "30")
+    assert editor.message_label.text()
+    editor.undo_action.trigger()
+    assert editor.message_label.text() == ""
+    type_into(qtbot, editor, 1, Column.RATE, "30")
+    editor.undo_action.trigger()
+    editor.message_label.setText("stale")
+    editor.redo_action.trigger()
+    assert editor.message_label.text() == ""
+    editor.message_label.setText("stale")
+    editor.document.load(programme, programme)
+    assert editor.message_label.text() == ""
 
 
 def test_modified_flag_follows_the_clean_state(qtbot: QtBot, editor: ScheduleEditor) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import pairwise
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
@@ -74,6 +75,17 @@ def _restyle(widget: QWidget, sheet: str) -> None:
     children, too slow to repeat on every keystroke."""
     if widget.styleSheet() != sheet:
         widget.setStyleSheet(sheet)
+
+
+def _mode_words(programme: Programme) -> str:
+    return dict(MODE_LABELS)[programme.mode]
+
+
+def _daily_dose_words(programme: Programme) -> str:
+    dose = programme.daily_dose_mcg
+    if programme.mode is not Mode.SIMPLE_CONTINUOUS or dose is None:
+        return dict(MODE_LABELS)[programme.mode]
+    return format_rate(dose, RateUnit.MCG_PER_DAY)
 
 
 def _labelled(text: str, widget: QWidget) -> QLabel:
@@ -333,14 +345,22 @@ class ScheduleEditor(QWidget):
             "Plot the whole week instead of the shown day",
         )
         self.week_view_action.setCheckable(True)
+        # Our own undo and redo actions rather than QUndoStack's: theirs show one text per
+        # command for both, so undo could not name the value it restores (issue 9).
         stack = self.document.undo_stack
-        self.undo_action = stack.createUndoAction(self, "Undo")
+        self.undo_action = QAction("Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "Redo")
+        self.undo_action.triggered.connect(self._undo)
+        self.redo_action = QAction("Redo", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.triggered.connect(self._redo)
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
+        stack.indexChanged.connect(self._update_undo_actions)
+        stack.cleanChanged.connect(self._update_undo_actions)
+        self.document.loaded.connect(self.clear_message)
+        self._update_undo_actions()
         for action in (
             self.add_step_action,
             self.split_step_action,
@@ -735,6 +755,29 @@ class ScheduleEditor(QWidget):
             now=self.document.now,
         )
 
+    # ================================================================ undo and redo
+
+    def _update_undo_actions(self, *_changed: object) -> None:
+        """The menu entries name the value undo restores and redo sets."""
+        if not shiboken6.isValid(self.document.undo_stack):
+            return  # the stack is being destroyed with its document
+        for action, verb, words in (
+            (self.undo_action, "Undo", self.document.undo_words()),
+            (self.redo_action, "Redo", self.document.redo_words()),
+        ):
+            action.setEnabled(words is not None)
+            action.setText(f"{verb}: {words}" if words else verb)
+            action.setStatusTip(action.text())
+
+    def _undo(self) -> None:
+        # The last entry's message described the state undone: it would mislead now.
+        self.clear_message()
+        self.document.undo_stack.undo()
+
+    def _redo(self) -> None:
+        self.clear_message()
+        self.document.undo_stack.redo()
+
     # ================================================================ messages
 
     def clear_message(self) -> None:
@@ -786,10 +829,13 @@ class ScheduleEditor(QWidget):
         merge_key: Hashable | None = None,
         *,
         rebase: bool = False,
+        value: Callable[[Programme], str] | None = None,
     ) -> bool:
         """One edit through the document; a refusal is shown where the user acted."""
         try:
-            return self.document.edit(text, operation, merge_key=merge_key, rebase=rebase)
+            return self.document.edit(
+                text, operation, merge_key=merge_key, rebase=rebase, value=value
+            )
         except se.EditError as error:
             self._show_rejection(str(error))
             return False
@@ -875,14 +921,14 @@ class ScheduleEditor(QWidget):
         mode = Mode(self.mode_combo.itemData(index))
         pump = self.document.pump
         template = self.document.last_therapy or self.document.current
-        label = dict(MODE_LABELS)[mode]
-        text = f"Mode: {label}"
+        text = "Mode"
         try:
             self.document.edit(
                 text,
                 partial(se.set_mode, mode=mode, pump=pump, template=template),
                 merge_key=("mode",),
                 rebase=True,
+                value=_mode_words,
             )
         except se.InexactEntry as inexact:
             if self.prompter.confirm("Mode change", f"{inexact}\n\nUse that value?"):
@@ -893,6 +939,7 @@ class ScheduleEditor(QWidget):
                     ),
                     merge_key=("mode",),
                     rebase=True,
+                    value=_mode_words,
                 )
         except se.EditError as error:
             self._show_rejection(str(error))
@@ -947,9 +994,10 @@ class ScheduleEditor(QWidget):
             self._show_rejection(f"{entry.shown} cannot be held exactly.")
             return
         if self._edit(
-            f"Daily dose {format_plain(entry.nearest)} mcg/day",
+            "Daily dose",
             partial(se.set_daily_dose, dose_mcg_per_day=entry.nearest),
             merge_key=("daily_dose",),
+            value=_daily_dose_words,
         ):
             self._show_acceptance(
                 f"Daily dose set to {format_rate(entry.nearest, RateUnit.MCG_PER_DAY)} = "
