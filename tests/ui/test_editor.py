@@ -393,6 +393,22 @@ def test_a_step_rate_is_never_read_back_per_day(qtbot: QtBot, editor: ScheduleEd
     assert message.endswith("24-h total 330.00 mcg/day.")
 
 
+def test_total_shows_its_change_against_the_saved_programme_beside_the_limit(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """How near the titration or decrease limit a change is, before a finding appears."""
+    assert editor.change_label.text() == "Against the saved programme: no change (±0 mcg/day)"
+    type_into(qtbot, editor, 1, Column.RATE, "86")  # 290 -> 316 mcg/day, spinal origin
+    assert editor.change_label.text() == (
+        "Against the saved programme: +26.00 mcg/day (+9.0 % of +30 %)"
+    )
+    type_into(qtbot, editor, 1, Column.RATE, "0")  # 290 -> 230: -20.7 %
+    assert editor.change_label.text() == (
+        "Against the saved programme: -60.00 mcg/day (-20.7 %: over the -20 % limit)"
+    )
+    assert any("decrease of more than 20 %" in e for e in editor.findings_panel.entries())
+
+
 def test_entry_feedback_clears_on_undo_redo_and_reload(
     qtbot: QtBot, editor: ScheduleEditor, programme: Programme
 ) -> None:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
+from programmer.dose_change import change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
 from programmer.units import RateUnit, exact
@@ -172,6 +173,9 @@ class ScheduleEditor(QWidget):
         self.total_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.total_detail = QLabel()
         self.total_detail.setAccessibleName("Total details")
+        self.change_label = QLabel()
+        self.change_label.setObjectName("totalChange")
+        self.change_label.setAccessibleName("Change against the saved programme")
 
     def _build_schedule(self) -> None:
         self.table = QTableView()
@@ -408,6 +412,7 @@ class ScheduleEditor(QWidget):
         total_layout.addWidget(self.total_caption)
         total_layout.addWidget(self.total_label)
         total_layout.addWidget(self.total_detail)
+        total_layout.addWidget(self.change_label)
         self.total_box = total_box
         header.addWidget(total_box, 0, 8, 2, 1, Qt.AlignmentFlag.AlignRight)
 
@@ -608,6 +613,7 @@ class ScheduleEditor(QWidget):
                 f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)}"
             )
         self.total_detail.setText("; ".join(details))
+        self.change_label.setText(self._change_words(total.day if total is not None else None))
         worst = self._worst_total_severity(result.findings)
         if worst is None:
             _restyle(self.total_box, "")
@@ -621,6 +627,25 @@ class ScheduleEditor(QWidget):
             self.total_box.setToolTip(
                 "\n".join(f.message for f in result.findings if self._is_total_finding(f))
             )
+
+    def _change_words(self, day: str | None) -> str:
+        """The shown 24-h total's change against the saved programme, with its limit."""
+        document = self.document
+        current = document.current
+        if current is None:
+            return "New programme: no saved programme to compare with."
+        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
+        change = day_change(
+            document.pending,
+            current,
+            weekday,
+            library=document.library,
+            catalogue=document.catalogue,
+            today=document.now.date(),
+        )
+        if change is None:
+            return "Against the saved programme: no titration figure (stopped or minimum rate)."
+        return f"Against the saved programme: {change_words(change)}"
 
     def _is_total_finding(self, finding: Finding) -> bool:
         ref = se.parse_field(finding.field)
