@@ -21,7 +21,7 @@ from programmer.findings import Code, Severity
 from programmer.programme import EVERY_DAY, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import load
 from programmer.units import RateUnit
-from ui.editor.dialogs import ScaleDialog
+from ui.editor.dialogs import ScaleAssess, ScaleAssessment, ScaleDialog
 from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsModel
 from ui.editor.schedule_editor import ScheduleEditor
@@ -45,6 +45,7 @@ class ScriptedPrompter(Prompter):
         self.days_answer: list[str] = []
         self.percent_answer: Decimal | None = None
         self.scale_preview: se.ScaleResult | None = None
+        self.scale_assessment: ScaleAssessment | None = None
 
     def confirm(self, title: str, text: str) -> bool:
         self.asked.append(text)
@@ -66,9 +67,12 @@ class ScriptedPrompter(Prompter):
         preview: Callable[[Decimal], se.ScaleResult],
         unit: RateUnit,
         concentration_mcg_per_ml: Decimal,
+        assess: ScaleAssess | None = None,
     ) -> Decimal | None:
         if self.percent_answer is not None:
             self.scale_preview = preview(self.percent_answer)
+            if assess is not None:
+                self.scale_assessment = assess(self.scale_preview.programme)
         return self.percent_answer
 
 
@@ -538,6 +542,8 @@ def test_scaling_beyond_pump_limits_is_shown_not_clamped(
     assert background(editor, 1, Column.RATE) == HARD_BACKGROUND
     assert any("RATE_ABOVE_PUMP_MAX" in e for e in editor.findings_panel.entries())
     assert "1 outside the pump's limits" in editor.message_label.text()
+    assert editor.message_label.text().startswith("Every rate changed by +900 %")
+    assert editor.undo_action.text() == "Undo: Change all rates by +900 %"
     assert editor.document.undo_stack.count() == 1  # one action, one undo step
     editor.undo_action.trigger()
     assert column_texts(editor, Column.RATE) == ["10.00 mcg/h", "60.00 mcg/h", "10.00 mcg/h"]
@@ -554,7 +560,7 @@ def test_scale_dialog_previews_before_applying(qtbot: QtBot, programme: Programm
     )
     qtbot.addWidget(dialog)
     dialog.percent_edit.selectAll()
-    qtbot.keyClicks(dialog.percent_edit, "1000")
+    qtbot.keyClicks(dialog.percent_edit, "+900")
     assert dialog.table.rowCount() == 3
     assert dialog.table.item(1, 0).text() == "Every day, step 2 (07:00)"
     assert dialog.table.item(1, 2).text() == "600.00 mcg/h"
@@ -565,6 +571,43 @@ def test_scale_dialog_previews_before_applying(qtbot: QtBot, programme: Programm
     dialog.percent_edit.setText("lots")
     assert "not a number" in dialog.warning.text()
     assert not any(b.isEnabled() for b in dialog.buttons.buttons() if b.text() == "Apply")
+    dialog.percent_edit.setText("-150")
+    assert "below zero" in dialog.warning.text() and dialog.percent() is None
+
+
+def test_scale_dialog_says_it_changes_rates_by_a_percent_preselected_and_previews_the_result(
+    qtbot: QtBot, editor: ScheduleEditor, programme: Programme
+) -> None:
+    """ "Scale to 100 %" once read as "scale by": the dialog asks for the change (+10 %), its
+    field is selected so typing replaces it, and the new 24-h total, the change and the
+    findings are in view before Apply."""
+    document = editor.document
+    dialog = ScaleDialog(
+        lambda p: se.scale_rates(document.pending, p, document.pump),
+        unit=RateUnit.MCG_PER_H,
+        concentration_mcg_per_ml=programme.drug.concentration_mcg_per_ml,
+        assess=editor._assess_scaled,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.windowTitle() == "Change all rates by %"
+    assert dialog.percent_edit.selectedText() == dialog.percent_edit.text() == "+0"
+    qtbot.keyClicks(dialog.percent_edit, "10")  # replaces the selected "+0"
+    assert dialog.percent() == Decimal(110)
+    assert (
+        dialog.total_label.text() == "New 24-h total: 319.00 mcg/day (now 290.00 mcg/day: +10.0 %)"
+    )
+    assert dialog.change_label.text() == (
+        "Against the saved programme: +29.00 mcg/day (+10.0 % of +30 %)"
+    )
+    assert "290.00 mcg/day" not in dialog.findings_label.text()
+    dialog.percent_edit.setText("-25")
+    assert dialog.total_label.text().startswith("New 24-h total: 217.50 mcg/day")
+    assert "over the -20 % limit" in dialog.change_label.text()
+    assert "CHANGE_DECREASE_LARGE" in dialog.findings_label.text() or (
+        "decrease of more than 20 %" in dialog.findings_label.text()
+    )
 
 
 # ---------------------------------------------------------------- modes and week pattern
@@ -748,7 +791,7 @@ def test_actions_are_exposed_with_shortcuts(editor: ScheduleEditor) -> None:
     assert shortcuts["Add step"] == "Ctrl+Shift+N"
     assert shortcuts["Split step…"] == "Ctrl+Shift+S"
     assert shortcuts["Delete step"] == "Del"
-    assert shortcuts["Scale all by %…"] == "Ctrl+Shift+P"
+    assert shortcuts["Change all rates by %…"] == "Ctrl+Shift+P"
     assert editor.undo_action in actions and editor.redo_action in actions
     assert editor.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
 

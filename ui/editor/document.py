@@ -269,16 +269,21 @@ class ProgrammeDocument(QObject):
         if programme.mode in THERAPY_MODES:
             self._last_therapy = programme
 
-    def _check(self) -> CheckResult:
+    def check(self, programme: Programme) -> CheckResult:
+        """``programme`` checked as the pending one is (a preview: nothing changes)."""
+        return self._check(programme)
+
+    def _check(self, programme: Programme | None = None) -> CheckResult:
+        programme = self._pending if programme is None else programme
         return check_programme(
-            self._pending,
+            programme,
             now=self._now,
             current=self._current,
             library=self.library,
             catalogue=self.catalogue,
             settings=self.settings,
             confirmed_concentrations=frozenset(
-                conc for drug, conc in self.compounded if drug == self._pending.drug.name
+                conc for drug, conc in self.compounded if drug == programme.drug.name
             ),
         )
 

@@ -45,6 +45,7 @@ from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
 from programmer.units import RateUnit, exact
 from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment
+from ui.editor.dialogs import ScaleAssessment, signed_percent
 from ui.editor.document import ProgrammeDocument
 from ui.editor.entry import (
     EntryError,
@@ -331,10 +332,11 @@ class ScheduleEditor(QWidget):
             widget=self.table,
         )
         self.scale_action = self._action(
-            "Scale all by %…",
+            "Change all rates by %…",
             "Ctrl+Shift+P",
             self.scale_all,
-            "Scale every rate by a percentage, with a preview",
+            "Change every rate by the same percentage (+10 %, -20 %), with a preview of the "
+            "new 24-h total and its findings",
         )
         self.copy_day_action = self._action(
             "Copy day to…",
@@ -910,17 +912,64 @@ class ScheduleEditor(QWidget):
             lambda p: se.scale_rates(pending, p, pump),
             self.unit,
             pending.drug.concentration_mcg_per_ml,
+            self._assess_scaled,
         )
         if percent is None:
             return
+        change = f"{signed_percent(percent - 100)} %"
         if self._edit(
-            f"Scale all rates to {format_plain(percent)} %",
+            f"Change all rates by {change}",
             lambda p: se.scale_rates(p, percent, pump).programme,
         ):
             result = se.scale_rates(pending, percent, pump)
             outside = len(result.outside_limits)
             note = f"; {outside} outside the pump's limits (see findings)" if outside else ""
-            self._show_acceptance(f"Every rate scaled to {format_plain(percent)} %{note}.")
+            self._show_acceptance(
+                f"Every rate changed by {change}; 24-h total "
+                f"{self.total_label.text().split(' · ')[0]}{note}."
+            )
+
+    def _assess_scaled(self, programme: Programme) -> ScaleAssessment:
+        """The scale dialog's preview of ``programme``: its 24-h total, the change in %, the
+        change against the saved programme with its limit, and its findings."""
+        document = self.document
+        result = document.check(programme)
+        now = document.result.projection.daily_doses
+        new = result.projection.daily_doses
+        if new.varies:
+            total = (
+                f"New 24-h totals: {format_rate(new.lowest, RateUnit.MCG_PER_DAY)} to "
+                f"{format_rate(new.highest, RateUnit.MCG_PER_DAY)} by weekday (mean "
+                f"{format_rate(new.mean, RateUnit.MCG_PER_DAY)})"
+            )
+        else:
+            total = f"New 24-h total: {format_rate(new.mean, RateUnit.MCG_PER_DAY)}"
+        if now.mean:
+            step = (new.mean - now.mean) * 100 / now.mean
+            sign = "+" if step > 0 else "-" if step < 0 else "±"
+            mean = " mean" if now.varies else ""
+            total += (
+                f" (now {format_rate(now.mean, RateUnit.MCG_PER_DAY)}{mean}: "
+                f"{sign}{format_fixed(abs(step), 1)} %)"
+            )
+        day = self.model.day
+        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
+        change = day_change(
+            programme,
+            document.current,
+            weekday,
+            library=document.library,
+            catalogue=document.catalogue,
+            today=document.now.date(),
+        )
+        if document.current is None:
+            against = "New programme: no saved programme to compare with."
+        elif change is None:
+            against = "Against the saved programme: no titration figure (stopped or minimum rate)."
+        else:
+            which = "" if day == EVERY_DAY else f" ({day_label(day)})"
+            against = f"Against the saved programme{which}: {change_words(change)}"
+        return ScaleAssessment(total, against, result.findings)
 
     def copy_day(self) -> None:
         day = self.model.day
