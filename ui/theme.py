@@ -31,6 +31,29 @@ SEVERITY_WORDS = {
 }
 CHANGED_BACKGROUND = QColor("#fff2a8")
 OK_COLOUR = QColor("#1b6e2a")
+OK_BACKGROUND = QColor("#dcefdc")
+STOPPED_BACKGROUND = QColor("#8a0000")  # white bold text on it: the loudest state
+STOPPED_BORDER = QColor("#4d0000")
+WAITING_BACKGROUND = QColor("#e8e8e8")
+WAITING_COLOUR = QColor("#303030")
+
+# The Pump tab's state line: stopped, running what the record says, running something else
+# (issue 9: "Pump running" is never green while record and pump differ), not read yet.
+PUMP_STOPPED_STYLE = (
+    f"background: {STOPPED_BACKGROUND.name()}; color: white; font-weight: bold; padding: 6px 10px;"
+)
+PUMP_RUNNING_STYLE = (
+    f"background: {OK_BACKGROUND.name()}; color: {OK_COLOUR.name()}; font-weight: bold; "
+    "padding: 6px 10px;"
+)
+PUMP_DIFFERS_STYLE = (
+    f"background: {SEVERITY_BACKGROUNDS[Severity.HARD].name()}; "
+    f"color: {SEVERITY_COLOURS[Severity.HARD].name()}; font-weight: bold; padding: 6px 10px; "
+    f"border: 2px solid {SEVERITY_COLOURS[Severity.HARD].name()};"
+)
+PUMP_WAITING_STYLE = (
+    f"background: {WAITING_BACKGROUND.name()}; color: {WAITING_COLOUR.name()}; padding: 6px 10px;"
+)
 
 
 def severity_style(severity: Severity) -> tuple[str, str]:

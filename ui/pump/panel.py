@@ -33,15 +33,28 @@ from programmer.findings import Severity
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.simulated_pump import Alarm, PumpEvent, SimulatedPump
 from ui.comparison import ComparisonModel, comparison_view
-from ui.pump.record import RecordView, differences, ml, state_words
-from ui.row_table import RowTableModel
-from ui.theme import OK_COLOUR, SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
-
-STOPPED_STYLE = "background: #8a0000; color: white; font-weight: bold; padding: 6px 10px;"
-RUNNING_STYLE = (
-    f"background: #dcefdc; color: {OK_COLOUR.name()}; font-weight: bold; padding: 6px 10px;"
+from ui.pump.record import (
+    RecordView,
+    differences,
+    ml,
+    programme_differences,
+    state_words,
 )
-WAITING_STYLE = "background: #e8e8e8; color: #303030; padding: 6px 10px;"
+from ui.row_table import RowTableModel
+from ui.theme import (
+    OK_COLOUR,
+    PUMP_DIFFERS_STYLE,
+    PUMP_RUNNING_STYLE,
+    PUMP_STOPPED_STYLE,
+    PUMP_WAITING_STYLE,
+    SEVERITY_BACKGROUNDS,
+    SEVERITY_COLOURS,
+)
+
+STOPPED_STYLE = PUMP_STOPPED_STYLE
+RUNNING_STYLE = PUMP_RUNNING_STYLE
+DIFFERS_STYLE = PUMP_DIFFERS_STYLE
+WAITING_STYLE = PUMP_WAITING_STYLE
 
 
 def alarm_severity(alarm: Alarm) -> Severity:
@@ -192,10 +205,21 @@ class PumpPanel(QWidget):
         words = state_words(pump)
         stopped = words.startswith("STOPPED") or not pump.drug_flowing
         flowing = "" if pump.drug_flowing else " — NO DRUG IS DELIVERED"
+        differ = programme_differences(record, pump)
+        if differ and not stopped:
+            # Running, but not what the record says: never the green "all is well".
+            assert record is not None
+            names = ", ".join(r.label for r in differ)
+            flowing += (
+                f" — ⚠ NOT version {record.version} on record: it differs in {names}. "
+                f"Transmit version {record.version}, or find why."
+            )
         self.state_label.setText(
             f"{'⚠ ' if stopped else ''}Pump {words.upper() if stopped else words}{flowing}"
         )
-        self.state_label.setStyleSheet(STOPPED_STYLE if stopped else RUNNING_STYLE)
+        self.state_label.setStyleSheet(
+            STOPPED_STYLE if stopped else DIFFERS_STYLE if differ else RUNNING_STYLE
+        )
         p = pump.programme
         v = self.values
         ahead = (

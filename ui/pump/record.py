@@ -14,6 +14,7 @@ from fractions import Fraction
 from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion
 from programmer.boluses import BridgeBolus
 from programmer.compare import Row, compare
+from programmer.findings import Severity
 from programmer.programme import Mode, Programme
 from programmer.projection import RanBefore
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
@@ -120,6 +121,54 @@ def differences(record: RecordView | None, pump: SimulatedPump) -> list[Row]:
     ]
     rows += [r for r in compare(record.programme, pump.programme) if r.changed]
     return rows
+
+
+def programme_differences(record: RecordView | None, pump: SimulatedPump) -> list[Row]:
+    """The programme values (dose, mode, concentration, fill...) in which the pump differs from
+    the record's current version: what the pump delivers is not what the record says. Empty
+    with no programme on record."""
+    if record is None:
+        return []
+    return [r for r in compare(record.programme, pump.programme) if r.changed]
+
+
+def differs_words(record: RecordView, rows: Sequence[Row]) -> str:
+    """``"the pump does not run version 4: Daily dose record 290.00 mcg/day, pump 264.00
+    mcg/day; Mode ..."`` (at most three values named, then how many more)."""
+    named = "; ".join(f"{r.label}: record {r.before}, pump {r.after}" for r in rows[:3])
+    more = f"; and {len(rows) - 3} more" if len(rows) > 3 else ""
+    return f"the pump does not run version {record.version} on record. {named}{more}"
+
+
+def pump_alerts(
+    record: RecordView | None, pump: SimulatedPump | None
+) -> list[tuple[Severity, str]]:
+    """What the pump as last read adds to a patient's alerts (issue 9: the Overview's alerts
+    include the pump): stopped, alarms sounding, record and pump differing, reservoir empty.
+    None read yet: nothing known, and said so."""
+    if pump is None:
+        return [
+            (
+                Severity.INFO,
+                "The pump has not been read on this console: interrogate it to see its state.",
+            )
+        ]
+    alerts: list[tuple[Severity, str]] = []
+    words = state_words(pump)
+    if words.startswith("STOPPED"):
+        alerts.append((Severity.HARD, f"Pump {words}: no drug is delivered (withdrawal risk)."))
+    elif not pump.drug_flowing and pump.programme.mode is not Mode.STOPPED:
+        alerts.append((Severity.HARD, f"Pump {words}."))
+    for alarm in pump.sounding:
+        severity = Severity.HARD if alarm.two_tone else Severity.SOFT
+        tone = "two-tone" if alarm.two_tone else "single tone"
+        alerts.append((severity, f"Pump alarm SOUNDING ({tone}): {alarm.words}."))
+    if pump.reservoir_ml <= 0 and Alarm.EMPTY_RESERVOIR not in pump.sounding:
+        alerts.append((Severity.HARD, "Pump reservoir EMPTY: drug no longer flowing."))
+    rows = programme_differences(record, pump)
+    if record is not None and rows:
+        alerts.append((Severity.HARD, f"Record and pump differ: {differs_words(record, rows)}."))
+    return alerts
 
 
 def bridge_text(

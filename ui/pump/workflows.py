@@ -9,6 +9,7 @@ write to the pump's state through the database with its audit entry in the same 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +28,7 @@ from db.database import (
     DatabaseError,
     ProgrammeVersion,
 )
+from db.simulated_pumps import StoredPump
 from programmer import schedule_edit as se
 from programmer.boluses import bridge_minutes
 from programmer.compare import summary_line
@@ -37,15 +39,24 @@ from programmer.simulated_pump import (
     Alarm,
     Link,
     SessionError,
+    SessionStep,
     SimulatedPump,
     TransmissionResult,
 )
 from programmer.units import decimal_if_exact, format_number, round_half_up
-from ui.pump.banner import StoppedPumpBanner
+from ui.pump.banner import RecordDiffersBanner, StoppedPumpBanner
 from ui.pump.bolus_dialog import BolusChoice, BolusContext, BolusDialog, BolusTab
 from ui.pump.panel import PumpPanel
 from ui.pump.prompts import run_dialog
-from ui.pump.record import RecordView, record_view, state_words
+from ui.pump.record import (
+    RecordView,
+    differs_words,
+    programme_differences,
+    pump_alerts,
+    record_view,
+    state_words,
+)
+from ui.theme import PUMP_STOPPED_STYLE
 
 if TYPE_CHECKING:
     from db.database import Database
@@ -138,6 +149,11 @@ class PumpWorkflows(QObject):
         self.banner.finish_requested.connect(self.transmit)
         self.banner.undo_requested.connect(self.resume_previous)
         self.banner.open_requested.connect(self.window.open_patient)
+        self.differs_banner = RecordDiffersBanner()
+        self.differs_banner.transmit_requested.connect(self.transmit)
+        self.differs_banner.show_requested.connect(
+            lambda: self.window.tabs.setCurrentWidget(self.panel)
+        )
         self.set_enabled(False)
 
     def _action(
@@ -201,9 +217,7 @@ class PumpWorkflows(QObject):
                 "⚠ Pump STOPPED by an unfinished programming session (as last stored). "
                 "Interrogate to read it now."
             )
-            self.panel.state_label.setStyleSheet(
-                "background: #8a0000; color: white; font-weight: bold; padding: 6px 10px;"
-            )
+            self.panel.state_label.setStyleSheet(PUMP_STOPPED_STYLE)
         self.refresh_banner()
 
     def patient_closed(self) -> None:
@@ -237,6 +251,7 @@ class PumpWorkflows(QObject):
                 )
         others = [s for s in stopped if record is None or s.patient_id != record.patient.id]
         self.banner.show_state(here, self.stopped_here(), others)
+        self._show_record_against_pump()
         index = self.window.tabs.indexOf(self.panel)
         if index >= 0:
             self.window.tabs.setTabText(
@@ -244,6 +259,32 @@ class PumpWorkflows(QObject):
             )
         self._update_resume()
         self.window.pump_state_changed()
+
+    def _show_record_against_pump(self) -> None:
+        """The record-and-pump-differ banner and the Overview's pump alerts, from the pump as
+        last read (or stored) against the record's current version."""
+        record = self.window.record
+        state = self.state
+        if record is None or record.pump is None:
+            self.differs_banner.show_state(None)
+            self.window.overview.set_pump_alerts([])
+            return
+        view: RecordView | None = None
+        if state is not None:
+            try:
+                view = self._record(max(self.window.clock(), state.clock))
+            except DatabaseError:
+                view = None
+        self.window.overview.set_pump_alerts(pump_alerts(view, state))
+        rows = programme_differences(view, state) if state is not None else []
+        if view is None or not rows:
+            self.differs_banner.show_state(None)
+            return
+        self.differs_banner.show_state(
+            f"<b>⚠ RECORD AND PUMP DIFFER — {escape(self._patient_words())}</b>: "
+            f"{escape(differs_words(view, rows))}<br>The pump delivers what it holds, not the "
+            f"record: transmit version {view.version}, or find out why they differ."
+        )
 
     def _show(self, pump: SimulatedPump) -> None:
         """Show ``pump`` as just read or changed, with the record beside it."""
@@ -611,10 +652,12 @@ class PumpWorkflows(QObject):
 
     # ------------------------------------------------------------ transmit
 
-    def transmit(self, running_version: int | None = None) -> TransmissionResult | None:
+    def transmit(
+        self, running_version: int | None = None, pump: SimulatedPump | None = None
+    ) -> TransmissionResult | None:
         """Transmit the saved current version to the pump through the progress dialog.
         ``running_version``: what a pump never read before is taken to run (the version before
-        a save just made)."""
+        a save just made); ``pump``: the pump just read for it (else it is read now)."""
         if not self._ready():
             return None
         window = self.window
@@ -629,7 +672,8 @@ class PumpWorkflows(QObject):
         if version is None:
             window.prompter.warn("Nothing to transmit", "No programme has been saved yet.")
             return None
-        pump = self._pump_now(running_version)
+        if pump is None:
+            pump = self._pump_now(running_version)
         if pump is None:
             return None
         before = pump.programme
@@ -645,10 +689,58 @@ class PumpWorkflows(QObject):
         )
         from ui.pump.transmit_dialog import TransmitDialog  # loaded when first used
 
-        dialog = TransmitDialog(pump, p, heading=heading, link=link, parent=window)
+        dialog = TransmitDialog(
+            pump,
+            p,
+            heading=heading,
+            link=link,
+            before_step=partial(self._session_step_coming, pump, version),
+            after_step=partial(self._session_step_taken, pump, version),
+            parent=window,
+        )
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))
         run_dialog(window.prompter, dialog)
         return dialog.result
+
+    def _session_step_coming(
+        self, pump: SimulatedPump, version: ProgrammeVersion, step: SessionStep
+    ) -> bool:
+        """Before the stop goes out, the pump is recorded as stopped by an open session: if the
+        console dies from here on, it shows the pump stopped after restart (issue 9), never
+        running a programme it may no longer run. False (nothing is sent) when the record
+        cannot be written."""
+        if step is not SessionStep.STOP:
+            return True
+        expected = copy.deepcopy(pump)
+        expected.stop()
+        stored = self._store(
+            expected,
+            "pump.session-started",
+            {
+                "version": version.number,
+                "steps": ["stop"],
+                "note": "recorded before the stop is sent: until the session ends the pump is "
+                "taken as stopped",
+            },
+        )
+        if stored and isinstance(pump, StoredPump) and isinstance(expected, StoredPump):
+            pump.revision = expected.revision  # the state on record is now this session's
+        return stored
+
+    def _session_step_taken(
+        self, pump: SimulatedPump, version: ProgrammeVersion, step: SessionStep
+    ) -> bool:
+        """After each step that leaves the session open: the pump as that step left it."""
+        assert pump.session is not None
+        return self._store(
+            pump,
+            "pump.session-step",
+            {
+                "version": version.number,
+                "step": step.value,
+                "steps": [s.value for s in pump.session],
+            },
+        )
 
     def _transmitted(
         self,
@@ -674,7 +766,7 @@ class PumpWorkflows(QObject):
                 if b not in previous
             )
             action = "pump.transmitted"
-        elif result.message.startswith("Telemetry lost"):
+        elif result.message.startswith(("Telemetry lost", "Stopped after")):
             action = "pump.transmission-interrupted"
         else:
             action = "pump.read-back-mismatch"
@@ -699,8 +791,24 @@ class PumpWorkflows(QObject):
             )
 
     def offer_transmit(self, saved: ProgrammeVersion, previous: ProgrammeVersion | None) -> None:
-        """After a save: the update is complete only when the pump runs it (domain.md)."""
+        """After a save: the update is complete only when the pump runs it (domain.md).
+
+        A pump never read on this console is read now, before the question, on the version
+        before the save: it runs that one, whatever is answered (or if the console dies before
+        an answer), and a later first interrogation must not take the unsent version for the
+        pump's (issue 9)."""
         window = self.window
+        pump: SimulatedPump | None = None
+        if previous is not None:
+            try:
+                never_read = self._db.simulated_pump(self._patient_id, now=window.clock()) is None
+            except DatabaseError:
+                never_read = False
+            if never_read:
+                pump = self._pump_now(running_version=previous.number)
+                if pump is not None:
+                    self.state = pump
+        self.refresh_banner()
         if not window.prompter.confirm(
             "Transmit to the pump",
             f"Version {saved.number} is saved. Transmit it to {self._patient_words()}'s pump "
@@ -713,7 +821,7 @@ class PumpWorkflows(QObject):
                 15000,
             )
             return
-        self.transmit(running_version=previous.number if previous is not None else None)
+        self.transmit(running_version=previous.number if previous is not None else None, pump=pump)
 
     def resume_previous(self) -> bool:
         """Undo a session cut off half-way: the pump restarts the programme it had."""
