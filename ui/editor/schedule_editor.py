@@ -177,6 +177,7 @@ class ScheduleEditor(QWidget):
         self.change_label = QLabel()
         self.change_label.setObjectName("totalChange")
         self.change_label.setAccessibleName("Change against the saved programme")
+        self.change_label.setWordWrap(True)  # two lines rather than a wider box
 
     def _build_schedule(self) -> None:
         self.table = QTableView()
@@ -615,7 +616,9 @@ class ScheduleEditor(QWidget):
                 f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)}"
             )
         self.total_detail.setText("; ".join(details))
-        self.change_label.setText(self._change_words(total.day if total is not None else None))
+        # The figure and its limit on two lines, so the box stays as narrow as the total.
+        words = self._change_words(total.day if total is not None else None)
+        self.change_label.setText(words.replace(": ", ":\n", 1).replace(" (", "\n(", 1))
         worst = self._worst_total_severity(result.findings)
         if worst is None:
             _restyle(self.total_box, "")

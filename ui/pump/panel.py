@@ -36,6 +36,7 @@ from ui.comparison import ComparisonModel, comparison_view
 from ui.pump.record import (
     RecordView,
     differences,
+    key_differences,
     ml,
     programme_differences,
     state_words,
@@ -209,7 +210,7 @@ class PumpPanel(QWidget):
         if differ and not stopped:
             # Running, but not what the record says: never the green "all is well".
             assert record is not None
-            names = ", ".join(r.label for r in differ)
+            names = ", ".join(r.label for r in key_differences(differ))
             flowing += (
                 f" — ⚠ NOT version {record.version} on record: it differs in {names}. "
                 f"Transmit version {record.version}, or find why."

@@ -132,11 +132,23 @@ def programme_differences(record: RecordView | None, pump: SimulatedPump) -> lis
     return [r for r in compare(record.programme, pump.programme) if r.changed]
 
 
-def differs_words(record: RecordView, rows: Sequence[Row]) -> str:
-    """``"the pump does not run version 4: Daily dose record 290.00 mcg/day, pump 264.00
-    mcg/day; Mode ..."`` (at most three values named, then how many more)."""
-    named = "; ".join(f"{r.label}: record {r.before}, pump {r.after}" for r in rows[:3])
-    more = f"; and {len(rows) - 3} more" if len(rows) > 3 else ""
+def _derived(row: Row) -> bool:
+    """A value that follows from others shown (flow from the dose, a day's total from its
+    steps): left out where space is short."""
+    return row.field == "flow" or (row.field.startswith("week.") and "[" not in row.field)
+
+
+def key_differences(rows: Sequence[Row]) -> list[Row]:
+    """``rows`` without the derived values, unless nothing else differs."""
+    return [r for r in rows if not _derived(r)] or list(rows)
+
+
+def differs_words(record: RecordView, rows: Sequence[Row], most: int = 3) -> str:
+    """``"the pump does not run version 4 on record. Daily dose: record 290.00 mcg/day, pump
+    264.00 mcg/day; ..."`` (at most ``most`` values named, then how many more)."""
+    shown = key_differences(rows)
+    named = "; ".join(f"{r.label}: record {r.before}, pump {r.after}" for r in shown[:most])
+    more = f"; and {len(shown) - most} more (Pump tab)" if len(shown) > most else ""
     return f"the pump does not run version {record.version} on record. {named}{more}"
 
 
@@ -167,7 +179,8 @@ def pump_alerts(
         alerts.append((Severity.HARD, "Pump reservoir EMPTY: drug no longer flowing."))
     rows = programme_differences(record, pump)
     if record is not None and rows:
-        alerts.append((Severity.HARD, f"Record and pump differ: {differs_words(record, rows)}."))
+        words = differs_words(record, rows, most=1)
+        alerts.append((Severity.HARD, f"Record and pump differ: {words}."))
     return alerts
 
 

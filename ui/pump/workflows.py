@@ -277,7 +277,9 @@ class PumpWorkflows(QObject):
                 view = None
         self.window.overview.set_pump_alerts(pump_alerts(view, state))
         rows = programme_differences(view, state) if state is not None else []
-        if view is None or not rows:
+        # While a session is open the stopped-pump banner says it, with the way out (finishing
+        # the session transmits the version on record); one loud banner, not two.
+        if view is None or not rows or self.stopped_here():
             self.differs_banner.show_state(None)
             return
         self.differs_banner.show_state(
