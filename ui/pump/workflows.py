@@ -250,8 +250,9 @@ class PumpWorkflows(QObject):
                     f"{escape(state_words(state))}. See the Pump tab."
                 )
         others = [s for s in stopped if record is None or s.patient_id != record.patient.id]
-        self.banner.show_state(here, self.stopped_here(), others)
+        # The differ banner first: hidden before the stopped one shows, never both at once.
         self._show_record_against_pump()
+        self.banner.show_state(here, self.stopped_here(), others)
         index = self.window.tabs.indexOf(self.panel)
         if index >= 0:
             self.window.tabs.setTabText(
