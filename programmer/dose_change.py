@@ -86,9 +86,9 @@ def _signed(value: Fraction, places: int, *, trim: bool = False) -> str:
 
 def change_words(change: DoseChange) -> str:
     """``"+26.00 mcg/day (+9.0 % of +30 %)"``, ``"-90.00 mcg/day (-31.0 %: over the -20 %
-    limit)"``, ``"no change"``; from zero, no percentage."""
+    limit)"``, ``"±0 mcg/day (no change)"``; from zero, no percentage."""
     if change.delta_mcg == 0:
-        return "no change (±0 mcg/day)"
+        return "±0 mcg/day (no change)"
     mcg = f"{_signed(change.delta_mcg, 2)} mcg/day"
     percent = change.percent
     limit = f"{_signed(change.limit_pct, 2, trim=True)} %"

@@ -65,7 +65,7 @@ def test_plus_nine_percent_of_a_thirty_percent_step_reads_so() -> None:
     over = change_words(dose_change(290, 200, titration_pct=30, decrease_pct=20))
     assert over == "-90.00 mcg/day (-31.0 %: over the -20 % limit)"
     assert change_words(dose_change(290, 290, titration_pct=30, decrease_pct=20)) == (
-        "no change (±0 mcg/day)"
+        "±0 mcg/day (no change)"
     )
 
 

@@ -401,14 +401,12 @@ def test_total_shows_its_change_against_the_saved_programme_beside_the_limit(
     qtbot: QtBot, editor: ScheduleEditor
 ) -> None:
     """How near the titration or decrease limit a change is, before a finding appears."""
-    assert editor.change_label.text() == "Against the saved programme:\nno change\n(±0 mcg/day)"
+    assert editor.change_label.text() == "vs saved: ±0 mcg/day\n(no change)"
     type_into(qtbot, editor, 1, Column.RATE, "86")  # 290 -> 316 mcg/day, spinal origin
-    assert editor.change_label.text() == (
-        "Against the saved programme:\n+26.00 mcg/day\n(+9.0 % of +30 %)"
-    )
+    assert editor.change_label.text() == ("vs saved: +26.00 mcg/day\n(+9.0 % of +30 %)")
     type_into(qtbot, editor, 1, Column.RATE, "0")  # 290 -> 230: -20.7 %
     assert editor.change_label.text() == (
-        "Against the saved programme:\n-60.00 mcg/day\n(-20.7 %: over the -20 % limit)"
+        "vs saved: -60.00 mcg/day\n(-20.7 %: over the -20 % limit)"
     )
     assert any("decrease of more than 20 %" in e for e in editor.findings_panel.entries())
 

@@ -407,6 +407,7 @@ class ScheduleEditor(QWidget):
         header.addWidget(self.unit_combo, 0, 6)
         header.addWidget(self.drug_label, 1, 0, 1, 7)
         header.setColumnStretch(7, 1)
+        header.setRowStretch(2, 1)  # a tall total box leaves the rows on its left as they are
         total_box = QFrame()
         total_box.setFrameShape(QFrame.Shape.StyledPanel)
         total_layout = QVBoxLayout(total_box)
@@ -417,7 +418,7 @@ class ScheduleEditor(QWidget):
         total_layout.addWidget(self.total_detail)
         total_layout.addWidget(self.change_label)
         self.total_box = total_box
-        header.addWidget(total_box, 0, 8, 2, 1, Qt.AlignmentFlag.AlignRight)
+        header.addWidget(total_box, 0, 8, 3, 1, Qt.AlignmentFlag.AlignRight)
 
         schedule = QWidget()
         schedule_layout = QVBoxLayout(schedule)
@@ -616,9 +617,8 @@ class ScheduleEditor(QWidget):
                 f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)}"
             )
         self.total_detail.setText("; ".join(details))
-        # The figure and its limit on two lines, so the box stays as narrow as the total.
-        words = self._change_words(total.day if total is not None else None)
-        self.change_label.setText(words.replace(": ", ":\n", 1).replace(" (", "\n(", 1))
+        self.total_detail.setVisible(bool(details))  # no blank line in the box
+        self.change_label.setText(self._change_words(total.day if total is not None else None))
         worst = self._worst_total_severity(result.findings)
         if worst is None:
             _restyle(self.total_box, "")
@@ -638,7 +638,7 @@ class ScheduleEditor(QWidget):
         document = self.document
         current = document.current
         if current is None:
-            return "New programme: no saved programme to compare with."
+            return "New programme:\nnothing saved to compare with"
         weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
         change = day_change(
             document.pending,
@@ -649,8 +649,9 @@ class ScheduleEditor(QWidget):
             today=document.now.date(),
         )
         if change is None:
-            return "Against the saved programme: no titration figure (stopped or minimum rate)."
-        return f"Against the saved programme: {change_words(change)}"
+            return "vs saved: no titration figure\n(stopped or minimum rate)"
+        # The figure and its limit on two lines, so the box stays as narrow as the total.
+        return "vs saved: " + change_words(change).replace(" (", "\n(", 1)
 
     def _is_total_finding(self, finding: Finding) -> bool:
         ref = se.parse_field(finding.field)

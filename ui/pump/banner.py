@@ -132,14 +132,12 @@ class RecordDiffersBanner(QFrame):
         self.show_button = QPushButton("Show the Pump tab")
         self.show_button.setObjectName("recordDiffersShow")
         self.show_button.clicked.connect(self.show_requested.emit)
-        buttons = QVBoxLayout()
-        buttons.addWidget(self.transmit_button)
-        buttons.addWidget(self.show_button)
-        buttons.addStretch(1)
+        # One row: the banner takes as little height from the screen below as it can.
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setContentsMargins(10, 4, 10, 4)
         layout.addWidget(self.text, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.transmit_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.hide()
 
     def show_state(self, words: str | None) -> None:

@@ -285,8 +285,8 @@ class PumpWorkflows(QObject):
             return
         self.differs_banner.show_state(
             f"<b>⚠ RECORD AND PUMP DIFFER — {escape(self._patient_words())}</b>: "
-            f"{escape(differs_words(view, rows))}<br>The pump delivers what it holds, not the "
-            f"record: transmit version {view.version}, or find out why they differ."
+            f"{escape(differs_words(view, rows, most=1))}. The pump delivers what it holds: "
+            f"transmit version {view.version}, or find out why."
         )
 
     def _show(self, pump: SimulatedPump) -> None:
