@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -198,3 +199,66 @@ def test_the_session_is_on_record_before_the_stop_is_sent(qtbot: QtBot, tmp_path
     stored = reopened.simulated_pump(PID, now=NOW)
     assert stored is not None and stored.session == [SessionStep.STOP] and not stored.running
     reopened.close()
+
+
+def test_a_refill_not_yet_on_the_pump_is_said_on_every_screen_until_transmitted(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Recorded refill, pump still programmed for the old fill: it computes its delivery from
+    the old volume (and, with a new concentration, the old concentration)."""
+    from .test_pump_refill import LENA, confirm, measured_off_by, open_refill
+    from .test_pump_support import type_text
+
+    prompter = PumpPrompter(confirms=[True])
+    prompter.reviewer = reviewer(qtbot, "Refill visit")
+    window, _ = pump_window(qtbot, tmp_path, prompter)
+    window.open_patient(LENA)
+    trigger(qtbot, window, "interrogatePump")
+    banner = window.pump_workflows.differs_banner
+    assert not banner.isVisible()
+
+    def fill(dialog) -> bool:  # type: ignore[no-untyped-def]
+        type_text(qtbot, dialog.measured_edit, measured_off_by(dialog, "-0.2"))
+        type_text(qtbot, dialog.volume_edit, "18")
+        return confirm(dialog)
+
+    open_refill(qtbot, window, prompter, fill)
+    assert "the refill of 2026-11-22 10:00 (18 mL of 1000 mcg/mL) is not on the pump" in (
+        banner.words()
+    )
+    assert any("refill of 2026-11-22 10:00" in t for t in texts(window, Severity.HARD))
+    prompter.dialogs.append(transmit_with())
+    assert window.review_and_save()
+    assert not banner.isVisible()
+    assert not any("refill of" in t for t in texts(window, Severity.HARD))
+
+
+def test_a_new_concentration_recorded_but_not_on_the_pump_names_both(
+    tmp_path: Path,
+) -> None:
+    from db.database import RefillRecord
+    from ui.pump.record import refill_not_on_pump
+
+    database = open_database(tmp_path)
+    pump = database.interrogate_pump(PID, user="dr.tester", now=NOW)
+    refill = RefillRecord(
+        at=NOW + timedelta(minutes=5),
+        expected_residual_ml=Decimal(9),
+        measured_residual_ml=Decimal(9),
+        volume_added_ml=Decimal(11),
+        concentration_mcg_per_ml=Decimal(2000),
+        drug="baclofen",
+    )
+    words = refill_not_on_pump(refill, pump)
+    assert words is not None
+    assert "programmed for 1000 mcg/mL and the reservoir now holds 2000 mcg/mL" in words
+    earlier = RefillRecord(
+        at=pump.programme.reservoir.filled_at,
+        expected_residual_ml=Decimal(9),
+        measured_residual_ml=Decimal(9),
+        volume_added_ml=Decimal(11),
+        concentration_mcg_per_ml=Decimal(1000),
+        drug="baclofen",
+    )
+    assert refill_not_on_pump(earlier, pump) is None
+    database.close()

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion
+from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion, RefillRecord
 from programmer.boluses import BridgeBolus
 from programmer.compare import Row, compare
 from programmer.findings import Severity
@@ -152,12 +152,34 @@ def differs_words(record: RecordView, rows: Sequence[Row], most: int = 3) -> str
     return f"the pump does not run version {record.version} on record. {named}{more}"
 
 
+def refill_not_on_pump(refill: RefillRecord | None, pump: SimulatedPump) -> str | None:
+    """Words for a refill recorded after the fill the pump is programmed for (None: the pump
+    holds the latest fill on record). Until the refilled programme is transmitted the pump
+    computes its delivery from the old fill, at the old concentration (issue 9: "concentration
+    after a refill")."""
+    fill = pump.programme.reservoir
+    if refill is None or refill.at <= fill.filled_at:
+        return None
+    conc = pump.programme.drug.concentration_mcg_per_ml
+    change = (
+        f"it is programmed for {conc} mcg/mL and the reservoir now holds "
+        f"{refill.concentration_mcg_per_ml} mcg/mL"
+        if refill.concentration_mcg_per_ml != conc
+        else f"it is programmed for its fill of {fill.filled_at:%Y-%m-%d %H:%M}"
+    )
+    return (
+        f"the refill of {refill.at:%Y-%m-%d %H:%M} ({refill.volume_added_ml} mL of "
+        f"{refill.concentration_mcg_per_ml} mcg/mL) is not on the pump: {change}"
+    )
+
+
 def pump_alerts(
-    record: RecordView | None, pump: SimulatedPump | None
+    record: RecordView | None, pump: SimulatedPump | None, refill: RefillRecord | None = None
 ) -> list[tuple[Severity, str]]:
     """What the pump as last read adds to a patient's alerts (issue 9: the Overview's alerts
-    include the pump): stopped, alarms sounding, record and pump differing, reservoir empty.
-    None read yet: nothing known, and said so."""
+    include the pump): stopped, alarms sounding or acknowledged with their cause still there,
+    record and pump differing (a programme, or the last ``refill``, not on the pump). None
+    read yet: nothing known, and said so."""
     if pump is None:
         return [
             (
@@ -171,16 +193,20 @@ def pump_alerts(
         alerts.append((Severity.HARD, f"Pump {words}: no drug is delivered (withdrawal risk)."))
     elif not pump.drug_flowing and pump.programme.mode is not Mode.STOPPED:
         alerts.append((Severity.HARD, f"Pump {words}."))
-    for alarm in pump.sounding:
+    for alarm in sorted(pump.alarms):
         severity = Severity.HARD if alarm.two_tone else Severity.SOFT
         tone = "two-tone" if alarm.two_tone else "single tone"
-        alerts.append((severity, f"Pump alarm SOUNDING ({tone}): {alarm.words}."))
-    if pump.reservoir_ml <= 0 and Alarm.EMPTY_RESERVOIR not in pump.sounding:
-        alerts.append((Severity.HARD, "Pump reservoir EMPTY: drug no longer flowing."))
+        if alarm in pump.sounding:
+            alerts.append((severity, f"Pump alarm SOUNDING ({tone}): {alarm.words}."))
+        else:
+            alerts.append((severity, f"Pump alarm acknowledged, cause remains: {alarm.words}."))
     rows = programme_differences(record, pump)
     if record is not None and rows:
         words = differs_words(record, rows, most=1)
         alerts.append((Severity.HARD, f"Record and pump differ: {words}."))
+    refill_words = refill_not_on_pump(refill, pump)
+    if refill_words is not None:
+        alerts.append((Severity.HARD, f"Record and pump differ: {refill_words}."))
     return alerts
 
 

@@ -27,6 +27,7 @@ from db.database import (
     CompoundedConfirmation,
     DatabaseError,
     ProgrammeVersion,
+    RefillRecord,
 )
 from db.simulated_pumps import StoredPump
 from programmer import schedule_edit as se
@@ -54,6 +55,7 @@ from ui.pump.record import (
     programme_differences,
     pump_alerts,
     record_view,
+    refill_not_on_pump,
     state_words,
 )
 from ui.theme import PUMP_STOPPED_STYLE
@@ -271,22 +273,29 @@ class PumpWorkflows(QObject):
             self.window.overview.set_pump_alerts([])
             return
         view: RecordView | None = None
+        refill: RefillRecord | None = None
         if state is not None:
             try:
                 view = self._record(max(self.window.clock(), state.clock))
+                refills = self._db.refills(self._patient_id)
+                refill = refills[-1] if refills else None
             except DatabaseError:
                 view = None
-        self.window.overview.set_pump_alerts(pump_alerts(view, state))
+        self.window.overview.set_pump_alerts(pump_alerts(view, state, refill))
         rows = programme_differences(view, state) if state is not None else []
+        refill_words = refill_not_on_pump(refill, state) if state is not None else None
         # While a session is open the stopped-pump banner says it, with the way out (finishing
         # the session transmits the version on record); one loud banner, not two.
-        if view is None or not rows or self.stopped_here():
+        if view is None or not (rows or refill_words) or self.stopped_here():
             self.differs_banner.show_state(None)
             return
+        words = differs_words(view, rows, most=1) if rows else ""
+        if refill_words is not None:
+            words = f"{words}; {refill_words}" if words else refill_words
         self.differs_banner.show_state(
             f"<b>⚠ RECORD AND PUMP DIFFER — {escape(self._patient_words())}</b>: "
-            f"{escape(differs_words(view, rows, most=1))}. The pump delivers what it holds: "
-            f"transmit version {view.version}, or find out why."
+            f"{escape(words)}. The pump delivers what it holds: save and transmit, or find "
+            "out why."
         )
 
     def _show(self, pump: SimulatedPump) -> None:
@@ -498,6 +507,7 @@ class PumpWorkflows(QObject):
                 drug_name=refill.drug,
             ),
         )
+        self.refresh_banner()  # the pump holds the new fill only once it is transmitted
         window.statusBar().showMessage(
             f"Refill recorded: {refill.volume_added_ml} mL of {refill.concentration_mcg_per_ml} "
             "mcg/mL. Review and save the refilled programme, then transmit it to the pump.",
