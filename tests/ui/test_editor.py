@@ -387,6 +387,20 @@ def test_undo_and_redo_menu_text_names_the_value_they_will_apply(
     assert editor.undo_action.text() == "Undo: Every day, step 2 rate back to 60.00 mcg/h"
 
 
+def test_a_run_of_mode_changes_undoes_and_redoes_the_mode_it_names(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """Arrow keys through the mode box merge into one step: its menu entries name the mode
+    undo restores and the one redo sets, not the first one passed."""
+    choose(qtbot, editor.mode_combo, "Stopped")  # flexible -> simple -> minimum -> stopped
+    assert editor.document.undo_stack.count() == 1
+    assert editor.undo_action.text() == "Undo: Mode back to Flexible"
+    editor.undo_action.trigger()
+    assert editor.redo_action.text() == "Redo: Mode to Stopped"
+    editor.redo_action.trigger()
+    assert editor.document.pending.mode is Mode.STOPPED
+
+
 def test_a_step_rate_is_never_read_back_per_day(qtbot: QtBot, editor: ScheduleEditor) -> None:
     """A step's read-back gives its rate per hour and its step dose, never "= 2400 mcg/day"
     (a per-day reading of a step rate invites the 24x confusion)."""

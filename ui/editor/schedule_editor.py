@@ -90,6 +90,16 @@ def _daily_dose_words(programme: Programme) -> str:
     return format_rate(dose, RateUnit.MCG_PER_DAY)
 
 
+def _patient_bolus_words(programme: Programme) -> str:
+    pb = programme.patient_bolus
+    if pb is None:
+        return "none"
+    return (
+        f"{format_fixed(pb.dose_mcg, 2)} mcg over {pb.duration_min} min, lockout "
+        f"{pb.lockout_min} min, at most {pb.max_per_day}/day"
+    )
+
+
 def _labelled(text: str, widget: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(widget)
@@ -1138,14 +1148,22 @@ class ScheduleEditor(QWidget):
         except EntryError as error:
             self._show_rejection(str(error))
             return
-        if self._edit("Patient bolus", partial(se.set_patient_bolus, settings=settings)):
+        if self._edit(
+            "Patient bolus",
+            partial(se.set_patient_bolus, settings=settings),
+            value=_patient_bolus_words,
+        ):
             self._show_acceptance("Patient bolus settings set.")
 
     def _on_patient_bolus_toggled(self, checked: bool) -> None:
         if checked:
             self._apply_patient_bolus()
         else:
-            self._edit("No patient bolus", partial(se.set_patient_bolus, settings=None))
+            self._edit(
+                "Patient bolus",
+                partial(se.set_patient_bolus, settings=None),
+                value=_patient_bolus_words,
+            )
         self._sync_patient_bolus()
 
     # ================================================================ findings

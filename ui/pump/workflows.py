@@ -65,6 +65,15 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+def _fill_words(programme: Programme) -> str:
+    """The fill a programme is computed from, for the undo and redo menu entries."""
+    fill, drug = programme.reservoir, programme.drug
+    return (
+        f"{fill.volume_ml} mL of {drug.concentration_mcg_per_ml} mcg/mL filled "
+        f"{fill.filled_at:%Y-%m-%d %H:%M}"
+    )
+
+
 def compounded_pairs(confirmed: list[CompoundedConfirmation]) -> frozenset[tuple[str, Decimal]]:
     """(drug, concentration) of the patient's confirmed compounded products, as the programme
     document takes them."""
@@ -498,7 +507,7 @@ class PumpWorkflows(QObject):
             window.prompter.warn("Refill not recorded", str(exc))
             return False
         document.edit(
-            f"Refill {refill.volume_added_ml} mL of {refill.concentration_mcg_per_ml} mcg/mL",
+            "Reservoir",
             partial(
                 after_refill,
                 at=now,
@@ -506,6 +515,7 @@ class PumpWorkflows(QObject):
                 concentration_mcg_per_ml=refill.concentration_mcg_per_ml,
                 drug_name=refill.drug,
             ),
+            value=_fill_words,
         )
         self.refresh_banner()  # the pump holds the new fill only once it is transmitted
         window.statusBar().showMessage(
