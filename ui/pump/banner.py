@@ -14,14 +14,20 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from db.simulated_pumps import StoppedPump
 from programmer.findings import Severity
-from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
+from ui.theme import (
+    SEVERITY_BACKGROUNDS,
+    SEVERITY_COLOURS,
+    STOPPED_BACKGROUND,
+    STOPPED_BORDER,
+)
 
-BANNER_STYLE = """
-QFrame#stoppedPumpBanner { background: #8a0000; border: 2px solid #4d0000; }
-QFrame#stoppedPumpBanner QLabel { color: white; }
-QFrame#stoppedPumpBanner QLabel a { color: white; }
-QFrame#stoppedPumpBanner QPushButton { background: white; color: #8a0000; font-weight: bold;
-    padding: 4px 10px; border: 1px solid #4d0000; }
+BANNER_STYLE = f"""
+QFrame#stoppedPumpBanner {{ background: {STOPPED_BACKGROUND.name()};
+    border: 2px solid {STOPPED_BORDER.name()}; }}
+QFrame#stoppedPumpBanner QLabel {{ color: white; }}
+QFrame#stoppedPumpBanner QLabel a {{ color: white; }}
+QFrame#stoppedPumpBanner QPushButton {{ background: white; color: {STOPPED_BACKGROUND.name()};
+    font-weight: bold; padding: 4px 10px; border: 1px solid {STOPPED_BORDER.name()}; }}
 """
 
 
