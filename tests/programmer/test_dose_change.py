@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programmer import schedule_edit as se
@@ -99,3 +99,21 @@ def test_no_change_figure_without_a_saved_therapy_programme() -> None:
             day_change(current, before, 0, library=library, catalogue=catalogue, today=TODAY)
             is None
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=30, max_value=200))
+def test_the_figure_beside_the_total_never_contradicts_the_engines_change_findings(
+    percent: int,
+) -> None:
+    """Shown "within" exactly when the engine raises neither CHANGE_ABOVE_TITRATION nor
+    CHANGE_DECREASE_LARGE: a clinician never reads "+29 % of +30 %" beside a titration finding."""
+    library, catalogue = default_drug_library(), default_pump_catalogue()
+    current = load(EXAMPLE)
+    pump = catalogue.pump(current.pump.model)
+    pending = se.scale_rates(current, Decimal(percent), pump).programme
+    change = day_change(pending, current, 0, library=library, catalogue=catalogue, today=TODAY)
+    assert change is not None
+    codes = {f.code for f in check_programme(pending, now=NOW, current=current).findings}
+    flagged = {Code.CHANGE_ABOVE_TITRATION, Code.CHANGE_DECREASE_LARGE} & codes
+    assert change.within_limit == (not flagged)
