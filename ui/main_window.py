@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.training_banner.setVisible(training_clock is not None)
         central_layout.addWidget(self.training_banner)
         central_layout.addWidget(self.pump_workflows.banner)
+        central_layout.addWidget(self.pump_workflows.differs_banner)
         central_layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_actions()

@@ -3,6 +3,7 @@ dates, replace-by and alerts in colour and in words (product.md, "Screens")."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from programmer.compare import summary_line
 from programmer.findings import CheckResult, Severity, check_programme
 from programmer.projection import DeliveryModel
 from programmer.pump_status import BatteryLevel, battery_state
-from ui.theme import SEVERITY_COLOURS, SEVERITY_NAMES
+from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_NAMES
 
 if TYPE_CHECKING:
     from ui.editor.plots import ReservoirPlot
@@ -82,6 +83,8 @@ class PatientOverview(QWidget):
         self._stretch_index = layout.count()
         layout.addStretch(1)
         self.result: CheckResult | None = None
+        self._record_alerts: list[tuple[Severity, str]] = []
+        self._pump_alerts: list[tuple[Severity, str]] = []
 
     def value_for_field(self, field: str) -> QLabel | None:
         """The shown value a finding's ``field`` is about (the reservoir, pump, drug or
@@ -178,11 +181,26 @@ class PatientOverview(QWidget):
                 + (f"{proj.empty_at:%Y-%m-%d})" if proj.empty_at else "never)")
             )
             alerts += [(f.severity, f.message) for f in self.result.findings]
-        if not alerts:
-            self.alerts.setText("<span>No alerts.</span>")
-            return
+            alerts += _dated_alerts(self.result, now)
+        self._record_alerts = alerts
+        self._render_alerts()
+
+    def set_pump_alerts(self, alerts: Sequence[tuple[Severity, str]]) -> None:
+        """What the pump as last read adds (stopped, alarms sounding, record and pump
+        differing): shown with the record's own alerts until the next reading."""
+        self._pump_alerts = list(alerts)
+        self._render_alerts()
+
+    def alert_lines(self) -> list[tuple[Severity, str]]:
+        """Every alert shown, worst first (for tests and screen readers)."""
         order = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
-        alerts.sort(key=lambda a: order[a[0]])
+        return sorted(self._pump_alerts + self._record_alerts, key=lambda a: order[a[0]])
+
+    def _render_alerts(self) -> None:
+        alerts = self.alert_lines()
+        if not alerts:
+            self.alerts.setText(f"<span style='color:{OK_COLOUR.name()}'>No alerts.</span>")
+            return
         self.alerts.setText(
             "<br>".join(
                 f"<span style='color:{SEVERITY_COLOURS[s].name()}'><b>{SEVERITY_NAMES[s]}:</b> "
@@ -190,3 +208,30 @@ class PatientOverview(QWidget):
                 for s, text in alerts
             )
         )
+
+
+def _dated_alerts(result: CheckResult, now: datetime) -> list[tuple[Severity, str]]:
+    """A refill date already past and a reservoir estimated empty before now, from the
+    record's projection, unless a finding already says so (the engine's REFILL_OVERDUE and
+    RESERVOIR_EMPTY, product.md)."""
+    codes = {str(f.code) for f in result.findings}
+    projection = result.projection
+    alerts: list[tuple[Severity, str]] = []
+    if projection.empty_at is not None and projection.empty_at <= now:
+        if "RESERVOIR_EMPTY" not in codes:
+            alerts.append(
+                (
+                    Severity.HARD,
+                    f"Reservoir estimated EMPTY since {projection.empty_at:%Y-%m-%d %H:%M}: no "
+                    "drug is delivered (withdrawal risk). Refill now.",
+                )
+            )
+    elif projection.next_refill_at <= now and "REFILL_OVERDUE" not in codes:
+        alerts.append(
+            (
+                Severity.HARD,
+                f"Refill overdue since {projection.next_refill_at:%Y-%m-%d %H:%M} (set by "
+                f"{projection.refill_limited_by.value}).",
+            )
+        )
+    return alerts

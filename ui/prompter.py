@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 if TYPE_CHECKING:
     from programmer.schedule_edit import ScaleResult
     from programmer.units import RateUnit
+    from ui.editor.dialogs import ScaleAssess
 
     ScalePreview = Callable[[Decimal], ScaleResult]
 
@@ -52,15 +53,21 @@ class Prompter:
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else []
 
     def scale_percent(
-        self, preview: ScalePreview, unit: RateUnit, concentration_mcg_per_ml: Decimal
+        self,
+        preview: ScalePreview,
+        unit: RateUnit,
+        concentration_mcg_per_ml: Decimal,
+        assess: ScaleAssess | None = None,
     ) -> Decimal | None:
-        """The percentage to scale by, after the preview; None when cancelled."""
+        """The percentage of its value each rate is scaled to (110 for "change by +10 %"),
+        after the preview; None when cancelled."""
         from ui.editor.dialogs import ScaleDialog
 
         dialog = ScaleDialog(
             preview,
             unit=unit,
             concentration_mcg_per_ml=concentration_mcg_per_ml,
+            assess=assess,
             parent=self.parent,
         )
         return dialog.percent() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -50,6 +50,13 @@ QFrame#stoppedPumpBanner QPushButton {{ background: white; color: {ERROR_COLOUR}
     padding: 4px 10px; border: 1px solid #4d0000; }}
 """
 
+# The Pump tab's state line while the pump runs something other than the record (issue 9:
+# "Pump running" is never green while record and pump differ).
+PUMP_DIFFERS_STYLE = (
+    f"background: {SEVERITY_BACKGROUNDS[Severity.HARD].name()}; "
+    f"color: {SEVERITY_COLOURS[Severity.HARD].name()}; font-weight: bold; padding: 6px 10px; "
+    f"border: 2px solid {SEVERITY_COLOURS[Severity.HARD].name()};"
+)
 STOPPED_BANNER_LINK_STYLE = "color: white; font-weight: bold"  # another stopped patient
 
 # Training: the window's banner, and the login dialog's line naming a training database.

@@ -22,7 +22,7 @@ from programmer.findings import Code, Severity
 from programmer.programme import EVERY_DAY, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import load
 from programmer.units import RateUnit
-from ui.editor.dialogs import ScaleDialog
+from ui.editor.dialogs import ScaleAssess, ScaleAssessment, ScaleDialog
 from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsModel
 from ui.editor.schedule_editor import ScheduleEditor
@@ -46,6 +46,7 @@ class ScriptedPrompter(Prompter):
         self.days_answer: list[str] = []
         self.percent_answer: Decimal | None = None
         self.scale_preview: se.ScaleResult | None = None
+        self.scale_assessment: ScaleAssessment | None = None
 
     def confirm(self, title: str, text: str) -> bool:
         self.asked.append(text)
@@ -67,9 +68,12 @@ class ScriptedPrompter(Prompter):
         preview: Callable[[Decimal], se.ScaleResult],
         unit: RateUnit,
         concentration_mcg_per_ml: Decimal,
+        assess: ScaleAssess | None = None,
     ) -> Decimal | None:
         if self.percent_answer is not None:
             self.scale_preview = preview(self.percent_answer)
+            if assess is not None:
+                self.scale_assessment = assess(self.scale_preview.programme)
         return self.percent_answer
 
 
@@ -232,7 +236,10 @@ def test_typing_a_rate_updates_cell_total_plot_and_findings(
     assert cell(editor, 1, Column.RATE) == "30.00 mcg/h"
     assert cell(editor, 1, Column.DOSE) == "30.00 mcg"
     assert editor.total_label.text() == "260.00 mcg/day · 0.5200 mL/day"
-    assert "rate set to 30.00 mcg/h = 720.00 mcg/day" in editor.message_label.text()
+    assert editor.message_label.text() == (
+        "Every day, step 2: rate set to 30.00 mcg/h, step dose 30.00 mcg (07:00 to 08:00); "
+        "24-h total 260.00 mcg/day."
+    )
     _, y = editor.rate_plot.pending_curve.getData()
     assert list(y) == [10, 30, 10]
     assert any("260 mcg/day is under the usual" in e for e in editor.findings_panel.entries())
@@ -362,6 +369,81 @@ def test_successive_entries_in_one_cell_are_one_undo_step(
     assert not editor.document.is_modified
 
 
+def test_undo_and_redo_menu_text_names_the_value_they_will_apply(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """Issue 9: 20, 40, 100 typed into one cell merged into one command named "20 mcg/h" that
+    redid 100 mcg/h."""
+    for typed in ("20", "40", "100"):
+        type_into(qtbot, editor, 1, Column.RATE, typed)
+    assert editor.document.undo_stack.count() == 1
+    assert editor.undo_action.text() == "Undo: Every day, step 2 rate back to 60.00 mcg/h"
+    assert not editor.redo_action.isEnabled()
+    editor.undo_action.trigger()
+    assert cell(editor, 1, Column.RATE) == "60.00 mcg/h"
+    assert editor.redo_action.text() == "Redo: Every day, step 2 rate to 100.00 mcg/h"
+    assert editor.undo_action.text() == "Undo" and not editor.undo_action.isEnabled()
+    editor.redo_action.trigger()
+    assert cell(editor, 1, Column.RATE) == "100.00 mcg/h"
+    assert editor.undo_action.text() == "Undo: Every day, step 2 rate back to 60.00 mcg/h"
+
+
+def test_a_run_of_mode_changes_undoes_and_redoes_the_mode_it_names(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """Arrow keys through the mode box merge into one step: its menu entries name the mode
+    undo restores and the one redo sets, not the first one passed."""
+    choose(qtbot, editor.mode_combo, "Stopped")  # flexible -> simple -> minimum -> stopped
+    assert editor.document.undo_stack.count() == 1
+    assert editor.undo_action.text() == "Undo: Mode back to Flexible"
+    editor.undo_action.trigger()
+    assert editor.redo_action.text() == "Redo: Mode to Stopped"
+    editor.redo_action.trigger()
+    assert editor.document.pending.mode is Mode.STOPPED
+
+
+def test_a_step_rate_is_never_read_back_per_day(qtbot: QtBot, editor: ScheduleEditor) -> None:
+    """A step's read-back gives its rate per hour and its step dose, never "= 2400 mcg/day"
+    (a per-day reading of a step rate invites the 24x confusion)."""
+    type_into(qtbot, editor, 1, Column.RATE, "2400 mcg/day")
+    message = editor.message_label.text()
+    assert "rate set to 100.00 mcg/h, step dose 100.00 mcg" in message
+    assert "2400" not in message
+    assert message.endswith("24-h total 330.00 mcg/day.")
+
+
+def test_total_shows_its_change_against_the_saved_programme_beside_the_limit(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """How near the titration or decrease limit a change is, before a finding appears."""
+    assert editor.change_label.text() == "vs saved: ±0 mcg/day\n(no change)"
+    type_into(qtbot, editor, 1, Column.RATE, "86")  # 290 -> 316 mcg/day, spinal origin
+    assert editor.change_label.text() == ("vs saved: +26.00 mcg/day\n(+9.0 % of +30 %)")
+    type_into(qtbot, editor, 1, Column.RATE, "0")  # 290 -> 230: -20.7 %
+    assert editor.change_label.text() == (
+        "vs saved: -60.00 mcg/day\n(-20.7 %: over the -20 % limit)"
+    )
+    assert any("decrease of more than 20 %" in e for e in editor.findings_panel.entries())
+
+
+def test_entry_feedback_clears_on_undo_redo_and_reload(
+    qtbot: QtBot, editor: ScheduleEditor, programme: Programme
+) -> None:
+    """A read-back left on screen after undo would name a rate no longer in force."""
+    type_into(qtbot, editor, 1, Column.RATE, "30")
+    assert editor.message_label.text()
+    editor.undo_action.trigger()
+    assert editor.message_label.text() == ""
+    type_into(qtbot, editor, 1, Column.RATE, "30")
+    editor.undo_action.trigger()
+    editor.message_label.setText("stale")
+    editor.redo_action.trigger()
+    assert editor.message_label.text() == ""
+    editor.message_label.setText("stale")
+    editor.document.load(programme, programme)
+    assert editor.message_label.text() == ""
+
+
 def test_modified_flag_follows_the_clean_state(qtbot: QtBot, editor: ScheduleEditor) -> None:
     flags: list[bool] = []
     editor.document.modified_changed.connect(flags.append)
@@ -473,6 +555,8 @@ def test_scaling_beyond_pump_limits_is_shown_not_clamped(
     assert background(editor, 1, Column.RATE) == HARD_BACKGROUND
     assert any("RATE_ABOVE_PUMP_MAX" in e for e in editor.findings_panel.entries())
     assert "1 outside the pump's limits" in editor.message_label.text()
+    assert editor.message_label.text().startswith("Every rate changed by +900 %")
+    assert editor.undo_action.text() == "Undo: Change all rates by +900 %"
     assert editor.document.undo_stack.count() == 1  # one action, one undo step
     editor.undo_action.trigger()
     assert column_texts(editor, Column.RATE) == ["10.00 mcg/h", "60.00 mcg/h", "10.00 mcg/h"]
@@ -489,7 +573,7 @@ def test_scale_dialog_previews_before_applying(qtbot: QtBot, programme: Programm
     )
     qtbot.addWidget(dialog)
     dialog.percent_edit.selectAll()
-    qtbot.keyClicks(dialog.percent_edit, "1000")
+    qtbot.keyClicks(dialog.percent_edit, "+900")
     assert dialog.table.rowCount() == 3
     assert dialog.table.item(1, 0).text() == "Every day, step 2 (07:00)"
     assert dialog.table.item(1, 2).text() == "600.00 mcg/h"
@@ -500,6 +584,43 @@ def test_scale_dialog_previews_before_applying(qtbot: QtBot, programme: Programm
     dialog.percent_edit.setText("lots")
     assert "not a number" in dialog.warning.text()
     assert not any(b.isEnabled() for b in dialog.buttons.buttons() if b.text() == "Apply")
+    dialog.percent_edit.setText("-150")
+    assert "below zero" in dialog.warning.text() and dialog.percent() is None
+
+
+def test_scale_dialog_says_it_changes_rates_by_a_percent_preselected_and_previews_the_result(
+    qtbot: QtBot, editor: ScheduleEditor, programme: Programme
+) -> None:
+    """ "Scale to 100 %" once read as "scale by": the dialog asks for the change (+10 %), its
+    field is selected so typing replaces it, and the new 24-h total, the change and the
+    findings are in view before Apply."""
+    document = editor.document
+    dialog = ScaleDialog(
+        lambda p: se.scale_rates(document.pending, p, document.pump),
+        unit=RateUnit.MCG_PER_H,
+        concentration_mcg_per_ml=programme.drug.concentration_mcg_per_ml,
+        assess=editor._assess_scaled,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.windowTitle() == "Change all rates by %"
+    assert dialog.percent_edit.selectedText() == dialog.percent_edit.text() == "+0"
+    qtbot.keyClicks(dialog.percent_edit, "10")  # replaces the selected "+0"
+    assert dialog.percent() == Decimal(110)
+    assert (
+        dialog.total_label.text() == "New 24-h total: 319.00 mcg/day (now 290.00 mcg/day: +10.0 %)"
+    )
+    assert dialog.change_label.text() == (
+        "Against the saved programme: +29.00 mcg/day (+10.0 % of +30 %)"
+    )
+    assert "290.00 mcg/day" not in dialog.findings_label.text()
+    dialog.percent_edit.setText("-25")
+    assert dialog.total_label.text().startswith("New 24-h total: 217.50 mcg/day")
+    assert "over the -20 % limit" in dialog.change_label.text()
+    assert "CHANGE_DECREASE_LARGE" in dialog.findings_label.text() or (
+        "decrease of more than 20 %" in dialog.findings_label.text()
+    )
 
 
 # ---------------------------------------------------------------- modes and week pattern
@@ -683,7 +804,7 @@ def test_actions_are_exposed_with_shortcuts(editor: ScheduleEditor) -> None:
     assert shortcuts["Add step"] == "Ctrl+Shift+N"
     assert shortcuts["Split step…"] == "Ctrl+Shift+S"
     assert shortcuts["Delete step"] == "Del"
-    assert shortcuts["Scale all by %…"] == "Ctrl+Shift+P"
+    assert shortcuts["Change all rates by %…"] == "Ctrl+Shift+P"
     assert editor.undo_action in actions and editor.redo_action in actions
     assert editor.redo_action.shortcut().toString() == "Ctrl+Shift+Z"
 

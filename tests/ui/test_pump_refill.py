@@ -128,8 +128,12 @@ def test_refill_end_to_end_recorded_refilled_saved_and_transmitted(
     assert version is not None and version.programme.reservoir.volume_ml == 18
     pump = window.db.simulated_pump(LENA, now=NOW)
     assert pump is not None and pump.reservoir_ml == 18 and pump.programme == version.programme
-    assert [e.action for e in window.db.audit_entries(patient_id=LENA)][-2:] == [
+    assert [e.action for e in window.db.audit_entries(patient_id=LENA)][-6:] == [
         "pump.interrogated",
+        "pump.session-started",
+        "pump.session-step",
+        "pump.session-step",
+        "pump.session-step",
         "pump.transmitted",
     ]
 

@@ -49,7 +49,16 @@ def test_save_then_transmit_walks_every_step_and_the_pump_runs_it(
     assert pump is not None and pump.running and pump.session is None
     assert pump.programme == version.programme
     # The pump never read before was started on version 3, then given version 4.
-    assert actions(window)[-3:] == ["programme.saved", "pump.interrogated", "pump.transmitted"]
+    # The session is on record before the stop goes out, and after each step (issue 9).
+    assert actions(window)[-7:] == [
+        "programme.saved",
+        "pump.interrogated",
+        "pump.session-started",
+        "pump.session-step",  # stop
+        "pump.session-step",  # send
+        "pump.session-step",  # read-back; the restart ends the session: pump.transmitted
+        "pump.transmitted",
+    ]
     entry = window.db.audit_entries(patient_id=PID)[-1]
     assert entry.details["version"] == 4
     assert entry.details["steps"] == ["stop", "send", "read-back", "restart"]

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from programmer import schedule_edit as se
 from programmer.findings import CheckResult, Finding, Severity
-from programmer.programme import Bolus
+from programmer.programme import Bolus, Programme
 from programmer.units import exact
 from ui.editor.entry import EntryError, format_fixed, format_plain, parse_decimal, parse_whole
 from ui.theme import marked_cell_data
@@ -158,6 +158,7 @@ class BolusTableModel(QAbstractTableModel):
             self._document.edit(
                 f"{what} {self.HEADERS[column].split(' (')[0].lower()}",
                 partial(se.set_bolus, index=row, bolus=new),
+                value=partial(_bolus_value, row=row, column=BolusColumn(column)),
             )
             return True
         except (EntryError, se.EditError) as error:
@@ -203,3 +204,16 @@ class BolusTableModel(QAbstractTableModel):
         }
         pending = self._document.pending
         return pending.boluses, sorted_marks, pending.drug.concentration_mcg_per_ml
+
+
+def _bolus_value(programme: Programme, *, row: int, column: BolusColumn) -> str:
+    """Bolus ``row``'s start, dose or duration in ``programme``, with its unit (the undo and
+    redo menu entries name it)."""
+    if not 0 <= row < len(programme.boluses):
+        return "—"
+    bolus = programme.boluses[row]
+    if column is BolusColumn.START:
+        return format_moment(bolus.start)
+    if column is BolusColumn.DOSE:
+        return f"{format_fixed(bolus.dose_mcg, 2)} mcg"
+    return f"{bolus.duration_min} min"

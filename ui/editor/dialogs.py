@@ -4,8 +4,12 @@ without ``exec()``; they are asked for through :class:`ui.prompter.Prompter`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,15 +26,25 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import day_label
+from programmer.findings import Finding, Severity, day_label
+from programmer.programme import Programme
 from programmer.units import RateUnit, rate_from_mcg_per_h
-from ui.editor.entry import EntryError, format_rate, format_time, parse_decimal, parse_time
+from ui.editor.entry import (
+    EntryError,
+    format_plain,
+    format_rate,
+    format_time,
+    parse_decimal,
+    parse_time,
+)
 from ui.theme import (
     ERROR_COLOUR,
     ERROR_STYLE,
-    OUTSIDE_LIMITS_BACKGROUND,
-    OUTSIDE_LIMITS_TEXT,
-    PLAIN_BACKGROUND,
+    OK_COLOUR,
+    SEVERITY_BACKGROUNDS,
+    SEVERITY_COLOURS,
+    SEVERITY_NAMES,
+    SEVERITY_WORDS,
 )
 
 ScalePreview = Callable[[Decimal], se.ScaleResult]
@@ -45,10 +59,42 @@ def scaled_value_label(value: se.ScaledValue) -> str:
     return f"{day_label(ref.day).capitalize()}, step {ref.index + 1}{start}"
 
 
+@dataclass(frozen=True, slots=True)
+class ScaleAssessment:
+    """What the scaled programme would be: its 24-h total and its change (in words, with
+    units), and every finding the check raises on it."""
+
+    total: str
+    change: str
+    findings: tuple[Finding, ...]
+
+
+ScaleAssess = Callable[[Programme], ScaleAssessment]
+
+
+def scale_percent_for(change_text: str) -> Decimal:
+    """The percentage of its value each rate is scaled to, for a change typed in % ("+10",
+    "-20", "10 %"). Raises EntryError (with the reason) below -100 %."""
+    text = change_text.strip().removesuffix("%").strip()
+    sign = -1 if text[:1] in ("-", "−") else 1
+    magnitude = text[1:].strip() if text[:1] in ("+", "-", "−") else text
+    change = sign * parse_decimal(magnitude, what="The change")
+    if change < -100:
+        raise EntryError(f"A change of {format_plain(change)} % would leave rates below zero.")
+    return Decimal(100) + change
+
+
+def signed_percent(change: Decimal) -> str:
+    """``"+10"``, ``"-20"``, ``"±0"``: the change as typed, with its sign."""
+    text = format_plain(abs(change))
+    return f"±{text}" if change == 0 else f"{'+' if change > 0 else '-'}{text}"
+
+
 class ScaleDialog(QDialog):
-    """Scale every rate by a percentage: the preview lists each rate now and scaled, marks the
-    ones the pump could not deliver and the ones rounded to six decimals, before anything is
-    applied. Nothing is clamped: what is shown is what will be set."""
+    """Change every rate by a percentage (+10 % raises each rate by a tenth): the preview lists
+    each rate now and changed, marks the ones the pump could not deliver and the ones rounded to
+    six decimals, and (with ``assess``) gives the new 24-h total, its change and the findings,
+    before anything is applied. Nothing is clamped: what is shown is what will be set."""
 
     def __init__(
         self,
@@ -56,33 +102,52 @@ class ScaleDialog(QDialog):
         *,
         unit: RateUnit,
         concentration_mcg_per_ml: Decimal,
+        assess: ScaleAssess | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Scale all rates")
+        self.setWindowTitle("Change all rates by %")
         self._preview = preview
+        self._assess = assess
         self._unit = unit
         self._conc = concentration_mcg_per_ml
         self.result_preview: se.ScaleResult | None = None
-        self.percent_edit = QLineEdit("100")
-        self.percent_edit.setAccessibleName("Scale by percent")
+        self.percent_edit = QLineEdit("+0")
+        self.percent_edit.setAccessibleName("Change all rates by percent")
         self.percent_edit.setMaximumWidth(100)
+        self.percent_edit.setToolTip("+10 raises every rate by 10 %; -20 lowers it by 20 %.")
         row = QHBoxLayout()
-        prompt = QLabel("Scale every rate to")
+        prompt = QLabel("Change all rates by")
         prompt.setBuddy(self.percent_edit)
         row.addWidget(prompt)
         row.addWidget(self.percent_edit)
-        row.addWidget(QLabel("% of its value"))
+        row.addWidget(QLabel("%  (e.g. +10 or -20)"))
         row.addStretch(1)
+        self.total_label = QLabel()
+        self.total_label.setObjectName("scaleTotal")
+        self.total_label.setAccessibleName("New 24-hour total")
+        self.total_label.setWordWrap(True)
+        font = QFont(self.total_label.font())
+        font.setBold(True)
+        self.total_label.setFont(font)
+        self.change_label = QLabel()
+        self.change_label.setObjectName("scaleChange")
+        self.change_label.setAccessibleName("Change against the saved programme")
+        self.change_label.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Step", "Now", "Scaled", "Pump"])
+        self.table.setHorizontalHeaderLabels(["Step", "Now", "Changed", "Pump"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAccessibleName("Scaled rates preview")
+        self.table.setAccessibleName("Changed rates preview")
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setAccessibleName("Scale warnings")
+        self.findings_label = QLabel()
+        self.findings_label.setObjectName("scaleFindings")
+        self.findings_label.setAccessibleName("Findings after the change")
+        self.findings_label.setWordWrap(True)
+        self.findings_label.setTextFormat(Qt.TextFormat.RichText)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -91,17 +156,24 @@ class ScaleDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.change_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.warning)
+        layout.addWidget(self.findings_label)
         layout.addWidget(self.buttons)
         self.percent_edit.textChanged.connect(self._update)
-        self.resize(560, 360)
+        self.resize(620, 480)
         self._update(self.percent_edit.text())
+        # Typing replaces the field at once: the value is selected and has the focus.
+        self.percent_edit.selectAll()
+        self.percent_edit.setFocus()
 
     def percent(self) -> Decimal | None:
-        """The percentage typed, when the preview of it is valid."""
+        """The percentage of its value each rate is scaled to (110 for +10 %), when the
+        change typed is valid."""
         try:
-            return parse_decimal(self.percent_edit.text(), what="The percentage")
+            return scale_percent_for(self.percent_edit.text())
         except EntryError:
             return None
 
@@ -110,15 +182,20 @@ class ScaleDialog(QDialog):
             return format_rate(amount, RateUnit.MCG_PER_DAY)
         return format_rate(rate_from_mcg_per_h(amount, self._unit, self._conc), self._unit)
 
+    def _refuse(self, error: Exception) -> None:
+        self.result_preview = None
+        self.table.setRowCount(0)
+        for label in (self.total_label, self.change_label, self.findings_label):
+            label.clear()
+        self.warning.setText(f'<span style="color:{ERROR_COLOUR}">{escape(str(error))}</span>')
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
     def _update(self, text: str) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         try:
-            result = self._preview(parse_decimal(text, what="The percentage"))
+            result = self._preview(scale_percent_for(text))
         except (EntryError, se.EditError) as error:
-            self.result_preview = None
-            self.table.setRowCount(0)
-            self.warning.setText(f'<span style="color:{ERROR_COLOUR}">{error}</span>')
-            ok.setEnabled(False)
+            self._refuse(error)
             return
         self.result_preview = result
         self.table.setRowCount(len(result.values))
@@ -139,10 +216,9 @@ class ScaleDialog(QDialog):
             for column, cell in enumerate(cells):
                 item = QTableWidgetItem(cell)
                 if value.limit is not None:
-                    item.setForeground(OUTSIDE_LIMITS_TEXT)
-                    item.setBackground(
-                        OUTSIDE_LIMITS_BACKGROUND if column == 3 else PLAIN_BACKGROUND
-                    )
+                    item.setForeground(SEVERITY_COLOURS[Severity.HARD])
+                    if column == 3:
+                        item.setBackground(SEVERITY_BACKGROUNDS[Severity.HARD])
                 self.table.setItem(row, column, item)
         lines = []
         if result.outside_limits:
@@ -150,17 +226,42 @@ class ScaleDialog(QDialog):
                 f"{scaled_value_label(v)}: {self._text(v, v.after)}" for v in result.outside_limits
             )
             lines.append(
-                f'<span style="color:{ERROR_COLOUR}"><b>{len(result.outside_limits)} outside '
-                "the pump's limits</b> (set as shown, then reported as hard findings): "
-                f"{names}</span>"
+                f'<span style="color:{ERROR_COLOUR}"><b>{len(result.outside_limits)} outside the '
+                f"pump's limits</b> (set as shown, then reported as hard findings): {names}</span>"
             )
         if result.rounded:
             lines.append(
                 f"{len(result.rounded)} rate(s) need more than 6 decimals and are rounded to the "
                 "nearest value the pump takes, as shown."
             )
-        self.warning.setText("<br>".join(lines) or "Every scaled rate is within the pump's limits.")
+        self.warning.setText(
+            "<br>".join(lines) or "Every changed rate is within the pump's limits."
+        )
+        self._show_assessment(result.programme)
         ok.setEnabled(True)
+
+    def _show_assessment(self, programme: Programme) -> None:
+        if self._assess is None:
+            return
+        assessment = self._assess(programme)
+        self.total_label.setText(assessment.total)
+        self.change_label.setText(assessment.change)
+        shown = [f for f in assessment.findings if f.severity is not Severity.INFO]
+        if not shown:
+            self.findings_label.setText(
+                f"<span style='color:{OK_COLOUR.name()}'>No hard or soft findings after the "
+                "change.</span>"
+            )
+            return
+        self.findings_label.setText(
+            "<b>Findings after the change:</b><br>"
+            + "<br>".join(
+                f"<span style='color:{SEVERITY_COLOURS[f.severity].name()}'>"
+                f"<b>{SEVERITY_NAMES[f.severity]} ({SEVERITY_WORDS[f.severity]}):</b> "
+                f"{escape(f.message)}</span>"
+                for f in sorted(shown, key=lambda f: f.severity is not Severity.HARD)
+            )
+        )
 
 
 class DaysDialog(QDialog):

@@ -26,13 +26,21 @@ from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.schedule_edit import THERAPY_MODES
 
 Operation = Callable[[Programme], Programme]
+# What an edit changed, as it stands in a programme ("100 mcg/h"): the undo and redo menu
+# entries name the value each will apply (issue 9: a merged command once said "20 mcg/h" and
+# redid 100 mcg/h).
+ValueWords = Callable[[Programme], str]
 
 
 class EditCommand(QUndoCommand):
     """One user action: the programme before, and after one schedule_edit operation.
 
     Commands with the same ``merge_key`` pushed one after the other (successive entries in one
-    cell, say) merge into one undo step; a merge that ends where it began disappears."""
+    cell, say) merge into one undo step; a merge that ends where it began disappears.
+
+    ``subject`` names what changed ("Step 2 rate"); ``value`` reads its value in a programme.
+    The undo entry then names the value undo restores, the redo entry the one redo sets, read
+    from the programmes themselves, so a merge cannot leave a stale figure in the menu."""
 
     MERGE_ID = 0x17B
 
@@ -43,13 +51,29 @@ class EditCommand(QUndoCommand):
         operation: Operation,
         merge_key: Hashable | None = None,
         base: Programme | None = None,
+        value: ValueWords | None = None,
     ) -> None:
         super().__init__(text)
+        self.subject = text
+        self._value = value
         self._document = document
         self.before = document.pending
         # may raise EditError: nothing is pushed then
         self.after = operation(self.before if base is None else base)
         self.merge_key = merge_key
+        self.setText(self.redo_words())
+
+    def undo_words(self) -> str:
+        """What undoing this command does, with the value it restores."""
+        if self._value is None:
+            return self.subject
+        return f"{self.subject} back to {self._value(self.before)}"
+
+    def redo_words(self) -> str:
+        """What (re)doing this command does, with the value it sets."""
+        if self._value is None:
+            return self.subject
+        return f"{self.subject} to {self._value(self.after)}"
 
     def id(self) -> int:
         return self.MERGE_ID if self.merge_key is not None else -1
@@ -58,6 +82,7 @@ class EditCommand(QUndoCommand):
         if not isinstance(other, EditCommand) or other.merge_key != self.merge_key:
             return False
         self.after = other.after
+        self.setText(self.redo_words())
         self.setObsolete(self.after == self.before)
         return True
 
@@ -73,10 +98,12 @@ class ProgrammeDocument(QObject):
 
     ``changed(CheckResult)`` is emitted once per change (edit, undo, redo, new clock, reload) with
     the findings and projection of the new pending programme. ``modified_changed(bool)`` follows
-    the undo stack's clean state (True: there are unsaved edits)."""
+    the undo stack's clean state (True: there are unsaved edits). ``loaded()`` follows
+    :meth:`load`."""
 
     changed = Signal(object)
     modified_changed = Signal(bool)
+    loaded = Signal()  # another programme was loaded: its undo history and messages are gone
 
     def __init__(
         self,
@@ -164,6 +191,7 @@ class ProgrammeDocument(QObject):
         *,
         merge_key: Hashable | None = None,
         rebase: bool = False,
+        value: ValueWords | None = None,
     ) -> bool:
         """Apply one operation as one undoable step named ``text``. Raises
         :class:`~programmer.schedule_edit.EditError` (nothing changes) when the operation refuses;
@@ -177,11 +205,27 @@ class ProgrammeDocument(QObject):
         top = self._top_command()
         if rebase and merge_key is not None and top is not None and top.merge_key == merge_key:
             base = top.before
-        command = EditCommand(self, text, operation, merge_key, base)
+        command = EditCommand(self, text, operation, merge_key, base, value)
         if command.after == command.before:
             return False
         self.undo_stack.push(command)
         return True
+
+    def undo_words(self) -> str | None:
+        """What Undo would do now, naming the value it restores (None: nothing to undo)."""
+        stack = self.undo_stack
+        if not stack.canUndo():
+            return None
+        command = stack.command(stack.index() - 1)
+        return command.undo_words() if isinstance(command, EditCommand) else stack.undoText()
+
+    def redo_words(self) -> str | None:
+        """What Redo would do now, naming the value it sets (None: nothing to redo)."""
+        stack = self.undo_stack
+        if not stack.canRedo():
+            return None
+        command = stack.command(stack.index())
+        return command.redo_words() if isinstance(command, EditCommand) else stack.redoText()
 
     def set_compounded(self, compounded: frozenset[tuple[str, Decimal]]) -> None:
         """The patient's confirmed compounded concentrations changed: check again."""
@@ -208,6 +252,7 @@ class ProgrammeDocument(QObject):
         self._remember_therapy(pending)
         self.undo_stack.setClean()
         self._emit()
+        self.loaded.emit()
 
     def mark_saved(self, saved: Programme | None = None) -> None:
         """The pending programme (or ``saved``) is now the saved one: later edits are compared
@@ -248,8 +293,13 @@ class ProgrammeDocument(QObject):
         if programme.mode in THERAPY_MODES:
             self._last_therapy = programme
 
-    def _check(self) -> CheckResult:
-        return check_programme(self._pending, self.context, now=self._now)
+    def check(self, programme: Programme) -> CheckResult:
+        """``programme`` checked as the pending one is (a preview: nothing changes)."""
+        return self._check(programme)
+
+    def _check(self, programme: Programme | None = None) -> CheckResult:
+        programme = self._pending if programme is None else programme
+        return check_programme(programme, self.context, now=self._now)
 
     def _emit(self) -> None:
         self._result = self._check()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import pairwise
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
@@ -38,10 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
+from programmer.dose_change import change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
 from programmer.units import RateUnit, exact
 from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment
+from ui.editor.dialogs import ScaleAssessment, signed_percent
 from ui.editor.document import ProgrammeDocument
 from ui.editor.entry import (
     EntryError,
@@ -74,6 +77,27 @@ def _restyle(widget: QWidget, sheet: str) -> None:
     children, too slow to repeat on every keystroke."""
     if widget.styleSheet() != sheet:
         widget.setStyleSheet(sheet)
+
+
+def _mode_words(programme: Programme) -> str:
+    return dict(MODE_LABELS)[programme.mode]
+
+
+def _daily_dose_words(programme: Programme) -> str:
+    dose = programme.daily_dose_mcg
+    if programme.mode is not Mode.SIMPLE_CONTINUOUS or dose is None:
+        return dict(MODE_LABELS)[programme.mode]
+    return format_rate(dose, RateUnit.MCG_PER_DAY)
+
+
+def _patient_bolus_words(programme: Programme) -> str:
+    pb = programme.patient_bolus
+    if pb is None:
+        return "none"
+    return (
+        f"{format_fixed(pb.dose_mcg, 2)} mcg over {pb.duration_min} min, lockout "
+        f"{pb.lockout_min} min, at most {pb.max_per_day}/day"
+    )
 
 
 def _labelled(text: str, widget: QWidget) -> QLabel:
@@ -160,6 +184,10 @@ class ScheduleEditor(QWidget):
         self.total_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.total_detail = QLabel()
         self.total_detail.setAccessibleName("Total details")
+        self.change_label = QLabel()
+        self.change_label.setObjectName("totalChange")
+        self.change_label.setAccessibleName("Change against the saved programme")
+        self.change_label.setWordWrap(True)  # two lines rather than a wider box
 
     def _build_schedule(self) -> None:
         self.table = QTableView()
@@ -316,10 +344,11 @@ class ScheduleEditor(QWidget):
             widget=self.table,
         )
         self.scale_action = self._action(
-            "Scale all by %…",
+            "Change all rates by %…",
             "Ctrl+Shift+P",
             self.scale_all,
-            "Scale every rate by a percentage, with a preview",
+            "Change every rate by the same percentage (+10 %, -20 %), with a preview of the "
+            "new 24-h total and its findings",
         )
         self.copy_day_action = self._action(
             "Copy day to…",
@@ -334,14 +363,22 @@ class ScheduleEditor(QWidget):
             "Plot the whole week instead of the shown day",
         )
         self.week_view_action.setCheckable(True)
+        # Our own undo and redo actions rather than QUndoStack's: theirs show one text per
+        # command for both, so undo could not name the value it restores (issue 9).
         stack = self.document.undo_stack
-        self.undo_action = stack.createUndoAction(self, "Undo")
+        self.undo_action = QAction("Undo", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "Redo")
+        self.undo_action.triggered.connect(self._undo)
+        self.redo_action = QAction("Redo", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.triggered.connect(self._redo)
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
+        stack.indexChanged.connect(self._update_undo_actions)
+        stack.cleanChanged.connect(self._update_undo_actions)
+        self.document.loaded.connect(self.clear_message)
+        self._update_undo_actions()
         for action in (
             self.add_step_action,
             self.split_step_action,
@@ -381,6 +418,7 @@ class ScheduleEditor(QWidget):
         header.addWidget(self.unit_combo, 0, 6)
         header.addWidget(self.drug_label, 1, 0, 1, 7)
         header.setColumnStretch(7, 1)
+        header.setRowStretch(2, 1)  # a tall total box leaves the rows on its left as they are
         total_box = QFrame()
         total_box.setFrameShape(QFrame.Shape.StyledPanel)
         total_layout = QVBoxLayout(total_box)
@@ -389,8 +427,9 @@ class ScheduleEditor(QWidget):
         total_layout.addWidget(self.total_caption)
         total_layout.addWidget(self.total_label)
         total_layout.addWidget(self.total_detail)
+        total_layout.addWidget(self.change_label)
         self.total_box = total_box
-        header.addWidget(total_box, 0, 8, 2, 1, Qt.AlignmentFlag.AlignRight)
+        header.addWidget(total_box, 0, 8, 3, 1, Qt.AlignmentFlag.AlignRight)
 
         schedule = QWidget()
         schedule_layout = QVBoxLayout(schedule)
@@ -589,6 +628,8 @@ class ScheduleEditor(QWidget):
                 f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)}"
             )
         self.total_detail.setText("; ".join(details))
+        self.total_detail.setVisible(bool(details))  # no blank line in the box
+        self.change_label.setText(self._change_words(total.day if total is not None else None))
         worst = self._worst_total_severity(result.findings)
         if worst is None:
             _restyle(self.total_box, "")
@@ -602,6 +643,26 @@ class ScheduleEditor(QWidget):
             self.total_box.setToolTip(
                 "\n".join(f.message for f in result.findings if self._is_total_finding(f))
             )
+
+    def _change_words(self, day: str | None) -> str:
+        """The shown 24-h total's change against the saved programme, with its limit."""
+        document = self.document
+        current = document.current
+        if current is None:
+            return "New programme:\nnothing saved to compare with"
+        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
+        change = day_change(
+            document.pending,
+            current,
+            weekday,
+            library=document.library,
+            catalogue=document.catalogue,
+            today=document.now.date(),
+        )
+        if change is None:
+            return "vs saved: no titration figure\n(stopped or minimum rate)"
+        # The figure and its limit on two lines, so the box stays as narrow as the total.
+        return "vs saved: " + change_words(change).replace(" (", "\n(", 1)
 
     def _is_total_finding(self, finding: Finding) -> bool:
         ref = se.parse_field(finding.field)
@@ -736,6 +797,29 @@ class ScheduleEditor(QWidget):
             now=self.document.now,
         )
 
+    # ================================================================ undo and redo
+
+    def _update_undo_actions(self, *_changed: object) -> None:
+        """The menu entries name the value undo restores and redo sets."""
+        if not shiboken6.isValid(self.document.undo_stack):
+            return  # the stack is being destroyed with its document
+        for action, verb, words in (
+            (self.undo_action, "Undo", self.document.undo_words()),
+            (self.redo_action, "Redo", self.document.redo_words()),
+        ):
+            action.setEnabled(words is not None)
+            action.setText(f"{verb}: {words}" if words else verb)
+            action.setStatusTip(action.text())
+
+    def _undo(self) -> None:
+        # The last entry's message described the state undone: it would mislead now.
+        self.clear_message()
+        self.document.undo_stack.undo()
+
+    def _redo(self) -> None:
+        self.clear_message()
+        self.document.undo_stack.redo()
+
     # ================================================================ messages
 
     def clear_message(self) -> None:
@@ -787,10 +871,13 @@ class ScheduleEditor(QWidget):
         merge_key: Hashable | None = None,
         *,
         rebase: bool = False,
+        value: Callable[[Programme], str] | None = None,
     ) -> bool:
         """One edit through the document; a refusal is shown where the user acted."""
         try:
-            return self.document.edit(text, operation, merge_key=merge_key, rebase=rebase)
+            return self.document.edit(
+                text, operation, merge_key=merge_key, rebase=rebase, value=value
+            )
         except se.EditError as error:
             self._show_rejection(str(error))
             return False
@@ -840,17 +927,64 @@ class ScheduleEditor(QWidget):
             lambda p: se.scale_rates(pending, p, pump),
             self.unit,
             pending.drug.concentration_mcg_per_ml,
+            self._assess_scaled,
         )
         if percent is None:
             return
+        change = f"{signed_percent(percent - 100)} %"
         if self._edit(
-            f"Scale all rates to {format_plain(percent)} %",
+            f"Change all rates by {change}",
             lambda p: se.scale_rates(p, percent, pump).programme,
         ):
             result = se.scale_rates(pending, percent, pump)
             outside = len(result.outside_limits)
             note = f"; {outside} outside the pump's limits (see findings)" if outside else ""
-            self._show_acceptance(f"Every rate scaled to {format_plain(percent)} %{note}.")
+            self._show_acceptance(
+                f"Every rate changed by {change}; 24-h total "
+                f"{self.total_label.text().split(' · ')[0]}{note}."
+            )
+
+    def _assess_scaled(self, programme: Programme) -> ScaleAssessment:
+        """The scale dialog's preview of ``programme``: its 24-h total, the change in %, the
+        change against the saved programme with its limit, and its findings."""
+        document = self.document
+        result = document.check(programme)
+        now = document.result.projection.daily_doses
+        new = result.projection.daily_doses
+        if new.varies:
+            total = (
+                f"New 24-h totals: {format_rate(new.lowest, RateUnit.MCG_PER_DAY)} to "
+                f"{format_rate(new.highest, RateUnit.MCG_PER_DAY)} by weekday (mean "
+                f"{format_rate(new.mean, RateUnit.MCG_PER_DAY)})"
+            )
+        else:
+            total = f"New 24-h total: {format_rate(new.mean, RateUnit.MCG_PER_DAY)}"
+        if now.mean:
+            step = (new.mean - now.mean) * 100 / now.mean
+            sign = "+" if step > 0 else "-" if step < 0 else "±"
+            mean = " mean" if now.varies else ""
+            total += (
+                f" (now {format_rate(now.mean, RateUnit.MCG_PER_DAY)}{mean}: "
+                f"{sign}{format_fixed(abs(step), 1)} %)"
+            )
+        day = self.model.day
+        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
+        change = day_change(
+            programme,
+            document.current,
+            weekday,
+            library=document.library,
+            catalogue=document.catalogue,
+            today=document.now.date(),
+        )
+        if document.current is None:
+            against = "New programme: no saved programme to compare with."
+        elif change is None:
+            against = "Against the saved programme: no titration figure (stopped or minimum rate)."
+        else:
+            which = "" if day == EVERY_DAY else f" ({day_label(day)})"
+            against = f"Against the saved programme{which}: {change_words(change)}"
+        return ScaleAssessment(total, against, result.findings)
 
     def copy_day(self) -> None:
         day = self.model.day
@@ -873,14 +1007,14 @@ class ScheduleEditor(QWidget):
         mode = Mode(self.mode_combo.itemData(index))
         pump = self.document.pump
         template = self.document.last_therapy or self.document.current
-        label = dict(MODE_LABELS)[mode]
-        text = f"Mode: {label}"
+        text = "Mode"
         try:
             self.document.edit(
                 text,
                 partial(se.set_mode, mode=mode, pump=pump, template=template),
                 merge_key=("mode",),
                 rebase=True,
+                value=_mode_words,
             )
         except se.InexactEntry as inexact:
             if self.prompter.confirm("Mode change", f"{inexact}\n\nUse that value?"):
@@ -891,6 +1025,7 @@ class ScheduleEditor(QWidget):
                     ),
                     merge_key=("mode",),
                     rebase=True,
+                    value=_mode_words,
                 )
         except se.EditError as error:
             self._show_rejection(str(error))
@@ -945,9 +1080,10 @@ class ScheduleEditor(QWidget):
             self._show_rejection(f"{entry.shown} cannot be held exactly.")
             return
         if self._edit(
-            f"Daily dose {format_plain(entry.nearest)} mcg/day",
+            "Daily dose",
             partial(se.set_daily_dose, dose_mcg_per_day=entry.nearest),
             merge_key=("daily_dose",),
+            value=_daily_dose_words,
         ):
             self._show_acceptance(
                 f"Daily dose set to {format_rate(entry.nearest, RateUnit.MCG_PER_DAY)} = "
@@ -1010,14 +1146,22 @@ class ScheduleEditor(QWidget):
         except EntryError as error:
             self._show_rejection(str(error))
             return
-        if self._edit("Patient bolus", partial(se.set_patient_bolus, settings=settings)):
+        if self._edit(
+            "Patient bolus",
+            partial(se.set_patient_bolus, settings=settings),
+            value=_patient_bolus_words,
+        ):
             self._show_acceptance("Patient bolus settings set.")
 
     def _on_patient_bolus_toggled(self, checked: bool) -> None:
         if checked:
             self._apply_patient_bolus()
         else:
-            self._edit("No patient bolus", partial(se.set_patient_bolus, settings=None))
+            self._edit(
+                "Patient bolus",
+                partial(se.set_patient_bolus, settings=None),
+                value=_patient_bolus_words,
+            )
         self._sync_patient_bolus()
 
     # ================================================================ findings

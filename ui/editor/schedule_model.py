@@ -292,30 +292,35 @@ class ScheduleTableModel(QAbstractTableModel):
         """Move step ``row``'s start (one undo step). Raises EditError."""
         day = self.day
         self._document.edit(
-            f"Step {row + 1} start {format_time(minutes)}",
+            f"{_step_words(day, row)} start",
             partial(se.set_step_start, day=day, index=row, start_min=minutes),
             merge_key=("start", day, row),
+            value=partial(_start_words, day=day, row=row),
         )
-        self.entry_accepted.emit(
-            f"{day_label(day).capitalize()}, step {row + 1}: starts at {format_time(minutes)}."
-        )
+        self.entry_accepted.emit(f"{_step_words(day, row)}: starts at {format_time(minutes)}.")
 
     def set_rate(self, row: int, rate_mcg_per_h: Decimal) -> None:
-        """Set step ``row``'s rate in mcg/h (one undo step). Raises EditError."""
+        """Set step ``row``'s rate in mcg/h (one undo step). Raises EditError.
+
+        The read-back names the step's rate in mcg/h and its step dose, and the day's 24-h
+        total: never a step rate read per day ("100 mcg/h = 2400 mcg/day" invites the 24x
+        confusion it is meant to catch, domain.md; issue 9)."""
         day = self.day
-        conc = self._document.pending.drug.concentration_mcg_per_ml
         self._document.edit(
-            f"Step {row + 1} rate {format_plain(rate_mcg_per_h)} mcg/h",
+            f"{_step_words(day, row)} rate",
             partial(se.set_step_rate, day=day, index=row, rate_mcg_per_h=rate_mcg_per_h),
             merge_key=("rate", day, row),
+            value=partial(_rate_words, day=day, row=row),
         )
-        every_unit = " = ".join(
-            format_rate(rate_from_mcg_per_h(rate_mcg_per_h, u, conc), u)
-            for u in (RateUnit.MCG_PER_H, RateUnit.MCG_PER_DAY, RateUnit.ML_PER_DAY)
-        )
-        self.entry_accepted.emit(
-            f"{day_label(day).capitalize()}, step {row + 1}: rate set to {every_unit}."
-        )
+        rate = format_rate(rate_mcg_per_h, RateUnit.MCG_PER_H)
+        words = f"{_step_words(day, row)}: rate set to {rate}"
+        if self._total is not None and row < len(self._rows):
+            view = self._rows[row]
+            words += (
+                f", step dose {view.dose} ({view.start} to {view.end}); "
+                f"24-h total {self._total.total_mcg}"
+            )
+        self.entry_accepted.emit(words + ".")
 
     # ------------------------------------------------------------ refresh
 
@@ -390,6 +395,27 @@ class ScheduleTableModel(QAbstractTableModel):
     def _pump(self) -> PumpModel:
         pump: PumpModel = self._document.pump
         return pump
+
+
+def _step_words(day: str, row: int) -> str:
+    """``"Every day, step 2"``, ``"Monday, step 2"``."""
+    return f"{day_label(day).capitalize()}, step {row + 1}"
+
+
+def _step(programme: Programme, day: str, row: int) -> Step | None:
+    steps = programme.week.days.get(day, ()) if programme.week is not None else ()
+    return steps[row] if 0 <= row < len(steps) else None
+
+
+def _rate_words(programme: Programme, *, day: str, row: int) -> str:
+    """The step's rate in ``programme``, in mcg/h as the pump holds it."""
+    step = _step(programme, day, row)
+    return "—" if step is None else format_rate(step.rate_mcg_per_h, RateUnit.MCG_PER_H)
+
+
+def _start_words(programme: Programme, *, day: str, row: int) -> str:
+    step = _step(programme, day, row)
+    return "—" if step is None else format_time(step.start_min)
 
 
 def _flow_text(programme: Programme, steps: tuple[Step, ...]) -> str:

@@ -13,7 +13,13 @@ from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from db.simulated_pumps import StoppedPump
-from ui.theme import STOPPED_BANNER_LINK_STYLE, STOPPED_BANNER_STYLE
+from programmer.findings import Severity
+from ui.theme import (
+    SEVERITY_BACKGROUNDS,
+    SEVERITY_COLOURS,
+    STOPPED_BANNER_LINK_STYLE,
+    STOPPED_BANNER_STYLE,
+)
 
 
 class StoppedPumpBanner(QFrame):
@@ -89,3 +95,56 @@ class StoppedPumpBanner(QFrame):
             if not w.isHidden()
         ]
         return " ".join(parts) if not self.isHidden() else ""
+
+
+DIFFERS_STYLE = f"""
+QFrame#recordDiffersBanner {{ background: {SEVERITY_BACKGROUNDS[Severity.HARD].name()};
+    border: 2px solid {SEVERITY_COLOURS[Severity.HARD].name()}; }}
+QFrame#recordDiffersBanner QLabel {{ color: {SEVERITY_COLOURS[Severity.HARD].name()}; }}
+QFrame#recordDiffersBanner QPushButton {{ font-weight: bold; padding: 4px 10px; }}
+"""
+
+
+class RecordDiffersBanner(QFrame):
+    """Above every tab while the open patient's pump, as last read, runs something other than
+    the record's current version (a dose saved but not transmitted, a concentration changed by
+    a refill, another mode): issue 9, "a persistent banner says so on every screen". Hidden
+    while they agree. ``transmit_requested`` / ``show_requested``: its two buttons."""
+
+    transmit_requested = Signal()
+    show_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recordDiffersBanner")
+        self.setStyleSheet(DIFFERS_STYLE)
+        self.setAccessibleName("Record and pump differ warning")
+        self.text = QLabel()
+        self.text.setObjectName("recordDiffersText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.transmit_button = QPushButton("Transmit to pump…")
+        self.transmit_button.setObjectName("recordDiffersTransmit")
+        self.transmit_button.clicked.connect(self.transmit_requested.emit)
+        self.show_button = QPushButton("Show the Pump tab")
+        self.show_button.setObjectName("recordDiffersShow")
+        self.show_button.clicked.connect(self.show_requested.emit)
+        # One row: the banner takes as little height from the screen below as it can.
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.transmit_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.show_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.hide()
+
+    def show_state(self, words: str | None) -> None:
+        """``words`` (rich text): how record and pump differ; None: they agree (hidden)."""
+        if words is not None:
+            self.text.setText(words)
+        self.setVisible(words is not None)
+
+    def words(self) -> str:
+        """What the banner says, as plain text ('' while hidden)."""
+        if self.isHidden():
+            return ""
+        return QTextDocumentFragment.fromHtml(self.text.text()).toPlainText()

@@ -33,10 +33,18 @@ from programmer.findings import Severity
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.simulated_pump import Alarm, PumpEvent, SimulatedPump
 from ui.comparison import ComparisonModel, comparison_view
-from ui.pump.record import RecordView, differences, ml, state_words
+from ui.pump.record import (
+    RecordView,
+    differences,
+    key_differences,
+    ml,
+    programme_differences,
+    state_words,
+)
 from ui.row_table import RowTableModel
 from ui.theme import (
     OK_COLOUR,
+    PUMP_DIFFERS_STYLE,
     RUNNING_STYLE,
     SEVERITY_BACKGROUNDS,
     SEVERITY_COLOURS,
@@ -193,10 +201,21 @@ class PumpPanel(QWidget):
         words = state_words(pump)
         stopped = words.startswith("STOPPED") or not pump.drug_flowing
         flowing = "" if pump.drug_flowing else " — NO DRUG IS DELIVERED"
+        differ = programme_differences(record, pump)
+        if differ and not stopped:
+            # Running, but not what the record says: never the green "all is well".
+            assert record is not None
+            names = ", ".join(r.label for r in key_differences(differ))
+            flowing += (
+                f" — ⚠ NOT version {record.version} on record: it differs in {names}. "
+                f"Transmit version {record.version}, or find why."
+            )
         self.state_label.setText(
             f"{'⚠ ' if stopped else ''}Pump {words.upper() if stopped else words}{flowing}"
         )
-        self.state_label.setStyleSheet(STOPPED_STYLE if stopped else RUNNING_STYLE)
+        self.state_label.setStyleSheet(
+            STOPPED_STYLE if stopped else PUMP_DIFFERS_STYLE if differ else RUNNING_STYLE
+        )
         p = pump.programme
         v = self.values
         ahead = (

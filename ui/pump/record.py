@@ -11,9 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion
+from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion, RefillRecord
 from programmer.boluses import BridgeBolus
 from programmer.compare import Row, compare
+from programmer.findings import Severity
 from programmer.programme import Mode, Programme
 from programmer.projection import BridgeGiven, RanBefore
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
@@ -141,6 +142,93 @@ def differences(record: RecordView | None, pump: SimulatedPump) -> list[Row]:
     ]
     rows += [r for r in compare(record.programme, pump.programme) if r.changed]
     return rows
+
+
+def programme_differences(record: RecordView | None, pump: SimulatedPump) -> list[Row]:
+    """The programme values (dose, mode, concentration, fill...) in which the pump differs from
+    the record's current version: what the pump delivers is not what the record says. Empty
+    with no programme on record."""
+    if record is None:
+        return []
+    return [r for r in compare(record.programme, pump.programme) if r.changed]
+
+
+def _derived(row: Row) -> bool:
+    """A value that follows from others shown (flow from the dose, a day's total from its
+    steps): left out where space is short."""
+    return row.field == "flow" or (row.field.startswith("week.") and "[" not in row.field)
+
+
+def key_differences(rows: Sequence[Row]) -> list[Row]:
+    """``rows`` without the derived values, unless nothing else differs."""
+    return [r for r in rows if not _derived(r)] or list(rows)
+
+
+def differs_words(record: RecordView, rows: Sequence[Row], most: int = 3) -> str:
+    """``"the pump does not run version 4 on record. Daily dose: record 290.00 mcg/day, pump
+    264.00 mcg/day; ..."`` (at most ``most`` values named, then how many more)."""
+    shown = key_differences(rows)
+    named = "; ".join(f"{r.label}: record {r.before}, pump {r.after}" for r in shown[:most])
+    more = f"; and {len(shown) - most} more (Pump tab)" if len(shown) > most else ""
+    return f"the pump does not run version {record.version} on record. {named}{more}"
+
+
+def refill_not_on_pump(refill: RefillRecord | None, pump: SimulatedPump) -> str | None:
+    """Words for a refill recorded after the fill the pump is programmed for (None: the pump
+    holds the latest fill on record). Until the refilled programme is transmitted the pump
+    computes its delivery from the old fill, at the old concentration (issue 9: "concentration
+    after a refill")."""
+    fill = pump.programme.reservoir
+    if refill is None or refill.at <= fill.filled_at:
+        return None
+    conc = pump.programme.drug.concentration_mcg_per_ml
+    change = (
+        f"it is programmed for {conc} mcg/mL and the reservoir now holds "
+        f"{refill.concentration_mcg_per_ml} mcg/mL"
+        if refill.concentration_mcg_per_ml != conc
+        else f"it is programmed for its fill of {fill.filled_at:%Y-%m-%d %H:%M}"
+    )
+    return (
+        f"the refill of {refill.at:%Y-%m-%d %H:%M} ({refill.volume_added_ml} mL of "
+        f"{refill.concentration_mcg_per_ml} mcg/mL) is not on the pump: {change}"
+    )
+
+
+def pump_alerts(
+    record: RecordView | None, pump: SimulatedPump | None, refill: RefillRecord | None = None
+) -> list[tuple[Severity, str]]:
+    """What the pump as last read adds to a patient's alerts (issue 9: the Overview's alerts
+    include the pump): stopped, alarms sounding or acknowledged with their cause still there,
+    record and pump differing (a programme, or the last ``refill``, not on the pump). None
+    read yet: nothing known, and said so."""
+    if pump is None:
+        return [
+            (
+                Severity.INFO,
+                "The pump has not been read on this console: interrogate it to see its state.",
+            )
+        ]
+    alerts: list[tuple[Severity, str]] = []
+    words = state_words(pump)
+    if words.startswith("STOPPED"):
+        alerts.append((Severity.HARD, f"Pump {words}: no drug is delivered (withdrawal risk)."))
+    elif not pump.drug_flowing and pump.programme.mode is not Mode.STOPPED:
+        alerts.append((Severity.HARD, f"Pump {words}."))
+    for alarm in sorted(pump.alarms):
+        severity = Severity.HARD if alarm.two_tone else Severity.SOFT
+        tone = "two-tone" if alarm.two_tone else "single tone"
+        if alarm in pump.sounding:
+            alerts.append((severity, f"Pump alarm SOUNDING ({tone}): {alarm.words}."))
+        else:
+            alerts.append((severity, f"Pump alarm acknowledged, cause remains: {alarm.words}."))
+    rows = programme_differences(record, pump)
+    if record is not None and rows:
+        words = differs_words(record, rows, most=1)
+        alerts.append((Severity.HARD, f"Record and pump differ: {words}."))
+    refill_words = refill_not_on_pump(refill, pump)
+    if refill_words is not None:
+        alerts.append((Severity.HARD, f"Record and pump differ: {refill_words}."))
+    return alerts
 
 
 def bridge_text(

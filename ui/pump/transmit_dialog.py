@@ -5,6 +5,7 @@ session then ends with the pump STOPPED, which the dialog says in red."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -48,9 +49,18 @@ DROP_CHOICES: tuple[tuple[SessionStep | None, str], ...] = (
 RED = SEVERITY_COLOURS[Severity.HARD].name()
 
 
+StepHook = Callable[[SessionStep], bool]
+
+
 class TransmitDialog(QDialog):
     """``transmission_ended(TransmissionResult)`` as soon as the session ends, well or not;
-    :attr:`result` holds it after."""
+    :attr:`result` holds it after.
+
+    ``before_step(step)`` is called before each step goes over the link and ``after_step(step)``
+    after each step that leaves the session open, so the console's record of the pump follows
+    the session step by step (issue 9: a console killed mid-transmission must find the pump
+    stopped after restart). ``before_step`` returning False ends the session there, the pump
+    untouched by that step (the console could not record it)."""
 
     transmission_ended = Signal(object)
 
@@ -61,10 +71,14 @@ class TransmitDialog(QDialog):
         *,
         heading: str,
         link: Link | None = None,
+        before_step: StepHook | None = None,
+        after_step: StepHook | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Transmit to the pump")
+        self._before_step = before_step
+        self._after_step = after_step
         self.setObjectName("transmitDialog")
         self.pump = pump
         self.programme = programme
@@ -158,6 +172,21 @@ class TransmitDialog(QDialog):
         session = self.transmission
         if session is None or self.outcome is not None:
             return
+        coming = session.next_step
+        if coming is not None and self._before_step is not None and not self._before_step(coming):
+            done = tuple(session.done)
+            last = done[-1].value if done else "start"
+            self._finish(
+                TransmissionResult(
+                    False,
+                    done,
+                    False,
+                    f"Stopped after '{last}': the console could not record the next step, so it "
+                    "was not sent."
+                    + (" THE PUMP IS STOPPED: finish or undo the session." if done else ""),
+                )
+            )
+            return
         taken = session.advance()
         if taken is not None:
             self._mark(taken, "done")
@@ -166,6 +195,8 @@ class TransmitDialog(QDialog):
         if session.result is not None:
             self._finish(session.result)
             return
+        if taken is not None and self._after_step is not None:
+            self._after_step(taken)
         self._in_progress()
         if self.step_delay_ms > 0:
             QTimer.singleShot(self.step_delay_ms, self.step)

@@ -9,6 +9,7 @@ write to the pump's state through the database with its audit entry in the same 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +27,9 @@ from db.database import (
     CompoundedConfirmation,
     DatabaseError,
     ProgrammeVersion,
+    RefillRecord,
 )
+from db.simulated_pumps import StoredPump
 from programmer import schedule_edit as se
 from programmer.boluses import bridge_minutes
 from programmer.compare import summary_line
@@ -37,20 +40,38 @@ from programmer.simulated_pump import (
     Alarm,
     Link,
     SessionError,
+    SessionStep,
     SimulatedPump,
     TransmissionResult,
 )
 from programmer.units import decimal_if_exact, format_number, round_half_up
-from ui.pump.banner import StoppedPumpBanner
+from ui.pump.banner import RecordDiffersBanner, StoppedPumpBanner
 from ui.pump.bolus_dialog import BolusChoice, BolusContext, BolusDialog, BolusTab
 from ui.pump.panel import PumpPanel
 from ui.pump.prompts import run_dialog
-from ui.pump.record import RecordView, record_view, state_words
+from ui.pump.record import (
+    RecordView,
+    differs_words,
+    programme_differences,
+    pump_alerts,
+    record_view,
+    refill_not_on_pump,
+    state_words,
+)
 from ui.theme import STOPPED_STYLE
 
 if TYPE_CHECKING:
     from db.database import Database
     from ui.main_window import MainWindow
+
+
+def _fill_words(programme: Programme) -> str:
+    """The fill a programme is computed from, for the undo and redo menu entries."""
+    fill, drug = programme.reservoir, programme.drug
+    return (
+        f"{fill.volume_ml} mL of {drug.concentration_mcg_per_ml} mcg/mL filled "
+        f"{fill.filled_at:%Y-%m-%d %H:%M}"
+    )
 
 
 def compounded_pairs(confirmed: list[CompoundedConfirmation]) -> frozenset[tuple[str, Decimal]]:
@@ -139,6 +160,11 @@ class PumpWorkflows(QObject):
         self.banner.finish_requested.connect(self.transmit)
         self.banner.undo_requested.connect(self.resume_previous)
         self.banner.open_requested.connect(self.window.open_patient)
+        self.differs_banner = RecordDiffersBanner()
+        self.differs_banner.transmit_requested.connect(self.transmit)
+        self.differs_banner.show_requested.connect(
+            lambda: self.window.tabs.setCurrentWidget(self.panel)
+        )
         self.set_enabled(False)
 
     def _action(
@@ -235,6 +261,8 @@ class PumpWorkflows(QObject):
                     f"{escape(state_words(state))}. See the Pump tab."
                 )
         others = [s for s in stopped if record is None or s.patient_id != record.patient.id]
+        # The differ banner first: hidden before the stopped one shows, never both at once.
+        self._show_record_against_pump()
         self.banner.show_state(here, self.stopped_here(), others)
         index = self.window.tabs.indexOf(self.panel)
         if index >= 0:
@@ -243,6 +271,41 @@ class PumpWorkflows(QObject):
             )
         self._update_resume()
         self.window.pump_state_changed()
+
+    def _show_record_against_pump(self) -> None:
+        """The record-and-pump-differ banner and the Overview's pump alerts, from the pump as
+        last read (or stored) against the record's current version."""
+        record = self.window.record
+        state = self.state
+        if record is None or record.pump is None:
+            self.differs_banner.show_state(None)
+            self.window.overview.set_pump_alerts([])
+            return
+        view: RecordView | None = None
+        refill: RefillRecord | None = None
+        if state is not None:
+            try:
+                view = self._record(max(self.window.clock(), state.clock))
+                refills = self._db.refills(self._patient_id)
+                refill = refills[-1] if refills else None
+            except DatabaseError:
+                view = None
+        self.window.overview.set_pump_alerts(pump_alerts(view, state, refill))
+        rows = programme_differences(view, state) if state is not None else []
+        refill_words = refill_not_on_pump(refill, state) if state is not None else None
+        # While a session is open the stopped-pump banner says it, with the way out (finishing
+        # the session transmits the version on record); one loud banner, not two.
+        if view is None or not (rows or refill_words) or self.stopped_here():
+            self.differs_banner.show_state(None)
+            return
+        words = differs_words(view, rows, most=1) if rows else ""
+        if refill_words is not None:
+            words = f"{words}; {refill_words}" if words else refill_words
+        self.differs_banner.show_state(
+            f"<b>⚠ RECORD AND PUMP DIFFER — {escape(self._patient_words())}</b>: "
+            f"{escape(words)}. The pump delivers what it holds: save and transmit, or find "
+            "out why."
+        )
 
     def _show(self, pump: SimulatedPump) -> None:
         """Show ``pump`` as just read or changed, with the record beside it."""
@@ -442,7 +505,7 @@ class PumpWorkflows(QObject):
             window.prompter.warn("Refill not recorded", str(exc))
             return False
         document.edit(
-            f"Refill {refill.volume_added_ml} mL of {refill.concentration_mcg_per_ml} mcg/mL",
+            "Reservoir",
             partial(
                 after_refill,
                 at=now,
@@ -450,7 +513,9 @@ class PumpWorkflows(QObject):
                 concentration_mcg_per_ml=refill.concentration_mcg_per_ml,
                 drug_name=refill.drug,
             ),
+            value=_fill_words,
         )
+        self.refresh_banner()  # the pump holds the new fill only once it is transmitted
         window.statusBar().showMessage(
             f"Refill recorded: {refill.volume_added_ml} mL of {refill.concentration_mcg_per_ml} "
             "mcg/mL. Review and save the refilled programme, then transmit it to the pump.",
@@ -610,10 +675,12 @@ class PumpWorkflows(QObject):
 
     # ------------------------------------------------------------ transmit
 
-    def transmit(self, running_version: int | None = None) -> TransmissionResult | None:
+    def transmit(
+        self, running_version: int | None = None, pump: SimulatedPump | None = None
+    ) -> TransmissionResult | None:
         """Transmit the saved current version to the pump through the progress dialog.
         ``running_version``: what a pump never read before is taken to run (the version before
-        a save just made)."""
+        a save just made); ``pump``: the pump just read for it (else it is read now)."""
         if not self._ready():
             return None
         window = self.window
@@ -628,7 +695,8 @@ class PumpWorkflows(QObject):
         if version is None:
             window.prompter.warn("Nothing to transmit", "No programme has been saved yet.")
             return None
-        pump = self._pump_now(running_version)
+        if pump is None:
+            pump = self._pump_now(running_version)
         if pump is None:
             return None
         before = pump.programme
@@ -644,10 +712,58 @@ class PumpWorkflows(QObject):
         )
         from ui.pump.transmit_dialog import TransmitDialog  # loaded when first used
 
-        dialog = TransmitDialog(pump, p, heading=heading, link=link, parent=window)
+        dialog = TransmitDialog(
+            pump,
+            p,
+            heading=heading,
+            link=link,
+            before_step=partial(self._session_step_coming, pump, version),
+            after_step=partial(self._session_step_taken, pump, version),
+            parent=window,
+        )
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))
         run_dialog(window.prompter, dialog)
         return dialog.outcome
+
+    def _session_step_coming(
+        self, pump: SimulatedPump, version: ProgrammeVersion, step: SessionStep
+    ) -> bool:
+        """Before the stop goes out, the pump is recorded as stopped by an open session: if the
+        console dies from here on, it shows the pump stopped after restart (issue 9), never
+        running a programme it may no longer run. False (nothing is sent) when the record
+        cannot be written."""
+        if step is not SessionStep.STOP:
+            return True
+        expected = copy.deepcopy(pump)
+        expected.stop()
+        stored = self._store(
+            expected,
+            "pump.session-started",
+            {
+                "version": version.number,
+                "steps": ["stop"],
+                "note": "recorded before the stop is sent: until the session ends the pump is "
+                "taken as stopped",
+            },
+        )
+        if stored and isinstance(pump, StoredPump) and isinstance(expected, StoredPump):
+            pump.revision = expected.revision  # the state on record is now this session's
+        return stored
+
+    def _session_step_taken(
+        self, pump: SimulatedPump, version: ProgrammeVersion, step: SessionStep
+    ) -> bool:
+        """After each step that leaves the session open: the pump as that step left it."""
+        assert pump.session is not None
+        return self._store(
+            pump,
+            "pump.session-step",
+            {
+                "version": version.number,
+                "step": step.value,
+                "steps": [s.value for s in pump.session],
+            },
+        )
 
     def _transmitted(
         self,
@@ -673,7 +789,7 @@ class PumpWorkflows(QObject):
                 if b not in previous
             )
             action = "pump.transmitted"
-        elif result.message.startswith("Telemetry lost"):
+        elif result.message.startswith(("Telemetry lost", "Stopped after")):
             action = "pump.transmission-interrupted"
         else:
             action = "pump.read-back-mismatch"
@@ -698,8 +814,24 @@ class PumpWorkflows(QObject):
             )
 
     def offer_transmit(self, saved: ProgrammeVersion, previous: ProgrammeVersion | None) -> None:
-        """After a save: the update is complete only when the pump runs it (domain.md)."""
+        """After a save: the update is complete only when the pump runs it (domain.md).
+
+        A pump never read on this console is read now, before the question, on the version
+        before the save: it runs that one, whatever is answered (or if the console dies before
+        an answer), and a later first interrogation must not take the unsent version for the
+        pump's (issue 9)."""
         window = self.window
+        pump: SimulatedPump | None = None
+        if previous is not None:
+            try:
+                never_read = self._db.simulated_pump(self._patient_id, now=window.clock()) is None
+            except DatabaseError:
+                never_read = False
+            if never_read:
+                pump = self._pump_now(running_version=previous.number)
+                if pump is not None:
+                    self.state = pump
+        self.refresh_banner()
         if not window.prompter.confirm(
             "Transmit to the pump",
             f"Version {saved.number} is saved. Transmit it to {self._patient_words()}'s pump "
@@ -712,7 +844,7 @@ class PumpWorkflows(QObject):
                 15000,
             )
             return
-        self.transmit(running_version=previous.number if previous is not None else None)
+        self.transmit(running_version=previous.number if previous is not None else None, pump=pump)
 
     def resume_previous(self) -> bool:
         """Undo a session cut off half-way: the pump restarts the programme it had."""

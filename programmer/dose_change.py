@@ -1,0 +1,130 @@
+"""The change of a 24-h total against the saved programme, in mcg/day and in %, beside the limit
+that applies to it (issue 9: "+9 % of +30 %"). domain.md, "Titration": up at most the titration
+step for the patient's group (30 % spinal, 15 % cerebral in the packaged library), down at most
+the large-decrease limit (20 %); the figures come from the drug library the check uses.
+
+Pure arithmetic for the screens: the engine's own findings (CHANGE_ABOVE_TITRATION,
+CHANGE_DECREASE_LARGE) stay the rule; this names the figures so the clinician sees how near the
+limit a change is before a finding appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from programmer.drug_library import DrugLibrary
+from programmer.findings import patient_group
+from programmer.programme import Mode, Programme
+from programmer.pump_catalogue import PumpCatalogue
+from programmer.schedule import daily_doses
+from programmer.units import exact, format_number
+
+THERAPY = (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
+
+
+@dataclass(frozen=True, slots=True)
+class DoseChange:
+    """``before`` -> ``after`` mcg/day, with the increase and decrease limits in %."""
+
+    before_mcg: Fraction
+    after_mcg: Fraction
+    titration_pct: Fraction  # the largest increase, in % of before
+    decrease_pct: Fraction  # the largest decrease, in % of before
+
+    @property
+    def delta_mcg(self) -> Fraction:
+        return self.after_mcg - self.before_mcg
+
+    @property
+    def percent(self) -> Fraction | None:
+        """The change in % of the saved total (None when that was zero: no ratio)."""
+        if self.before_mcg == 0:
+            return None
+        return self.delta_mcg * 100 / self.before_mcg
+
+    @property
+    def limit_pct(self) -> Fraction:
+        """The limit in the change's direction, signed: +30 for an increase, -20 for a
+        decrease (an unchanged total is measured against the increase limit)."""
+        return -self.decrease_pct if self.delta_mcg < 0 else self.titration_pct
+
+    @property
+    def within_limit(self) -> bool:
+        """The change is inside its limit (from zero to something never is)."""
+        percent = self.percent
+        if percent is None:
+            return self.delta_mcg == 0
+        return -self.decrease_pct <= percent <= self.titration_pct
+
+
+def dose_change(
+    before_mcg: Fraction | Decimal | int,
+    after_mcg: Fraction | Decimal | int,
+    *,
+    titration_pct: Fraction | Decimal | int,
+    decrease_pct: Fraction | Decimal | int,
+) -> DoseChange:
+    return DoseChange(
+        exact(before_mcg), exact(after_mcg), exact(titration_pct), exact(decrease_pct)
+    )
+
+
+def _signed(value: Fraction, places: int, *, trim: bool = False) -> str:
+    """``"+9.0"``, ``"-20"``; a change too small to show keeps its sign (``"+0.00"``), only
+    none at all is ``"±0"``. ``trim``: no trailing zeros (a limit from the library is shown as
+    written there, 12.5 as 12.5, 30 as 30)."""
+    text = format_number(abs(value), places)
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if value == 0:
+        return f"±{text}"
+    return f"{'+' if value > 0 else '-'}{text}"
+
+
+def change_words(change: DoseChange) -> str:
+    """``"+26.00 mcg/day (+9.0 % of +30 %)"``, ``"-90.00 mcg/day (-31.0 %: over the -20 %
+    limit)"``, ``"±0 mcg/day (no change)"``; from zero, no percentage."""
+    if change.delta_mcg == 0:
+        return "±0 mcg/day (no change)"
+    mcg = f"{_signed(change.delta_mcg, 2)} mcg/day"
+    percent = change.percent
+    limit = f"{_signed(change.limit_pct, 2, trim=True)} %"
+    if percent is None:
+        return f"{mcg} (from 0 mcg/day: no titration step applies)"
+    if change.within_limit:
+        return f"{mcg} ({_signed(percent, 1)} % of {limit})"
+    return f"{mcg} ({_signed(percent, 1)} %: over the {limit} limit)"
+
+
+def day_change(
+    pending: Programme,
+    current: Programme | None,
+    weekday: int,
+    *,
+    library: DrugLibrary,
+    catalogue: PumpCatalogue,
+    today: date,
+) -> DoseChange | None:
+    """The change of weekday ``weekday``'s (0 = Monday) 24-h total from ``current`` to
+    ``pending``, with the limits for the patient (None: no saved programme, either side not a
+    therapy mode, or a drug or pump the library or catalogue does not know)."""
+    if current is None or pending.mode not in THERAPY or current.mode not in THERAPY:
+        return None
+    drug = library.drugs.get(pending.drug.name)
+    if drug is None:
+        return None
+    try:
+        before = daily_doses(current, catalogue.pump(current.pump.model)).by_weekday[weekday]
+        after = daily_doses(pending, catalogue.pump(pending.pump.model)).by_weekday[weekday]
+    except KeyError:
+        return None
+    group = patient_group(pending, drug, today)
+    return dose_change(
+        before,
+        after,
+        titration_pct=drug.titration_pct_for(group),
+        decrease_pct=drug.decrease_large_pct,
+    )
