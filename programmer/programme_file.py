@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.errors import ProgrammeFileError
+from programmer.files import FileProblem, read_input
 from programmer.programme import (
     EVERY_DAY,
     WEEKDAYS,
@@ -422,18 +423,12 @@ def loads(
 def load(
     path: str | Path, *, catalogue: PumpCatalogue | None = None, library: DrugLibrary | None = None
 ) -> Programme:
-    """A programme from a file; a file that cannot be opened is a ProgrammeFileError too."""
+    """A programme from a file; a file that cannot be opened, is not a regular file (a FIFO,
+    a device) or is too large is a ProgrammeFileError too (programmer/files.py)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise ProgrammeFileError("is a folder, not a programme file") from None
-    except FileNotFoundError:
-        raise ProgrammeFileError("no such file") from None
-    except PermissionError:
-        raise ProgrammeFileError("permission denied") from None
-    except OSError as exc:
-        raise ProgrammeFileError(f"cannot be read ({exc.strerror or exc})") from None
+        data = read_input(path, limit=MAX_FILE_BYTES, what="programme file")
+    except FileProblem as exc:
+        raise ProgrammeFileError(exc.reason) from None
     return loads(data, catalogue=catalogue, library=library)
 
 
