@@ -62,6 +62,7 @@ from db.errors import (
     UnknownVersionError,
 )
 from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.local_disk import refuse_network_filesystem
 from db.programmes import acknowledgement_key
 from db.records import (
     AuditEntry,
@@ -170,6 +171,7 @@ class Database:
         drug library used while the database stores none (the packaged one by default)."""
         path = Path(path).expanduser().absolute()
         moment = now or datetime.now()
+        refuse_network_filesystem(path)
         state = inspect_file(path)
         if state.kind is FileKind.MISSING:
             if not create:
@@ -764,6 +766,7 @@ class Database:
         """Check ``backup`` (SQLite integrity, audit trail, schema version) and put it in
         place at ``dest``. With ``overwrite``, a database already at ``dest`` is renamed aside,
         never deleted, and that name is returned; close every window using it first."""
+        refuse_network_filesystem(Path(dest).expanduser().absolute())
         return backups.restore(
             Path(backup), Path(dest), overwrite=overwrite, now=now or datetime.now()
         )
