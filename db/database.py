@@ -10,6 +10,7 @@ treatments, the audit trail, integrity, backups and the demonstration patients.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -744,8 +745,17 @@ class Database:
         against the entry that wrote it."""
         with self._read() as sdb:
             from db import integrity  # loaded for a check, not at every start
+            from db.audit_times import backwards_times
 
-            return integrity.verify(sdb)
+            report = integrity.verify(sdb)
+            if kinds.read_kind(sdb) is not DatabaseKind.CLINICAL:
+                return report
+            backwards = backwards_times(sdb)
+            if not backwards:
+                return report
+            return dataclasses.replace(
+                report, audit_ok=False, problems=[*report.problems, *backwards]
+            )
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:
         """A consistent copy of the database, taken while it stays in use, written to ``dest``
