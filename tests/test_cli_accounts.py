@@ -517,3 +517,13 @@ def test_two_imports_racing_for_one_patient_store_exactly_one(tmp_path: Path) ->
         assert [v.number for v in versions] == list(range(1, rounds + 1))
         assert [v.based_on for v in versions] == [None, *range(1, rounds)]
         assert {v.saved_by for v in versions} <= {"admin", "dr.lee"}
+
+
+def test_the_window_on_a_clinical_database_refuses_now(
+    clinic: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window records every save at its clock: with --now it would backdate them all."""
+    before = trail(clinic)
+    code, out, err = run(capsys, monkeypatch, "--db", str(clinic), "--now", "2020-01-01T08:00")
+    assert code == 2 and "--now" in err and out == ""
+    assert trail(clinic) == before
