@@ -527,3 +527,54 @@ def test_the_window_on_a_clinical_database_refuses_now(
     code, out, err = run(capsys, monkeypatch, "--db", str(clinic), "--now", "2020-01-01T08:00")
     assert code == 2 and "--now" in err and out == ""
     assert trail(clinic) == before
+
+
+def test_an_endless_password_line_is_refused_without_filling_the_memory(
+    clinic: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cat /dev/zero | itb-console history X --as admin`: the line never ends."""
+
+    class Endless(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:
+            assert size is not None and 0 < size < 10_000  # never unbounded
+            return "\0" * size
+
+    monkeypatch.setattr(sys, "stdin", Endless())
+    code = cli.main(["--db", str(clinic), "history", "MRN-0042", "--as", "admin"])
+    err = capsys.readouterr().err
+    assert code == 2 and "not a password" in err
+    assert trail(clinic)[-1][0] != "login"
+
+
+def test_restore_is_an_administrators_act(
+    clinic: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    with Database.open(clinic, create=False) as database:
+        database.backup(copy)
+    words = ["--db", str(clinic), "restore", str(copy), "--force"]
+    code, _, err = run(capsys, monkeypatch, *words, "--as", "dr.lee", stdin=CLIN_PW + "\n")
+    assert code == 2 and "not an administrator" in err
+    assert not list(tmp_path.glob("*.before-restore-*"))
+    code, out, err = run(capsys, monkeypatch, *words, "--as", "admin", stdin=ADMIN_PW + "\n")
+    assert code == 0, err
+    assert "is kept as" in out
+    assert len(list(tmp_path.glob("*.before-restore-*"))) == 1
+
+
+def test_a_hard_link_to_the_database_is_no_output(
+    clinic: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    link = tmp_path / "other-name.json"
+    os.link(clinic, link)
+    before = trail(clinic), clinic.read_bytes()
+    words = ["--db", str(clinic), "export", "MRN-0042", "--out", str(link), "--force"]
+    code, _, err = run(capsys, monkeypatch, *words, "--as", "admin", stdin=ADMIN_PW + "\n")
+    assert code == 2 and "is the database" in err
+    assert (trail(clinic), clinic.read_bytes()) == before  # refused before even logging in

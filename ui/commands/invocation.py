@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 # A version number larger than this is not one a database can hold (SQLite integers are 64-bit;
 # no patient has a billion versions): refused as a typing error, never an overflow.
 MAX_VERSION_NUMBER = 1_000_000_000
+# A password line read from standard input: db/users.MAX_PASSWORD (1024) and its line end.
+MAX_PASSWORD_LINE = 1026
 
 
 class CommandRefused(Exception):
@@ -142,7 +144,8 @@ class PasswordSource:
         if sys.stdin is None:
             raise PasswordInputError(f"no {what}: standard input is closed")
         try:
-            line = sys.stdin.readline()
+            # Bounded: `cat /dev/zero | itb-console ...` must not fill the memory.
+            line = sys.stdin.readline(MAX_PASSWORD_LINE + 1)
         except UnicodeDecodeError:
             raise PasswordInputError(
                 f"line {self._line} of standard input ({what}) is not valid text in the "
@@ -152,6 +155,11 @@ class PasswordSource:
             raise PasswordInputError(
                 f"standard input cannot be read ({exc.strerror or exc}); nothing was changed"
             ) from None
+        if len(line) > MAX_PASSWORD_LINE:
+            raise PasswordInputError(
+                f"line {self._line} of standard input ({what}) is longer than "
+                f"{MAX_PASSWORD_LINE} characters: not a password; nothing was changed"
+            )
         if not line:
             raise PasswordInputError(
                 f"no {what} on line {self._line} of standard input (passwords are read from "

@@ -22,7 +22,7 @@ from programmer.programme_file import load
 
 if TYPE_CHECKING:
     from db.database import ProgrammeVersion
-from programmer.files import FileProblem, write_bytes
+from programmer.files import FileProblem, output_problem, write_bytes
 from ui.commands.invocation import (
     CommandRefused,
     add_account_option,
@@ -227,6 +227,10 @@ def _stated_base(
 def run_export(args: argparse.Namespace) -> int:
     from db.database import DatabaseError
 
+    if args.out is not None:  # before anything is read, or a password asked for
+        problem = output_problem(args.out, force=args.force, protected=[database_path(args)[0]])
+        if problem is not None:
+            return fail(f"{args.out}: {problem}")
     try:
         with session(args, "export") as s:
             database = s.database
