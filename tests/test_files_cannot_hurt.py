@@ -262,3 +262,14 @@ def test_backup_errors_stay_backup_errors(clinic: Path, tmp_path: Path) -> None:
     ):
         database.backup(tmp_path / "no-such-folder" / "copy.sqlite")
     assert sqlite3.connect(clinic).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_reference_data_from_a_fifo_or_device_is_refused(tmp_path: Path) -> None:
+    from programmer.drug_library import load_drug_library
+    from programmer.errors import ReferenceDataError
+
+    fifo = tmp_path / "lib.fifo"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ReferenceDataError, match="not a regular file"):
+            load_drug_library(path)
