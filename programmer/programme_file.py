@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.errors import ProgrammeFileError
-from programmer.files import FileProblem, read_input
+from programmer.files import FileProblem, read_input, write_bytes
 from programmer.programme import (
     EVERY_DAY,
     WEEKDAYS,
@@ -525,5 +525,7 @@ def dumps(programme: Programme) -> str:
     return _encode(programme_to_json(programme), "") + "\n"
 
 
-def save(programme: Programme, path: str | Path) -> None:
-    Path(path).write_text(dumps(programme), encoding="utf-8")
+def save(programme: Programme, path: str | Path, *, force: bool = False) -> None:
+    """Write the programme file through programmer/files.py: whole or not at all, never onto a
+    device or folder, an existing file replaced only with ``force``."""
+    write_bytes(path, dumps(programme).encode("utf-8"), force=force)

@@ -273,3 +273,15 @@ def test_reference_data_from_a_fifo_or_device_is_refused(tmp_path: Path) -> None
     for path in (fifo, Path("/dev/zero")):
         with pytest.raises(ReferenceDataError, match="not a regular file"):
             load_drug_library(path)
+
+
+def test_saving_a_programme_file_replaces_one_only_when_told(tmp_path: Path) -> None:
+    from programmer import programme_file
+
+    path = tmp_path / "p.json"
+    path.write_text("the clinician's own file", "utf-8")
+    with pytest.raises(FileProblem, match="already exists"):
+        programme_file.save(programme(), path)
+    assert path.read_text("utf-8") == "the clinician's own file"
+    programme_file.save(programme(), path, force=True)
+    assert programme_file.load(path) == programme()
