@@ -64,7 +64,8 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
     prog = tmp_path / "prog.json"
     prog.write_text(dumps(programme(daily="440")), "utf-8")
     library = tmp_path / "lib.toml"
-    library.write_text("format = 'x'\n", "utf-8")
+    packaged = Path(cli.__file__).parents[1] / "programmer" / "data" / "drug_library.toml"
+    library.write_text(packaged.read_text("utf-8").replace('"2026.11-1"', '"2026.12-7"'), "utf-8")
     return {
         "import": ["import", str(prog), "--base", "1", "--reason", "titration"],
         "export": ["export", "MRN-0042"],
@@ -76,6 +77,7 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "restore": ["restore", str(tmp_path / "copy.sqlite"), "--force"],
         "user list": ["user", "list"],
         "user add": ["user", "add", "dr.new", "--role", "clinician"],
+        "library import": ["library", "import", str(library)],
     }
 
 
@@ -92,6 +94,7 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "restore",
         "user list",
         "user add",
+        "library import",
     ],
 )
 def test_every_patient_data_command_without_as_reads_and_writes_nothing(
