@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from db.connection import (
     translate,
 )
 from db.errors import BackupError, DatabaseError
+from programmer.files import FileProblem, check_regular_input, write_output
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -41,36 +43,30 @@ def _sibling_files(path: Path) -> list[Path]:
 def copy_database(
     conn: sqlite3.Connection, dest: Path, source: Path, *, overwrite: bool = False
 ) -> None:
-    """Copy the database open on ``conn`` (the file ``source``) to ``dest``, atomically."""
+    """Copy the database open on ``conn`` (the file ``source``) to ``dest``, atomically, through
+    programmer/files.py: never onto the database or its journal files, nor a device, FIFO or
+    folder; an existing file only with ``overwrite``; the copy is made in a temporary file
+    created exclusively beside ``dest`` (owner-only: a backup holds the same clinical data)."""
     dest = Path(dest)
-    if any(same_file(dest, s) for s in _sibling_files(source)) or (
-        dest.absolute() in [s.absolute() for s in _sibling_files(source)]
-    ):
-        raise BackupError(
-            f"{dest} is the database itself (or one of its journal files): choose another file "
-            "for the backup"
-        )
-    if dest.is_dir():
-        raise BackupError(f"{dest} is a folder: give the backup a file name")
-    if dest.exists() and not overwrite:
-        raise BackupError(f"{dest} already exists; choose a new file name (nothing was written)")
-    if not dest.parent.is_dir():
-        raise BackupError(f"{dest}: the folder {dest.parent} does not exist")
-    temp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    try:
-        # Created first, owner-only like the database: a backup holds the same clinical data.
-        os.close(os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
-        target = sqlite3.connect(temp)
+
+    def produce(temporary: Path) -> None:
+        target = sqlite3.connect(temporary)
         try:
             conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
             target.commit()
         finally:
             target.close()
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, dest)
-        sync_folder(dest.parent)
+
+    try:
+        write_output(dest, produce, force=overwrite, protected=[source])
+    except FileProblem as exc:
+        if "is the database" in exc.reason:
+            raise BackupError(
+                f"{dest} is the database itself (or one of its journal files): choose another "
+                "file for the backup"
+            ) from None
+        raise BackupError(f"the backup to {exc}") from None
     except sqlite3.Error as exc:
         raise BackupError(
             f"the backup to {dest} failed ({translate(exc, source)}); nothing was written there"
@@ -79,18 +75,18 @@ def copy_database(
         raise BackupError(
             f"the backup to {dest} failed ({exc.strerror or exc}); nothing was written there"
         ) from None
-    finally:
-        for leftover in [*_sibling_files(temp), temp.with_name(temp.name + "-journal")]:
-            if leftover.exists():
-                leftover.unlink()
 
 
 def check_backup(path: Path) -> list[str]:
     """Problems that make ``path`` unfit to restore (empty list: fit). Opened read-only."""
     path = Path(path)
     try:
+        # A regular file (a FIFO would hang SQLite), read only as far as its header here.
+        check_regular_input(path, what="console database backup")
         with open(path, "rb") as handle:
             header = handle.read(100)
+    except FileProblem as exc:
+        return [str(exc)]
     except OSError as exc:
         return [f"{path} cannot be read ({exc.strerror or exc})"]
     if not header.startswith(SQLITE_MAGIC):
@@ -141,29 +137,54 @@ def restore(backup: Path, dest: Path, *, overwrite: bool = False, now: datetime)
         )
     if dest.is_dir():
         raise BackupError(f"{dest} is a folder: name the database file to restore to")
+    if dest.exists() and not overwrite:
+        raise BackupError(
+            f"{dest} already exists; confirm that it should be replaced (it is kept under "
+            "another name), or restore to a new file"
+        )
     kept: Path | None = None
-    temp = dest.with_name(f".{dest.name}.{os.getpid()}.restoring")
-    source = connect_read_only(backup)
+    # The checked copy is made under an unpredictable name beside the database (a planted
+    # symlink cannot catch it), then moved into place.
+    fd, temp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".restoring", dir=dest.parent)
+    os.close(fd)
+    temp = Path(temp_name)
     try:
-        copy_database(source, temp, backup, overwrite=True)
-    finally:
-        source.close()
-    try:
+        source = connect_read_only(backup)
+        try:
+            copy_database(source, temp, backup, overwrite=True)
+        finally:
+            source.close()
         if dest.exists():
-            if not overwrite:
-                raise BackupError(
-                    f"{dest} already exists; confirm that it should be replaced (it is kept "
-                    "under another name), or restore to a new file"
-                )
             _settle(dest)
-            kept = dest.with_name(f"{dest.stem}.before-restore-{now:%Y%m%dT%H%M%S}{dest.suffix}")
-            os.replace(dest, kept)
+            kept = _keep_aside(dest, now)
         os.replace(temp, dest)
         sync_folder(dest.parent)
     finally:
         if temp.exists():
             temp.unlink()
     return kept
+
+
+def _keep_aside(dest: Path, now: datetime) -> Path:
+    """Keep the database at ``dest`` under a name of its own, never one already used: two
+    restores within the same second each keep what they replaced. The kept name is taken with a
+    hard link, which fails rather than replace an existing file (``dest`` stays until the caller
+    replaces it atomically); where there are no hard links, a checked rename."""
+    stamp = f"{now:%Y%m%dT%H%M%S}"
+    for n in range(1, 10_000):
+        extra = "" if n == 1 else f"-{n}"
+        kept = dest.with_name(f"{dest.stem}.before-restore-{stamp}{extra}{dest.suffix}")
+        try:
+            os.link(dest, kept)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (some filesystems): a checked rename
+            if kept.exists():
+                continue
+            os.replace(dest, kept)
+            return kept
+        return kept  # dest itself is replaced atomically by the caller
+    raise BackupError(f"{dest}: no free name to keep the replaced database; nothing was changed")
 
 
 def _settle(path: Path) -> None:

@@ -11,6 +11,7 @@ training database) is a client of this facade (:mod:`db.seed`), handed in as ``o
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -64,6 +65,7 @@ from db.errors import (
     UnknownVersionError,
 )
 from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.local_disk import refuse_network_filesystem
 from db.patients import MAX_REASON
 from db.programmes import acknowledgement_key
 from db.records import (
@@ -179,6 +181,7 @@ class Database:
         packaged one by default)."""
         path = Path(path).expanduser().absolute()
         moment = now or datetime.now()
+        refuse_network_filesystem(path)
         state = inspect_file(path)
         if state.kind is FileKind.MISSING:
             if not create:
@@ -759,8 +762,17 @@ class Database:
         against the entry that wrote it."""
         with self._read() as sdb:
             from db import integrity  # loaded for a check, not at every start
+            from db.audit_times import backwards_times
 
-            return integrity.verify(sdb)
+            report = integrity.verify(sdb)
+            if kinds.read_kind(sdb) is not DatabaseKind.CLINICAL:
+                return report
+            backwards = backwards_times(sdb)
+            if not backwards:
+                return report
+            return dataclasses.replace(
+                report, audit_ok=False, problems=[*report.problems, *backwards]
+            )
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:
         """A consistent copy of the database, taken while it stays in use, written to ``dest``
@@ -781,6 +793,7 @@ class Database:
         """Check ``backup`` (SQLite integrity, audit trail, schema version) and put it in
         place at ``dest``. With ``overwrite``, a database already at ``dest`` is renamed aside,
         never deleted, and that name is returned; close every window using it first."""
+        refuse_network_filesystem(Path(dest).expanduser().absolute())
         return backups.restore(
             Path(backup), Path(dest), overwrite=overwrite, now=now or datetime.now()
         )

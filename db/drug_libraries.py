@@ -24,6 +24,7 @@ from db.records import LibraryVersionRecord
 from db.values import moment_from, moment_text
 from programmer.drug_library import DrugLibrary, drug_library_from_text
 from programmer.errors import ReferenceDataError
+from programmer.library_bounds import library_problems
 
 MAX_LIBRARY_CHARS = 1_000_000  # far above any real library; a bound on what is stored
 MAX_VERSION = 64
@@ -48,6 +49,14 @@ def checked_library(text: str, source: str) -> DrugLibrary:
         library = drug_library_from_text(text, source)
     except ReferenceDataError as exc:
         raise LibraryImportError(f"{exc}. The drug library was not changed.") from None
+    implausible = library_problems(library)
+    if implausible:
+        raise LibraryImportError(
+            f"{source}: {implausible[0]}"
+            + (f" (and {len(implausible) - 1} more)" if len(implausible) > 1 else "")
+            + ". The bounds are in programmer/data/drug_library_bounds.toml. The drug library "
+            "was not changed."
+        )
     version = library.version
     if len(version) > MAX_VERSION or not version.isprintable() or version != version.strip():
         raise LibraryImportError(

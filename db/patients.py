@@ -15,6 +15,7 @@ from sqlite_utils import Database as SqliteDatabase
 
 from db import search
 from db.errors import InvalidRecordError, RecordMismatchError, UnknownPatientError
+from db.names import refuse_hidden_characters
 from db.records import PatientRecord, PatientSummary, PumpRecord
 from db.values import (
     checked_decimal,
@@ -57,11 +58,22 @@ def checked_text(value: object, field: str, max_len: int, *, blank_ok: bool = Fa
     return value
 
 
+def check_patient_name(name: object, field: str = "patient.name") -> str:
+    """A patient's name, the one check of every path that stores one (the window's form, an
+    import, the demonstration and training loaders): text of at most 200 characters with no
+    control, format or bidirectional character (db/names.py), so no stored name can pass for
+    another one on screen."""
+    checked_text(name, field, MAX_NAME)
+    assert isinstance(name, str)
+    return refuse_hidden_characters(name, field)
+
+
 def check_patient(patient: Patient, today: date) -> None:
     checked_text(patient.id, "patient.id", MAX_ID)
+    refuse_hidden_characters(patient.id, "patient.id")
     if patient.id != patient.id.strip():
         raise InvalidRecordError("must not start or end with a space", "patient.id")
-    checked_text(patient.name, "patient.name", MAX_NAME)
+    check_patient_name(patient.name)
     if not isinstance(patient.birth_date, date) or isinstance(patient.birth_date, datetime):
         raise InvalidRecordError("must be a date", "patient.birth_date")
     if patient.birth_date > today:

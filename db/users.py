@@ -29,6 +29,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import audit
 from db.errors import DatabaseError, InvalidRecordError
 from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.names import refuse_hidden_characters
 from db.values import moment_text, optional_moment_from
 
 # The lock-out (issue 6: "a wrong password repeated locks the account for a while"): after
@@ -45,7 +46,10 @@ MAX_PASSWORD = 1024  # a bound on what is hashed, far above any typed password
 # Who a failed login is attributed to when the name typed is not an account: the typed text is
 # not recorded, since people type their password into the name field by mistake.
 UNKNOWN_USER = "(unknown)"
-_RESERVED = {audit.SYSTEM_USER.casefold(), UNKNOWN_USER}
+# The names the console records as its own actors (the system, a failed login's unknown name,
+# the training scenarios' set-up in db/training.py): no account may take them.
+RESERVED_NAMES = frozenset({audit.SYSTEM_USER, UNKNOWN_USER, "training set-up"})
+_RESERVED = {name.casefold() for name in RESERVED_NAMES}
 
 # argon2id at the library's defaults (RFC 9106's second recommended profile: 3 passes over
 # 64 MiB, 4 lanes; about 0.2 s here). Tests replace it with a cheap hasher; the parameters are
@@ -219,18 +223,27 @@ PASSWORD_RULES = (
 
 
 def check_name(name: str) -> str:
-    """An account name: 1 to 40 printable characters, no space at either end, not a name the
-    audit trail uses itself. Returned unchanged (names are compared ignoring case)."""
+    """An account name, the one check of every path that names an account (command line,
+    window, first run): 1 to 40 printable characters, no control, format or bidirectional
+    character (db/names.py), no space at either end, not a name the console records as its own
+    actor, and no parentheses (the console's own labels, "(unknown)", "root (no accounts)",
+    are written with them). Returned unchanged (names are compared ignoring case)."""
     if not isinstance(name, str) or not name:
         raise InvalidRecordError("must not be empty", "name")
     if len(name) > MAX_NAME:
         raise InvalidRecordError(f"is longer than {MAX_NAME} characters", "name")
+    refuse_hidden_characters(name, "name")
     if not name.isprintable():
         raise InvalidRecordError("must contain printable characters only", "name")
     if name != name.strip():
         raise InvalidRecordError("must not begin or end with a space", "name")
     if name.casefold() in _RESERVED:
         raise InvalidRecordError(f"'{name}' is reserved for the audit trail", "name")
+    if "(" in name or ")" in name:
+        raise InvalidRecordError(
+            "must not contain parentheses (the audit trail uses them for the console's own labels)",
+            "name",
+        )
     return name
 
 

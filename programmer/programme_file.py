@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.errors import ProgrammeFileError
+from programmer.files import FileProblem, read_input, write_bytes
 from programmer.programme import (
     EVERY_DAY,
     WEEKDAYS,
@@ -451,18 +452,12 @@ def loads(
 def load(
     path: str | Path, *, catalogue: PumpCatalogue | None = None, library: DrugLibrary | None = None
 ) -> Programme:
-    """A programme from a file; a file that cannot be opened is a ProgrammeFileError too."""
+    """A programme from a file; a file that cannot be opened, is not a regular file (a FIFO,
+    a device) or is too large is a ProgrammeFileError too (programmer/files.py)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise ProgrammeFileError("is a folder, not a programme file") from None
-    except FileNotFoundError:
-        raise ProgrammeFileError("no such file") from None
-    except PermissionError:
-        raise ProgrammeFileError("permission denied") from None
-    except OSError as exc:
-        raise ProgrammeFileError(f"cannot be read ({exc.strerror or exc})") from None
+        data = read_input(path, limit=MAX_FILE_BYTES, what="programme file")
+    except FileProblem as exc:
+        raise ProgrammeFileError(exc.reason) from None
     return loads(data, catalogue=catalogue, library=library)
 
 
@@ -559,5 +554,7 @@ def dumps(programme: Programme) -> str:
     return _encode(programme_to_json(programme), "") + "\n"
 
 
-def save(programme: Programme, path: str | Path) -> None:
-    Path(path).write_text(dumps(programme), encoding="utf-8")
+def save(programme: Programme, path: str | Path, *, force: bool = False) -> None:
+    """Write the programme file through programmer/files.py: whole or not at all, never onto a
+    device or folder, an existing file replaced only with ``force``."""
+    write_bytes(path, dumps(programme).encode("utf-8"), force=force)

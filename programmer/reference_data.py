@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from programmer.errors import ReferenceDataError
+from programmer.files import read_input
+
+MAX_REFERENCE_BYTES = 4_000_000  # far above any library or catalogue
 
 
 def load_toml(path: Path | None, packaged_name: str) -> tuple[dict[str, Any], str]:
@@ -18,8 +21,8 @@ def load_toml(path: Path | None, packaged_name: str) -> tuple[dict[str, Any], st
         if path is None:
             text = resources.files("programmer").joinpath("data", packaged_name).read_text("utf-8")
             where = f"packaged {packaged_name}"
-        else:
-            text = Path(path).read_text("utf-8")
+        else:  # a regular file of bounded size, like every input (programmer/files.py)
+            text = read_input(path, limit=MAX_REFERENCE_BYTES, what="data file").decode("utf-8")
             where = str(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ReferenceDataError(f"cannot read {path or packaged_name}: {exc}") from exc

@@ -22,3 +22,16 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2id for the tests only (production keeps the library's defaults)."""
     monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def clinic_clock(monkeypatch: pytest.MonkeyPatch) -> "object":
+    """The computer's clock as the command line reads it, fixed at 2026-11-22 10:00 (the
+    factories' NOW): a clinical database records this time whatever --now says."""
+    from datetime import datetime
+
+    from ui.commands import invocation
+
+    moment = datetime(2026, 11, 22, 10, 0)
+    monkeypatch.setattr(invocation, "clock", lambda: moment)
+    return moment

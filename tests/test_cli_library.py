@@ -20,6 +20,8 @@ from db.users import Role
 from ui import cli
 
 NOW = "2026-11-22T10:00"
+# Writes record the computer's clock (fixed here), never --now on a clinical database.
+pytestmark = pytest.mark.usefixtures("clinic_clock")
 ADMIN_PW = "correct horse battery"
 CLIN_PW = "staple clinic 2026"
 PACKAGED = (Path(programmer.__file__).parent / "data" / "drug_library.toml").read_text("utf-8")
@@ -43,7 +45,7 @@ def run(
     stdin: str = "",
 ) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = cli.main(["--db", str(db), "--now", NOW, "library", *words])
+    code = cli.main(["--db", str(db), "library", *words])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -121,7 +123,8 @@ def test_library_import_by_an_administrator_makes_it_active_and_audited(
         "admin",
     )
     assert data["drugs"][0]["hard_max_mcg_per_day"] == 1500
-    assert cli.main(["--db", str(clinic), "verify"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(ADMIN_PW + "\n"))
+    assert cli.main(["--db", str(clinic), "verify", "--as", "admin"]) == 0
 
 
 def test_library_import_by_a_clinician_is_refused(
@@ -182,7 +185,7 @@ def test_a_missing_file_or_password_is_one_line(
     code, _, err = run(
         capsys, monkeypatch, clinic, "import", str(tmp_path / "none.toml"), "--as", "admin"
     )
-    assert code == 2 and err.count("\n") == 1 and "none.toml: cannot be read" in err
+    assert code == 2 and err.count("\n") == 1 and "none.toml: no such file" in err
     path = write(tmp_path, stricter())
     code, _, err = run(capsys, monkeypatch, clinic, "import", str(path), "--as", "admin")
     assert code == 2 and err.count("\n") == 1 and "no password of admin" in err

@@ -20,6 +20,8 @@ from ui import cli
 from ui.commands import users as user_commands
 
 NOW = "2026-11-22T10:00"
+# Writes record the computer's clock (fixed here), never --now on a clinical database.
+pytestmark = pytest.mark.usefixtures("clinic_clock")
 ADMIN_PW = "correct horse battery"
 CLIN_PW = "staple clinic 2026"
 
@@ -53,7 +55,7 @@ def run(
     stdin: str = "",
 ) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = cli.main(["--db", str(db), "--now", NOW, "user", *words])
+    code = cli.main(["--db", str(db), "user", *words])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -200,13 +202,13 @@ def test_password_typed_twice_at_a_terminal(
     monkeypatch.setattr("getpass.getpass", fake_getpass)
     monkeypatch.setattr(sys, "stdin", Terminal())
     words = ["add", "dr.lee", "--role", "clinician", "--as", "admin"]
-    code = cli.main(["--db", str(clinic), "--now", NOW, "user", *words])
+    code = cli.main(["--db", str(clinic), "user", *words])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert prompts == [
         "New password for dr.lee: ",
         "Type the same password again: ",
-        "Password of administrator admin: ",
+        "Password of admin: ",
     ]
     for secret in (CLIN_PW, ADMIN_PW):
         assert secret not in out
@@ -286,14 +288,16 @@ def test_user_list_shows_name_role_active_and_lock(
         for _ in range(users.MAX_FAILED_LOGINS):
             with pytest.raises(users.AuthenticationError):
                 database.authenticate("dr.lee", "wrong password!", now=when)
-    code, out, err = run(capsys, monkeypatch, clinic, "list")
+    code, out, err = run(capsys, monkeypatch, clinic, "list", "--as", "admin", stdin=ADMIN_PW)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert "(clinical): 2 account(s)" in lines[0]
     assert lines[1].split() == ["Name", "Role", "Active", "Locked", "until"]
     assert lines[2].split() == ["admin", "administrator", "yes", "-"]
     assert lines[3].split() == ["dr.lee", "clinician", "yes", "2026-11-22T10:15"]
-    code, out, _ = run(capsys, monkeypatch, clinic, "list", "--json")
+    code, out, _ = run(
+        capsys, monkeypatch, clinic, "list", "--json", "--as", "admin", stdin=ADMIN_PW
+    )
     assert json.loads(out)[1] == {
         "name": "dr.lee",
         "role": "clinician",

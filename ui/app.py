@@ -26,6 +26,15 @@ def no_display() -> bool:
 
 
 def run_window(args: argparse.Namespace) -> int:
+    if args.now is not None and not args.training:
+        # product.md, "Accounts on the command line": --now never changes what is recorded on
+        # a clinical database, and the window records every save at its clock.
+        print(
+            "itb-console: --now is for read-only commands and for training (--training); the "
+            "window on the clinic's database always runs on the computer's clock",
+            file=sys.stderr,
+        )
+        return 2
     if no_display():
         print(
             "itb-console: no display to open the window on (DISPLAY is not set). Run it in a "

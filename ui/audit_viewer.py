@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from db.audit import SYSTEM_USER, canonical_json
 from db.database import AuditEntry, Database, DatabaseError
 from db.users import UNKNOWN_USER
+from programmer.files import write_output
 from ui.theme import ERROR_STYLE, NOT_VERIFIED_STYLE, VERIFIED_STYLE
 
 COLUMNS = ("#", "Time", "User", "Action", "Patient", "Details")
@@ -150,12 +151,13 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def write_csv(entries: Sequence[AuditEntry], path: Path) -> None:
+def write_csv(entries: Sequence[AuditEntry], path: Path, *, protected: Sequence[Path] = ()) -> None:
     """The entries to ``path`` as CSV (UTF-8, a header row, one row per entry, the details as
-    their canonical JSON), written whole or not at all."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with open(partial, "w", encoding="utf-8", newline="") as handle:
+    their canonical JSON), written whole or not at all (programmer/files.py: never onto the
+    database, a device or a folder; the file dialog has asked before replacing a file)."""
+
+    def produce(temporary: Path) -> None:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(CSV_HEADER)
             for e in entries:
@@ -171,9 +173,8 @@ def write_csv(entries: Sequence[AuditEntry], path: Path) -> None:
                         e.hash,
                     ]
                 )
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+
+    write_output(path, produce, force=True, protected=protected)
 
 
 def ask_save_path(parent: QWidget, suggested: str) -> Path | None:
@@ -468,7 +469,7 @@ class AuditViewer(QWidget):
         if path is None:
             return None
         try:
-            write_csv(entries, path)
+            write_csv(entries, path, protected=[self.database.path])
         except OSError as exc:
             self._show_status(
                 f"The CSV could not be written to {path}: {exc.strerror or exc}", error=True

@@ -4,17 +4,20 @@ headless. Qt is imported only when the window is asked for, so ``check`` stays f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 
 from programmer.errors import EngineError
+from programmer.files import FileProblem
 from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
 from ui.commands import report as report_commands
 from ui.commands import users as user_commands
+from ui.commands.invocation import CommandRefused
 
 
 class UsageError(Exception):
@@ -28,11 +31,18 @@ class _Parser(argparse.ArgumentParser):
 
 def _moment(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{text}' is not a date and time YYYY-MM-DDTHH:MM"
+            f"'{text[:40]}' is not a date and time YYYY-MM-DDTHH:MM"
         ) from None
+    if moment.tzinfo is not None:
+        # Every time in the console is the clinic's local wall-clock time (db/values.py).
+        raise argparse.ArgumentTypeError(
+            f"'{text[:40]}' has a time zone: give the clinic's local time YYYY-MM-DDTHH:MM "
+            "without one"
+        )
+    return moment
 
 
 def default_database_path() -> str:
@@ -76,8 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """A name the terminal's encoding cannot show is escaped, not a crash (a Windows code page,
+    an ASCII-only terminal, PYTHONIOENCODING=ascii); export writes its bytes directly."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _output_gone() -> int:
+    """The reader of standard output has gone ("| head" closed early): say so on stderr, and
+    let nothing more be written to the closed pipe (Python would complain at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+    with contextlib.suppress(OSError):
+        print("itb-console: the output was closed before everything was written", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_output()
     try:
         args = build_parser().parse_args(args_list)
         if args.command is None:
@@ -88,6 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except CommandRefused as exc:
+        print(f"itb-console: {exc}", file=sys.stderr)
+        return 2
+    except FileProblem as exc:
+        print(f"itb-console: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return _output_gone()
     except EngineError as exc:
         print(f"itb-console: {exc}", file=sys.stderr)
         return 2

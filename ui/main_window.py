@@ -620,7 +620,7 @@ class MainWindow(QMainWindow):
         if path is None:
             return False
         try:
-            pages = write_pdf(report, path)  # type: ignore[arg-type]
+            pages = write_pdf(report, path, protected=[self.db.path])  # type: ignore[arg-type]
         except (OSError, ReportRenderError) as exc:
             self.prompter.warn("Report not written", f"{path}: {exc}")
             return False

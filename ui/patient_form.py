@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.database import PumpRecord
+from db.database import InvalidRecordError, PumpRecord
+from db.patients import check_patient_name
 from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
@@ -160,6 +161,10 @@ class PatientForm(QDialog):
             raise EntryError("Patient ID: required.")
         if not name:
             raise EntryError("Name: required.")
+        try:
+            check_patient_name(name)  # the database's own check, shown where it was typed
+        except InvalidRecordError as exc:
+            raise EntryError(f"Name: {str(exc).removeprefix('patient.name: ')}.") from None
         serial = self.serial.text().strip()
         if not serial:
             raise EntryError("Pump serial: required.")

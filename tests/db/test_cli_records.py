@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ from db.database import Database
 from programmer.programme_file import dumps
 from tests.db.factories import NOW, programme
 from ui.cli import main
+from ui.commands import invocation
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW_ARG = ["--now", "2026-11-22T10:00"]
+NOW_ARG: list[str] = []  # a clinical database records the computer's clock (fixed below)
+pytestmark = pytest.mark.usefixtures("clinic_clock")
 
 
 def _file(tmp_path: Path, name: str = "prog.json", **changes: object) -> Path:
@@ -76,7 +79,7 @@ def test_import_of_a_non_canonical_file_exports_canonical_text(
     assert exported == dumps(programme()).encode()
     again = tmp_path / "again.json"
     again.write_bytes(exported)
-    assert main(_run(db, "import", "--reason", "re-import", str(again))) == 0
+    assert main(_run(db, "import", "--reason", "re-import", "--base", "1", str(again))) == 0
     capsysbinary.readouterr()
     assert main(_run(db, "export", "MRN-0042", "--version", "2")) == 0
     assert capsysbinary.readouterr().out == exported
@@ -124,20 +127,22 @@ def test_import_of_an_unreadable_file_is_one_line(
         assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
 
 
-def test_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "clinic.sqlite"
     main(_run(db, "import", "--reason", "first", str(_file(tmp_path, daily="400"))))
+    monkeypatch.setattr(invocation, "clock", lambda: datetime(2026, 11, 23, 10, 0))
     main(
-        [
-            "--db",
-            str(db),
-            "--now",
-            "2026-11-23T10:00",
+        _run(
+            db,
             "import",
             "--reason",
             "more",
+            "--base",
+            "1",
             str(_file(tmp_path, "b.json", daily="440")),
-        ]
+        )
     )
     capsys.readouterr()
     assert main(_run(db, "history", "MRN-0042")) == 0

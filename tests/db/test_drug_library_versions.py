@@ -238,12 +238,20 @@ def test_a_stored_library_altered_behind_the_console_is_caught_and_never_applied
             database.check_programme(programme(daily="4000"), now=later(3))
 
 
-def test_cli_import_accepts_a_drug_only_the_database_library_knows(tmp_path: Path) -> None:
+def test_cli_import_accepts_a_drug_only_the_database_library_knows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The database's active library, not the packaged one, decides which drugs a programme
     file may name."""
+    import io
     import json
+    import sys
 
     from ui.cli import main
+    from ui.commands import invocation
+
+    monkeypatch.setattr(invocation, "clock", lambda: datetime(2026, 11, 22, 12, 0))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(CLIN_PW + "\n"))
 
     database, admin, _ = clinic(tmp_path / "c.sqlite")
     second = PACKAGED[PACKAGED.index("[[drug]]") :].replace(
@@ -263,10 +271,10 @@ def test_cli_import_accepts_a_drug_only_the_database_library_knows(tmp_path: Pat
         [
             "--db",
             str(tmp_path / "c.sqlite"),
-            "--now",
-            "2026-11-22T12:00",
             "import",
             str(file),
+            "--as",
+            "dr.lee",
             "--reason",
             "trial of the second product",
         ]

@@ -63,3 +63,14 @@ def test_new_patient_is_created_opened_and_starts_stopped(qtbot: QtBot, tmp_path
     assert window.document is not None and window.document.pending.mode is Mode.STOPPED
     assert Code.MODE_STOPPED in {f.code for f in window.document.result.findings}
     assert db.search_patients("quinn")[0].id == "MRN-7777"
+
+
+def test_form_refuses_a_name_with_a_right_to_left_override_where_it_was_typed(
+    qtbot: QtBot,
+) -> None:
+    """ "Jane \u202eeoD" shows as "Jane Doe": the database's one name check, in the form."""
+    form = filled_form(qtbot)
+    form.name.setText("Jane \u202eeoD")
+    form._try_accept()
+    assert form.value is None
+    assert "Name:" in form.error.text() and "RIGHT-TO-LEFT OVERRIDE" in form.error.text()

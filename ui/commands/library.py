@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ui.commands.invocation import fail, now_of, open_database
-from ui.commands.users import PasswordInputError, PasswordSource
+from programmer.files import FileProblem, read_input
+from ui.commands.invocation import (
+    CommandRefused,
+    add_account_option,
+    fail,
+    open_database,
+    session,
+)
 
 if TYPE_CHECKING:
     from db.records import LibraryVersionRecord
@@ -55,18 +59,8 @@ def register(sub: Any) -> None:
         "standard input or typed at a hidden prompt. The version string must be new.",
     )
     imp.add_argument("file", metavar="FILE", help="the drug library (TOML)")
-    imp.add_argument(
-        "--as", dest="acting", metavar="ADMIN", required=True, help="the administrator"
-    )
+    add_account_option(imp, metavar="ADMIN")
     imp.set_defaults(func=run_import)
-
-
-def _tolerant_output() -> None:
-    """A name the terminal's encoding cannot show is escaped, not a crash."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
 
 
 # ---------------------------------------------------------------- show
@@ -140,7 +134,6 @@ def _source(versions: list[LibraryVersionRecord]) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
 
     try:
@@ -183,18 +176,19 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
-    from db.drug_libraries import checked_library
-    from db.users import LoginPurpose
+    from db.drug_libraries import MAX_LIBRARY_CHARS, checked_library
 
-    now = now_of(args)
     source = str(args.file)
     try:
-        text = Path(args.file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return fail(f"{source}: cannot be read ({reason}); the drug library was not changed")
+        # A regular file of bounded size (never /dev/zero, never a FIFO that hangs).
+        text = read_input(args.file, limit=4 * MAX_LIBRARY_CHARS, what="drug library").decode(
+            "utf-8"
+        )
+    except FileProblem as exc:
+        return fail(f"{exc}; the drug library was not changed")
+    except UnicodeDecodeError as exc:
+        return fail(f"{source}: cannot be read ({exc}); the drug library was not changed")
     try:
         # Checked before anyone logs in: a bad file changes nothing, not even the audit trail.
         checked_library(text, source)
@@ -204,16 +198,13 @@ def run_import(args: argparse.Namespace) -> int:
                     f"{database.path} has no user accounts yet: add the first administrator "
                     "(user add NAME --role administrator), who then imports the library"
                 )
-            acting = database.authenticate(
-                args.acting,
-                PasswordSource().existing_password(args.acting),
-                now=now,
-                purpose=LoginPurpose.COMMAND_LINE,
+        with session(args, "library import", writes=True) as s:
+            if s.user is None:
+                raise CommandRefused(f"{s.database.path} has no user accounts yet")
+            change = s.database.import_drug_library(
+                text, by=s.user, now=s.recorded_at, source=source
             )
-            change = database.import_drug_library(text, by=acting, now=now, source=source)
-            path = database.path
-    except PasswordInputError as exc:
-        return fail(str(exc))
+            path = s.database.path
     except DatabaseError as exc:
         return fail(str(exc))
     print(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,12 +22,18 @@ from programmer.programme_file import load
 
 if TYPE_CHECKING:
     from db.database import ProgrammeVersion
+from programmer.files import FileProblem, output_problem, write_bytes
 from ui.commands.invocation import (
-    current_user,
+    CommandRefused,
+    add_account_option,
     database_path,
     fail,
-    now_of,
+    log_in,
     open_database,
+    recorded_now,
+    refuse_now_for_writes,
+    require_account,
+    session,
     version_number,
 )
 
@@ -46,6 +51,16 @@ def register(sub: Any) -> None:
         help="why the programme is stored; also the typed reason accepting each soft finding "
         "(without it a programme with soft findings is refused)",
     )
+    imp.add_argument(
+        "--base",
+        metavar="N",
+        type=_base,
+        default=False,  # not given (None is "new")
+        help="the version FILE was exported from (export says it): FILE is stored on top of "
+        "that version only, and refused as a conflict if another was saved since; 'new' for a "
+        "patient's first programme. Needed when the patient already has a programme.",
+    )
+    add_account_option(imp)
     imp.set_defaults(func=run_import)
 
     exp = sub.add_parser(
@@ -53,21 +68,31 @@ def register(sub: Any) -> None:
     )
     exp.add_argument("patient_id", metavar="PATIENT_ID")
     exp.add_argument("--version", metavar="N", type=version_number, help="this version instead")
+    exp.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the programme file here instead of to standard output",
+    )
+    exp.add_argument("--force", action="store_true", help="replace the --out file if it exists")
+    add_account_option(exp)
     exp.set_defaults(func=run_export)
 
     hist = sub.add_parser("history", help="a patient's programme versions: who, when, dose, why")
     hist.add_argument("patient_id", metavar="PATIENT_ID")
     hist.add_argument("--json", action="store_true", help="machine-readable output")
+    add_account_option(hist)
     hist.set_defaults(func=run_history)
 
     ver = sub.add_parser(
         "verify", help="check the database and its audit trail (exit 0 only when both hold)"
     )
+    add_account_option(ver)
     ver.set_defaults(func=run_verify)
 
     bak = sub.add_parser("backup", help="a consistent copy of the database, taken while in use")
     bak.add_argument("file", metavar="FILE")
     bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_account_option(bak)
     bak.set_defaults(func=run_backup)
 
     res = sub.add_parser(
@@ -79,16 +104,15 @@ def register(sub: Any) -> None:
         action="store_true",
         help="replace an existing database (it is kept beside, renamed, never deleted)",
     )
+    add_account_option(res, metavar="ADMIN")
     res.set_defaults(func=run_restore)
 
 
-def _tolerant_output() -> None:
-    """A name the terminal's encoding cannot show is escaped, not a crash (e.g. a Windows code
-    page, or PYTHONIOENCODING=ascii); export writes its bytes directly and is unaffected."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
+def _base(text: str) -> int | None:
+    """``--base N``, or ``new`` (the patient has no programme yet)."""
+    if text.strip().casefold() == "new":
+        return None
+    return version_number(text)
 
 
 def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
@@ -102,8 +126,8 @@ def _finding_lines(findings: tuple[Finding, ...]) -> list[str]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import (
+        ConflictError,
         DatabaseError,
         HardFindingError,
         MissingAcknowledgementError,
@@ -111,14 +135,20 @@ def run_import(args: argparse.Namespace) -> int:
         acknowledgement_key,
     )
 
+    refuse_now_for_writes(args, "import")
+    reason = args.reason
+    if reason is not None and not reason.strip():
+        return fail("--reason must not be empty")
     # An existing database's own drug library (an administrator may have imported a newer one)
     # decides which drugs a file may name; a new database can only have the packaged library,
-    # so the file is checked before anything is created.
+    # so the file is checked before anything is created. Its accounts are checked first: on a
+    # database with accounts nothing is read without --as.
     library = None
     path, _ = database_path(args)
     if path.exists():
         try:
             with open_database(args) as existing:
+                require_account(existing, args, "import")
                 library = existing.library
         except DatabaseError as exc:
             return fail(str(exc))
@@ -126,12 +156,14 @@ def run_import(args: argparse.Namespace) -> int:
         programme = load(args.file, library=library)
     except ProgrammeFileError as exc:
         return fail(f"{args.file}: {exc}")
-    reason = args.reason
-    if reason is not None and not reason.strip():
-        return fail("--reason must not be empty")
-    now = now_of(args)
     try:
-        with open_database(args, create=True) as database:
+        with session(args, "import", writes=True, create=True) as s:
+            database, now = s.database, s.recorded_at
+            try:
+                latest = database.latest_version(programme.patient.id)
+            except UnknownPatientError:
+                latest = None
+            base = _stated_base(args, programme.patient.id, latest)
             result = database.check_programme(programme, now=now)
             hard = tuple(f for f in result.findings if f.severity is Severity.HARD)
             soft = tuple(f for f in result.findings if f.severity is Severity.SOFT)
@@ -147,14 +179,10 @@ def run_import(args: argparse.Namespace) -> int:
                 print("\n".join(_finding_lines(soft)))
                 return 1
             try:
-                latest = database.latest_version(programme.patient.id)
-            except UnknownPatientError:
-                latest = None
-            try:
                 version = database.save_programme(
                     programme,
-                    base_version=None if latest is None else latest.number,
-                    user=current_user(),
+                    base_version=base,
+                    user=s.recorded_by,
                     reason=reason or f"Imported from {Path(args.file).name}",
                     acknowledgements={acknowledgement_key(f): reason or "" for f in soft},
                     now=now,
@@ -164,6 +192,8 @@ def run_import(args: argparse.Namespace) -> int:
                 print(f"{args.file}: refused: {exc}")
                 print("\n".join(_finding_lines(exc.findings)))
                 return 1
+    except ConflictError as exc:
+        return fail(f"{args.file}: refused as a conflict: {exc}")
     except DatabaseError as exc:
         return fail(str(exc))
     print(
@@ -173,15 +203,37 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stated_base(
+    args: argparse.Namespace, patient_id: str, latest: ProgrammeVersion | None
+) -> int | None:
+    """The version the file is to be stored on top of: ``--base`` (``new`` for none). Without
+    it a patient's first programme needs none, but a file for a patient with programmes is
+    refused: it would silently replace whatever was saved since it was exported."""
+    if args.base is not False:
+        base: int | None = args.base
+        return base
+    if latest is None:
+        return None
+    raise CommandRefused(
+        f"{args.file}: patient {patient_id} already has programme versions (the newest is "
+        f"{latest.number}): give --base N, the version the file was exported from (export "
+        "says it), so that a version saved since is not silently replaced. Nothing was stored."
+    )
+
+
 # ---------------------------------------------------------------- export
 
 
 def run_export(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
 
+    if args.out is not None:  # before anything is read, or a password asked for
+        problem = output_problem(args.out, force=args.force, protected=[database_path(args)[0]])
+        if problem is not None:
+            return fail(f"{args.out}: {problem}")
     try:
-        with open_database(args) as database:
+        with session(args, "export") as s:
+            database = s.database
             if args.version is not None:
                 version = database.version(args.patient_id, args.version)
             else:
@@ -189,19 +241,29 @@ def run_export(args: argparse.Namespace) -> int:
                 if current is None:
                     return fail(f"patient {args.patient_id} has no confirmed programme yet")
                 version = current
+            data = version.programme_json.encode("utf-8")
+            if args.out is not None:
+                write_bytes(args.out, data, force=args.force, protected=[database.path])
     except DatabaseError as exc:
         return fail(str(exc))
-    data = version.programme_json.encode("utf-8")
+    except FileProblem as exc:
+        return fail(str(exc))
+    # The base an edited copy is imported on: said on stderr, so stdout stays the file.
+    base_note = (
+        f"exported version {version.number} of {version.patient_id}; import an edited copy "
+        f"with --base {version.number}"
+    )
+    if args.out is not None:
+        print(f"{args.out}: {base_note}")
+        return 0
+    print(base_note, file=sys.stderr)
     buffer = getattr(sys.stdout, "buffer", None)
-    try:
-        if buffer is not None:  # the stored bytes, whatever the terminal's encoding
-            sys.stdout.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            sys.stdout.write(version.programme_json)
-    except BrokenPipeError:  # e.g. "| head": the reader has gone, nothing left to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if buffer is not None:  # the stored bytes, whatever the terminal's encoding
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        sys.stdout.write(version.programme_json)
     return 0
 
 
@@ -227,13 +289,12 @@ def _version_json(v: ProgrammeVersion, current: int | None) -> dict[str, Any]:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
 
     try:
-        with open_database(args) as database:
-            record = database.patient(args.patient_id)
-            versions = database.versions(args.patient_id)
+        with session(args, "history") as s:
+            record = s.database.patient(args.patient_id)
+            versions = s.database.versions(args.patient_id)
     except DatabaseError as exc:
         return fail(str(exc))
     current = max((v.number for v in versions if v.confirmed), default=None)
@@ -267,13 +328,12 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
 
     try:
-        with open_database(args) as database:
-            report = database.verify()
-            path = database.path
+        with session(args, "verify") as s:
+            report = s.database.verify()
+            path = s.database.path
     except DatabaseError as exc:
         return fail(str(exc))
     print(f"Database: {path}")
@@ -288,13 +348,12 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
 
     try:
-        with open_database(args) as database:
-            database.backup(args.file, overwrite=args.force)
-            source = database.path
+        with session(args, "backup") as s:
+            s.database.backup(args.file, overwrite=args.force)
+            source = s.database.path
     except DatabaseError as exc:
         return fail(str(exc))
     size = Path(args.file).stat().st_size
@@ -303,12 +362,30 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import Database, DatabaseError
+    from db.users import Role
 
+    refuse_now_for_writes(args, "restore")
     path, _ = database_path(args)
     try:
-        kept = Database.restore(args.file, path, overwrite=args.force, now=now_of(args))
+        if path.exists():
+            # Replacing the clinic's database is an administrator's act, logged in the database
+            # being replaced (it is kept, with that login, under a unique name).
+            with open_database(args) as existing:
+                acting = require_account(existing, args, "restore")
+                if acting is not None:
+                    user = log_in(existing, acting, args)
+                    if user.role is not Role.ADMINISTRATOR:
+                        raise CommandRefused(
+                            f"{user.name} is not an administrator: only an administrator "
+                            "replaces the database with a backup. Nothing was changed."
+                        )
+        elif args.acting is not None:
+            raise CommandRefused(
+                f"{path} does not exist yet, so there is no account '{args.acting}' to log in "
+                "with: leave out --as to restore to a new file"
+            )
+        kept = Database.restore(args.file, path, overwrite=args.force, now=recorded_now(args))
     except DatabaseError as exc:
         return fail(str(exc))
     print(f"Restored {args.file} to {path}")

@@ -14,11 +14,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
-from ui.commands.invocation import fail, now_of, open_database, version_number
+from programmer.files import FileProblem, output_problem
+from ui.commands.invocation import (
+    add_account_option,
+    database_path,
+    fail,
+    session,
+    version_number,
+)
 
 
 def register(sub: Any) -> None:
@@ -39,21 +44,9 @@ def register(sub: Any) -> None:
     rep.add_argument(
         "--clinic", metavar="NAME", default=None, help="the clinic's name on every page"
     )
+    rep.add_argument("--force", action="store_true", help="replace the PDF file if it exists")
+    add_account_option(rep)
     rep.set_defaults(func=run_report)
-
-
-def output_problem(path: Path) -> str | None:
-    """Why ``path`` cannot take the report (checked before any work), or None."""
-    if path.is_dir():
-        return f"{path}: is a folder; give a file name for the report (--out FILE.pdf)"
-    folder = path.parent
-    if not folder.is_dir():
-        return f"{path}: the folder {folder} does not exist"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"{path}: the folder {folder} cannot be written to"
-    if path.exists() and not os.access(path, os.W_OK):
-        return f"{path}: the file exists and cannot be overwritten"
-    return None
 
 
 def ensure_qt_application() -> object:
@@ -74,31 +67,29 @@ def run_report(args: argparse.Namespace) -> int:
     """Write the report; see the module docstring for the exit codes."""
     from db.database import DatabaseError
     from db.kind import DatabaseKind
-    from ui.commands.invocation import current_user
     from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
 
-    for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
-    now = now_of(args)
     out = Path(args.out)
-    problem = output_problem(out)
-    if problem is not None:
-        return fail(problem)
+    protected = database_path(args)[0]
+    problem = output_problem(out, force=args.force, protected=[protected])
+    if problem is not None:  # before anything is read, or a password asked for
+        return fail(f"{out}: {problem}")
     try:
-        with open_database(args) as database:
+        with session(args, "report") as s:
+            database = s.database
             report = report_from_database(
                 database,
                 args.patient_id,
                 args.version,
-                now=now,
-                printed_by=current_user(),
+                now=s.evaluated_at,
+                printed_by=s.recorded_by,
                 clinic=args.clinic or DEFAULT_CLINIC,
                 # Every page of a training database's report says so, whatever was asked.
                 training=database.kind is DatabaseKind.TRAINING,
             )
     except (DatabaseError, ReportError) as exc:
+        return fail(str(exc))
+    except FileProblem as exc:
         return fail(str(exc))
     except OSError as exc:
         return fail(f"the database cannot be opened: {exc.strerror or exc}")
@@ -107,7 +98,9 @@ def run_report(args: argparse.Namespace) -> int:
     from ui.report.pdf import ReportRenderError, write_pdf
 
     try:
-        pages = write_pdf(report, out)
+        pages = write_pdf(report, out, force=args.force, protected=[protected])
+    except FileProblem as exc:
+        return fail(str(exc))
     except OSError as exc:
         return fail(f"{out}: cannot be written: {exc.strerror or exc}")
     except ReportRenderError as exc:

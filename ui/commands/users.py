@@ -25,22 +25,29 @@ storage layer is imported only when a command runs, so the command line stays fa
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ui.commands.invocation import fail, now_of, open_database
+from ui.commands.invocation import (
+    PasswordInputError,
+    PasswordSource,
+    add_account_option,
+    fail,
+    log_in,
+    now_of,
+    open_database,
+    recorded_now,
+    refuse_now_for_writes,
+    session,
+)
+
+__all__ = ["PasswordInputError", "PasswordSource", "register"]
 
 if TYPE_CHECKING:
     from db.users import UserRecord
 
 ROLES = ("clinician", "trainer", "administrator")
-
-
-class PasswordInputError(Exception):
-    """No usable password could be read; nothing was changed."""
 
 
 def register(sub: Any) -> None:
@@ -62,12 +69,7 @@ def register(sub: Any) -> None:
     )
     add.add_argument("name", metavar="NAME", help="the new account's name (1-40 characters)")
     add.add_argument("--role", required=True, choices=ROLES, help="what the account may do")
-    add.add_argument(
-        "--as",
-        dest="acting",
-        metavar="ADMIN",
-        help="the administrator adding the account (needed once the database has accounts)",
-    )
+    add_account_option(add, metavar="ADMIN")  # the administrator adding the account
     # Only to refuse it with a clear reason, rather than argparse's "unrecognized arguments".
     add.add_argument(
         "--password", dest="password_argument", nargs="?", const="", help=argparse.SUPPRESS
@@ -76,76 +78,17 @@ def register(sub: Any) -> None:
 
     show = actions.add_parser("list", help="the accounts: name, role, active, locked until")
     show.add_argument("--json", action="store_true", help="machine-readable output")
+    add_account_option(show)
     show.set_defaults(func=run_list)
-
-
-def _tolerant_output() -> None:
-    """A name the terminal's encoding cannot show is escaped, not a crash."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
-
-
-# ---------------------------------------------------------------- reading passwords
-
-
-def _stdin_is_terminal() -> bool:
-    isatty = getattr(sys.stdin, "isatty", None)
-    return bool(isatty and isatty())
-
-
-class PasswordSource:
-    """Passwords in the order they are asked for: lines of standard input (a pipe or a file),
-    or hidden prompts at a terminal (each new password typed twice)."""
-
-    def __init__(self) -> None:
-        self.interactive = _stdin_is_terminal()
-        self._line = 0
-
-    def _next_line(self, what: str) -> str:
-        self._line += 1
-        line = sys.stdin.readline()
-        if not line:
-            raise PasswordInputError(
-                f"no {what} on line {self._line} of standard input (passwords are read from "
-                "stdin, one per line, or typed at a prompt; never given as arguments)"
-            )
-        password = line.removesuffix("\n").removesuffix("\r")
-        if not password:
-            raise PasswordInputError(f"line {self._line} of standard input ({what}) is empty")
-        return password
-
-    def _prompt(self, prompt: str) -> str:
-        try:
-            return getpass.getpass(prompt)
-        except EOFError:
-            raise PasswordInputError("no password typed; nothing was changed") from None
-
-    def new_password(self, name: str) -> str:
-        if not self.interactive:
-            return self._next_line(f"password for {name}")
-        first = self._prompt(f"New password for {name}: ")
-        if not first:
-            raise PasswordInputError("no password typed; nothing was changed")
-        if self._prompt("Type the same password again: ") != first:
-            raise PasswordInputError("the two passwords typed differ; nothing was changed")
-        return first
-
-    def existing_password(self, name: str) -> str:
-        if not self.interactive:
-            return self._next_line(f"password of {name}")
-        return self._prompt(f"Password of administrator {name}: ")
 
 
 # ---------------------------------------------------------------- add
 
 
 def run_add(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
     from db.kind import DatabaseKind
-    from db.users import LoginPurpose, Role, check_name
+    from db.users import Role, check_name
 
     if args.password_argument is not None:
         return fail(
@@ -153,7 +96,8 @@ def run_add(args: argparse.Namespace) -> int:
             "and be visible to other programs): leave out --password, and pipe the password "
             "into standard input or type it at the prompt"
         )
-    now = now_of(args)
+    refuse_now_for_writes(args, "user add")
+    now = recorded_now(args)
     try:
         check_name(args.name)
         role = Role(args.role)
@@ -185,12 +129,7 @@ def run_add(args: argparse.Namespace) -> int:
                 database.first_administrator(args.name, password, now)
                 by = args.name
             else:
-                acting = database.authenticate(
-                    args.acting,
-                    source.existing_password(args.acting),
-                    now=now,
-                    purpose=LoginPurpose.COMMAND_LINE,
-                )
+                acting = log_in(database, args.acting, args, source)
                 database.add_user(args.name, role, password, by=acting, now=now)
                 by = acting.name
             path = database.path
@@ -212,15 +151,14 @@ def _locked(record: UserRecord, now: datetime) -> str | None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    _tolerant_output()
     from db.database import DatabaseError
 
     now = now_of(args)
     try:
-        with open_database(args) as database:
-            records = database.list_users()
-            path = database.path
-            kind = database.kind.value
+        with session(args, "user list") as s:
+            records = s.database.list_users()
+            path = s.database.path
+            kind = s.database.kind.value
     except DatabaseError as exc:
         return fail(str(exc))
     if args.json:

@@ -14,8 +14,7 @@ process at exit. A ``QApplication`` must exist (the plots are widgets).
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +49,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsTextItem
 
+from programmer.files import write_bytes
 from programmer.programme import Mode
 from ui.editor.plots import RateProfilePlot, ReservoirPlot
 from ui.report.content import TRAINING_MARK, PlotInputs, SessionReport
@@ -458,21 +458,19 @@ def pdf_bytes(report: SessionReport) -> bytes:
     return _pdf(report)[0]
 
 
-def write_pdf(report: SessionReport, path: str | Path) -> int:
-    """Write the report to ``path`` whole or not at all (a temporary file beside it, renamed
-    into place); returns the page count. Raises OSError when the file cannot be written."""
+def write_pdf(
+    report: SessionReport,
+    path: str | Path,
+    *,
+    force: bool = True,
+    protected: Sequence[str | Path] = (),
+) -> int:
+    """Write the report to ``path`` whole or not at all, through programmer/files.py (never
+    onto the database files in ``protected``, a device or a folder; an existing file replaced
+    only with ``force``); returns the page count. Raises OSError when the file cannot be
+    written (:class:`programmer.files.FileProblem` for a refused destination)."""
     data, pages = _pdf(report)
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_bytes(path, data, force=force, protected=protected)
     return pages
 
 
