@@ -84,6 +84,7 @@ PLAIN_BACKGROUND = QColor(Qt.GlobalColor.white)
 
 # Plots: the pending programme, the saved one (dashed), boluses and the reservoir's markers.
 PENDING_COLOUR = "#1f5fbf"  # blue
+PENDING_FILL = QColor(31, 95, 191, 45)  # PENDING_COLOUR, faint, under the pending curve
 CURRENT_COLOUR = "#4d4d4d"  # dark grey, dashed
 BOLUS_COLOUR = "#c2410c"  # orange-brown
 BOLUS_EDGE_COLOUR = "#7c2d12"
@@ -94,6 +95,8 @@ NOW_COLOUR = "#6b21a8"
 AXIS_COLOUR = "#333333"
 AXIS_TEXT_COLOUR = "#111111"
 HOVER_LINE_COLOUR = "#888888"
+LEGEND_BACKGROUND = QColor(255, 255, 255, 225)
+LEGEND_TEXT_COLOUR = "#000000"
 
 # The printed report.
 REPORT_TEXT_COLOUR = "#000000"

@@ -39,8 +39,11 @@ from ui.theme import (
     CURRENT_COLOUR,
     EMPTY_COLOUR,
     HOVER_LINE_COLOUR,
+    LEGEND_BACKGROUND,
+    LEGEND_TEXT_COLOUR,
     NOW_COLOUR,
     PENDING_COLOUR,
+    PENDING_FILL,
     REFILL_COLOUR,
 )
 
@@ -114,8 +117,8 @@ def _add_legend(item: pg.PlotItem) -> pg.LegendItem:
     return item.addLegend(
         offset=(8, 4),
         colCount=3,
-        brush=pg.mkBrush(255, 255, 255, 225),
-        labelTextColor="k",
+        brush=pg.mkBrush(LEGEND_BACKGROUND),
+        labelTextColor=LEGEND_TEXT_COLOUR,
         verSpacing=-6,
     )
 
@@ -216,7 +219,7 @@ class RateProfilePlot(_PlotWithReadout):
             stepMode="center",
             pen=pg.mkPen(PENDING_COLOUR, width=2.5),
             fillLevel=0,
-            brush=pg.mkBrush(31, 95, 191, 45),
+            brush=pg.mkBrush(PENDING_FILL),
             name="Pending programme",
         )
         self.bolus_points = item.plot(
