@@ -28,6 +28,7 @@ from db import (
     patients,
     programmes,
     treatments,
+    worklist,
 )
 from db import backup as backups
 from db import kind as kinds
@@ -87,6 +88,9 @@ from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
+from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
+from programmer.worklist import WorklistItem, horizon
+from programmer.worklist import worklist as build_worklist
 
 __all__ = [
     "AuditEntry",
@@ -287,6 +291,8 @@ class Database:
             raise translate(exc, self.path) from None
         try:
             yield sdb
+            # The worklist's stored figures follow what this write changed (db/worklist.py).
+            worklist.refresh_stale(sdb, self._reference, self._settings)
             sdb.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -1121,6 +1127,23 @@ class Database:
                 now=now,
                 reference=self._reference,
             )
+
+    # ------------------------------------------------------------ the clinic's worklist
+    # (db/worklist.py, programmer/worklist.py)
+
+    def worklist(self, *, now: datetime, days: int = DEFAULT_WORKLIST_DAYS) -> list[WorklistItem]:
+        """Every patient due within ``days`` days of ``now``, overdue, stopped or with a version
+        not yet transmitted, sorted by next refill: from the stored figures (figures a write
+        outside this program left stale are brought up to date first)."""
+        moment_text(now, "now")
+        with self._read() as sdb:
+            stale = worklist.has_stale(sdb)
+        if stale:
+            with self._write():
+                pass  # _write brings the stale figures up to date before it commits
+        with self._read() as sdb:
+            found = worklist.candidates(sdb, horizon(now, days))
+        return build_worklist(found, now, days)
 
     def stopped_pumps(self) -> list[pumps.StoppedPump]:
         """Patients whose pump a cut-off programming session left stopped, by name."""
