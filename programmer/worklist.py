@@ -60,7 +60,7 @@ _WORDS = {
     Reason.ALARM_PASSED: "low-reservoir alarm already reached",
     Reason.ALARM_DUE: "low-reservoir alarm due",
     Reason.EMPTY_PASSED: "reservoir projected empty: withdrawal risk",
-    Reason.EMPTY_DUE: "reservoir empty within the window",
+    Reason.EMPTY_DUE: "reservoir empty due",
     Reason.REPLACE_BY_PASSED: "pump past its replace-by date",
     Reason.REPLACE_BY_DUE: "pump replace-by date due",
     Reason.BATTERY_WARNING: "battery: plan the replacement",

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from ui.editor.schedule_editor import ScheduleEditor
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
+    from ui.worklist import WorklistWindow
 
 TITLE = "ITB programmer console"
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.account = account
         self.training_clock = training_clock
         self.idle_lock: IdleLock | None = None
+        self.worklist_window: WorklistWindow | None = None
         self.prompter = prompter or WindowPrompter(self)
         self.settings = settings or QSettings()
         self.record: PatientRecord | None = None
@@ -219,6 +221,9 @@ class MainWindow(QMainWindow):
                 self._action(text, f"Ctrl+{i + 1}", lambda i=i: self.show_tab(i), name)
             )
         view_menu.addSeparator()
+        view_menu.addAction(
+            self._action("&Worklist…", "Ctrl+Shift+W", self.show_worklist, "showWorklist")
+        )
         view_menu.addAction(self.browser_dock.toggleViewAction())
         pump_menu = self.menuBar().addMenu("&Pump")
         for i, action in enumerate(self.pump_workflows.actions):
@@ -226,6 +231,22 @@ class MainWindow(QMainWindow):
                 pump_menu.addSeparator()
             pump_menu.addAction(action)
         self._set_patient_actions(False)
+
+    def show_worklist(self) -> WorklistWindow:
+        """The clinic's worklist in a window of its own; opening a row opens the patient here."""
+        from ui.worklist import WorklistWindow
+
+        if self.worklist_window is None:
+            self.worklist_window = WorklistWindow(
+                self.db, clock=self.clock, prompter=self.prompter, parent=self
+            )
+            self.worklist_window.patient_chosen.connect(
+                lambda pid: self.open_patient(pid) and self.activateWindow()
+            )
+        self.worklist_window.refresh()
+        self.worklist_window.show()
+        self.worklist_window.activateWindow()
+        return self.worklist_window
 
     def show_tab(self, index: int) -> None:
         if self.record is not None:
