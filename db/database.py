@@ -21,6 +21,7 @@ from types import TracebackType
 from sqlite_utils import Database as SqliteDatabase
 
 from db import (
+    assessments,
     audit,
     compounded,
     drug_libraries,
@@ -82,6 +83,7 @@ from db.records import (
 )
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import checked_decimal, moment_text
+from programmer.assessment import Assessment, AssessmentValueError, check_assessment
 from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Patient, Programme
@@ -728,6 +730,37 @@ class Database:
         with self._read() as sdb:
             patients.patient_num(sdb, patient_id)
             return treatments.screenings(sdb, patient_id)
+
+    def record_assessment(
+        self, patient_id: str, assessment: Assessment, *, user: str, now: datetime
+    ) -> None:
+        """Store a visit's assessment (db/assessments.py), audited as ``assessment.recorded``;
+        refused (:class:`InvalidRecordError`) with a value off its scale."""
+        _check_user(user, now)
+        try:
+            check_assessment(assessment)
+        except AssessmentValueError as exc:
+            raise InvalidRecordError(str(exc), exc.field or "assessment") from None
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            _insert_audited(
+                sdb,
+                patient_id,
+                "assessment",
+                "assessment.recorded",
+                user=user,
+                now=now,
+                insert=lambda seq: assessments.insert(
+                    sdb, patient_id, assessment, user=user, audit_seq=seq
+                ),
+                details=assessments.details(assessment),
+            )
+
+    def assessments(self, patient_id: str) -> list[Assessment]:
+        """The patient's assessments, oldest first."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return assessments.read_all(sdb, patient_id)
 
     # ------------------------------------------------------------ audit, integrity, backup
 

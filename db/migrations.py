@@ -31,6 +31,7 @@ RECORD_TABLES: tuple[str, ...] = (
     "screening",
     "drug_library",
     "compounded_confirmation",
+    "assessment",
 )
 
 
@@ -322,11 +323,19 @@ def _create_worklist_figures(sdb: SqliteDatabase) -> None:
     worklist.refresh_stale(sdb, Reference(default_pump_catalogue(), library), ClinicSettings())
 
 
+def _create_assessments(sdb: SqliteDatabase) -> None:
+    """Assessments per visit (db/assessments.py): an append-only, audited record table."""
+    from db import assessments
+
+    sdb.executescript(assessments.SCHEMA)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
     Migration(3, "drug library versions, compounded concentration confirmations", _create_schema_3),
     Migration(4, "worklist figures", _create_worklist_figures),
+    Migration(5, "assessments per visit", _create_assessments),
 ]
 
 

@@ -87,12 +87,12 @@ def test_current_database_is_not_migrated_or_copied(tmp_path: Path) -> None:
 SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
 
 
-def drop_worklist(conn: sqlite3.Connection) -> None:
-    """Back to before the worklist figures (schema 4): its tables and the triggers that keep
-    them (tests.db.test_worklist)."""
+def drop_after_schema_3(conn: sqlite3.Connection) -> None:
+    """Back to schema 3: the worklist figures (schema 4) with the triggers that keep them, and
+    the assessments (schema 5)."""
     names = conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'table') "
-        "AND name LIKE 'worklist%' ORDER BY type DESC"
+        "AND (name LIKE 'worklist%' OR name = 'assessment') ORDER BY type DESC"
     ).fetchall()
     for kind, name in names:
         conn.execute(f"DROP {kind.upper()} {name}")
@@ -103,7 +103,7 @@ def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) 
     with open_new(path) as database:
         save(database, programme())
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
-    drop_worklist(conn)
+    drop_after_schema_3(conn)
     for table in ("console_meta", "user_account", "simulated_pump", *SCHEMA_3_TABLES):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
@@ -125,7 +125,7 @@ def test_schema_2_database_gets_library_versions_and_keeps_the_packaged_library(
         save(database, programme())
         packaged = database.library
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 2 wrote
-    drop_worklist(conn)
+    drop_after_schema_3(conn)
     for table in SCHEMA_3_TABLES:
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 2")

@@ -19,7 +19,7 @@ from programmer.programme import Mode, Reservoir
 from programmer.simulated_pump import Link, SessionStep, transmit
 from programmer.worklist import Reason, Status, worklist
 from tests.db.factories import NOW, USER, open_new, patient, programme, pump, pump_record, save
-from tests.db.test_migrations import drop_worklist
+from tests.db.test_migrations import drop_after_schema_3
 
 PID = "MRN-0042"
 
@@ -161,7 +161,7 @@ def test_migration_fills_the_figures_of_an_existing_database(tmp_path: Path) -> 
         save(database, programme())
         before = stored_figures(database)
     conn = sqlite3.connect(path, isolation_level=None)  # back to schema 3
-    drop_worklist(conn)
+    drop_after_schema_3(conn)
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     with Database.open(path, now=NOW + timedelta(days=1)) as database:
