@@ -34,6 +34,7 @@ from db.database import (
 from db.users import User
 from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
+from ui.assessments import AssessmentWorkflow
 from ui.history import HistoryView
 from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
         self.pump_workflows = PumpWorkflows(self)
         self.tabs.addTab(self.pump_workflows.panel, "P&ump")
+        self.assessment_workflow = AssessmentWorkflow(self)  # ui/assessments.py
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -222,7 +224,7 @@ class MainWindow(QMainWindow):
             )
         view_menu.addSeparator()
         view_menu.addAction(
-            self._action("&Worklist…", "Ctrl+Shift+W", self.show_worklist, "showWorklist")
+            self._action("&Worklist…", "Ctrl+Shift+L", self.show_worklist, "showWorklist")
         )
         view_menu.addAction(self.browser_dock.toggleViewAction())
         pump_menu = self.menuBar().addMenu("&Pump")
@@ -230,6 +232,8 @@ class MainWindow(QMainWindow):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
             pump_menu.addAction(action)
+        pump_menu.addSeparator()
+        pump_menu.addActions(self.assessment_workflow.actions)
         self._set_patient_actions(False)
 
     def show_worklist(self) -> WorklistWindow:
@@ -261,6 +265,7 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
+        self.assessment_workflow.set_enabled(enabled)
         self._update_save_action()
 
     def save_blocked_because(self) -> str | None:
@@ -313,6 +318,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self._set_patient_actions(True)
         self.pump_workflows.patient_opened()
+        self.assessment_workflow.patient_opened()
         self._update_title()
         self.browser.refresh()
         return True

@@ -21,7 +21,7 @@ from .window_helpers import NOW, ScriptedPrompter, make_window, open_database
 def _open_worklist(qtbot: QtBot, window) -> WorklistWindow:  # type: ignore[no-untyped-def]
     qtbot.keyClick(
         window,
-        Qt.Key.Key_W,
+        Qt.Key.Key_L,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     worklist = window.worklist_window
