@@ -29,6 +29,7 @@ from db import (
     patients,
     programmes,
     treatments,
+    visits,
     worklist,
 )
 from db import backup as backups
@@ -83,6 +84,7 @@ from db.records import (
 )
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import checked_decimal, moment_text
+from db.visits import Visit
 from programmer.assessment import Assessment, AssessmentValueError, check_assessment
 from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
 from programmer.findings import CheckResult, Finding, Severity, check_programme
@@ -90,6 +92,7 @@ from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
+from programmer.visit import PumpAtFinish, finish_outcome
 from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
 from programmer.worklist import WorklistItem, horizon
 from programmer.worklist import worklist as build_worklist
@@ -761,6 +764,107 @@ class Database:
         with self._read() as sdb:
             patients.patient_num(sdb, patient_id)
             return assessments.read_all(sdb, patient_id)
+
+    # ------------------------------------------------------------ visits (db/visits.py)
+
+    def start_visit(self, patient_id: str, *, user: str, now: datetime) -> tuple[Visit, bool]:
+        """Start a visit, or resume the one left open (a closed window, a crash): the visit and
+        whether it was resumed. Every audit entry for the patient from here until the finish is
+        one of its steps."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            if visits.open_visit_id(sdb, patient_id) is None:
+                seq = audit.next_seq(sdb)
+                rowid, number = visits.insert_visit(
+                    sdb, patient_id, user=user, now=now, audit_seq=seq
+                )
+                audit.append(
+                    sdb,
+                    seq=seq,
+                    at=now,
+                    user=user,
+                    action="visit.started",
+                    patient_id=patient_id,
+                    details={"visit": number},
+                    records=[("visit", rowid)],
+                )
+                resumed = False
+            else:
+                resumed = True
+            return visits.read_all(sdb, patient_id)[-1], resumed
+
+    def open_visit(self, patient_id: str) -> Visit | None:
+        """The patient's visit still open, or None."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            if visits.open_visit_id(sdb, patient_id) is None:
+                return None
+            return visits.read_all(sdb, patient_id)[-1]
+
+    def visits(self, patient_id: str) -> list[Visit]:
+        """The patient's visits, oldest first, with their steps."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return visits.read_all(sdb, patient_id)
+
+    def finish_visit(
+        self,
+        patient_id: str,
+        *,
+        user: str,
+        now: datetime,
+        left_unchanged_reason: str | None = None,
+    ) -> Visit:
+        """Finish the open visit: only with the pump running the newest confirmed programme,
+        or "left unchanged" with a typed reason; never while a programming session has left the
+        pump stopped (:class:`VisitRefused`, nothing stored)."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            visit_id = visits.open_visit_id(sdb, patient_id)
+            if visit_id is None:
+                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
+            pump = pumps.read(sdb, patient_id, now=now, reference=self._reference)
+            current = programmes.read_current(sdb, patient_id, self._reference)
+            state = PumpAtFinish(
+                read=pump is not None,
+                running=pump is not None and pump.running,
+                in_session=pump is not None and pump.session is not None,
+                runs_final=pump is not None
+                and current is not None
+                and pump.programme == current.programme,
+            )
+            outcome = finish_outcome(state, left_unchanged_reason)
+            reason = (left_unchanged_reason or "").strip()
+            final = None if current is None else current.number
+            seq = audit.next_seq(sdb)
+            visits.insert_finish(
+                sdb,
+                visit_id,
+                outcome=outcome.value,
+                reason=reason,
+                final_version=final,
+                user=user,
+                now=now,
+                audit_seq=seq,
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="visit.finished",
+                patient_id=patient_id,
+                details={
+                    "visit": visits.visit_number(sdb, visit_id),
+                    "outcome": outcome.value,
+                    "reason": reason,
+                    "final_version": final,
+                },
+                records=[("visit_finish", visit_id)],
+            )
+            return visits.read_all(sdb, patient_id)[-1]
 
     # ------------------------------------------------------------ audit, integrity, backup
 

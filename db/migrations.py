@@ -32,6 +32,8 @@ RECORD_TABLES: tuple[str, ...] = (
     "drug_library",
     "compounded_confirmation",
     "assessment",
+    "visit",
+    "visit_finish",
 )
 
 
@@ -330,12 +332,21 @@ def _create_assessments(sdb: SqliteDatabase) -> None:
     sdb.executescript(assessments.SCHEMA)
 
 
+def _create_visits(sdb: SqliteDatabase) -> None:
+    """Visits (db/visits.py): start and finish records, and the audit entries filed under the
+    open visit as they are written."""
+    from db import visits
+
+    sdb.executescript(visits.SCHEMA)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
     Migration(3, "drug library versions, compounded concentration confirmations", _create_schema_3),
     Migration(4, "worklist figures", _create_worklist_figures),
     Migration(5, "assessments per visit", _create_assessments),
+    Migration(6, "visits", _create_visits),
 ]
 
 

@@ -88,11 +88,12 @@ SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
 
 
 def drop_after_schema_3(conn: sqlite3.Connection) -> None:
-    """Back to schema 3: the worklist figures (schema 4) with the triggers that keep them, and
-    the assessments (schema 5)."""
+    """Back to schema 3: the worklist figures (schema 4) with the triggers that keep them, the
+    assessments (schema 5), the visits (schema 6) with the trigger on the audit trail."""
     names = conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'table') "
-        "AND (name LIKE 'worklist%' OR name = 'assessment') ORDER BY type DESC"
+        "AND (name LIKE 'worklist%' OR name LIKE 'visit%' OR name = 'assessment') "
+        "ORDER BY type DESC"
     ).fetchall()
     for kind, name in names:
         conn.execute(f"DROP {kind.upper()} {name}")
