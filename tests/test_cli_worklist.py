@@ -123,3 +123,36 @@ def test_overdue_patient_comes_first_with_status_overdue(
     first = json.loads(capsys.readouterr().out)["items"][0]
     assert (first["patient_id"], first["status"]) == ("MRN-0042", "overdue")
     assert first["reasons"][0] == "refill-overdue"
+
+
+def test_visits_lists_each_visit_with_its_steps_and_how_it_finished(
+    clinic: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from db.database import Database
+    from programmer.assessment import Assessment
+
+    with Database.open(clinic, now=NOW) as database:
+        database.start_visit("MRN-0042", user="dr.test", now=NOW)
+        database.record_assessment("MRN-0042", Assessment(at=NOW, pain=3), user="dr.test", now=NOW)
+        database.finish_visit(
+            "MRN-0042", user="dr.test", now=NOW, left_unchanged_reason="Review only"
+        )
+        database.start_visit("MRN-0042", user="dr.test", now=NOW + timedelta(days=1))
+    late = (NOW + timedelta(days=1)).isoformat(timespec="minutes")
+    assert main(["--db", str(clinic), "--now", late, "visits", "MRN-0042", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    first, second = out["visits"]
+    assert (first["outcome"], first["reason"], first["open"]) == (
+        "left-unchanged",
+        "Review only",
+        False,
+    )
+    assert [s["action"] for s in first["steps"]] == ["visit.started", "assessment.recorded"]
+    assert first["steps"][1]["details"]["pain"] == 3
+    assert second["open"] is True and second["finished_at"] is None
+    assert main(["--db", str(clinic), "visits", "MRN-0042"]) == 0
+    text = capsys.readouterr().out
+    assert "Visit 1" in text and "left unchanged (version 1); reason: Review only" in text
+    assert "OPEN" in text
+    assert main(["--db", str(clinic), "visits", "NOBODY"]) == 2
+    assert "NOBODY" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
 from ui.commands import report as report_commands
 from ui.commands import users as user_commands
+from ui.commands import visits as visit_commands
 from ui.commands import worklist as worklist_commands
 
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands.register(sub)
     library_commands.register(sub)
     worklist_commands.register(sub)
+    visit_commands.register(sub)
     return parser
 
 
