@@ -41,6 +41,7 @@ from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows, compounded_pairs
 from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
+from ui.visit import VisitWorkflow
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.pump_workflows = PumpWorkflows(self)
         self.tabs.addTab(self.pump_workflows.panel, "P&ump")
         self.assessment_workflow = AssessmentWorkflow(self)  # ui/assessments.py
+        self.visit_workflow = VisitWorkflow(self)  # ui/visit.py
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -234,6 +236,8 @@ class MainWindow(QMainWindow):
             pump_menu.addAction(action)
         pump_menu.addSeparator()
         pump_menu.addActions(self.assessment_workflow.actions)
+        pump_menu.addSeparator()
+        pump_menu.addActions(self.visit_workflow.actions)
         self._set_patient_actions(False)
 
     def show_worklist(self) -> WorklistWindow:
@@ -266,6 +270,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
         self.assessment_workflow.set_enabled(enabled)
+        self.visit_workflow.set_enabled(enabled)
         self._update_save_action()
 
     def save_blocked_because(self) -> str | None:
@@ -319,6 +324,7 @@ class MainWindow(QMainWindow):
         self._set_patient_actions(True)
         self.pump_workflows.patient_opened()
         self.assessment_workflow.patient_opened()
+        self.visit_workflow.patient_opened()
         self._update_title()
         self.browser.refresh()
         return True
