@@ -20,8 +20,10 @@ from datetime import date, datetime
 from sqlite_utils import Database as SqliteDatabase
 
 from db import patients, programmes
+from db.errors import DatabaseError
 from db.programmes import Reference
 from db.values import date_from, date_text, moment_from, moment_text
+from programmer.errors import EngineError
 from programmer.programme import Mode
 from programmer.projection import ClinicSettings, RefillLimit, project
 from programmer.refill import earlier_on_fill
@@ -39,12 +41,14 @@ CREATE TABLE worklist_figures (
     replace_by TEXT,
     stopped INTEGER NOT NULL CHECK (stopped IN (0, 1)),
     untransmitted_version INTEGER,
+    problem TEXT,
     attention_at TEXT,
     replacement_first INTEGER NOT NULL CHECK (replacement_first IN (0, 1))
 ) STRICT;
 CREATE INDEX worklist_by_attention ON worklist_figures (attention_at);
 CREATE INDEX worklist_flagged ON worklist_figures (patient_id)
-WHERE stopped = 1 OR untransmitted_version IS NOT NULL OR replacement_first = 1;
+WHERE stopped = 1 OR untransmitted_version IS NOT NULL OR replacement_first = 1
+   OR problem IS NOT NULL;
 
 CREATE TABLE worklist_stale (patient_id TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
 """
@@ -134,6 +138,31 @@ def figures_of(
     )
 
 
+def _figures_or_problem(
+    sdb: SqliteDatabase, patient_id: str, reference: Reference, settings: ClinicSettings
+) -> PatientFigures:
+    """The figures; when the record cannot be projected (a pump model or drug this program's
+    catalogue or library does not know, an unreadable stored programme), the patient is kept
+    with the problem in words, so a derived figure never blocks a clinical write and never
+    drops a patient from the worklist."""
+    try:
+        return figures_of(sdb, patient_id, reference, settings)
+    except (EngineError, DatabaseError, KeyError, ValueError) as exc:
+        name = sdb.execute("SELECT name FROM patient WHERE id = ?", [patient_id]).fetchone()
+        return PatientFigures(
+            patient_id=patient_id,
+            name=str(name[0]),
+            next_refill_at=None,
+            refill_limited_by=None,
+            low_reservoir_alarm_at=None,
+            empty_at=None,
+            replace_by=None,
+            stopped=False,
+            untransmitted_version=None,
+            problem=str(exc) or type(exc).__name__,
+        )
+
+
 def _text(moment: datetime | None) -> str | None:
     return None if moment is None else moment_text(moment)
 
@@ -143,7 +172,7 @@ def store(sdb: SqliteDatabase, figures: PatientFigures) -> None:
     sdb.execute(
         "INSERT OR REPLACE INTO worklist_figures (patient_id, next_refill_at, refill_limited_by, "
         "low_reservoir_alarm_at, empty_at, replace_by, stopped, untransmitted_version, "
-        "attention_at, replacement_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "problem, attention_at, replacement_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             f.patient_id,
             _text(f.next_refill_at),
@@ -153,6 +182,7 @@ def store(sdb: SqliteDatabase, figures: PatientFigures) -> None:
             None if f.replace_by is None else date_text(f.replace_by),
             int(f.stopped),
             f.untransmitted_version,
+            f.problem,
             _text(f.attention_at),
             int(f.replacement_first),
         ],
@@ -165,20 +195,21 @@ def refresh_stale(sdb: SqliteDatabase, reference: Reference, settings: ClinicSet
     stale = [r[0] for r in sdb.execute("SELECT patient_id FROM worklist_stale").fetchall()]
     for patient_id in stale:
         if patients.exists(sdb, patient_id):
-            store(sdb, figures_of(sdb, patient_id, reference, settings))
+            store(sdb, _figures_or_problem(sdb, patient_id, reference, settings))
     sdb.execute("DELETE FROM worklist_stale")
     return len(stale)
 
 
 _SELECT = (
     "SELECT w.patient_id, p.name, w.next_refill_at, w.refill_limited_by, "
-    "w.low_reservoir_alarm_at, w.empty_at, w.replace_by, w.stopped, w.untransmitted_version "
+    "w.low_reservoir_alarm_at, w.empty_at, w.replace_by, w.stopped, w.untransmitted_version, "
+    "w.problem "
     "FROM worklist_figures w JOIN patient p ON p.id = w.patient_id"
 )
 
 
 def _figures(row: tuple[object, ...]) -> PatientFigures:
-    pid, name, refill, limited, alarm, empty, replace, stopped, untransmitted = row
+    pid, name, refill, limited, alarm, empty, replace, stopped, untransmitted, problem = row
 
     def moment(value: object) -> datetime | None:
         return None if value is None else moment_from(str(value))
@@ -193,6 +224,7 @@ def _figures(row: tuple[object, ...]) -> PatientFigures:
         replace_by=None if replace is None else date_from(str(replace)),
         stopped=bool(stopped),
         untransmitted_version=None if untransmitted is None else int(str(untransmitted)),
+        problem=None if problem is None else str(problem),
     )
 
 
@@ -204,7 +236,7 @@ def candidates(sdb: SqliteDatabase, until: datetime) -> list[PatientFigures]:
         f"{_SELECT} WHERE w.attention_at <= ? "
         "UNION "
         f"{_SELECT} WHERE w.stopped = 1 OR w.untransmitted_version IS NOT NULL "
-        "OR w.replacement_first = 1",
+        "OR w.replacement_first = 1 OR w.problem IS NOT NULL",
         [moment_text(until)],
     ).fetchall()
     return [_figures(row) for row in rows]

@@ -44,6 +44,7 @@ class Reason(StrEnum):
     REPLACEMENT_BEFORE_REFILL = "replacement-before-refill"
     PUMP_STOPPED = "pump-stopped"
     NOT_TRANSMITTED = "not-transmitted"
+    RECORD_UNREADABLE = "record-unreadable"
 
     @property
     def words(self) -> str:
@@ -67,6 +68,7 @@ _WORDS = {
     Reason.REPLACEMENT_BEFORE_REFILL: "replacement comes before the next refill",
     Reason.PUMP_STOPPED: "pump stopped: withdrawal risk",
     Reason.NOT_TRANSMITTED: "saved version not yet transmitted",
+    Reason.RECORD_UNREADABLE: "dates cannot be computed from the record: open and check it",
 }
 _OVERDUE = frozenset(
     {
@@ -93,6 +95,9 @@ class PatientFigures:
     replace_by: date | None
     stopped: bool
     untransmitted_version: int | None  # the saved version the pump does not run yet
+    # Why the dates could not be computed (the record cannot be read with this program's
+    # catalogue or library): such a patient is always listed, never silently left off.
+    problem: str | None = None
 
     @property
     def battery_warning_at(self) -> datetime | None:
@@ -180,6 +185,8 @@ def classify(figures: PatientFigures, now: datetime, days: int) -> WorklistItem 
         reasons.append(Reason.PUMP_STOPPED)
     if f.untransmitted_version is not None:
         reasons.append(Reason.NOT_TRANSMITTED)
+    if f.problem is not None:
+        reasons.append(Reason.RECORD_UNREADABLE)
     if not reasons:
         return None
     if any(r.overdue for r in reasons):

@@ -189,3 +189,19 @@ def test_reservoir_change_moves_the_stored_refill_date(database: Database) -> No
     save(database, bigger, base=1, now=NOW + timedelta(minutes=1))
     longer = stored_figures(database)[PID].next_refill_at
     assert short is not None and longer is not None and longer > short
+
+
+def test_a_record_that_cannot_be_projected_never_blocks_a_write_nor_leaves_the_worklist(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(database, programme())
+
+    def broken(*_args: object) -> None:
+        raise KeyError("pump model 'synchromed-iii' is not in the catalogue")
+
+    monkeypatch.setattr(stored, "figures_of", broken)
+    save(database, programme(daily=420), base=1, now=NOW + timedelta(minutes=1))  # still saved
+    assert [v.number for v in database.versions(PID)] == [1, 2]
+    [item] = database.worklist(now=NOW, days=0)
+    assert item.reasons == (Reason.RECORD_UNREADABLE,) and item.status is Status.DUE
+    assert "synchromed-iii" in (item.figures.problem or "")

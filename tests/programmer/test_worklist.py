@@ -36,6 +36,7 @@ figures = st.builds(
     ),
     stopped=st.booleans(),
     untransmitted_version=st.one_of(st.none(), st.integers(1, 50)),
+    problem=st.one_of(st.none(), st.just("pump model unknown")),
 )
 windows = st.integers(min_value=0, max_value=400)
 
@@ -68,6 +69,7 @@ def test_a_patient_with_a_date_in_the_window_is_never_left_off_the_worklist(
         or (warning is not None and warning <= end)
         or f.stopped
         or f.untransmitted_version is not None
+        or f.problem is not None
         or replacement_first
     )
     item = classify(f, NOW, days)
