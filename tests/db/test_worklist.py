@@ -5,16 +5,21 @@ worklist without re-projecting anyone."""
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from db import migrations
 from db import worklist as stored
 from db.database import Database, RefillRecord
+from db.programmes import acknowledgement_key
+from programmer.findings import Severity
 from programmer.programme import Mode, Reservoir
 from programmer.simulated_pump import Link, SessionStep, transmit
 from programmer.worklist import Reason, Status, worklist
@@ -205,3 +210,59 @@ def test_a_record_that_cannot_be_projected_never_blocks_a_write_nor_leaves_the_w
     [item] = database.worklist(now=NOW, days=0)
     assert item.reasons == (Reason.RECORD_UNREADABLE,) and item.status is Status.DUE
     assert "synchromed-iii" in (item.figures.problem or "")
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("save"), st.integers(300, 520), st.booleans()),
+        st.tuples(st.just("interrogate"), st.just(0), st.just(False)),
+        st.tuples(st.just("transmit"), st.just(0), st.booleans()),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations)
+def test_stored_figures_equal_the_records_after_any_sequence_of_changes(
+    ops: list[tuple[str, int, bool]],
+) -> None:
+    """Whatever is done in whatever order (saves with or without a new fill, interrogations,
+    transmissions complete or cut off), the stored row is what projecting the records gives."""
+    with tempfile.TemporaryDirectory() as folder, open_new(Path(folder) / "c.sqlite") as db:
+        db.create_patient(patient(), pump_record(), user=USER, now=NOW)
+        save(db, programme())
+        pump_state = None
+        for minute, (op, dose, flag) in enumerate(ops, start=1):
+            now = NOW + timedelta(minutes=minute)
+            latest = db.latest_version(PID)
+            assert latest is not None
+            if op == "save":
+                fill = Reservoir(Decimal(20), now) if flag else latest.programme.reservoir
+                new = latest.programme.with_changes(daily_dose_mcg=Decimal(dose), reservoir=fill)
+                acks = {
+                    acknowledgement_key(f): "ok"
+                    for f in db.check_programme(new, now=now).findings
+                    if f.severity is Severity.SOFT
+                }
+                if not any(
+                    f.severity is Severity.HARD for f in db.check_programme(new, now=now).findings
+                ):
+                    db.save_programme(
+                        new,
+                        base_version=latest.number,
+                        user=USER,
+                        reason="t",
+                        acknowledgements=acks,
+                        now=now,
+                    )
+            elif op == "interrogate":
+                pump_state = db.interrogate_pump(PID, user=USER, now=now)
+            elif pump_state is not None and not pump_state.stopped_by_session:
+                current = db.current_version(PID)
+                assert current is not None
+                link = Link(SessionStep.SEND) if flag else None
+                transmit(pump_state, current.programme, link)
+                db.store_pump(PID, pump_state, action="pump.t", details={}, user=USER, now=now)
+            assert stored_figures(db) == recomputed(db)
