@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QKeySequence, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -192,6 +192,13 @@ class WorklistWindow(QWidget):
             self.addAction(action)
         self.resize(1100, 520)
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the worklist reads it again: what was done in the main window since
+        (a refill, a transmission) shows at once. The selected patient stays selected."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.refresh()
+
     def _button(self, text: str, slot: Callable[[], object], name: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
@@ -211,8 +218,12 @@ class WorklistWindow(QWidget):
         except DatabaseError as exc:
             self.prompter.warn("Worklist", str(exc))
             return False
+        chosen = self._selected_id()
         self.model.set_rows(items)
         self.table.resizeRowsToContents()
+        ids = [i.figures.patient_id for i in items]
+        if chosen in ids:
+            self.table.selectRow(ids.index(chosen))
         overdue = sum(i.status is Status.OVERDUE for i in items)
         self.summary.setText(
             f"{len(items)} patient(s) within {days} days ({overdue} overdue), by next refill; "
@@ -223,6 +234,10 @@ class WorklistWindow(QWidget):
         for button in (self.open_button, self.print_button, self.csv_button, self.ics_button):
             button.setEnabled(bool(items))
         return True
+
+    def _selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()).figures.patient_id if rows else None
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -12,6 +12,9 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from db.programmes import acknowledgement_key
+from programmer.findings import Severity
+from programmer.programme import Mode
 from programmer.worklist import Reason, Status
 from ui.worklist import WorklistModel, WorklistWindow
 
@@ -103,3 +106,35 @@ def test_worklist_model(qtmodeltester, qtbot: QtBot, tmp_path: Path) -> None:  #
     model = WorklistModel()
     model.set_rows(database.worklist(now=NOW, days=365))
     qtmodeltester.check(model)
+
+
+def test_coming_back_to_the_worklist_shows_what_changed_meanwhile_keeping_the_selection(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    db = open_database(tmp_path)
+    window = make_window(qtbot, db, tmp_path)
+    worklist = window.show_worklist()
+    worklist.table.selectRow(1)
+    chosen = worklist.items[1].figures.patient_id
+    assert "DEMO-0001" not in [i.figures.patient_id for i in worklist.items]
+    current = db.current_version("DEMO-0001")
+    assert current is not None
+    stopped = current.programme.with_changes(mode=Mode.STOPPED, daily_dose_mcg=None, week=None)
+    db.save_programme(
+        stopped,
+        base_version=current.number,
+        user="dr.tester",
+        reason="stop for a dye study",
+        acknowledgements={
+            acknowledgement_key(f): "planned"
+            for f in db.check_programme(stopped, now=NOW).findings
+            if f.severity is Severity.SOFT
+        },
+        now=NOW,
+    )
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    worklist.activateWindow()
+    qtbot.waitUntil(lambda: "DEMO-0001" in [i.figures.patient_id for i in worklist.items])
+    rows = worklist.table.selectionModel().selectedRows()
+    assert worklist.model.row_at(rows[0].row()).figures.patient_id == chosen
