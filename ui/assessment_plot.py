@@ -94,6 +94,19 @@ class ScoresPlot(_PlotWithReadout):
             seen = [timestamp(a.at) for a in self.assessments if signs_seen(a, kind)]
             offset = 0.0 if kind is SignKind.OVERDOSE else -0.6
             marks.setData(x=seen, y=[TOP + offset] * len(seen))
+        self._include_assessments()
+
+    def _include_assessments(self) -> None:
+        """Widen the shared date range so every assessment is in view (the dose plot sets it
+        from the versions alone: an assessment after the last change would fall off the right)."""
+        if not self.assessments:
+            return
+        (left, right), _ = self.plot_item.vb.viewRange()
+        first, last = timestamp(self.assessments[0].at), timestamp(self.assessments[-1].at)
+        if left <= first and last <= right:
+            return
+        margin = max((max(right, last) - min(left, first)) * 0.03, 86400.0)
+        self.plot_item.setXRange(min(left, first - margin), max(right, last + margin), padding=0)
 
     def readout_at(self, x: float) -> str:
         moment = from_timestamp(x)

@@ -4,14 +4,17 @@ the scores drawn under the dose history on its date axis."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from programmer.assessment import AshworthGrade, SignKind
+from programmer.assessment import AshworthGrade, Assessment, SignKind
 from ui.assessment_dialog import AssessmentDialog
+from ui.editor.plots import timestamp
 
 from .test_pump_support import PumpPrompter
 from .window_helpers import NOW, make_window, open_database
@@ -95,3 +98,16 @@ def test_assessment_recorded_by_keyboard_is_stored_and_drawn_beside_the_dose(
     # the dose plot and the scores share one date axis
     assert plot.plot_item.getViewBox().linkedView(0) is window.history.dose_plot.plot_item.vb
     assert "pain 6/10" in plot.readout_at(float(x[0]))
+
+
+def test_an_assessment_after_the_last_dose_change_is_in_view(qtbot: QtBot, tmp_path: Path) -> None:
+    db = open_database(tmp_path)
+    later = NOW + timedelta(days=60)  # long after DEMO-0002's last version
+    db.record_assessment("DEMO-0002", Assessment(at=later, pain=5), user="dr.tester", now=NOW)
+    window = make_window(qtbot, db, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    plot = window.history.scores_plot
+    (left, right), _ = plot.plot_item.vb.viewRange()
+    assert left < timestamp(later) < right
+    (dose_left, dose_right), _ = window.history.dose_plot.plot_item.vb.viewRange()
+    assert (dose_left, dose_right) == pytest.approx((left, right))  # one date axis
