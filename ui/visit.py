@@ -72,7 +72,10 @@ class VisitWorkflow(QObject):
         self.visit: Visit | None = None
         self.start_action = self._action("Start &visit", self.start, "startVisit", "Ctrl+Shift+V")
         self.finish_action = self._action("&Finish visit…", self.finish, "finishVisit")
-        self.actions = [self.start_action, self.finish_action]
+        self.report_action = self._action(
+            "Visit &report as PDF…", self.save_report, "visitReportPdf"
+        )
+        self.actions = [self.start_action, self.finish_action, self.report_action]
         self.banner = QLabel()
         self.banner.setObjectName("visitBanner")
         background, colour = severity_style(Severity.SOFT)
@@ -96,6 +99,7 @@ class VisitWorkflow(QObject):
 
     def set_enabled(self, patient_open: bool) -> None:
         self.start_action.setEnabled(patient_open)
+        self.report_action.setEnabled(patient_open)
         self.finish_action.setEnabled(patient_open and self.visit is not None)
         if not patient_open:
             self.visit = None
@@ -197,3 +201,36 @@ class VisitWorkflow(QObject):
         )
         window.statusBar().showMessage(f"Visit {done.number} finished ({words}).", 10000)
         return done
+
+    def save_report(self) -> bool:
+        """The report of the open visit, else of the patient's latest one, as a PDF file."""
+        from ui.report.visit import VisitReportError, visit_report_html, write_visit_pdf
+
+        window = self.window
+        if window.record is None:
+            return False
+        patient_id = window.record.patient.id
+        try:
+            visits = window.db.visits(patient_id)
+        except DatabaseError as exc:
+            window.prompter.warn("Visit report", str(exc))
+            return False
+        if not visits:
+            window.prompter.inform("Visit report", "This patient has no visit yet.")
+            return False
+        number = visits[-1].number
+        path = window.prompter.save_path(
+            "Save the visit report", f"visit-{patient_id}-{number}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return False
+        try:
+            html, _visit = visit_report_html(
+                window.db, patient_id, number, printed_at=self._now(), printed_by=window.user
+            )
+            pages = write_visit_pdf(html, path)
+        except (DatabaseError, VisitReportError, OSError) as exc:
+            window.prompter.warn("Visit report not written", f"{path}: {exc}")
+            return False
+        window.statusBar().showMessage(f"Visit report written: {path} ({pages} pages)", 10000)
+        return True

@@ -39,6 +39,10 @@ def test_start_visit_by_keyboard_interrogates_first_and_finishes_with_the_pump_r
     done = window.visit_workflow.finish()
     assert done is not None and done.outcome == "running-final"
     assert not banner.isVisible() and db.open_visit("DEMO-0002") is None
+    pdf = tmp_path / "visit.pdf"
+    window.prompter.save_paths.append(str(pdf))  # type: ignore[attr-defined]
+    assert window.visit_workflow.save_report()
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_a_saved_change_not_transmitted_finishes_only_as_left_unchanged_with_a_reason(
