@@ -26,17 +26,18 @@ def _visit(path: Path) -> None:
         t = lambda m: NOW + timedelta(minutes=m)  # noqa: E731
         db.start_visit(PID, user="dr.mare", now=t(0))
         pump = db.interrogate_pump(PID, user="dr.mare", now=t(1))
-        db.record_refill(
+        db.record_refill_visit(
             PID,
             RefillRecord(
                 at=t(5),
                 expected_residual_ml=Decimal("17.5"),
                 measured_residual_ml=Decimal("16"),
                 volume_added_ml=Decimal(15),
-                concentration_mcg_per_ml=Decimal(1000),
+                concentration_mcg_per_ml=Decimal(2000),
                 drug="baclofen",
                 reason="1.5 mL less than expected: pocket checked",
             ),
+            bridge_omitted_reason="Catheter volume negligible, patient observed for 8 h",
             user="dr.mare",
             now=t(5),
         )
@@ -64,6 +65,7 @@ def test_visit_report_holds_every_step_override_assessment_and_the_audit_head(
         "Programme transmitted and read back",
         "pump running the final programme",
         "1.5 mL less than expected: pocket checked",  # the override's reason
+        "Bridge bolus not given (override): <i>Catheter volume negligible",  # in the PDF now
         "discrepancy: -1.5 mL",  # figures with their units
         "pain: 4",
         head.hash,
@@ -71,7 +73,7 @@ def test_visit_report_holds_every_step_override_assessment_and_the_audit_head(
         "Prometra II",
     ):
         assert words in html, words
-    assert len(visit.steps) == 5
+    assert len(visit.steps) == 6
 
 
 def test_report_visit_writes_a_pdf_and_refuses_an_unknown_visit(
