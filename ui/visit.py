@@ -75,7 +75,8 @@ class VisitWorkflow(QObject):
         self.report_action = self._action(
             "Visit &report as PDF…", self.save_report, "visitReportPdf"
         )
-        self.actions = [self.start_action, self.finish_action, self.report_action]
+        self.slip_action = self._action("Patient &slip as PDF…", self.save_slip, "patientSlip")
+        self.actions = [self.start_action, self.finish_action, self.report_action, self.slip_action]
         self.banner = QLabel()
         self.banner.setObjectName("visitBanner")
         background, colour = severity_style(Severity.SOFT)
@@ -100,6 +101,7 @@ class VisitWorkflow(QObject):
     def set_enabled(self, patient_open: bool) -> None:
         self.start_action.setEnabled(patient_open)
         self.report_action.setEnabled(patient_open)
+        self.slip_action.setEnabled(patient_open)
         self.finish_action.setEnabled(patient_open and self.visit is not None)
         if not patient_open:
             self.visit = None
@@ -234,3 +236,24 @@ class VisitWorkflow(QObject):
             return False
         window.statusBar().showMessage(f"Visit report written: {path} ({pages} pages)", 10000)
         return True
+
+    def save_slip(self) -> bool:
+        """The one-page patient slip (pump, reservoir, dose, alarm and refill-by dates)."""
+        from ui.report.visit import patient_slip_html, write_visit_pdf
+
+        window = self.window
+        if window.record is None:
+            return False
+        patient_id = window.record.patient.id
+        path = window.prompter.save_path(
+            "Save the patient slip", f"slip-{patient_id}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return False
+        try:
+            pages = write_visit_pdf(patient_slip_html(window.db, patient_id, now=self._now()), path)
+        except (DatabaseError, OSError) as exc:
+            window.prompter.warn("Patient slip not written", f"{path}: {exc}")
+            return False
+        window.statusBar().showMessage(f"Patient slip written: {path} ({pages} page)", 10000)
+        return pages == 1

@@ -88,3 +88,14 @@ def test_report_visit_writes_a_pdf_and_refuses_an_unknown_visit(
     assert "visit 1" in capsys.readouterr().out
     assert main(["--db", str(path), "report", PID, "--visit", "2", "--out", str(out)]) == 2
     assert "no visit 2" in capsys.readouterr().err
+
+
+def test_patient_slip_is_one_page_with_the_refill_by_and_alarm_dates(tmp_path: Path) -> None:
+    from ui.report.visit import patient_slip_html, write_visit_pdf
+
+    with Database.open(tmp_path / "clinic.sqlite", seed_demo=True, now=NOW) as db:
+        html = patient_slip_html(db, PID, now=NOW)
+        projection = db.check_programme(db.current_version(PID).programme, now=NOW).projection  # type: ignore[union-attr]
+    assert f"{projection.next_refill_at:%Y-%m-%d}" in html and "Refill by" in html
+    assert "Low-reservoir alarm" in html and "500 mcg/day" in html
+    assert write_visit_pdf(html, tmp_path / "slip.pdf") == 1

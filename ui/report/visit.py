@@ -21,6 +21,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from db.database import Database
 from db.visits import Visit, VisitStep
+from programmer.compare import summary_line
 from ui.commands.visits import OUTCOME_WORDS
 
 ACTION_WORDS = {
@@ -193,6 +194,56 @@ def visit_report_html(
         "<td>Signature: ______________________________</td><td></td></tr></table>",
     ]
     return "".join(parts), visit
+
+
+def patient_slip_html(database: Database, patient_id: str, *, now: datetime) -> str:
+    """The one-page slip the patient takes home (product.md, "The visit"): pump, reservoir,
+    dose, alarm date and refill-by date, as the save's own check projects the current
+    programme."""
+    record = database.patient(patient_id)
+    current = database.current_version(patient_id)
+    p = record.patient
+    e = escape
+    rows: list[tuple[str, str]] = [("Patient", f"{p.name} ({p.id})")]
+    pump = record.pump
+    if pump is not None:
+        model = database.catalogue.pumps.get(pump.model)
+        rows += [
+            ("Pump", f"{model.display_name if model else pump.model}, serial {pump.serial}"),
+            ("Pump replace-by date", pump.replace_by.isoformat()),
+        ]
+    if current is None:
+        rows.append(("Programme", "none saved"))
+    else:
+        prog = current.programme
+        projection = database.check_programme(prog, now=now).projection
+        alarm = projection.low_reservoir_alarm_at
+        rows += [
+            ("Drug", f"{prog.drug.name}, {prog.drug.concentration_mcg_per_ml} mcg/mL"),
+            ("Dose", summary_line(prog, database.catalogue)),
+            (
+                "Reservoir",
+                f"filled with {prog.reservoir.volume_ml} mL on {prog.reservoir.filled_at:%Y-%m-%d}",
+            ),
+            (
+                "Low-reservoir alarm",
+                "not reached at this dose"
+                if alarm is None
+                else f"{alarm:%Y-%m-%d} (at {prog.pump.low_reservoir_alarm_ml} mL): "
+                "a single tone about every hour",
+            ),
+            ("Refill by", f"{projection.next_refill_at:%Y-%m-%d}"),
+        ]
+    table = "".join(f"<tr><td width='35%'><b>{e(k)}</b></td><td>{e(v)}</td></tr>" for k, v in rows)
+    return (
+        "<h1>Your intrathecal pump</h1>"
+        f"<table cellpadding='5' width='100%'>{table}</table>"
+        "<h2>Call the clinic at once if</h2>"
+        "<p>the pump alarm sounds; or you notice spasticity coming back, itching, tingling, low "
+        "blood pressure, fever or confusion (withdrawal); or drowsiness, dizziness, slow "
+        "breathing or weakness (too much). Never let the refill date pass.</p>"
+        f"<p>Printed {now:%Y-%m-%d %H:%M}.</p>"
+    )
 
 
 def write_visit_pdf(html: str, path: str | Path) -> int:
