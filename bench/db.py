@@ -10,6 +10,11 @@ in one transaction, all filed under one audit entry (the records are real, canon
 text; only the per-record audit hashes are skipped, so ``verify`` would not pass on it).
 The measurements then go through the public ``Database`` API, as the window does.
 Budgets: search < 20 ms median per keystroke, open < 50 ms, save < 30 ms.
+
+The clinic worklist is measured on a second database of ``--worklist-patients`` (10,000) built
+the same way: the one-off fill of the stored figures (what the schema-4 migration does), the
+worklist as the window and ``itb-console worklist`` open it (budget < 500 ms), and, in the
+same run, the baseline it replaces: projecting every patient's current programme on every open.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from programmer.programme import (
 from programmer.programme_file import dumps
 
 NOW = datetime(2026, 11, 22, 10, 0)
-BUDGET_MS = {"search": 20.0, "open": 50.0, "save": 30.0}
+BUDGET_MS = {"search": 20.0, "open": 50.0, "save": 30.0, "worklist": 500.0}
 SEED = 20261122
 
 _FIRST = [
@@ -226,8 +231,10 @@ def _template_programme() -> Programme:
     )
 
 
-def build(path: Path, patients: int, versions: int) -> Database:
-    """The real schema, then the records in bulk (one transaction)."""
+def build(path: Path, patients: int, versions: int, *, spread_fills: bool = False) -> Database:
+    """The real schema, then the records in bulk (one transaction). With ``spread_fills``
+    each patient's reservoir was filled on a day of the last 180 (a clinic's mix of patients
+    just refilled and patients due), instead of all on the same day."""
     import json
 
     rng = random.Random(SEED)
@@ -238,6 +245,8 @@ def build(path: Path, patients: int, versions: int) -> Database:
     template = dumps(_template_programme())
     birth_line = '"birth_date": "1971-03-09"'
     dose_line = '"daily_dose_mcg": 400'
+    fill_line = '"filled_at": "2026-11-02T10:00"'
+    assert fill_line in template
     per_patient = [versions // patients] * patients
     for i in range(versions - sum(per_patient)):
         per_patient[i % patients] += 1
@@ -295,6 +304,9 @@ def build(path: Path, patients: int, versions: int) -> Database:
                 .replace("@SERIAL@", f"NGP{pid[4:]}")
                 .replace(birth_line, f'"birth_date": "{birth}"')
             )
+            if spread_fills:
+                filled = NOW - timedelta(days=rng.randint(0, 180))
+                base = base.replace(fill_line, f'"filled_at": "{filled:%Y-%m-%dT%H:%M}"')
             dose = rng.randrange(300, 800, 10)
             saved = NOW - timedelta(days=30 * count)
             for number in range(1, count + 1):
@@ -412,10 +424,39 @@ def measure(database: Database, patients: int) -> None:
     report("save a version durably (save_programme)", saves, BUDGET_MS["save"])
 
 
+def measure_worklist(database: Database) -> None:
+    """The worklist from the stored figures, against re-projecting everyone (the baseline)."""
+    from db import worklist as stored
+    from programmer.worklist import worklist
+
+    sdb = database._sdb
+    fill = timed(partial(database.worklist, now=NOW, days=28))  # the bulk load left all stale
+    print(f"{'fill the stored figures (one-off)':<38} {fill:9.0f} ms")
+    for days in (28, 365):
+        listed = len(database.worklist(now=NOW, days=days))
+        samples = [timed(partial(database.worklist, now=NOW, days=days)) for _ in range(20)]
+        report(f"worklist, {days} days ({listed:,} listed)", samples, BUDGET_MS["worklist"])
+
+    def reprojected(days: int) -> int:
+        ids = [row[0] for row in sdb.execute("SELECT id FROM patient").fetchall()]
+        with database._read():
+            figures = [
+                stored.figures_of(sdb, pid, database._reference, database._settings) for pid in ids
+            ]
+        return len(worklist(figures, NOW, days))
+
+    report(
+        "baseline: re-project everyone, 28 days",
+        [timed(partial(reprojected, 28)) for _ in range(2)],
+        BUDGET_MS["worklist"],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--versions", type=int, default=1_000_000)
+    parser.add_argument("--worklist-patients", type=int, default=10_000)
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep the database")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="itb-bench-") as temp:
@@ -434,6 +475,12 @@ def main() -> None:
             database.close()
         size = sum(p.stat().st_size for p in folder.glob("bench.sqlite*"))
         print(f"file size: {size / 1_000_000:,.0f} MB ({size / args.versions:,.0f} bytes/version)")
+        count = args.worklist_patients
+        database = build(folder / "worklist.sqlite", count, 2 * count, spread_fills=True)
+        try:
+            measure_worklist(database)
+        finally:
+            database.close()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from types import TracebackType
 from sqlite_utils import Database as SqliteDatabase
 
 from db import (
+    assessments,
     audit,
     check_contexts,
     compounded,
@@ -31,6 +32,8 @@ from db import (
     patients,
     programmes,
     treatments,
+    visits,
+    worklist,
 )
 from db import backup as backups
 from db import kind as kinds
@@ -86,6 +89,8 @@ from db.records import (
 )
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import checked_decimal, moment_text
+from db.visits import Visit
+from programmer.assessment import Assessment, AssessmentValueError, check_assessment
 from programmer.check_context import CheckContext
 from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
 from programmer.findings import CheckResult, Finding, Severity, check_programme
@@ -93,6 +98,10 @@ from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
+from programmer.visit import PumpAtFinish, finish_outcome
+from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
+from programmer.worklist import WorklistItem, horizon
+from programmer.worklist import worklist as build_worklist
 
 __all__ = [
     "AuditEntry",
@@ -292,6 +301,8 @@ class Database:
             raise translate(exc, self.path) from None
         try:
             yield sdb
+            # The worklist's stored figures follow what this write changed (db/worklist.py).
+            worklist.refresh_stale(sdb, self._reference, self._settings)
             sdb.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -743,6 +754,138 @@ class Database:
             patients.patient_num(sdb, patient_id)
             return treatments.screenings(sdb, patient_id)
 
+    def record_assessment(
+        self, patient_id: str, assessment: Assessment, *, user: str, now: datetime
+    ) -> None:
+        """Store a visit's assessment (db/assessments.py), audited as ``assessment.recorded``;
+        refused (:class:`InvalidRecordError`) with a value off its scale."""
+        _check_user(user, now)
+        try:
+            check_assessment(assessment)
+        except AssessmentValueError as exc:
+            raise InvalidRecordError(str(exc), exc.field or "assessment") from None
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            _insert_audited(
+                sdb,
+                patient_id,
+                "assessment",
+                "assessment.recorded",
+                user=user,
+                now=now,
+                insert=lambda seq: assessments.insert(
+                    sdb, patient_id, assessment, user=user, audit_seq=seq
+                ),
+                details=assessments.details(assessment),
+            )
+
+    def assessments(self, patient_id: str) -> list[Assessment]:
+        """The patient's assessments, oldest first."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return assessments.read_all(sdb, patient_id)
+
+    # ------------------------------------------------------------ visits (db/visits.py)
+
+    def start_visit(self, patient_id: str, *, user: str, now: datetime) -> tuple[Visit, bool]:
+        """Start a visit, or resume the one left open (a closed window, a crash): the visit and
+        whether it was resumed. Every audit entry for the patient from here until the finish is
+        one of its steps."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            if visits.open_visit_id(sdb, patient_id) is None:
+                seq = audit.next_seq(sdb)
+                rowid, number = visits.insert_visit(
+                    sdb, patient_id, user=user, now=now, audit_seq=seq
+                )
+                audit.append(
+                    sdb,
+                    seq=seq,
+                    at=now,
+                    user=user,
+                    action="visit.started",
+                    patient_id=patient_id,
+                    details={"visit": number},
+                    records=[("visit", rowid)],
+                )
+                resumed = False
+            else:
+                resumed = True
+            return visits.read_all(sdb, patient_id)[-1], resumed
+
+    def open_visit(self, patient_id: str) -> Visit | None:
+        """The patient's visit still open, or None."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            if visits.open_visit_id(sdb, patient_id) is None:
+                return None
+            return visits.read_all(sdb, patient_id)[-1]
+
+    def visits(self, patient_id: str) -> list[Visit]:
+        """The patient's visits, oldest first, with their steps."""
+        with self._read() as sdb:
+            patients.patient_num(sdb, patient_id)
+            return visits.read_all(sdb, patient_id)
+
+    def finish_visit(
+        self,
+        patient_id: str,
+        *,
+        user: str,
+        now: datetime,
+        left_unchanged_reason: str | None = None,
+    ) -> Visit:
+        """Finish the open visit: only with the pump running the newest confirmed programme,
+        or "left unchanged" with a typed reason; never while a programming session has left the
+        pump stopped (:class:`VisitRefused`, nothing stored)."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            visit_id = visits.open_visit_id(sdb, patient_id)
+            if visit_id is None:
+                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
+            pump = pumps.read(sdb, patient_id, now=now, reference=self._reference)
+            current = programmes.read_current(sdb, patient_id, self._reference)
+            state = PumpAtFinish(
+                read=pump is not None,
+                running=pump is not None and pump.running,
+                in_session=pump is not None and pump.session is not None,
+                runs_final=pump is not None
+                and current is not None
+                and pump.programme == current.programme,
+            )
+            outcome = finish_outcome(state, left_unchanged_reason)
+            reason = (left_unchanged_reason or "").strip()
+            final = None if current is None else current.number
+            seq = audit.next_seq(sdb)
+            visits.insert_finish(
+                sdb,
+                visit_id,
+                outcome=outcome.value,
+                reason=reason,
+                final_version=final,
+                user=user,
+                now=now,
+                audit_seq=seq,
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="visit.finished",
+                patient_id=patient_id,
+                details={
+                    "visit": visits.visit_number(sdb, visit_id),
+                    "outcome": outcome.value,
+                    "reason": reason,
+                    "final_version": final,
+                },
+                records=[("visit_finish", visit_id)],
+            )
+            return visits.read_all(sdb, patient_id)[-1]
+
     # ------------------------------------------------------------ audit, integrity, backup
 
     def audit_entries(
@@ -1177,6 +1320,23 @@ class Database:
                 now=now,
                 reference=self._reference,
             )
+
+    # ------------------------------------------------------------ the clinic's worklist
+    # (db/worklist.py, programmer/worklist.py)
+
+    def worklist(self, *, now: datetime, days: int = DEFAULT_WORKLIST_DAYS) -> list[WorklistItem]:
+        """Every patient due within ``days`` days of ``now``, overdue, stopped or with a version
+        not yet transmitted, sorted by next refill: from the stored figures (figures a write
+        outside this program left stale are brought up to date first)."""
+        moment_text(now, "now")
+        with self._read() as sdb:
+            stale = worklist.has_stale(sdb)
+        if stale:
+            with self._write():
+                pass  # _write brings the stale figures up to date before it commits
+        with self._read() as sdb:
+            found = worklist.candidates(sdb, horizon(now, days))
+        return build_worklist(found, now, days)
 
     def stopped_pumps(self) -> list[pumps.StoppedPump]:
         """Patients whose pump a cut-off programming session left stopped, by name."""

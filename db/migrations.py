@@ -31,6 +31,9 @@ RECORD_TABLES: tuple[str, ...] = (
     "screening",
     "drug_library",
     "compounded_confirmation",
+    "assessment",
+    "visit",
+    "visit_finish",
 )
 
 
@@ -305,10 +308,45 @@ def _create_schema_3(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_3)
 
 
+def _create_worklist_figures(sdb: SqliteDatabase) -> None:
+    """The worklist's stored figures (db/worklist.py), filled for the patients already there."""
+    from db import drug_libraries, worklist
+    from db.programmes import Reference
+    from programmer.drug_library import default_drug_library
+    from programmer.projection import ClinicSettings
+    from programmer.pump_catalogue import default_pump_catalogue
+
+    sdb.executescript(worklist.SCHEMA)
+    worklist.mark_all_stale(sdb)
+    stored = drug_libraries.newest(sdb)
+    library = (
+        default_drug_library() if stored is None else drug_libraries.read_library(sdb, stored[0])
+    )
+    worklist.refresh_stale(sdb, Reference(default_pump_catalogue(), library), ClinicSettings())
+
+
+def _create_assessments(sdb: SqliteDatabase) -> None:
+    """Assessments per visit (db/assessments.py): an append-only, audited record table."""
+    from db import assessments
+
+    sdb.executescript(assessments.SCHEMA)
+
+
+def _create_visits(sdb: SqliteDatabase) -> None:
+    """Visits (db/visits.py): start and finish records, and the audit entries filed under the
+    open visit as they are written."""
+    from db import visits
+
+    sdb.executescript(visits.SCHEMA)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
     Migration(3, "drug library versions, compounded concentration confirmations", _create_schema_3),
+    Migration(4, "worklist figures", _create_worklist_figures),
+    Migration(5, "assessments per visit", _create_assessments),
+    Migration(6, "visits", _create_visits),
 ]
 
 

@@ -78,7 +78,41 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "user list": ["user", "list"],
         "user add": ["user", "add", "dr.new", "--role", "clinician"],
         "library import": ["library", "import", str(library)],
+        "worklist": ["worklist", "--json"],
+        "worklist --csv": ["worklist", "--csv", str(tmp_path / "w.csv")],
+        "visits": ["visits", "MRN-0042"],
+        "report --visit": ["report", "MRN-0042", "--visit", "1", "--out", str(tmp_path / "v.pdf")],
     }
+
+
+# Commands on files only, or on the drug limits alone: no account needed (product.md).
+NO_ACCOUNT = {"check", "project", "library show"}
+
+
+def _subcommands() -> set[str]:
+    """Every command the parser knows, nested ones as "library import"."""
+    import argparse
+
+    found: set[str] = set()
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    full = f"{prefix} {name}".strip()
+                    if any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
+                        walk(child, full)
+                    else:
+                        found.add(full)
+
+    walk(cli.build_parser(), "")
+    return found
+
+
+def test_every_command_but_the_file_ones_is_in_the_account_test(tmp_path: Path) -> None:
+    """A command added later is held to --as too: it must be listed here (or be a file one)."""
+    listed = {name.split(" --")[0] for name in _commands(tmp_path)}
+    assert _subcommands() - NO_ACCOUNT <= listed
 
 
 @pytest.mark.parametrize(
@@ -95,6 +129,10 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "user list",
         "user add",
         "library import",
+        "worklist",
+        "worklist --csv",
+        "visits",
+        "report --visit",
     ],
 )
 def test_every_patient_data_command_without_as_reads_and_writes_nothing(

@@ -17,6 +17,8 @@ from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
 from ui.commands import report as report_commands
 from ui.commands import users as user_commands
+from ui.commands import visits as visit_commands
+from ui.commands import worklist as worklist_commands
 from ui.commands.invocation import CommandRefused
 
 
@@ -83,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(sub)
     user_commands.register(sub)
     library_commands.register(sub)
+    worklist_commands.register(sub)
+    visit_commands.register(sub)
     return parser
 
 

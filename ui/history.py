@@ -25,6 +25,8 @@ from ui.comparison import ComparisonModel, comparison_view
 from ui.row_table import RowTableModel
 
 if TYPE_CHECKING:
+    from programmer.assessment import Assessment
+    from ui.assessment_plot import ScoresPlot
     from ui.editor.plots import DoseHistoryPlot
 
 
@@ -105,6 +107,7 @@ class HistoryView(QWidget):
         splitter.addWidget(self.table)
         self._splitter = splitter
         self._dose_plot: DoseHistoryPlot | None = None  # built when first shown
+        self._scores_plot: ScoresPlot | None = None  # under the dose plot, same dates
         splitter.addWidget(lower)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
@@ -122,6 +125,21 @@ class HistoryView(QWidget):
             self._dose_plot = DoseHistoryPlot(pending=False)
             self._splitter.insertWidget(1, self._dose_plot)
         return self._dose_plot
+
+    @property
+    def scores_plot(self) -> ScoresPlot:
+        """The assessment scores under the dose plot, on its date axis (ui/assessment_plot.py)."""
+        if self._scores_plot is None:
+            from ui.assessment_plot import ScoresPlot
+
+            dose = self.dose_plot
+            self._scores_plot = ScoresPlot()
+            self._scores_plot.link_to(dose.plot_item)
+            self._splitter.insertWidget(self._splitter.indexOf(dose) + 1, self._scores_plot)
+        return self._scores_plot
+
+    def set_assessments(self, assessments: list[Assessment]) -> None:
+        self.scores_plot.set_assessments(assessments)
 
     def set_versions(self, versions: list[ProgrammeVersion]) -> None:
         self._versions = {v.number: v for v in versions}

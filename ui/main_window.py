@@ -34,6 +34,7 @@ from db.database import (
 from db.users import User
 from programmer.check_context import CheckContext
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
+from ui.assessments import AssessmentWorkflow
 from ui.history import HistoryView
 from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
@@ -42,12 +43,14 @@ from ui.pump.workflows import PumpWorkflows
 from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
+from ui.visit import VisitWorkflow
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
     from ui.editor.schedule_editor import ScheduleEditor
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
+    from ui.worklist import WorklistWindow
 
 TITLE = "ITB programmer console"
 
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.account = account
         self.training_clock = training_clock
         self.idle_lock: IdleLock | None = None
+        self.worklist_window: WorklistWindow | None = None
         self.prompter = prompter or WindowPrompter(self)
         self.settings = settings or QSettings()
         self.record: PatientRecord | None = None
@@ -109,6 +113,8 @@ class MainWindow(QMainWindow):
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
         self.pump_workflows = PumpWorkflows(self)
         self.tabs.addTab(self.pump_workflows.panel, "P&ump")
+        self.assessment_workflow = AssessmentWorkflow(self)  # ui/assessments.py
+        self.visit_workflow = VisitWorkflow(self)  # ui/visit.py
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -226,13 +232,38 @@ class MainWindow(QMainWindow):
                 self._action(text, f"Ctrl+{i + 1}", partial(self.show_tab, i), name)
             )
         view_menu.addSeparator()
+        view_menu.addAction(
+            self._action("&Worklist…", "Ctrl+Shift+L", self.show_worklist, "showWorklist")
+        )
         view_menu.addAction(self.browser_dock.toggleViewAction())
         pump_menu = self.menuBar().addMenu("&Pump")
         for i, action in enumerate(self.pump_workflows.actions):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
             pump_menu.addAction(action)
+        pump_menu.addSeparator()
+        pump_menu.addActions(self.assessment_workflow.actions)
+        pump_menu.addSeparator()
+        pump_menu.addActions(self.visit_workflow.actions)
         self._set_patient_actions(False)
+
+    def _open_from_worklist(self, patient_id: str) -> None:
+        if self.open_patient(patient_id):
+            self.activateWindow()
+
+    def show_worklist(self) -> WorklistWindow:
+        """The clinic's worklist in a window of its own; opening a row opens the patient here."""
+        from ui.worklist import WorklistWindow
+
+        if self.worklist_window is None:
+            self.worklist_window = WorklistWindow(
+                self.db, clock=self.clock, prompter=self.prompter, parent=self
+            )
+            self.worklist_window.patient_chosen.connect(self._open_from_worklist)
+        self.worklist_window.refresh()
+        self.worklist_window.show()
+        self.worklist_window.activateWindow()
+        return self.worklist_window
 
     def show_tab(self, index: int) -> None:
         if self.record is not None:
@@ -256,6 +287,8 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
+        self.assessment_workflow.set_enabled(enabled)
+        self.visit_workflow.set_enabled(enabled)
         self._update_save_action()
 
     def save_blocked_because(self) -> str | None:
@@ -306,6 +339,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self._set_patient_actions(True)
         self.pump_workflows.patient_opened()
+        self.assessment_workflow.patient_opened()
+        self.visit_workflow.patient_opened()
         self._update_title()
         self.browser.refresh()
         return True

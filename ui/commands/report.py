@@ -40,6 +40,12 @@ def register(sub: Any) -> None:
         type=version_number,
         help="report this version (default: the current, newest confirmed one)",
     )
+    rep.add_argument(
+        "--visit",
+        metavar="N",
+        type=version_number,
+        help="the report of the patient's visit N instead (ui/commands/visits.py)",
+    )
     rep.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF file to write")
     rep.add_argument(
         "--clinic", metavar="NAME", default=None, help="the clinic's name on every page"
@@ -74,6 +80,10 @@ def run_report(args: argparse.Namespace) -> int:
     problem = output_problem(out, force=args.force, protected=[protected])
     if problem is not None:  # before anything is read, or a password asked for
         return fail(f"{out}: {problem}")
+    if args.visit is not None:
+        from ui.commands.visits import run_visit_report
+
+        return run_visit_report(args, out)
     try:
         with session(args, "report") as s:
             database = s.database

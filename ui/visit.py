@@ -1,0 +1,263 @@
+"""The visit in the window (product.md, "The visit"): Start visit interrogates the pump first;
+every step after it (refill, dose change, boluses, assessments, transmission) is filed under the
+visit by the database as it is written; Finish visit needs the pump running the final programme
+or an explicit "left unchanged" with a typed reason. A visit left open (the window closed, a
+crash) is resumed on the next start, and the status bar says on every screen that it is open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.database import DatabaseError
+from db.visits import Visit
+from programmer.findings import Severity
+from programmer.visit import VisitRefused
+from ui.pump.prompts import run_dialog
+from ui.theme import severity_style
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class LeftUnchangedDialog(QDialog):
+    """Why the visit ends without the pump running a new final programme: a typed reason."""
+
+    def __init__(self, why: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leftUnchangedDialog")
+        self.setWindowTitle("Finish the visit: left unchanged")
+        text = QLabel(f"{why}\n\nTo finish the visit as left unchanged, type the reason:")
+        text.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("leftUnchangedReason")
+        self.reason.setMaxLength(2000)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Finish as left unchanged")
+        self.ok.setEnabled(False)
+        self.reason.textChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.buttons)
+
+    def accept(self) -> None:
+        if self.reason.text().strip():
+            super().accept()
+
+
+class VisitWorkflow(QObject):
+    """Start, resume and finish the open patient's visit; the open-visit banner."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.visit: Visit | None = None
+        self.start_action = self._action("Start &visit", self.start, "startVisit", "Ctrl+Shift+V")
+        self.finish_action = self._action("&Finish visit…", self.finish, "finishVisit")
+        self.report_action = self._action(
+            "Visit &report as PDF…", self.save_report, "visitReportPdf"
+        )
+        self.slip_action = self._action("Patient &slip as PDF…", self.save_slip, "patientSlip")
+        self.actions = [self.start_action, self.finish_action, self.report_action, self.slip_action]
+        self.banner = QLabel()
+        self.banner.setObjectName("visitBanner")
+        background, colour = severity_style(Severity.SOFT)
+        self.banner.setStyleSheet(
+            f"QLabel {{ background: {background}; color: {colour}; padding: 2px 8px; "
+            "font-weight: bold; }"
+        )
+        self.banner.setVisible(False)
+        window.statusBar().addPermanentWidget(self.banner)
+        self.set_enabled(False)
+
+    def _action(
+        self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
+    ) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def set_enabled(self, patient_open: bool) -> None:
+        self.start_action.setEnabled(patient_open)
+        self.report_action.setEnabled(patient_open)
+        self.slip_action.setEnabled(patient_open)
+        self.finish_action.setEnabled(patient_open and self.visit is not None)
+        if not patient_open:
+            self.visit = None
+            self._show()
+
+    def _now(self) -> datetime:
+        return self.window.clock().replace(second=0, microsecond=0)
+
+    def _show(self) -> None:
+        v = self.visit
+        if v is None:
+            self.banner.setVisible(False)
+            self.finish_action.setEnabled(False)
+            return
+        self.banner.setText(
+            f"VISIT {v.number} OPEN since {v.started_at:%Y-%m-%d %H:%M}: every step is recorded"
+        )
+        self.banner.setVisible(True)
+        self.finish_action.setEnabled(True)
+
+    def refresh(self) -> None:
+        """Read the open patient's open visit (after every action, for the step count)."""
+        record = self.window.record
+        if record is None:
+            self.visit = None
+        else:
+            try:
+                self.visit = self.window.db.open_visit(record.patient.id)
+            except DatabaseError:
+                self.visit = None
+        self._show()
+
+    def patient_opened(self) -> None:
+        self.refresh()
+        if self.visit is not None:
+            self.window.statusBar().showMessage(
+                f"Visit {self.visit.number} was left open: Start visit resumes it.", 10000
+            )
+
+    def start(self) -> Visit | None:
+        """Start (or resume) the visit, then interrogate the pump: the visit's first step."""
+        window = self.window
+        if window.record is None:
+            window.prompter.warn("No patient", "Open a patient first.")
+            return None
+        try:
+            visit, resumed = window.db.start_visit(
+                window.record.patient.id, user=window.user, now=self._now()
+            )
+        except DatabaseError as exc:
+            window.prompter.warn("The visit cannot start", str(exc))
+            return None
+        if resumed:
+            window.prompter.inform(
+                "Visit resumed",
+                f"Visit {visit.number}, started {visit.started_at:%Y-%m-%d %H:%M} by "
+                f"{visit.started_by}, was left open; it goes on from its {len(visit.steps)} "
+                "recorded step(s).",
+            )
+        window.pump_workflows.interrogate()
+        self.refresh()
+        return self.visit
+
+    def finish(self) -> Visit | None:
+        """Finish: at once when the pump runs the final programme; otherwise only as "left
+        unchanged" with a typed reason; never while a session has the pump stopped."""
+        window = self.window
+        if window.record is None or self.visit is None:
+            return None
+        patient_id = window.record.patient.id
+        try:
+            done = window.db.finish_visit(patient_id, user=window.user, now=self._now())
+        except VisitRefused as refused:
+            if window.pump_workflows.stopped_here() or "unfinished" in str(refused):
+                window.prompter.warn("The visit cannot finish", str(refused))
+                return None
+            dialog = LeftUnchangedDialog(str(refused), window)
+            if not run_dialog(window.prompter, dialog):
+                return None
+            try:
+                done = window.db.finish_visit(
+                    patient_id,
+                    user=window.user,
+                    now=self._now(),
+                    left_unchanged_reason=dialog.reason.text(),
+                )
+            except (VisitRefused, DatabaseError) as exc:
+                window.prompter.warn("The visit cannot finish", str(exc))
+                return None
+        except DatabaseError as exc:
+            window.prompter.warn("The visit cannot finish", str(exc))
+            return None
+        self.visit = None
+        self._show()
+        words = (
+            "pump running the final programme"
+            if done.outcome == "running-final"
+            else (f"left unchanged: {done.reason}")
+        )
+        window.statusBar().showMessage(f"Visit {done.number} finished ({words}).", 10000)
+        return done
+
+    def save_report(self) -> bool:
+        """The report of the open visit, else of the patient's latest one, as a PDF file."""
+        from ui.report.visit import VisitReportError, visit_report_html, write_visit_pdf
+
+        window = self.window
+        if window.record is None:
+            return False
+        patient_id = window.record.patient.id
+        try:
+            visits = window.db.visits(patient_id)
+        except DatabaseError as exc:
+            window.prompter.warn("Visit report", str(exc))
+            return False
+        if not visits:
+            window.prompter.inform("Visit report", "This patient has no visit yet.")
+            return False
+        number = visits[-1].number
+        path = window.prompter.save_path(
+            "Save the visit report", f"visit-{patient_id}-{number}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return False
+        try:
+            html, _visit = visit_report_html(
+                window.db, patient_id, number, printed_at=self._now(), printed_by=window.user
+            )
+            pages = write_visit_pdf(html, path, protected=[window.db.path])
+        except (DatabaseError, VisitReportError, OSError) as exc:
+            window.prompter.warn("Visit report not written", f"{path}: {exc}")
+            return False
+        window.statusBar().showMessage(f"Visit report written: {path} ({pages} pages)", 10000)
+        return True
+
+    def save_slip(self) -> bool:
+        """The one-page patient slip (pump, reservoir, dose, alarm and refill-by dates)."""
+        from ui.report.visit import patient_slip_html, write_visit_pdf
+
+        window = self.window
+        if window.record is None:
+            return False
+        patient_id = window.record.patient.id
+        path = window.prompter.save_path(
+            "Save the patient slip", f"slip-{patient_id}.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return False
+        try:
+            pages = write_visit_pdf(
+                patient_slip_html(window.db, patient_id, now=self._now()),
+                path,
+                protected=[window.db.path],
+            )
+        except (DatabaseError, OSError) as exc:
+            window.prompter.warn("Patient slip not written", f"{path}: {exc}")
+            return False
+        window.statusBar().showMessage(f"Patient slip written: {path} ({pages} page)", 10000)
+        return pages == 1
