@@ -10,6 +10,9 @@ treatments, the audit trail, integrity, backups and the demonstration patients.
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ from types import TracebackType
 from sqlite_utils import Database as SqliteDatabase
 
 from db import (
+    anchor,
     audit,
     compounded,
     drug_libraries,
@@ -38,10 +42,12 @@ from db.connection import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT_S,
     FileKind,
+    FileState,
     check_writable,
     connect,
     create_empty_file,
     inspect_file,
+    sync_folder,
     translate,
 )
 from db.drug_libraries import LibraryImportError
@@ -147,6 +153,10 @@ class Database:
         self._stored_library: tuple[str, DrugLibrary] | None = None  # (text, library) last read
         self._settings = settings
         self._closed = False
+        self._database_id: str | None = None
+        self._identity: tuple[int, int] | None = file_identity(path)
+        self._wal_identity: tuple[int, int] | None = None
+        self._remembered: tuple[int, str] | None = None  # the head last given to the anchor
 
     # ------------------------------------------------------------ opening and closing
 
@@ -163,9 +173,10 @@ class Database:
         library: DrugLibrary | None = None,
         settings: ClinicSettings | None = None,
     ) -> Database:
-        """Open the database at ``path``; with ``create``, a missing or empty (0-byte) file is
-        initialised, and with ``seed_demo`` filled with the demonstration patients in the same
-        transaction. Anything else that is not a console database is refused untouched.
+        """Open the database at ``path``; with ``create``, a missing file is made a new
+        database (whole, with the demonstration patients when ``seed_demo``, or not at all),
+        unless this workstation has seen a database there (then it is gone: damage). Anything
+        else that is not a console database, a 0-byte file too, is refused untouched.
         ``timeout`` is how long to wait for another program's write lock; ``library`` is the
         drug library used while the database stores none (the packaged one by default)."""
         path = Path(path).expanduser().absolute()
@@ -177,10 +188,72 @@ class Database:
                     f"{path}: there is no database there. Check the path (--db), or let the "
                     "console create a new one."
                 )
-            create_empty_file(path)
+            _refuse_vanished(path)
+            cls._create_whole(path, seed_demo=seed_demo, now=moment, timeout=timeout)
             state = inspect_file(path)
-        elif state.kind is FileKind.EMPTY and not create:
-            raise DatabaseError(f"{path} is an empty file, not yet a database")
+        if state.kind is FileKind.EMPTY:
+            # Only a missing file is a new database (product.md, "Records and files"): a 0-byte
+            # file is one truncated or never written, never silently made a new one.
+            raise NotADatabaseError(
+                f"{path} is an empty (0-byte) file: a database truncated or never written, so "
+                "it was not opened and left as it is. Restore the database from a backup "
+                "(itb-console restore); to start a new database, choose a new file name."
+            )
+        return cls._open_file(
+            path,
+            state,
+            seed_demo=seed_demo,
+            moment=moment,
+            timeout=timeout,
+            catalogue=catalogue,
+            library=library,
+            settings=settings,
+        )
+
+    @classmethod
+    def _create_whole(cls, path: Path, *, seed_demo: bool, now: datetime, timeout: float) -> None:
+        """Make a new database at ``path`` whole or not at all: built in an exclusive
+        temporary file beside it, then linked into place (never over a file another window
+        created meanwhile, which is then the one used). A kill while creating leaves no 0-byte
+        or half-made file at ``path``."""
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.creating")
+        if not create_empty_file(temp):
+            raise DatabaseError(f"{path} cannot be created: {temp} is in the way")
+        try:
+            cls._open_file(
+                temp,
+                inspect_file(temp),
+                seed_demo=seed_demo,
+                moment=now,
+                timeout=timeout,
+                anchored=False,
+            ).close()
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                pass  # another window created it first: that one is opened
+            except OSError:
+                if not path.exists():  # a file system without hard links
+                    os.replace(temp, path)
+            sync_folder(path.parent)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temp}{suffix}").unlink(missing_ok=True)
+
+    @classmethod
+    def _open_file(
+        cls,
+        path: Path,
+        state: FileState,
+        *,
+        seed_demo: bool,
+        moment: datetime,
+        timeout: float,
+        catalogue: PumpCatalogue | None = None,
+        library: DrugLibrary | None = None,
+        settings: ClinicSettings | None = None,
+        anchored: bool = True,
+    ) -> Database:
         if state.kind is FileKind.SQLITE:  # first from the header, without opening it
             _refuse_foreign(path, state.application_id, state.user_version, has_tables=False)
         check_writable(path)
@@ -222,6 +295,9 @@ class Database:
                 backup_copy=backup_copy,
                 on_create=seed if seed_demo else None,
             )
+            database._database_id = audit.database_id(sdb) if anchored else None
+            database._wal_identity = file_identity(Path(f"{path}-wal"))
+            database._remember_head(moment)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, path) from None
@@ -281,6 +357,7 @@ class Database:
         if sdb.conn.in_transaction:
             yield sdb
             return
+        self._check_same_file(before=True)
         try:
             sdb.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -294,6 +371,69 @@ class Database:
         except BaseException:
             self._rollback()
             raise
+        self._check_same_file(before=False)
+        self._remember_head(datetime.now())
+
+    def _check_same_file(self, *, before: bool) -> None:
+        """The file this connection writes is still the one at the path, and so is its
+        ``-wal`` (product.md: the window "checks before and after every write that the file it
+        holds is still the one at its path, and never reports a save that did not reach it").
+        A file deleted or replaced under an open connection takes every later write with it."""
+        wal = Path(f"{self.path}-wal")
+        if self._wal_identity is None:
+            self._wal_identity = file_identity(wal)
+        now_file, now_wal = file_identity(self.path), file_identity(wal)
+        if now_file == self._identity and (
+            self._wal_identity is None or now_wal == self._wal_identity
+        ):
+            return
+        what = (
+            f"the database file {self.path}"
+            if now_file != self._identity
+            else f"its journal file {wal}"
+        )
+        gone = (
+            "was deleted"
+            if (now_file if now_file != self._identity else now_wal) is None
+            else ("was replaced by another file")
+        )
+        outcome = (
+            "Nothing was saved."
+            if before
+            else "What was just done did NOT reach the database at that path."
+        )
+        raise DatabaseError(
+            f"{what} {gone} while the console held it open. {outcome} Keep this window open "
+            "(what you entered is still here), close the other windows on this database, and "
+            "restore it from a backup or ask an administrator before going on."
+        )
+
+    def _remember_head(self, now: datetime) -> None:
+        """Tell the workstation's anchor the newest entry this connection saw, unless the
+        anchor already knows a later one, or one this trail does not continue (a rollback or
+        a rewrite: kept as it is, so verify can name it)."""
+        if self._database_id is None:
+            return
+        seq, digest = self._sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+        head = (int(seq), str(digest))
+        if head == self._remembered:
+            return
+        try:
+            seen = anchor.last_seen(self._database_id, self.path)
+            if seen is not None and (seen.seq, seen.hash) != head:
+                if seen.seq > head[0]:
+                    return
+                row = self._sdb.execute(
+                    "SELECT hash FROM audit WHERE seq = ?", [seen.seq]
+                ).fetchone()
+                if row is None or row[0] != seen.hash:
+                    return
+            anchor.record_seen(self._database_id, self.path, head[0], head[1], now)
+        except DatabaseError as exc:
+            # The write itself committed; the anchor lags, which verify will say.
+            logging.getLogger(__name__).warning("the audit head was not recorded: %s", exc)
+            return
+        self._remembered = head
 
     @contextmanager
     def _read(self) -> Iterator[SqliteDatabase]:
@@ -737,13 +877,26 @@ class Database:
         with self._read() as sdb:
             return audit.entries(sdb, patient_id=patient_id, user=user, since=since, until=until)
 
-    def verify(self) -> VerifyReport:
-        """SQLite's integrity and foreign-key checks, the audit hash chain, and every record
-        against the entry that wrote it."""
+    def verify(self, *, expect_head: str | None = None) -> VerifyReport:
+        """SQLite's integrity and foreign-key checks, the audit hash chain (keyed with the
+        workstation's key), every record against the entry that wrote it, the console's own
+        rows replayed from the trail, and the trail against the last head this workstation saw
+        of it and against ``expect_head`` (a head hash written down)."""
         with self._read() as sdb:
             from db import integrity  # loaded for a check, not at every start
 
-            return integrity.verify(sdb)
+            seen = (
+                None
+                if self._database_id is None
+                else anchor.last_seen(self._database_id, self.path)
+            )
+            return integrity.verify(sdb, seen=seen, expect_head=expect_head)
+
+    def audit_head(self) -> tuple[int, str]:
+        """The newest audit entry's number and hash (a session report prints it)."""
+        with self._read() as sdb:
+            seq, digest = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+            return int(seq), str(digest)
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:
         """A consistent copy of the database, taken while it stays in use, written to ``dest``
@@ -764,9 +917,10 @@ class Database:
         """Check ``backup`` (SQLite integrity, audit trail, schema version) and put it in
         place at ``dest``. With ``overwrite``, a database already at ``dest`` is renamed aside,
         never deleted, and that name is returned; close every window using it first."""
-        return backups.restore(
-            Path(backup), Path(dest), overwrite=overwrite, now=now or datetime.now()
-        )
+        moment = now or datetime.now()
+        kept = backups.restore(Path(backup), Path(dest), overwrite=overwrite, now=moment)
+        _anchor_restored(Path(dest).expanduser().absolute(), moment)
+        return kept
 
     # ------------------------------------------------------------ user accounts (db/users.py)
 
@@ -1126,6 +1280,46 @@ class Database:
         """Patients whose pump a cut-off programming session left stopped, by name."""
         with self._read() as sdb:
             return pumps.stopped(sdb)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path`` (on Windows the volume and file index), None
+    when there is none: tells the file a connection holds from another put at its path."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _refuse_vanished(path: Path) -> None:
+    """A missing file where this workstation has seen a database is damage, not a new one."""
+    seen = anchor.seen_at_path(path)
+    if seen is not None:
+        raise NotADatabaseError(
+            f"{path}: the database this workstation last saw here (at {seen.seen_at}, audit "
+            f"entry {seen.seq}) is gone, so no new one was made in its place. Restore it from "
+            "a backup (itb-console restore); to start a new database, choose a new file name."
+        )
+
+
+def _anchor_restored(path: Path, now: datetime) -> None:
+    """A backup restored on purpose: the anchor starts again from the restored trail's head
+    (an older head than the one seen is the point of a restore, not a rollback to report)."""
+    from db.connection import connect_read_only
+
+    conn = connect_read_only(path)
+    try:
+        sdb = SqliteDatabase(conn, execute_plugins=False)
+        database_id = audit.database_id(sdb)
+        if database_id is None:
+            return
+        seq, digest = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+    except sqlite3.Error:
+        return  # an older schema: it is migrated, and anchored, when opened
+    finally:
+        conn.close()
+    anchor.reset_seen(database_id, path, int(seq), str(digest), now)
 
 
 def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:

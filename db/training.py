@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from db import audit
+from db import anchor, audit
 from db.database import Database
 from db.demo_patients import SCENARIO_FOLDER, Scenario, seed_demo_patients, training_scenarios
 from db.errors import DatabaseError
@@ -96,6 +96,7 @@ def reset_training(database: Database, *, now: datetime) -> Database:
     database.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    anchor.forget_path(path)  # started afresh on purpose: not a database gone missing
     fresh = open_training(path, now=now)
     _carry_accounts_over(fresh, accounts, now)
     return fresh

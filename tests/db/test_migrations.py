@@ -13,6 +13,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import migrations
 from db.database import Database
 from db.migrations import Migration
+from programmer.drug_library import default_drug_library
 from tests.db.factories import NOW, later, open_new, programme, save
 
 
@@ -87,10 +88,19 @@ def test_current_database_is_not_migrated_or_copied(tmp_path: Path) -> None:
 SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
 
 
-def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) -> None:
+def _schema_3_clinic(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database as the console wrote it at schema 3: unkeyed audit entries, no identity."""
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+        with open_new(path) as database:
+            save(database, programme())
+
+
+def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "clinic.sqlite"
-    with open_new(path) as database:
-        save(database, programme())
+    _schema_3_clinic(path, monkeypatch)
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
     for table in ("console_meta", "user_account", "simulated_pump", *SCHEMA_3_TABLES):
         conn.execute(f"DROP TABLE {table}")
@@ -106,20 +116,19 @@ def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) 
 
 
 def test_schema_2_database_gets_library_versions_and_keeps_the_packaged_library(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "clinic.sqlite"
-    with open_new(path) as database:
-        save(database, programme())
-        packaged = database.library
+    _schema_3_clinic(path, monkeypatch)
+    packaged = default_drug_library()
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 2 wrote
     for table in SCHEMA_3_TABLES:
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 2")
     conn.close()
     with Database.open(path, now=later(60)) as database:
-        assert migrations.user_version(database._sdb) == 3
-        entry = database.audit_entries()[-1]
+        assert migrations.user_version(database._sdb) == migrations.schema_version()
+        entry = database.audit_entries()[-2]
         assert (entry.action, entry.details["schema"]) == ("database.migrated", 3)
         assert database.library == packaged and database.library_versions() == []
         assert database.compounded_confirmations("MRN-0042") == []
