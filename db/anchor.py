@@ -188,9 +188,14 @@ def _parse_keys(data: dict[str, Any], path: Path) -> Keyring:
     return Keyring(own, keys)
 
 
+# Keys held for this process only: one being imported, usable to open its database and log
+# the administrator in before it is kept (:func:`import_text`).
+_held: dict[str, bytes] = {}
+
+
 def key_for(wanted: str) -> bytes:
     """The key a database is keyed with, or a refusal saying how to bring it here."""
-    found = keyring().key(wanted)
+    found = _held.get(wanted) or keyring().key(wanted)
     if found is None:
         raise AuditKeyError(
             f"this database's audit trail is keyed with audit key {wanted}, which this "
@@ -207,8 +212,8 @@ def export_text(wanted: str) -> str:
     return json.dumps({"format": EXPORT_FORMAT, "id": wanted, "key": secret.hex()}) + "\n"
 
 
-def import_text(text: str, source: str) -> str:
-    """Add the key in an export file's text to this workstation's keys; its id."""
+def read_export(text: str, source: str) -> tuple[str, bytes]:
+    """The (id, key) in an export file's text, checked: the id must be the key's digest."""
     try:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
@@ -219,6 +224,20 @@ def import_text(text: str, source: str) -> str:
         raise AuditKeyError(f"{source} is not an audit key export ({exc})") from None
     if len(secret) != KEY_BYTES or key_id(secret) != wanted:
         raise AuditKeyError(f"{source}: the key does not match its id (damaged or edited)")
+    return wanted, secret
+
+
+def hold(wanted: str, secret: bytes) -> None:
+    """Use this key in this process without keeping it (an import not yet authorised)."""
+    if key_id(secret) != wanted:
+        raise AuditKeyError(f"the audit key {wanted} does not match its id")
+    _held[wanted] = secret
+
+
+def keep(wanted: str, secret: bytes) -> None:
+    """Add the key to this workstation's keys (an administrator's import)."""
+    if key_id(secret) != wanted:
+        raise AuditKeyError(f"the audit key {wanted} does not match its id")
     ring = keyring()
     if wanted not in ring.keys:
         path = _keys_path()
@@ -228,7 +247,6 @@ def import_text(text: str, source: str) -> str:
             "keys": {**{k: v.hex() for k, v in ring.keys.items()}, wanted: secret.hex()},
         }
         _write_json(path, data)
-    return wanted
 
 
 # ---------------------------------------------------------------- heads seen

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from programmer.errors import EngineError
+from ui.commands import audit_key as audit_key_commands
 from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(sub)
     user_commands.register(sub)
     library_commands.register(sub)
+    audit_key_commands.register(sub)
     return parser
 
 

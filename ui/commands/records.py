@@ -63,6 +63,12 @@ def register(sub: Any) -> None:
     ver = sub.add_parser(
         "verify", help="check the database and its audit trail (exit 0 only when both hold)"
     )
+    ver.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="also check the trail still holds this head hash (one written down, e.g. from a "
+        "session report)",
+    )
     ver.set_defaults(func=run_verify)
 
     bak = sub.add_parser("backup", help="a consistent copy of the database, taken while in use")
@@ -272,7 +278,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
     try:
         with open_database(args) as database:
-            report = database.verify()
+            report = database.verify(expect_head=getattr(args, "expect_head", None))
             path = database.path
     except DatabaseError as exc:
         return fail(str(exc))
@@ -282,6 +288,14 @@ def run_verify(args: argparse.Namespace) -> int:
         f"Audit trail: {'ok' if report.audit_ok else 'FAILED'} "
         f"({report.audit_entries} entries, last hash {report.audit_head})"
     )
+    seen = report.seen_head
+    print(
+        "Last head this workstation saw: "
+        + ("none yet" if seen is None else f"entry {seen[0]}, hash {seen[1]}")
+    )
+    if getattr(args, "expect_head", None):
+        missing = any("the head written down" in p for p in report.problems)
+        print(f"Expected head {args.expect_head}: {'NOT ' if missing else ''}in the trail")
     for problem in report.problems:
         print(f"  PROBLEM: {problem}")
     return 0 if report.ok else 1
