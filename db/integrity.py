@@ -78,7 +78,7 @@ def anchor_problems(
                 "was rewritten or replaced"
             )
     if expect_head is not None:
-        wanted = expect_head.strip().lower()
+        wanted = "".join(expect_head.split()).lower()  # as printed: in groups of 16
         row = sdb.execute("SELECT seq FROM audit WHERE hash = ?", [wanted]).fetchone()
         if row is None:
             problems.append(

@@ -25,7 +25,6 @@ from db.users import (
     NotAdministratorError,
     PasswordRuleError,
     Role,
-    TrainerOnClinicalDatabaseError,
     UnknownAccountError,
     UnknownUserError,
     User,
@@ -345,7 +344,11 @@ def test_the_last_administrator_cannot_be_removed(tmp_path: Path) -> None:
         assert roles == {"admin": Role.CLINICIAN, "dr.lee": Role.ADMINISTRATOR}
         changed = database.audit_entries()[-1]
         assert changed.action == "user.role_changed"
-        assert _without_state(changed.details) == {"name": "admin", "from": "administrator", "to": "clinician"}
+        assert _without_state(changed.details) == {
+            "name": "admin",
+            "from": "administrator",
+            "to": "clinician",
+        }
 
 
 def test_names_are_unique_ignoring_case(tmp_path: Path) -> None:
