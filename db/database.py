@@ -157,6 +157,7 @@ class Database:
         self._identity: tuple[int, int] | None = file_identity(path)
         self._wal_identity: tuple[int, int] | None = None
         self._remembered: tuple[int, str] | None = None  # the head last given to the anchor
+        self.writes = 0  # write transactions committed through this object (ui/crash.py)
 
     # ------------------------------------------------------------ opening and closing
 
@@ -371,6 +372,7 @@ class Database:
         except BaseException:
             self._rollback()
             raise
+        self.writes += 1
         self._check_same_file(before=False)
         self._remember_head(datetime.now())
 
