@@ -114,7 +114,7 @@ def append(
         full["records"] = [
             [table, rowid, row_hash(stored_row(sdb, table, rowid))] for table, rowid in records
         ]
-    key_name = chain_key_id(sdb)
+    key_name = writing_key_id(sdb)
     key = None if key_name is None else anchor.key_for(key_name)
     if key is not None:
         changes = _record_state(sdb, seq, action, user, patient_id, full)
@@ -146,6 +146,29 @@ def chain_key_id(sdb: SqliteDatabase) -> str | None:
     except sqlite3.OperationalError:  # schema 1: no console_meta yet
         return None
     return None if row is None else str(row[0])
+
+
+def writing_key_id(sdb: SqliteDatabase) -> str | None:
+    """:func:`chain_key_id` for a write or a use of a tracked row: a keyed database (schema 4,
+    whose ``audit_state`` is there) that no longer names its key, or lost its state cache, was
+    edited by hand, and nothing more is written to it unkeyed."""
+    key_name = chain_key_id(sdb)
+    cache = sdb.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_state'"
+    ).fetchone()
+    if key_name is not None and cache is None:
+        raise TamperedError(
+            "the audit trail's state table (audit_state) was removed outside the console: "
+            "nothing is written or used. Run itb-console verify, and restore the database "
+            "from a backup."
+        )
+    if key_name is None and cache is not None:
+        raise TamperedError(
+            "the database no longer names the audit key it is keyed with (console_meta was "
+            "edited outside the console): nothing is written or used. Run itb-console verify, "
+            "and restore the database from a backup."
+        )
+    return key_name
 
 
 def database_id(sdb: SqliteDatabase) -> str | None:
@@ -278,7 +301,7 @@ def confirm_row(sdb: SqliteDatabase, table: str, key: str, what: str) -> None:
     changed it recorded, that entry's own hash checked with the key: a plain ``UPDATE`` (a
     clinician made administrator, a clinical database relabelled training) is caught where the
     row is used, not only by verify. Nothing to confirm on a database before schema 4."""
-    key_name = chain_key_id(sdb)
+    key_name = writing_key_id(sdb)
     if key_name is None:
         return
     secret = anchor.key_for(key_name)

@@ -422,6 +422,8 @@ class Database:
             return
         try:
             seen = anchor.last_seen(self._database_id, self.path)
+            if seen is None and anchor.seen_at_path(self.path) is not None:
+                return  # another database was seen here: kept, so verify can say so
             if seen is not None and (seen.seq, seen.hash) != head:
                 if seen.seq > head[0]:
                     return
@@ -892,7 +894,8 @@ class Database:
                 if self._database_id is None
                 else anchor.last_seen(self._database_id, self.path)
             )
-            return integrity.verify(sdb, seen=seen, expect_head=expect_head)
+            other = anchor.seen_at_path(self.path) if seen is None else None
+            return integrity.verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
 
     def audit_key_id(self) -> str | None:
         """The id of the audit key this database is keyed with (None before schema 4)."""

@@ -23,6 +23,7 @@ def verify(
     *,
     seen: anchor.SeenHead | None = None,
     expect_head: str | None = None,
+    seen_other: anchor.SeenHead | None = None,
 ) -> VerifyReport:
     """Everything that is wrong, most telling first; ``ok`` only when nothing is. ``seen`` is
     the last head this workstation saw of the database, ``expect_head`` a head hash someone
@@ -44,6 +45,14 @@ def verify(
         for name in missing
     ]
     anchored = anchor_problems(sdb, count, seen, expect_head)
+    if seen_other is not None:
+        anchored.insert(
+            0,
+            f"{audit.RECOMPUTED}: this workstation last saw another database at this path (at "
+            f"{seen_other.seen_at}, audit entry {seen_other.seq}); this file has another "
+            "identity: it was replaced, or its identity rewritten (restore puts a backup back "
+            "without this warning)",
+        )
     audit_problems = anchored + chain + records + protection
     return VerifyReport(
         integrity_ok=not storage,

@@ -273,3 +273,46 @@ def test_migration_to_the_keyed_schema_keeps_later_migrations_working(
     with Database.open(path, now=later(60)) as database:
         assert "audit_key" not in database.audit_entries()[-1].details
         assert database.verify().ok
+
+
+def test_another_file_put_at_a_known_path_is_named(tmp_path: Path) -> None:
+    """A different database copied over the clinic's file (not restored): verify says this
+    workstation saw another database there."""
+    path = tmp_path / "clinic.sqlite"
+    other = tmp_path / "other.sqlite"
+    _clinic(path)
+    with open_new(other):
+        pass
+    other.replace(path)
+    Path(f"{path}-wal").unlink(missing_ok=True)
+    with Database.open(path, now=NOW) as database:
+        problems = database.verify().problems
+    assert problems[0].startswith("RECOMPUTED: this workstation last saw another database")
+
+
+def test_audit_key_id_removed_by_hand_stops_writes(tmp_path: Path) -> None:
+    """Without its key id the database would take unkeyed entries again: refused."""
+    path = tmp_path / "clinic.sqlite"
+    _clinic(path)
+    _sql(path, "DELETE FROM console_meta WHERE key = 'audit_key'")
+    with (
+        Database.open(path, now=NOW) as database,
+        pytest.raises(TamperedError, match="no longer names the audit key"),
+    ):
+        save(database, programme(daily="440"), base=1)
+
+
+def test_simulated_pump_state_edited_by_hand_is_never_run_on(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    _clinic(path)
+    with Database.open(path, now=NOW) as database:
+        database.interrogate_pump("MRN-0042", user="dr.lee", now=later(1))
+    _sql(
+        path,
+        "UPDATE simulated_pump SET state = replace(state, 'true', 'false')",
+    )
+    _sql(path, "UPDATE simulated_pump SET updated_at = '2026-11-22T10:05:00'")
+    with Database.open(path, now=NOW) as database:
+        with pytest.raises(TamperedError, match="simulated pump of MRN-0042"):
+            database.interrogate_pump("MRN-0042", user="dr.lee", now=later(2))
+        assert any("simulated pump of patient MRN-0042" in p for p in database.verify().problems)
