@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import stat
 import sys
 from pathlib import Path
@@ -127,3 +128,19 @@ def test_a_tampered_key_file_is_refused(
     assert "does not match its id" in capsys.readouterr().err
     assert _run(monkeypatch, db, "audit-key", "export", str(key_file), "--as", "admin") == 2
     assert "exists" in capsys.readouterr().err
+
+
+def test_verify_still_runs_and_names_a_relabelled_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every other command refuses the relabelled database; verify, read-only, names it."""
+    db = tmp_path / "clinic.sqlite"
+    _clinic(db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE console_meta SET value = 'training' WHERE key = 'kind'")
+    conn.commit()
+    conn.close()
+    assert _run(monkeypatch, db, "history", "MRN-0042") == 2
+    assert "changed outside the console" in capsys.readouterr().err
+    assert _run(monkeypatch, db, "verify") == 1
+    assert "CHANGED: the database kind was changed outside" in capsys.readouterr().out
