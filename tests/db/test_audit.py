@@ -14,6 +14,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from db import anchor, audit
 from db.database import Database
@@ -335,3 +337,53 @@ def test_user_is_recorded_as_given(tmp_path: Path) -> None:
     with open_new(tmp_path / "clinic.sqlite") as database:
         database.create_patient(patient(), pump_record(), user=USER, now=NOW)
         assert database.audit_entries()[-1].user == USER
+
+
+@settings(max_examples=15)
+@given(
+    seq=st.integers(min_value=1, max_value=7),
+    column=st.sampled_from(["at", "user", "action", "patient_id", "details"]),
+    recompute=st.sampled_from([None, b"attacker key".ljust(32, b"!")]),
+)
+def test_any_edit_of_any_entry_is_named_at_that_entry(
+    tmp_path_factory: pytest.TempPathFactory, seq: int, column: str, recompute: bytes | None
+) -> None:
+    """Whichever entry is edited, in whichever column, with or without the hashes recomputed
+    afterwards (plainly, or under a key of the attacker's own), verify names that entry."""
+    path = tmp_path_factory.mktemp("edit") / "clinic.sqlite"
+    _clinic(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    new_value = '{"forged":true}' if column == "details" else "2000-01-01T00:00:00"
+    conn.execute(f"UPDATE audit SET {column} = ? WHERE seq = ?", [new_value, seq])
+    if recompute is not None or seq == 1:
+        prev = (
+            audit.GENESIS_HASH
+            if seq == 1
+            else conn.execute("SELECT hash FROM audit WHERE seq = ?", [seq - 1]).fetchone()[0]
+        )
+        rows = conn.execute(
+            "SELECT seq, at, user, action, patient_id, details FROM audit WHERE seq >= ? "
+            "ORDER BY seq",
+            [seq],
+        ).fetchall()
+        for n, at, user, action, patient_id, details in rows:
+            digest = audit.entry_hash(n, at, user, action, patient_id, details, prev, recompute)
+            conn.execute(
+                "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, n)
+            )
+            prev = digest
+        conn.execute("UPDATE audit_head SET hash = ?", (prev,))
+    conn.close()
+    with Database.open(path, now=NOW) as database:
+        report = database.verify()
+    assert not report.ok
+    if seq == 1 and column == "details" and recompute is None:  # the key's record itself gone
+        names: tuple[str, ...] = ("RECOMPUTED: the database is keyed",)
+    elif recompute is None:
+        names = (f"{'RECOMPUTED' if seq == 1 else 'CHANGED'}: audit entry {seq} (",)
+    else:  # the last entry has no successor to tell a forged hash from an edit
+        names = tuple(f"{kind}: audit entry {seq} (" for kind in ("FORGED", "CHANGED"))
+        names = names if seq == 7 else names[:1]
+    assert any(p.startswith(names) for p in report.problems), report.problems
