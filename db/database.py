@@ -1370,14 +1370,15 @@ def _anchor_restored(path: Path, now: datetime) -> None:
     try:
         sdb = SqliteDatabase(conn, execute_plugins=False)
         database_id = audit.database_id(sdb)
-        if database_id is None:
-            return
-        seq, digest = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+        head = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
     except sqlite3.Error:
-        return  # an older schema: it is migrated, and anchored, when opened
+        database_id = None
     finally:
         conn.close()
-    anchor.reset_seen(database_id, path, int(seq), str(digest), now)
+    if database_id is None:  # an older schema: it gets its identity, and anchor, when opened
+        anchor.forget_path(path)
+        return
+    anchor.reset_seen(database_id, path, int(head[0]), str(head[1]), now)
 
 
 def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:

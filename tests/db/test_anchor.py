@@ -316,3 +316,15 @@ def test_simulated_pump_state_edited_by_hand_is_never_run_on(tmp_path: Path) -> 
         with pytest.raises(TamperedError, match="simulated pump of MRN-0042"):
             database.interrogate_pump("MRN-0042", user="dr.lee", now=later(2))
         assert any("simulated pump of patient MRN-0042" in p for p in database.verify().problems)
+
+
+def test_restoring_a_backup_from_before_the_keyed_schema_is_not_named_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    old = tmp_path / "old.sqlite"
+    _schema_3(old, monkeypatch)
+    _clinic(path)
+    Database.restore(old, path, overwrite=True, now=later(5))
+    with Database.open(path, now=later(6)) as database:
+        assert database.verify().ok
