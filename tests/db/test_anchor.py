@@ -5,6 +5,7 @@ refused, and old databases migrate in place with their unkeyed entries still ver
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -328,3 +329,28 @@ def test_restoring_a_backup_from_before_the_keyed_schema_is_not_named_replaced(
     Database.restore(old, path, overwrite=True, now=later(5))
     with Database.open(path, now=later(6)) as database:
         assert database.verify().ok
+
+
+class _WindowsOs:
+    """The os module as on Windows, where chmod cannot make a file owner-only (the per-user
+    folder's access list does) and must not be relied on."""
+
+    name = "nt"
+
+    def __getattr__(self, attribute: str) -> object:
+        return getattr(os, attribute)
+
+    @staticmethod
+    def chmod(*args: object, **kwargs: object) -> None:
+        raise AssertionError("chmod called on Windows")
+
+
+def test_key_is_made_on_windows_without_chmod(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ITB_CONSOLE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(anchor, "os", _WindowsOs())
+    ring = anchor.keyring()
+    assert ring.key(ring.own) is not None
+    anchor.record_seen("id", tmp_path / "x.sqlite", 1, "h" * 64, NOW)
+    assert anchor.last_seen("id", tmp_path / "x.sqlite") is not None
