@@ -84,7 +84,7 @@ def run_window(args: argparse.Namespace) -> int:
             lock = IdleLock(window, database, user, minutes=IDLE_LOCK_MINUTES, clock=wall_clock)
             window.attach_idle_lock(lock)
             window.restart_requested.connect(lambda: restart(window))
-            reporter.inform = window.prompter.inform
+            reporter.inform = window.prompter.warn
             reporter.saves = lambda: database.writes
             window.show()
             return window
