@@ -354,3 +354,10 @@ def test_key_is_made_on_windows_without_chmod(
     assert ring.key(ring.own) is not None
     anchor.record_seen("id", tmp_path / "x.sqlite", 1, "h" * 64, NOW)
     assert anchor.last_seen("id", tmp_path / "x.sqlite") is not None
+
+
+def test_tests_never_use_the_real_per_user_key_folder() -> None:
+    from platformdirs import user_config_path
+
+    assert anchor.state_dir() != user_config_path(anchor.APP_NAME, appauthor=False)
+    assert os.environ["ITB_CONSOLE_STATE_DIR"] == str(anchor.state_dir())
