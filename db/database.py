@@ -897,6 +897,30 @@ class Database:
             other = anchor.seen_at_path(self.path) if seen is None else None
             return integrity.verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
 
+    def anchor_warning(self) -> str | None:
+        """What the workstation's anchor says is wrong with this database, in a few queries
+        (not the whole of :meth:`verify`): entries it saw that are gone (a lost ``-wal``, an
+        older copy put in place) or rewritten, or another database at this path. None when
+        nothing is. The window shows it on opening; verify names it too."""
+        from db import integrity
+
+        with self._read() as sdb:
+            seq, _ = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+            if self._database_id is None:
+                return None
+            seen = anchor.last_seen(self._database_id, self.path)
+            if seen is None:
+                other = anchor.seen_at_path(self.path)
+                if other is None:
+                    return None
+                return (
+                    f"This workstation last saw another database at {self.path} (at "
+                    f"{other.seen_at}): this file has another identity. Run itb-console "
+                    "verify before going on."
+                )
+            problems = integrity.anchor_problems(sdb, int(seq), seen, None)
+        return problems[0] if problems else None
+
     def audit_key_id(self) -> str | None:
         """The id of the audit key this database is keyed with (None before schema 4)."""
         with self._read() as sdb:

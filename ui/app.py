@@ -103,6 +103,9 @@ def run_window(args: argparse.Namespace) -> int:
             windows = [open_window()]
 
         windows = [open_window()]
+        warning = database.anchor_warning()
+        if warning is not None:  # saves lost or rewritten since this workstation last looked
+            windows[0].prompter.warn("The database is not as this workstation left it", warning)
         return int(app.exec())
     finally:
         app.removeEventFilter(input_watch)

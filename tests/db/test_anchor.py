@@ -148,6 +148,8 @@ def test_deleted_wal_under_a_killed_writer_is_named_rolled_back(tmp_path: Path) 
     assert done.stdout.strip() == b"saved"
     with Database.open(path, now=NOW) as database:
         assert [v.number for v in database.versions("MRN-0042")] == [1]  # the saves are gone
+        warning = database.anchor_warning()  # what the window shows on opening
+        assert warning is not None and warning.startswith("ROLLED BACK")
         report = database.verify()
     assert not report.ok
     assert report.problems[0].startswith("ROLLED BACK: this workstation last saw audit entry 5")
@@ -163,7 +165,7 @@ def test_restore_on_purpose_is_not_reported_as_a_rollback(tmp_path: Path) -> Non
         save(database, programme(daily="420"), base=1)
     Database.restore(copy, path, overwrite=True, now=later(5))
     with Database.open(path, now=NOW) as database:
-        assert database.verify().ok
+        assert database.verify().ok and database.anchor_warning() is None
 
 
 def test_save_into_a_deleted_database_file_is_refused_and_says_so(tmp_path: Path) -> None:
@@ -288,6 +290,7 @@ def test_another_file_put_at_a_known_path_is_named(tmp_path: Path) -> None:
     Path(f"{path}-wal").unlink(missing_ok=True)
     with Database.open(path, now=NOW) as database:
         problems = database.verify().problems
+        assert "another database" in (database.anchor_warning() or "")
     assert problems[0].startswith("RECOMPUTED: this workstation last saw another database")
 
 
