@@ -9,18 +9,39 @@ or entries cut off the end of the trail, show up as a record that no longer matc
 The ``audit_head`` row (kept by a trigger) is a second witness of where the trail ends.
 
 Triggers refuse UPDATE and DELETE; the chain is what still tells when someone drops them.
+
+Since schema 4 the chain is anchored outside the file (product.md, "Records and files"):
+
+* **Keyed entries.** From the entry that brought the database to schema 4 (or created it there)
+  on, each entry's hash is an HMAC-SHA256 under the workstation's audit key (:mod:`db.anchor`),
+  whose id that entry names (``details["audit_key"]``). Older entries stay plain SHA-256 and
+  verify as they always did. Someone with the file but not the key can no longer recompute the
+  hashes after an edit: verify names it "recomputed" or "forged".
+* **The console's own state in the chain.** The rows that change over time, which are not
+  records (accounts and roles, the database kind and identity, the simulated pumps), are
+  tracked too: each keyed entry lists (``details["state"]``) every tracked row its write
+  changed, as it is after the write. Verify replays those lists from the first keyed entry on,
+  checks each change was one its action may make (a role changes only by ``user.role_changed``
+  from an administrator, the kind only by ``database.kind_set``...), and compares the result
+  with the rows: a plain ``UPDATE`` shows as a row changed outside the console. The table
+  ``audit_state`` is only a cache of the last listed state (what the next write compares
+  against, and where :func:`confirm_row` looks); nothing trusts it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database as SqliteDatabase
 
+from db import anchor
+from db.errors import DatabaseError
 from db.records import AuditEntry
 from db.values import moment_from, moment_text
 
@@ -41,10 +62,14 @@ def entry_hash(
     patient_id: str | None,
     details: str,
     prev_hash: str,
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 over the entry's canonical serialisation, chained to ``prev_hash``."""
-    payload = canonical_json([seq, at, user, action, patient_id, details, prev_hash])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """The hash of the entry's canonical serialisation, chained to ``prev_hash``: SHA-256, or
+    with ``key`` (every entry since schema 4) HMAC-SHA256 under the workstation's audit key."""
+    payload = canonical_json([seq, at, user, action, patient_id, details, prev_hash]).encode()
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
@@ -78,7 +103,8 @@ def append(
     records: Sequence[tuple[str, int]] = (),
 ) -> AuditEntry:
     """Append entry ``seq`` (from :func:`next_seq`); ``records`` are the (table, rowid) of the
-    rows this write stored with ``audit_seq = seq``, hashed here into the entry."""
+    rows this write stored with ``audit_seq = seq``, hashed here into the entry. On a keyed
+    database the entry is keyed and lists the tracked rows this write changed."""
     head = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
     if int(head[0]) + 1 != seq:
         raise AssertionError(f"audit entry {seq} does not follow entry {head[0]}")
@@ -88,15 +114,230 @@ def append(
         full["records"] = [
             [table, rowid, row_hash(stored_row(sdb, table, rowid))] for table, rowid in records
         ]
+    key_name = writing_key_id(sdb)
+    key = None if key_name is None else anchor.key_for(key_name)
+    if key is not None:
+        changes = _record_state(sdb, seq, action, user, patient_id, full)
+        if changes:
+            full["state"] = changes
     at_text = moment_text(at, "now")
     details_text = canonical_json(full)
-    digest = entry_hash(seq, at_text, user, action, patient_id, details_text, prev_hash)
+    digest = entry_hash(seq, at_text, user, action, patient_id, details_text, prev_hash, key)
     sdb.execute(
         "INSERT INTO audit (seq, at, user, action, patient_id, details, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [seq, at_text, user, action, patient_id, details_text, prev_hash, digest],
     )
     return AuditEntry(seq, at, user, action, patient_id, full, prev_hash, digest)
+
+
+# ---------------------------------------------------------------- keyed chain and state
+
+
+class TamperedError(DatabaseError):
+    """A row the console relies on was changed outside it (it no longer matches the audit
+    entry that last recorded it): nothing is done with it."""
+
+
+def chain_key_id(sdb: SqliteDatabase) -> str | None:
+    """The id of the key this database's new entries are keyed with (None before schema 4)."""
+    try:
+        row = sdb.execute("SELECT value FROM console_meta WHERE key = 'audit_key'").fetchone()
+    except sqlite3.OperationalError:  # schema 1: no console_meta yet
+        return None
+    return None if row is None else str(row[0])
+
+
+def writing_key_id(sdb: SqliteDatabase) -> str | None:
+    """:func:`chain_key_id` for a write or a use of a tracked row: a keyed database (schema 4,
+    whose ``audit_state`` is there) that no longer names its key, or lost its state cache, was
+    edited by hand, and nothing more is written to it unkeyed."""
+    key_name = chain_key_id(sdb)
+    cache = sdb.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_state'"
+    ).fetchone()
+    if key_name is not None and cache is None:
+        raise TamperedError(
+            "the audit trail's state table (audit_state) was removed outside the console: "
+            "nothing is written or used. Run itb-console verify, and restore the database "
+            "from a backup."
+        )
+    if key_name is None and cache is not None:
+        raise TamperedError(
+            "the database no longer names the audit key it is keyed with (console_meta was "
+            "edited outside the console): nothing is written or used. Run itb-console verify, "
+            "and restore the database from a backup."
+        )
+    return key_name
+
+
+def database_id(sdb: SqliteDatabase) -> str | None:
+    """The identity stored in the database (schema 4), which its anchor is recorded under."""
+    try:
+        row = sdb.execute("SELECT value FROM console_meta WHERE key = 'database_id'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return None if row is None else str(row[0])
+
+
+# Tracked tables: the key column and the query reading the rows (see _summary).
+_TRACKED: dict[str, str] = {
+    "console_meta": "SELECT key, value FROM console_meta",
+    "user_account": "SELECT name, role, active, failed_logins, locked_until, created_at, "
+    "created_by, password_hash FROM user_account",
+    "simulated_pump": "SELECT patient_id, serial, state, updated_at FROM simulated_pump",
+}
+_KEY_COLUMN = {"console_meta": "key", "user_account": "name", "simulated_pump": "patient_id"}
+# Which actions list every tracked row (the baseline), not only the ones they touch.
+BASELINE_ACTIONS = ("database.created", "database.migrated")
+
+
+def _summary(table: str, row: Sequence[Any]) -> Any:
+    """What an entry records of a tracked row: its values, a password hash only as a digest
+    (never the hash itself), a pump's state as its digest."""
+    if table == "console_meta":
+        return row[1]
+    if table == "user_account":
+        _, role, active, failed, locked_until, created_at, created_by, password_hash = row
+        return {
+            "role": role,
+            "active": active,
+            "failed_logins": failed,
+            "locked_until": locked_until,
+            "created_at": created_at,
+            "created_by": created_by,
+            "password": hashlib.sha256(str(password_hash).encode()).hexdigest(),
+        }
+    _, serial, state, updated_at = row
+    return {
+        "serial": serial,
+        "state_sha256": hashlib.sha256(str(state).encode()).hexdigest(),
+        "updated_at": updated_at,
+    }
+
+
+def _current(sdb: SqliteDatabase, table: str, only: str | None = None) -> dict[str, str]:
+    """The tracked rows of ``table`` now, as canonical JSON by key (``only``: that key)."""
+    sql = _TRACKED[table]
+    params: list[Any] = []
+    if only is not None:
+        sql += f" WHERE {_KEY_COLUMN[table]} = ?"
+        params.append(only)
+    return {
+        str(row[0]): canonical_json(_summary(table, row))
+        for row in sdb.execute(sql, params).fetchall()
+    }
+
+
+def _record_state(
+    sdb: SqliteDatabase,
+    seq: int,
+    action: str,
+    user: str,
+    patient_id: str | None,
+    details: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The tracked rows this write changed (compared with the cache), the cache brought up to
+    date. A baseline entry lists every row; a pump row only moves with its patient's entry. A
+    change this action could not have made (a row edited outside the console since its last
+    entry) refuses the write, so it is never swept into the trail as if audited."""
+    baseline = action in BASELINE_ACTIONS
+    accounts = {
+        str(k): json.loads(v)
+        for k, v in sdb.execute(
+            "SELECT key, value FROM audit_state WHERE tbl = 'user_account'"
+        ).fetchall()
+    }
+    changes: dict[str, dict[str, Any]] = {}
+    for table in _TRACKED:
+        only: str | None = None
+        if table == "simulated_pump" and not baseline:
+            if patient_id is None:
+                continue
+            only = patient_id
+        now_rows = _current(sdb, table, only)
+        sql = "SELECT key, value FROM audit_state WHERE tbl = ?"
+        params: list[Any] = [table]
+        if only is not None:
+            sql += " AND key = ?"
+            params.append(only)
+        cached = {str(k): str(v) for k, v in sdb.execute(sql, params).fetchall()}
+        changed: dict[str, Any] = {}
+        for name, value in now_rows.items():
+            if baseline or cached.get(name) != value:
+                changed[name] = json.loads(value)
+                old = cached.get(name)
+                why = _refused_change(
+                    table,
+                    name,
+                    None if old is None else json.loads(old),
+                    changed[name],
+                    seq,
+                    action,
+                    user,
+                    patient_id,
+                    details,
+                    accounts,
+                )
+                if why is not None:
+                    raise TamperedError(
+                        f"{why}: it was changed outside the console. Nothing was saved. Run "
+                        "itb-console verify, and restore the database from a backup."
+                    )
+                sdb.execute(
+                    "INSERT OR REPLACE INTO audit_state (tbl, key, seq, value) VALUES (?, ?, ?, ?)",
+                    [table, name, seq, value],
+                )
+        for name in cached.keys() - now_rows.keys():
+            changed[name] = None
+            sdb.execute("DELETE FROM audit_state WHERE tbl = ? AND key = ?", [table, name])
+        if changed:
+            changes[table] = changed
+    return changes
+
+
+def confirm_row(sdb: SqliteDatabase, table: str, key: str, what: str) -> None:
+    """Refuse (:class:`TamperedError`) a tracked row that is not as the audit entry that last
+    changed it recorded, that entry's own hash checked with the key: a plain ``UPDATE`` (a
+    clinician made administrator, a clinical database relabelled training) is caught where the
+    row is used, not only by verify. Nothing to confirm on a database before schema 4."""
+    key_name = writing_key_id(sdb)
+    if key_name is None:
+        return
+    secret = anchor.key_for(key_name)
+    now_rows = _current(sdb, table, key)
+    value = next(iter(now_rows.values()), None)
+    cached = sdb.execute(
+        "SELECT seq FROM audit_state WHERE tbl = ? AND key = ? COLLATE NOCASE", [table, key]
+    ).fetchone()
+    refusal = TamperedError(
+        f"{what} was changed outside the console: it is not as the audit trail last recorded "
+        "it, so it is not used. Run itb-console verify, and restore the database from a backup."
+    )
+    if value is None:
+        if cached is None:
+            return  # neither there nor recorded: nothing to use
+        raise refusal
+    if cached is None:
+        raise refusal
+    row = sdb.execute(
+        "SELECT seq, at, user, action, patient_id, details, prev_hash, hash FROM audit "
+        "WHERE seq = ?",
+        [cached[0]],
+    ).fetchone()
+    if row is None:
+        raise refusal
+    seq, at, user, action, pid, details, prev, digest = row
+    if entry_hash(seq, at, user, action, pid, details, prev, secret) != digest:
+        raise refusal
+    try:
+        recorded = json.loads(details).get("state", {}).get(table, {})
+        listed = {str(k).casefold(): v for k, v in recorded.items()}
+    except (ValueError, AttributeError):
+        raise refusal from None
+    stored_key = next(iter(now_rows))
+    if canonical_json(listed.get(stored_key.casefold())) != value:
+        raise refusal
 
 
 def entries(
@@ -143,52 +384,314 @@ def _entry(row: tuple[Any, ...]) -> AuditEntry:
     )
 
 
+# What verify calls each kind of damage (product.md: "verify names what it finds").
+CHANGED = "CHANGED"
+REMOVED = "REMOVED"
+REORDERED = "REORDERED"
+RECOMPUTED = "RECOMPUTED"
+FORGED = "FORGED"
+ROLLED_BACK = "ROLLED BACK"
+KEY_MISSING = "KEY MISSING"
+
+
 def chain_problems(sdb: SqliteDatabase) -> tuple[list[str], int, str]:
-    """Walk the chain: (problems naming the first bad entry, entries seen, last good hash)."""
+    """Walk the chain: (problems naming the first bad entry and what was done to it, entries
+    seen, last good hash). Then, on a keyed trail, replay the tracked rows (:func:`_replay`)."""
     problems: list[str] = []
     expected_seq = 1
     prev_hash = GENESIS_HASH
     count = 0
-    rows: Iterator[tuple[Any, ...]] = iter(
-        sdb.execute(
-            "SELECT seq, at, user, action, patient_id, details, prev_hash, hash "
-            "FROM audit ORDER BY seq"
-        )
-    )
+    key: bytes | None = None
+    keyed_from: int | None = None
+    seen: dict[str, int] = {}  # stored hash -> seq, to tell a reordering from a removal
+    keyed_entries: list[tuple[int, str, str | None, str, dict[str, Any]]] = []
+    rows = sdb.execute(
+        "SELECT seq, at, user, action, patient_id, details, prev_hash, hash FROM audit ORDER BY seq"
+    ).fetchall()
+    by_seq = {int(r[0]): r for r in rows}
+    hashes = {str(r[7]): int(r[0]) for r in rows}
     for seq, at, user, action, patient_id, details, stored_prev, stored_hash in rows:
         count += 1
-        recomputed = entry_hash(seq, at, user, action, patient_id, details, stored_prev)
         if seq != expected_seq:
             problems.append(
-                f"audit entry {expected_seq} is missing (the trail jumps from entry "
+                f"{REMOVED}: audit entry {expected_seq} is missing (the trail jumps from entry "
                 f"{expected_seq - 1} to {seq}): entries were deleted"
             )
             break
+        try:
+            parsed = json.loads(details)
+            if not isinstance(parsed, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            parsed = {}
+        if key is None and action in BASELINE_ACTIONS and "audit_key" in parsed:
+            try:
+                key = anchor.key_for(str(parsed["audit_key"]))
+            except DatabaseError as exc:
+                problems.append(f"{KEY_MISSING}: {exc}")
+                break
+            keyed_from = seq
+        recomputed = entry_hash(seq, at, user, action, patient_id, details, stored_prev, key)
         if recomputed != stored_hash:
             problems.append(
-                f"audit entry {seq} ({action} at {at}) was altered: its contents no longer "
-                "match its hash"
+                _hash_mismatch(
+                    seq,
+                    action,
+                    at,
+                    key,
+                    stored_hash,
+                    by_seq.get(seq + 1),
+                    hashes,
+                    row=(seq, at, user, action, patient_id, details, stored_prev),
+                )
             )
             break
         if stored_prev != prev_hash:
-            problems.append(
-                f"audit entry {seq} ({action} at {at}) does not follow entry {seq - 1}: the "
-                "chain is broken (entries were removed, inserted or reordered)"
-            )
+            if stored_prev in seen:
+                problems.append(
+                    f"{REORDERED}: audit entry {seq} ({action} at {at}) follows entry "
+                    f"{seen[stored_prev]}, not entry {seq - 1}: entries were reordered"
+                )
+            else:
+                problems.append(
+                    f"{REMOVED}: audit entry {seq} ({action} at {at}) does not follow entry "
+                    f"{seq - 1}: the chain is broken (entries were removed or inserted)"
+                )
             break
+        seen[stored_hash] = seq
+        if key is not None:
+            keyed_entries.append((seq, user, patient_id, action, parsed))
         prev_hash = stored_hash
         expected_seq += 1
     if problems:
         return problems, count, prev_hash
+    if keyed_from is None and chain_key_id(sdb) is not None:
+        problems.append(
+            f"{RECOMPUTED}: the database is keyed (schema 4 or later), but no entry of its "
+            "audit trail records the key: the trail was rewritten without the key"
+        )
+        return problems, count, prev_hash
     head = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
     if head is None:
-        problems.append("the audit trail's head record is missing: the trail was tampered with")
+        problems.append(f"{CHANGED}: the audit trail's head record is missing")
     elif int(head[0]) != expected_seq - 1 or head[1] != prev_hash:
         problems.append(
-            f"the audit trail ends at entry {expected_seq - 1}, but entry {head[0]} was "
-            "recorded: entries were cut off the end (truncated) or rewritten"
+            f"{REMOVED}: the audit trail ends at entry {expected_seq - 1}, but entry {head[0]} "
+            "was recorded: entries were cut off the end (truncated) or rewritten"
         )
+    if keyed_from is not None:
+        problems += _replay(sdb, keyed_entries)
     return problems, count, prev_hash
+
+
+def _hash_mismatch(
+    seq: int,
+    action: str,
+    at: str,
+    key: bytes | None,
+    stored_hash: str,
+    following: tuple[Any, ...] | None,
+    hashes: Mapping[str, int],
+    *,
+    row: tuple[Any, ...],
+) -> str:
+    """Name what was done to an entry whose hash does not verify. An edit of one entry leaves
+    the next one verifying (it chains to the untouched stored hash); hashes recomputed after an
+    edit make the next one fail too: a plain SHA-256 is "recomputed", anything else is a hash
+    made with some other key, "forged"."""
+    _, at_text, user, what, patient_id, details, stored_prev = row
+
+    def as_entry(number: int) -> str:
+        return entry_hash(number, at_text, user, what, patient_id, details, stored_prev, key)
+
+    for offset in range(1, 1000):
+        for original in (seq + offset, seq - offset):
+            if original < 1 or as_entry(original) != stored_hash:
+                continue
+            if stored_prev in hashes:  # what it followed is still in the trail, elsewhere
+                return (
+                    f"{REORDERED}: audit entry {seq} ({action} at {at}) is entry {original} "
+                    "moved to another place: entries were reordered"
+                )
+            return (
+                f"{REMOVED}: audit entry {seq} ({action} at {at}) is entry {original} "
+                f"renumbered: entries before it were deleted and the numbers closed up"
+            )
+    plain = entry_hash(*row)
+    if key is not None and plain == stored_hash:
+        return (
+            f"{RECOMPUTED}: audit entry {seq} ({action} at {at}) carries a plain SHA-256 where "
+            "the key's HMAC belongs: the trail was rewritten and its hashes recomputed without "
+            "the key"
+        )
+    next_fails = (
+        following is not None
+        and following[6] == stored_hash
+        and entry_hash(
+            following[0],
+            following[1],
+            following[2],
+            following[3],
+            following[4],
+            following[5],
+            following[6],
+            key,
+        )
+        != following[7]
+    )
+    if key is not None and next_fails:
+        return (
+            f"{FORGED}: audit entry {seq} ({action} at {at}) and the entries after it chain "
+            "together, but its hash was not made with this database's audit key (key "
+            "mismatch): the trail was rewritten by someone without the key"
+        )
+    return (
+        f"{CHANGED}: audit entry {seq} ({action} at {at}) was altered: its contents no longer "
+        "match its hash"
+    )
+
+
+# Which actions may change a tracked row, and how (checked while replaying).
+_USER_LOGIN_ACTIONS = ("login", "login.failed", "login.refused", "account.locked")
+
+
+def _replay(
+    sdb: SqliteDatabase, keyed: list[tuple[int, str, str | None, str, dict[str, Any]]]
+) -> list[str]:
+    """Replay the tracked rows the keyed entries listed, checking every change is one its
+    action may make, then compare with the rows as they are."""
+    problems: list[str] = []
+    state: dict[str, dict[str, Any]] = {table: {} for table in _TRACKED}
+    for seq, user, patient_id, action, details in keyed:
+        listed = details.get("state", {})
+        if not isinstance(listed, dict):
+            problems.append(f"{CHANGED}: audit entry {seq} lists unreadable state")
+            break
+        for table, rows in listed.items():
+            if table not in state or not isinstance(rows, dict):
+                problems.append(f"{CHANGED}: audit entry {seq} lists an unknown table {table}")
+                continue
+            for name, value in rows.items():
+                old = state[table].get(name)
+                why = _refused_change(
+                    table,
+                    name,
+                    old,
+                    value,
+                    seq,
+                    action,
+                    user,
+                    patient_id,
+                    details,
+                    state["user_account"],
+                )
+                if why is not None:
+                    problems.append(f"{CHANGED}: audit entry {seq} ({action}): {why}")
+                if value is None:
+                    state[table].pop(name, None)
+                else:
+                    state[table][name] = value
+        if len(problems) >= 20:
+            return problems
+    for table in _TRACKED:
+        rows_now = {k: json.loads(v) for k, v in _current(sdb, table).items()}
+        expected = state[table]
+        for name in sorted(rows_now.keys() | expected.keys()):
+            was, now = expected.get(name), rows_now.get(name)
+            if was == now:
+                continue
+            what = _row_words(table, name)
+            if now is None:
+                problems.append(f"{REMOVED}: {what} was deleted outside the console")
+            elif was is None:
+                problems.append(f"{CHANGED}: {what} was added outside the console (no audit entry)")
+            else:
+                problems.append(
+                    f"{CHANGED}: {what} was changed outside the console: " + _differences(was, now)
+                )
+            if len(problems) >= 20:
+                return problems
+    return problems
+
+
+def _row_words(table: str, name: str) -> str:
+    if table == "user_account":
+        return f"the account {name}"
+    if table == "console_meta":
+        return "the database kind" if name == "kind" else f"the database's {name}"
+    return f"the simulated pump of patient {name}"
+
+
+def _differences(was: Any, now: Any) -> str:
+    if isinstance(was, dict) and isinstance(now, dict):
+        fields = [
+            f"{k} is {now.get(k)!r}, the audit trail recorded {was.get(k)!r}"
+            for k in sorted(was.keys() | now.keys())
+            if was.get(k) != now.get(k) and k != "password"
+        ]
+        if was.get("password") != now.get("password"):
+            fields.append("its password was replaced")
+        return "; ".join(fields)
+    return f"it is {now!r}, the audit trail recorded {was!r}"
+
+
+def _refused_change(
+    table: str,
+    name: str,
+    old: Any,
+    new: Any,
+    seq: int,
+    action: str,
+    user: str,
+    patient_id: str | None,
+    details: Mapping[str, Any],
+    accounts: Mapping[str, Any],
+) -> str | None:
+    """Why entry ``seq`` could not make this change, or None when it could."""
+    if action in BASELINE_ACTIONS:
+        return None  # the state at creation or migration: where the keyed trail starts
+    what = _row_words(table, name)
+    if table == "simulated_pump":
+        if patient_id != name:
+            return f"{what} changed in an entry about another patient"
+        return None
+    if table == "console_meta":
+        if name == "kind" and action == "database.kind_set" and new == details.get("kind"):
+            return None
+        return f"{what} changed, which only the database's creation may set"
+    # user_account
+    subject = str(details.get("name", user))
+    same = subject.casefold() == name.casefold() or user.casefold() == name.casefold()
+    if new is None:
+        return f"{what} was deleted (accounts are switched off, never deleted)"
+    if old is None:
+        if action == "training.reset" and name in details.get("accounts_kept", ()):
+            return None  # a training database reset keeps its trainees' accounts
+        if action == "user.added" and subject.casefold() == name.casefold():
+            return None if new.get("role") == details.get("role") else f"{what}: role not as added"
+        return f"{what} appeared without a user.added entry"
+    changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+    allowed: set[str] = set()
+    if action == "user.role_changed" and same and new.get("role") == details.get("to"):
+        allowed |= {"role"}
+    if action in ("user.activated", "user.deactivated") and same:
+        allowed |= {"active"}
+    if action == "user.password_set" and same:
+        allowed |= {"password", "failed_logins", "locked_until"}
+    if action in _USER_LOGIN_ACTIONS and user.casefold() == name.casefold():
+        allowed |= {"failed_logins", "locked_until"}
+        if action == "login":
+            allowed |= {"password"}  # a hash with outdated parameters is re-hashed
+    refused = sorted(changed - allowed)
+    if refused:
+        return f"{what}: {', '.join(refused)} changed, which {action} does not change"
+    if "role" in changed or "active" in changed or action == "user.password_set":
+        actor = accounts.get(user) or next(
+            (v for k, v in accounts.items() if k.casefold() == user.casefold()), None
+        )
+        if actor is None or actor.get("role") != "administrator" or not actor.get("active"):
+            return f"{what} was changed by {user}, who was not an active administrator"
+    return None
 
 
 def record_problems(sdb: SqliteDatabase, tables: tuple[str, ...]) -> list[str]:

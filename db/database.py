@@ -12,6 +12,9 @@ training database) is a client of this facade (:mod:`db.seed`), handed in as ``o
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,6 +26,7 @@ from types import TracebackType
 from sqlite_utils import Database as SqliteDatabase
 
 from db import (
+    anchor,
     assessments,
     audit,
     check_contexts,
@@ -44,10 +48,12 @@ from db.connection import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT_S,
     FileKind,
+    FileState,
     check_writable,
     connect,
     create_empty_file,
     inspect_file,
+    sync_folder,
     translate,
 )
 from db.drug_libraries import LibraryImportError
@@ -165,6 +171,11 @@ class Database:
         self._stored_library: tuple[str, DrugLibrary] | None = None  # (text, library) last read
         self._settings = settings
         self._closed = False
+        self._database_id: str | None = None
+        self._identity: tuple[int, int] | None = file_identity(path)
+        self._wal_identity: tuple[int, int] | None = None
+        self._remembered: tuple[int, str] | None = None  # the head last given to the anchor
+        self.writes = 0  # write transactions committed through this object (ui/crash.py)
 
     # ------------------------------------------------------------ opening and closing
 
@@ -181,13 +192,13 @@ class Database:
         library: DrugLibrary | None = None,
         settings: ClinicSettings | None = None,
     ) -> Database:
-        """Open the database at ``path``; with ``create``, a missing or empty (0-byte) file is
-        initialised, and ``on_create(database, now)`` (e.g. the demonstration patients,
-        :func:`db.seed.demo_patients.seed_demo_patients`) fills it in the same transaction, so
-        it is created completely or not at all. Anything else that is not a console database
-        is refused untouched. ``timeout`` is how long to wait for another program's write
-        lock; ``library`` is the drug library used while the database stores none (the
-        packaged one by default)."""
+        """Open the database at ``path``; with ``create``, a missing file is made a new
+        database (whole, with ``on_create(database, now)`` run in the creating transaction, e.g.
+        the demonstration patients, :func:`db.seed.demo_patients.seed_demo_patients`, or not at
+        all), unless this workstation has seen a database there (then it is gone: damage).
+        Anything else that is not a console database, a 0-byte file too, is refused untouched.
+        ``timeout`` is how long to wait for another program's write lock; ``library`` is the
+        drug library used while the database stores none (the packaged one by default)."""
         path = Path(path).expanduser().absolute()
         moment = now or datetime.now()
         refuse_network_filesystem(path)
@@ -198,10 +209,79 @@ class Database:
                     f"{path}: there is no database there. Check the path (--db), or let the "
                     "console create a new one."
                 )
-            create_empty_file(path)
+            _refuse_vanished(path)
+            cls._create_whole(path, on_create=on_create, now=moment, timeout=timeout)
             state = inspect_file(path)
-        elif state.kind is FileKind.EMPTY and not create:
-            raise DatabaseError(f"{path} is an empty file, not yet a database")
+        if state.kind is FileKind.EMPTY:
+            # Only a missing file is a new database (product.md, "Records and files"): a 0-byte
+            # file is one truncated or never written, never silently made a new one.
+            raise NotADatabaseError(
+                f"{path} is an empty (0-byte) file: a database truncated or never written, so "
+                "it was not opened and left as it is. Restore the database from a backup "
+                "(itb-console restore); to start a new database, choose a new file name."
+            )
+        return cls._open_file(
+            path,
+            state,
+            on_create=None,
+            moment=moment,
+            timeout=timeout,
+            catalogue=catalogue,
+            library=library,
+            settings=settings,
+        )
+
+    @classmethod
+    def _create_whole(
+        cls,
+        path: Path,
+        *,
+        on_create: Callable[[Database, datetime], None] | None,
+        now: datetime,
+        timeout: float,
+    ) -> None:
+        """Make a new database at ``path`` whole or not at all: built in an exclusive
+        temporary file beside it, then linked into place (never over a file another window
+        created meanwhile, which is then the one used). A kill while creating leaves no 0-byte
+        or half-made file at ``path``."""
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.creating")
+        if not create_empty_file(temp):
+            raise DatabaseError(f"{path} cannot be created: {temp} is in the way")
+        try:
+            cls._open_file(
+                temp,
+                inspect_file(temp),
+                on_create=on_create,
+                moment=now,
+                timeout=timeout,
+                anchored=False,
+            ).close()
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                pass  # another window created it first: that one is opened
+            except OSError:
+                if not path.exists():  # a file system without hard links
+                    os.replace(temp, path)
+            sync_folder(path.parent)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temp}{suffix}").unlink(missing_ok=True)
+
+    @classmethod
+    def _open_file(
+        cls,
+        path: Path,
+        state: FileState,
+        *,
+        on_create: Callable[[Database, datetime], None] | None,
+        moment: datetime,
+        timeout: float,
+        catalogue: PumpCatalogue | None = None,
+        library: DrugLibrary | None = None,
+        settings: ClinicSettings | None = None,
+        anchored: bool = True,
+    ) -> Database:
         if state.kind is FileKind.SQLITE:  # first from the header, without opening it
             _refuse_foreign(path, state.application_id, state.user_version, has_tables=False)
         check_writable(path)
@@ -235,7 +315,16 @@ class Database:
                 if on_create is not None:
                     on_create(database, moment)
 
-            migrations.migrate(sdb, path, now=moment, backup_copy=backup_copy, on_create=seed)
+            migrations.migrate(
+                sdb,
+                path,
+                now=moment,
+                backup_copy=backup_copy,
+                on_create=None if on_create is None else seed,
+            )
+            database._database_id = audit.database_id(sdb) if anchored else None
+            database._wal_identity = file_identity(Path(f"{path}-wal"))
+            database._remember_head(moment)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, path) from None
@@ -295,6 +384,7 @@ class Database:
         if sdb.conn.in_transaction:
             yield sdb
             return
+        self._check_same_file(before=True)
         try:
             sdb.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -310,6 +400,72 @@ class Database:
         except BaseException:
             self._rollback()
             raise
+        self.writes += 1
+        self._check_same_file(before=False)
+        self._remember_head(datetime.now())
+
+    def _check_same_file(self, *, before: bool) -> None:
+        """The file this connection writes is still the one at the path, and so is its
+        ``-wal`` (product.md: the window "checks before and after every write that the file it
+        holds is still the one at its path, and never reports a save that did not reach it").
+        A file deleted or replaced under an open connection takes every later write with it."""
+        wal = Path(f"{self.path}-wal")
+        if self._wal_identity is None:
+            self._wal_identity = file_identity(wal)
+        now_file, now_wal = file_identity(self.path), file_identity(wal)
+        if now_file == self._identity and (
+            self._wal_identity is None or now_wal == self._wal_identity
+        ):
+            return
+        what = (
+            f"the database file {self.path}"
+            if now_file != self._identity
+            else f"its journal file {wal}"
+        )
+        gone = (
+            "was deleted"
+            if (now_file if now_file != self._identity else now_wal) is None
+            else ("was replaced by another file")
+        )
+        outcome = (
+            "Nothing was saved."
+            if before
+            else "What was just done did NOT reach the database at that path."
+        )
+        raise DatabaseError(
+            f"{what} {gone} while the console held it open. {outcome} Keep this window open "
+            "(what you entered is still here), close the other windows on this database, and "
+            "restore it from a backup or ask an administrator before going on."
+        )
+
+    def _remember_head(self, now: datetime) -> None:
+        """Tell the workstation's anchor the newest entry this connection saw, unless the
+        anchor already knows a later one, or one this trail does not continue (a rollback or
+        a rewrite: kept as it is, so verify can name it)."""
+        if self._database_id is None:
+            return
+        seq, digest = self._sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+        head = (int(seq), str(digest))
+        if head == self._remembered:
+            return
+        try:
+            seen = anchor.last_seen(self._database_id, self.path)
+            if seen is None and anchor.seen_at_path(self.path) is not None:
+                return  # another database was seen here: kept, so verify can say so
+            if seen is not None and (seen.seq, seen.hash) != head:
+                if seen.seq > head[0]:
+                    return
+                row = self._sdb.execute(
+                    "SELECT hash FROM audit WHERE seq = ?", [seen.seq]
+                ).fetchone()
+                if row is None or row[0] != seen.hash:
+                    return
+            anchor.record_seen(self._database_id, self.path, head[0], head[1], now)
+        except DatabaseError as exc:
+            # The write itself committed; the anchor lags, which verify will say.
+            logging.getLogger(__name__).warning("the audit head was not recorded: %s", exc)
+            return
+        self._remembered = head
 
     @contextmanager
     def _read(self) -> Iterator[SqliteDatabase]:
@@ -900,15 +1056,32 @@ class Database:
         with self._read() as sdb:
             return audit.entries(sdb, patient_id=patient_id, user=user, since=since, until=until)
 
-    def verify(self) -> VerifyReport:
-        """SQLite's integrity and foreign-key checks, the audit hash chain, and every record
-        against the entry that wrote it."""
+    def verify(self, *, expect_head: str | None = None) -> VerifyReport:
+        """SQLite's integrity and foreign-key checks, the audit hash chain (keyed with the
+        workstation's key), every record against the entry that wrote it, the console's own
+        rows replayed from the trail, and the trail against the last head this workstation saw
+        of it and against ``expect_head`` (a head hash written down)."""
         with self._read() as sdb:
             from db import integrity  # loaded for a check, not at every start
             from db.audit_times import backwards_times
 
-            report = integrity.verify(sdb)
-            if kinds.read_kind(sdb) is not DatabaseKind.CLINICAL:
+            seen = (
+                None
+                if self._database_id is None
+                else anchor.last_seen(self._database_id, self.path)
+            )
+            other = anchor.seen_at_path(self.path) if seen is None else None
+            report = integrity.verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
+            # A training database's simulated clock may go back; any other (and one whose kind
+            # was relabelled by hand, which the report names already) is held to the rule.
+            stored_kind = sdb.execute(
+                "SELECT value FROM console_meta WHERE key = 'kind'"
+            ).fetchone()
+            if (
+                stored_kind is not None
+                and stored_kind[0] == DatabaseKind.TRAINING.value
+                and (report.audit_ok)
+            ):
                 return report
             backwards = backwards_times(sdb)
             if not backwards:
@@ -916,6 +1089,89 @@ class Database:
             return dataclasses.replace(
                 report, audit_ok=False, problems=[*report.problems, *backwards]
             )
+
+    def anchor_warning(self) -> str | None:
+        """What the workstation's anchor says is wrong with this database, in a few queries
+        (not the whole of :meth:`verify`): entries it saw that are gone (a lost ``-wal``, an
+        older copy put in place) or rewritten, or another database at this path. None when
+        nothing is. The window shows it on opening; verify names it too."""
+        from db import integrity
+
+        with self._read() as sdb:
+            seq, _ = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+            if self._database_id is None:
+                return None
+            seen = anchor.last_seen(self._database_id, self.path)
+            if seen is None:
+                other = anchor.seen_at_path(self.path)
+                if other is None:
+                    return None
+                return (
+                    f"This workstation last saw another database at {self.path} (at "
+                    f"{other.seen_at}): this file has another identity. Run itb-console "
+                    "verify before going on."
+                )
+            problems = integrity.anchor_problems(sdb, int(seq), seen, None)
+        return problems[0] if problems else None
+
+    def audit_key_id(self) -> str | None:
+        """The id of the audit key this database is keyed with (None before schema 4)."""
+        with self._read() as sdb:
+            return audit.chain_key_id(sdb)
+
+    def export_audit_key(self, *, by: User, now: datetime, dest: str) -> str:
+        """The database's audit key as an export file's text, for moving the database to
+        another workstation (administrators only; audited as ``audit.key_exported``)."""
+        moment_text(now, "now")
+        with self._write() as sdb:
+            acting = accounts.require_administrator(sdb, by, manages="the audit key")
+            key_name = audit.chain_key_id(sdb)
+            if key_name is None:
+                raise anchor.AuditKeyError(f"{self.path} has no audit key")
+            text = anchor.export_text(key_name)
+            audit.append(
+                sdb,
+                seq=audit.next_seq(sdb),
+                at=now,
+                user=acting,
+                action="audit.key_exported",
+                patient_id=None,
+                details={"key": key_name, "to": dest},
+            )
+        return text
+
+    def import_audit_key(
+        self, key: tuple[str, bytes], *, by: User, now: datetime, source: str
+    ) -> None:
+        """Keep ``key`` (id, secret; :func:`db.anchor.read_export`) on this workstation: it must
+        be the key this database is keyed with (administrators only; audited as
+        ``audit.key_imported``)."""
+        moment_text(now, "now")
+        key_name, secret = key
+        with self._write() as sdb:
+            acting = accounts.require_administrator(sdb, by, manages="the audit key")
+            if audit.chain_key_id(sdb) != key_name:
+                raise anchor.AuditKeyError(
+                    f"{source} holds audit key {key_name}, but {self.path} is keyed with "
+                    f"{audit.chain_key_id(sdb)}: export the key from this database's own "
+                    "workstation. Nothing was imported."
+                )
+            audit.append(
+                sdb,
+                seq=audit.next_seq(sdb),
+                at=now,
+                user=acting,
+                action="audit.key_imported",
+                patient_id=None,
+                details={"key": key_name, "from": source},
+            )
+            anchor.keep(key_name, secret)
+
+    def audit_head(self) -> tuple[int, str]:
+        """The newest audit entry's number and hash (a session report prints it)."""
+        with self._read() as sdb:
+            seq, digest = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+            return int(seq), str(digest)
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:
         """A consistent copy of the database, taken while it stays in use, written to ``dest``
@@ -937,9 +1193,10 @@ class Database:
         place at ``dest``. With ``overwrite``, a database already at ``dest`` is renamed aside,
         never deleted, and that name is returned; close every window using it first."""
         refuse_network_filesystem(Path(dest).expanduser().absolute())
-        return backups.restore(
-            Path(backup), Path(dest), overwrite=overwrite, now=now or datetime.now()
-        )
+        moment = now or datetime.now()
+        kept = backups.restore(Path(backup), Path(dest), overwrite=overwrite, now=moment)
+        _anchor_restored(Path(dest).expanduser().absolute(), moment)
+        return kept
 
     # ------------------------------------------------------------ user accounts (db/users.py)
 
@@ -1342,6 +1599,47 @@ class Database:
         """Patients whose pump a cut-off programming session left stopped, by name."""
         with self._read() as sdb:
             return pumps.stopped(sdb)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path`` (on Windows the volume and file index), None
+    when there is none: tells the file a connection holds from another put at its path."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _refuse_vanished(path: Path) -> None:
+    """A missing file where this workstation has seen a database is damage, not a new one."""
+    seen = anchor.seen_at_path(path)
+    if seen is not None:
+        raise NotADatabaseError(
+            f"{path}: the database this workstation last saw here (at {seen.seen_at}, audit "
+            f"entry {seen.seq}) is gone, so no new one was made in its place. Restore it from "
+            "a backup (itb-console restore); to start a new database, choose a new file name."
+        )
+
+
+def _anchor_restored(path: Path, now: datetime) -> None:
+    """A backup restored on purpose: the anchor starts again from the restored trail's head
+    (an older head than the one seen is the point of a restore, not a rollback to report)."""
+    from db.connection import connect_read_only
+
+    conn = connect_read_only(path)
+    try:
+        sdb = SqliteDatabase(conn, execute_plugins=False)
+        database_id = audit.database_id(sdb)
+        head = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+    except sqlite3.Error:
+        database_id = None
+    finally:
+        conn.close()
+    if database_id is None:  # an older schema: it gets its identity, and anchor, when opened
+        anchor.forget_path(path)
+        return
+    anchor.reset_seen(database_id, path, int(head[0]), str(head[1]), now)
 
 
 def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:

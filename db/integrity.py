@@ -8,7 +8,7 @@ import re
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import audit, migrations
+from db import anchor, audit, migrations
 from db.records import VerifyReport
 
 _TRIGGER = re.compile(r"CREATE TRIGGER (\w+)")
@@ -18,8 +18,16 @@ def expected_triggers() -> set[str]:
     return set(_TRIGGER.findall(migrations.SCHEMA_1 + migrations.SCHEMA_3))
 
 
-def verify(sdb: SqliteDatabase) -> VerifyReport:
-    """Everything that is wrong, most telling first; ``ok`` only when nothing is."""
+def verify(
+    sdb: SqliteDatabase,
+    *,
+    seen: anchor.SeenHead | None = None,
+    expect_head: str | None = None,
+    seen_other: anchor.SeenHead | None = None,
+) -> VerifyReport:
+    """Everything that is wrong, most telling first; ``ok`` only when nothing is. ``seen`` is
+    the last head this workstation saw of the database, ``expect_head`` a head hash someone
+    wrote down (a session report prints it): the trail must still hold each."""
     storage: list[str] = []
     checks = [row[0] for row in sdb.execute("PRAGMA integrity_check").fetchall()]
     if checks != ["ok"]:
@@ -36,11 +44,54 @@ def verify(sdb: SqliteDatabase) -> VerifyReport:
         f"the protective trigger {name} has been removed: records could be changed unnoticed"
         for name in missing
     ]
-    audit_problems = chain + records + protection
+    anchored = anchor_problems(sdb, count, seen, expect_head)
+    if seen_other is not None:
+        anchored.insert(
+            0,
+            f"{audit.RECOMPUTED}: this workstation last saw another database at this path (at "
+            f"{seen_other.seen_at}, audit entry {seen_other.seq}); this file has another "
+            "identity: it was replaced, or its identity rewritten (restore puts a backup back "
+            "without this warning)",
+        )
+    audit_problems = anchored + chain + records + protection
     return VerifyReport(
         integrity_ok=not storage,
         audit_ok=not audit_problems,
         audit_entries=count,
         audit_head=head,
         problems=audit_problems + storage,
+        seen_head=None if seen is None else (seen.seq, seen.hash),
     )
+
+
+def anchor_problems(
+    sdb: SqliteDatabase, count: int, seen: anchor.SeenHead | None, expect_head: str | None
+) -> list[str]:
+    """The trail against what was seen of it outside the file: the workstation's last head,
+    and a head hash written down. Shorter than either is a rollback (a deleted ``-wal``, an
+    older copy put in place); the same entry with another hash is a rewrite."""
+    problems: list[str] = []
+    if seen is not None:
+        row = sdb.execute("SELECT hash FROM audit WHERE seq = ?", [seen.seq]).fetchone()
+        if row is None:
+            problems.append(
+                f"{audit.ROLLED_BACK}: this workstation last saw audit entry {seen.seq} of this "
+                f"database (at {seen.seen_at}), but the trail ends at entry {count}: "
+                f"{seen.seq - count} entries that were saved are gone (a deleted or lost -wal "
+                "file, or an older copy put in its place)"
+            )
+        elif row[0] != seen.hash:
+            problems.append(
+                f"{audit.RECOMPUTED}: audit entry {seen.seq} is not the one this workstation "
+                f"saw (at {seen.seen_at} its hash was {seen.hash}, now {row[0]}): the trail "
+                "was rewritten or replaced"
+            )
+    if expect_head is not None:
+        wanted = "".join(expect_head.split()).lower()  # as printed: in groups of 16
+        row = sdb.execute("SELECT seq FROM audit WHERE hash = ?", [wanted]).fetchone()
+        if row is None:
+            problems.append(
+                f"{audit.ROLLED_BACK}: the head written down ({wanted}) is not in this audit "
+                f"trail (entries 1 to {count}): the trail was rolled back or rewritten since"
+            )
+    return problems

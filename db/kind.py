@@ -37,6 +37,9 @@ def read_kind(sdb: SqliteDatabase) -> DatabaseKind:
             "the database does not say whether it is clinical or for training (console_meta "
             "has no 'kind'): it may have been edited by hand; restore it from a backup"
         )
+    # A plain UPDATE relabelling the clinic's database as training is refused here, where the
+    # kind is used, not only by verify (db/audit.py: the kind is in the keyed chain).
+    audit.confirm_row(sdb, "console_meta", "kind", "the database kind (clinical or training)")
     try:
         return DatabaseKind(row[0])
     except ValueError:

@@ -10,6 +10,7 @@ is an immutable version").
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import audit
+from db import anchor, audit
 from db.connection import APPLICATION_ID
 from db.errors import DatabaseNewerError, NotADatabaseError
 
@@ -287,6 +288,22 @@ CREATE INDEX compounded_confirmation_by_patient ON compounded_confirmation (pati
 """
 
 
+# Schema 4: the audit trail anchored outside its file (issue 10; product.md, "Records and
+# files"). The database gets an identity (what the workstation records the last head it saw
+# under) and names the workstation's audit key; from the entry recording this migration on,
+# every entry is keyed and lists the tracked rows it changed (db/audit.py). ``audit_state`` is
+# the cache of the last listed state of each tracked row, which nothing trusts.
+SCHEMA_4 = """
+CREATE TABLE audit_state (
+    tbl TEXT NOT NULL,
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (tbl, key)
+) STRICT;
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
@@ -340,6 +357,14 @@ def _create_visits(sdb: SqliteDatabase) -> None:
     sdb.executescript(visits.SCHEMA)
 
 
+def _anchor_audit_trail(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_4)
+    sdb.execute(
+        "INSERT INTO console_meta (key, value) VALUES ('database_id', ?), ('audit_key', ?)",
+        [str(uuid.uuid4()), anchor.keyring().own],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -347,7 +372,11 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "worklist figures", _create_worklist_figures),
     Migration(5, "assessments per visit", _create_assessments),
     Migration(6, "visits", _create_visits),
+    Migration(7, "audit trail keyed and anchored outside the file", _anchor_audit_trail),
 ]
+
+# The first schema whose audit entries are keyed (the number moves if migrations are renumbered).
+KEYED_SCHEMA = next(m.version for m in MIGRATIONS if m.apply is _anchor_audit_trail)
 
 
 def schema_version() -> int:
@@ -419,6 +448,14 @@ def migrate(
             sdb.execute(f"PRAGMA user_version = {target}")
             if current == 0:
                 sdb.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            details: dict[str, object] = {
+                "schema": target,
+                "summary": "; ".join(m.summary for m in step if m.version > current),
+                "backup": None if backup is None else str(backup),
+            }
+            key_name = audit.chain_key_id(sdb)
+            if key_name is not None and current < KEYED_SCHEMA:
+                details["audit_key"] = key_name  # the first keyed entry names its key
             seq = audit.next_seq(sdb)
             audit.append(
                 sdb,
@@ -427,11 +464,7 @@ def migrate(
                 user=audit.SYSTEM_USER,
                 action="database.created" if current == 0 else "database.migrated",
                 patient_id=None,
-                details={
-                    "schema": target,
-                    "summary": "; ".join(m.summary for m in step if m.version > current),
-                    "backup": None if backup is None else str(backup),
-                },
+                details=details,
             )
             if current == 0:
                 created = True

@@ -166,6 +166,7 @@ class VerifyReport:
     audit_entries: int
     audit_head: str  # hash of the last entry: write it down to prove later nothing was rewritten
     problems: list[str] = field(default_factory=list)
+    seen_head: tuple[int, str] | None = None  # the last head this workstation saw (db.anchor)
 
     @property
     def ok(self) -> bool:

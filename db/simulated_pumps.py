@@ -88,6 +88,8 @@ def read(
     ).fetchone()
     if row is None or record.pump is None or row[0] != record.pump.serial:
         return None
+    # A pump state edited outside the console is never run on (db/audit.py: tracked rows).
+    audit.confirm_row(sdb, "simulated_pump", patient_id, f"the simulated pump of {patient_id}")
     try:
         pump = StoredPump.from_json(
             row[1], catalogue=reference.catalogue, library=reference.library
@@ -183,6 +185,8 @@ def write(
         "SELECT state, updated_at FROM simulated_pump WHERE patient_id = ?", [patient_id]
     ).fetchone()
     expected = pump.revision if isinstance(pump, StoredPump) else None
+    if stored is not None:
+        audit.confirm_row(sdb, "simulated_pump", patient_id, f"the simulated pump of {patient_id}")
     if stored is not None and _revision(stored[0]) != expected:
         raise PumpChangedError(
             f"the pump of patient {patient_id} was changed elsewhere (another window, at "

@@ -343,6 +343,8 @@ def _account(row: tuple[Any, ...]) -> Account:
 def find_account(sdb: SqliteDatabase, name: str) -> Account | None:
     """The account called ``name`` (any case), or None."""
     row = sdb.execute(f"SELECT {_COLUMNS} FROM user_account WHERE name = ?", [name]).fetchone()
+    if row is not None:  # a role or lock-out edited outside the console is never acted on
+        audit.confirm_row(sdb, "user_account", row[0], f"the account {row[0]}")
     return None if row is None else _account(row)
 
 

@@ -81,6 +81,8 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "worklist": ["worklist", "--json"],
         "worklist --csv": ["worklist", "--csv", str(tmp_path / "w.csv")],
         "visits": ["visits", "MRN-0042"],
+        "audit-key export": ["audit-key", "export", str(tmp_path / "k.key")],
+        "audit-key import": ["audit-key", "import", str(tmp_path / "k.key")],
         "report --visit": ["report", "MRN-0042", "--visit", "1", "--out", str(tmp_path / "v.pdf")],
     }
 

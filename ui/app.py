@@ -46,14 +46,19 @@ def run_window(args: argparse.Namespace) -> int:
 
     from db.database import DatabaseError
     from db.seed.training import reset_training
+    from ui import crash
     from ui.commands.invocation import database_path, open_database
     from ui.idle_lock import IdleLock
     from ui.login import log_in, wall_clock
     from ui.main_window import MainWindow
     from ui.training import SimulatedClock
 
+    # Before anything can fail: the log, faulthandler, Qt's messages and the exception hook.
+    reporter = crash.install()
+    crash.route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    input_watch = crash.watch_input(app, reporter)
     app.setApplicationName("ITB programmer console")
     app.setOrganizationName("itb-console")
     path, _ = database_path(args)
@@ -88,6 +93,8 @@ def run_window(args: argparse.Namespace) -> int:
             lock = IdleLock(window, database, user, minutes=IDLE_LOCK_MINUTES, clock=wall_clock)
             window.attach_idle_lock(lock)
             window.restart_requested.connect(lambda: restart(window))
+            reporter.inform = window.prompter.warn
+            reporter.saves = lambda: database.writes
             window.show()
             return window
 
@@ -107,6 +114,10 @@ def run_window(args: argparse.Namespace) -> int:
             windows = [open_window()]
 
         windows = [open_window()]
+        warning = database.anchor_warning()
+        if warning is not None:  # saves lost or rewritten since this workstation last looked
+            windows[0].prompter.warn("The database is not as this workstation left it", warning)
         return int(app.exec())
     finally:
+        app.removeEventFilter(input_watch)
         database.close()

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from programmer.errors import EngineError
 from programmer.files import FileProblem
+from ui.commands import audit_key as audit_key_commands
 from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     library_commands.register(sub)
     worklist_commands.register(sub)
     visit_commands.register(sub)
+    audit_key_commands.register(sub)
     return parser
 
 

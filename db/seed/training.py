@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from db import anchor
 from db.database import Database
 from db.errors import DatabaseError
 from db.kind import DatabaseKind
@@ -99,6 +100,7 @@ def reset_training(database: Database, *, now: datetime) -> Database:
     database.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    anchor.forget_path(path)  # started afresh on purpose: not a database gone missing
     fresh = open_training(path, now=now)
     # The trainers and trainees keep their accounts (and passwords, as hashes) across a reset;
     # the audit trail of the new database says so.

@@ -79,7 +79,12 @@ def test_killed_creation_leaves_a_database_that_opens_whole(tmp_path: Path) -> N
         path = tmp_path / f"new-{round_}.sqlite"
         child = subprocess.Popen([*WORKER, "creator", str(path)], cwd=ROOT, stdout=subprocess.PIPE)
         deadline = time.monotonic() + 30
-        while not path.exists() and child.poll() is None and time.monotonic() < deadline:
+        # A new database is built in a temporary file beside its path, linked in when whole.
+        while (
+            not any(tmp_path.glob(f"*{path.name}*"))
+            and child.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.0005)
         time.sleep(rng.uniform(0, 0.4))  # creating, seeding, committing, or done
         child.send_signal(signal.SIGKILL)

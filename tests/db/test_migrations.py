@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database as SqliteDatabase
 
-from db import migrations
+from db import migrations, worklist
 from db.database import Database
 from db.migrations import Migration
+from programmer.drug_library import default_drug_library
 from tests.db.factories import NOW, later, open_new, programme, save
 
 
@@ -99,10 +100,21 @@ def drop_after_schema_3(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP {kind.upper()} {name}")
 
 
-def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) -> None:
+def _schema_3_clinic(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database as the console wrote it at schema 3: unkeyed audit entries, no identity, no
+    worklist figures (schema 4) to keep."""
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+        patch.setattr(worklist, "refresh_stale", lambda *args: None)
+        with open_new(path) as database:
+            save(database, programme())
+
+
+def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "clinic.sqlite"
-    with open_new(path) as database:
-        save(database, programme())
+    _schema_3_clinic(path, monkeypatch)
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
     drop_after_schema_3(conn)
     for table in ("console_meta", "user_account", "simulated_pump", *SCHEMA_3_TABLES):
@@ -119,12 +131,11 @@ def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) 
 
 
 def test_schema_2_database_gets_library_versions_and_keeps_the_packaged_library(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "clinic.sqlite"
-    with open_new(path) as database:
-        save(database, programme())
-        packaged = database.library
+    _schema_3_clinic(path, monkeypatch)
+    packaged = default_drug_library()
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 2 wrote
     drop_after_schema_3(conn)
     for table in SCHEMA_3_TABLES:

@@ -21,6 +21,7 @@ from db.database import (
     DatabaseReadOnlyError,
     NotADatabaseError,
 )
+from db.seed.demo_patients import seed_demo_patients
 from tests.db.factories import NOW, open_new, programme, save
 
 
@@ -56,11 +57,40 @@ def test_missing_folders_are_created(tmp_path: Path) -> None:
     assert path.exists()
 
 
-def test_empty_file_is_initialised(tmp_path: Path) -> None:
-    path = tmp_path / "empty.sqlite"
-    path.touch()
-    with open_new(path) as database:
+def test_truncated_to_zero_bytes_is_damage_not_a_new_database(tmp_path: Path) -> None:
+    """Issue 10: a default database truncated to 0 bytes was silently recreated with demo
+    patients and verify said ok. Only a missing file is new: a 0-byte one is refused as it is."""
+    path = tmp_path / "clinic.sqlite"
+    with Database.open(path, on_create=seed_demo_patients, now=NOW):
+        pass
+    path.write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(NotADatabaseError, match="empty \\(0-byte\\) file"):
+        Database.open(path, on_create=seed_demo_patients)
+    assert path.stat().st_size == 0
+
+
+def test_vanished_database_at_a_known_path_is_not_recreated(tmp_path: Path) -> None:
+    """A database this workstation has seen, deleted: no new one (demo patients and a clean
+    audit trail) appears in its place."""
+    path = tmp_path / "clinic.sqlite"
+    with Database.open(path, on_create=seed_demo_patients, now=NOW):
+        pass
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(NotADatabaseError, match="is gone, so no new one was made"):
+        Database.open(path, on_create=seed_demo_patients)
+    assert not path.exists()
+
+
+def test_new_database_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A new database is built beside its path and linked in only when complete: no 0-byte
+    file is ever left at the path, and no temporary file stays behind."""
+    path = tmp_path / "new.sqlite"
+    with Database.open(path, on_create=seed_demo_patients, now=NOW) as database:
         assert migrations.user_version(database._sdb) == migrations.schema_version()
+    assert sorted(p.name for p in tmp_path.iterdir() if "creating" in p.name) == []
 
 
 def test_missing_file_without_create_is_refused(tmp_path: Path) -> None:

@@ -168,7 +168,8 @@ def test_a_replaced_pump_is_not_the_patients_pump_any_more(database: Database) -
 def test_a_damaged_state_is_reported_not_guessed(database: Database) -> None:
     database.interrogate_pump(PID, user=USER, now=NOW)
     database._sdb.execute("UPDATE simulated_pump SET state = '{\"format\": 1}'")
-    with pytest.raises(DatabaseError, match="simulated pump of patient MRN-0042 cannot be read"):
+    # Damaged outside the console: refused as not what the audit trail recorded (issue 10).
+    with pytest.raises(DatabaseError, match="simulated pump of MRN-0042 was changed outside"):
         database.simulated_pump(PID, now=NOW)
 
 

@@ -225,7 +225,7 @@ def test_a_tampered_trail_names_the_first_bad_entry(tmp_path: Path, qtbot: QtBot
         viewer = viewer_for(qtbot, database)
         text = viewer.verify_label.text()
         assert not viewer.verify_ok
-        assert text.startswith("✘ Audit trail FAILED verification: audit entry 5")
+        assert text.startswith("✘ Audit trail FAILED verification: CHANGED: audit entry 5")
         assert "altered" in text
 
 

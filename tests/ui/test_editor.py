@@ -876,3 +876,20 @@ def test_daily_dose_is_always_typed_per_day_whatever_the_rate_unit(
     qtbot.keyClicks(editor.dose_edit, "60")
     qtbot.keyClick(editor.dose_edit, Qt.Key.Key_Return)
     assert editor.document.pending.daily_dose_mcg == 60  # 60 mcg/day, not 60 mcg/h
+
+
+def test_superscript_or_5000_digit_patient_bolus_entry_is_refused_not_a_traceback(
+    qtbot: QtBot, editor: ScheduleEditor
+) -> None:
+    """Issue 10: "²" (which str.isdigit() accepts and int() refuses) or a 5000-digit number
+    (over int()'s digit limit) in a patient-bolus field raised a traceback. Now a message at the
+    field, and the pending programme is unchanged."""
+    before = editor.document.pending.patient_bolus
+    for typed in ("²", "9" * 5000, "١٢"):
+        for field in (editor.pb_lockout, editor.pb_max, editor.pb_dose):
+            field.selectAll()
+            field.insert(typed)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            assert editor.document.pending.patient_bolus == before
+            assert editor.message_label.text(), typed[:5]
+            assert len(editor.message_label.text()) < 300  # the typed page is not repeated

@@ -218,3 +218,31 @@ def test_findings_sharing_a_code_and_field_share_one_required_reason(qtbot: QtBo
     assert not dialog.save_button.isEnabled()
     qtbot.keyClicks(next(iter(dialog.reason_edits.values())), "bolus use reviewed")
     assert dialog.save_button.isEnabled()
+
+
+def test_save_into_a_database_file_deleted_under_the_window_is_refused_and_kept(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Issue 10: the window saved "version 4" into a database file deleted under it, and
+    nothing survived. Now the save is refused with the reason, the pending programme stays in
+    the window, and no save is reported."""
+    db = open_database(tmp_path)
+
+    def reviewer(dialog) -> bool:
+        for edit in dialog.reason_edits.values():
+            qtbot.keyClicks(edit, "reviewed")
+        qtbot.keyClicks(dialog.change_reason, "change")
+        return True
+
+    prompter = ScriptedPrompter(reviewer=reviewer)
+    window = make_window(qtbot, db, tmp_path, prompter)
+    find_and_open(qtbot, window, "zoe")
+    edit_rate(qtbot, window, 1, "20")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db.path}{suffix}").unlink()
+    assert window.review_and_save() is False
+    title, text = prompter.asked[-1]
+    assert title == "Not saved" and "was deleted while the console held it open" in text
+    assert window.document.is_modified  # the pending programme is kept
+    assert window.document.pending.week.days["every_day"][1].rate_mcg_per_h == 20
+    assert "Saved version" not in window.statusBar().currentMessage()

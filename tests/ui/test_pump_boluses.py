@@ -235,3 +235,27 @@ def test_patient_bolus_settings_show_the_worst_case_daily_total(
     assert f"at most {pb.max_per_day} a day" in texts[0]
     assert format_rate(worst, RateUnit.MCG_PER_DAY) in texts[0]
     assert window.tabs.currentWidget() is window.editor_page
+
+
+def test_superscript_or_5000_digit_bolus_entry_is_refused_not_a_traceback(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Issue 10: "²" or a 5000-digit number typed into the bolus dialog raised a traceback."""
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter(confirms=[True]))
+    window.open_patient(ANNA)
+    seen: list[str] = []
+
+    def type_bad(dialog: QDialog) -> bool:
+        assert isinstance(dialog, BolusDialog)
+        dialog.tabs.setCurrentIndex(0)
+        for typed in ("²", "9" * 5000):
+            for edit in (dialog.dose_edit, dialog.duration_edit):
+                dialog.dose_edit.setText("50")
+                dialog.duration_edit.setText("30")
+                edit.setText(typed)
+                seen.append(dialog.single_error.text())
+        dialog.reject()
+        return False
+
+    open_boluses(qtbot, window, prompter, "singleBolus", type_bad)
+    assert len(seen) == 4 and all(text and len(text) < 300 for text in seen), seen

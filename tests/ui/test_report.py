@@ -274,6 +274,22 @@ def test_pdf_shows_patient_pump_and_both_daily_doses(
 
 
 @needs_poppler
+def test_every_session_report_prints_the_audit_head_verify_accepts(
+    database: Database, tmp_path: Path, qapp: object
+) -> None:
+    """Issue 10: the head on every session report, written down, is what `verify
+    --expect-head` checks against (as printed: in groups of 16)."""
+    out = tmp_path / "report.pdf"
+    write_pdf(make(database, "DEMO-0001"), out)
+    whole = " ".join(pdf_pages(out))
+    seq, digest = database.audit_head()
+    groups = " ".join(digest[i : i + 16] for i in range(0, 64, 16))
+    assert "Audit trail head" in whole and f"entry {seq}, {groups}" in whole
+    assert database.verify(expect_head=groups).ok
+    assert not database.verify(expect_head=groups.replace(digest[:4], "ffff", 1)).ok
+
+
+@needs_poppler
 def test_pdf_lists_findings_and_the_reasons_given(
     database: Database, tmp_path: Path, qapp: object
 ) -> None:

@@ -87,6 +87,12 @@ def register(sub: Any) -> None:
         "verify", help="check the database and its audit trail (exit 0 only when both hold)"
     )
     add_account_option(ver)
+    ver.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="also check the trail still holds this head hash (one written down, e.g. from a "
+        "session report)",
+    )
     ver.set_defaults(func=run_verify)
 
     bak = sub.add_parser("backup", help="a consistent copy of the database, taken while in use")
@@ -328,12 +334,25 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from db.database import DatabaseError
+    from db.audit import TamperedError
+    from db.database import Database, DatabaseError
 
+    expect = getattr(args, "expect_head", None)
     try:
-        with session(args, "verify") as s:
-            report = s.database.verify()
-            path = s.database.path
+        try:
+            with session(args, "verify") as s:
+                report = s.database.verify(expect_head=expect)
+                path = s.database.path
+        except TamperedError:
+            # The kind or an account was edited by hand: verify is what names it, so it still
+            # runs, read-only, on the file as it is, for the account named (whose row may be
+            # the one tampered with, so it cannot be trusted to log in).
+            with Database.open(
+                database_path(args)[0], create=False, now=recorded_now(args)
+            ) as database:
+                require_account(database, args, "verify")
+                report = database.verify(expect_head=expect)
+                path = database.path
     except DatabaseError as exc:
         return fail(str(exc))
     print(f"Database: {path}")
@@ -342,6 +361,14 @@ def run_verify(args: argparse.Namespace) -> int:
         f"Audit trail: {'ok' if report.audit_ok else 'FAILED'} "
         f"({report.audit_entries} entries, last hash {report.audit_head})"
     )
+    seen = report.seen_head
+    print(
+        "Last head this workstation saw: "
+        + ("none yet" if seen is None else f"entry {seen[0]}, hash {seen[1]}")
+    )
+    if getattr(args, "expect_head", None):
+        missing = any("the head written down" in p for p in report.problems)
+        print(f"Expected head {args.expect_head}: {'NOT ' if missing else ''}in the trail")
     for problem in report.problems:
         print(f"  PROBLEM: {problem}")
     return 0 if report.ok else 1

@@ -81,8 +81,6 @@ def run_report(args: argparse.Namespace) -> int:
     if problem is not None:  # before anything is read, or a password asked for
         return fail(f"{out}: {problem}")
     if args.visit is not None:
-        from ui.commands.visits import run_visit_report
-
         return run_visit_report(args, out)
     try:
         with session(args, "report") as s:
@@ -119,6 +117,39 @@ def run_report(args: argparse.Namespace) -> int:
         del app
     print(
         f"{out}: session report of {report.patient_line}, version {report.version} "
+        f"({pages} page{'s' if pages != 1 else ''})"
+    )
+    return 0
+
+
+def run_visit_report(args: argparse.Namespace, out: Path) -> int:
+    """``report PATIENT_ID --visit N --out FILE``: the visit report as a PDF (exit 0 written,
+    2 the patient, the visit or the file cannot be used)."""
+    from db.database import DatabaseError
+
+    if args.version is not None:
+        return fail("give --version or --visit, not both")
+    app = ensure_qt_application()
+    from ui.report.visit import VisitReportError, visit_report_html, write_visit_pdf
+
+    try:
+        with session(args, "report") as s:
+            html, visit = visit_report_html(
+                s.database,
+                args.patient_id,
+                args.visit,
+                printed_at=s.evaluated_at,
+                printed_by=s.recorded_by,
+            )
+            pages = write_visit_pdf(html, out, force=args.force, protected=[s.database.path])
+    except (DatabaseError, VisitReportError) as exc:
+        return fail(str(exc))
+    except OSError as exc:
+        return fail(f"{out}: cannot be written: {exc.strerror or exc}")
+    finally:
+        del app
+    print(
+        f"{out}: visit report of {args.patient_id}, visit {visit.number} "
         f"({pages} page{'s' if pages != 1 else ''})"
     )
     return 0

@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from db.visits import OUTCOME_WORDS
@@ -112,38 +111,4 @@ def run_visits(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
-
-
-def run_visit_report(args: argparse.Namespace, out: Path) -> int:
-    """``report PATIENT_ID --visit N --out FILE``: the visit report as a PDF (exit 0 written,
-    2 the patient, the visit or the file cannot be used)."""
-    from db.database import DatabaseError
-    from ui.commands.report import ensure_qt_application
-
-    if args.version is not None:
-        return fail("give --version or --visit, not both")
-    app = ensure_qt_application()
-    from ui.report.visit import VisitReportError, visit_report_html, write_visit_pdf
-
-    try:
-        with session(args, "report") as s:
-            html, visit = visit_report_html(
-                s.database,
-                args.patient_id,
-                args.visit,
-                printed_at=s.evaluated_at,
-                printed_by=s.recorded_by,
-            )
-            pages = write_visit_pdf(html, out, force=args.force, protected=[s.database.path])
-    except (DatabaseError, VisitReportError) as exc:
-        return fail(str(exc))
-    except OSError as exc:
-        return fail(f"{out}: cannot be written: {exc.strerror or exc}")
-    finally:
-        del app
-    print(
-        f"{out}: visit report of {args.patient_id}, visit {visit.number} "
-        f"({pages} page{'s' if pages != 1 else ''})"
-    )
     return 0

@@ -19,12 +19,19 @@ from programmer import schedule_edit as se
 from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import Bolus, Programme
 from programmer.units import exact
-from ui.editor.entry import EntryError, format_fixed, format_plain, parse_decimal, parse_whole
+from ui.editor.entry import (
+    EntryError,
+    format_fixed,
+    format_plain,
+    parse_decimal,
+    parse_whole,
+    shown_typed,
+)
 from ui.theme import marked_cell_data
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})")
+_MOMENT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})")
 
 
 class BolusColumn(IntEnum):
@@ -46,7 +53,9 @@ def parse_moment(text: str, *, what: str = "The start") -> datetime:
     raw = text.strip()
     match = _MOMENT.fullmatch(raw)
     if not match:
-        raise EntryError(f"{what}: type a date and time as YYYY-MM-DD HH:MM (typed '{raw}').")
+        raise EntryError(
+            f"{what}: type a date and time as YYYY-MM-DD HH:MM (typed '{shown_typed(raw)}')."
+        )
     try:
         year, month, day, hour, minute = (int(g) for g in match.groups())
         return datetime(year, month, day, hour, minute)

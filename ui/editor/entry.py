@@ -29,8 +29,13 @@ RATE_PLACES: dict[RateUnit, int] = {
 DOSE_PLACES = 2  # mcg
 FLOW_PLACES = 4  # mL/day
 
-_NUMBER = re.compile(r"(\d+)(?:\.(\d*))?|\.(\d+)")
-_TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?")
+# ASCII digits only: "²", "٣" or a full-width "１２" is not a number the console reads (Python's
+# int() and Decimal() would take some of them, silently or with a traceback).
+_NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]*))?|\.([0-9]+)")
+_TIME = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?")
+# More whole-number digits than any field's highest value has: refused before it is converted
+# (a 5000-digit number overflows int()'s string limit; issue 10).
+MAX_WHOLE_DIGITS = 9
 _UNIT_TAIL = re.compile(r"^(.*?)\s*([A-Za-z][A-Za-z/]*)$")
 
 
@@ -46,19 +51,25 @@ def parse_decimal(
     if not raw:
         raise EntryError(f"{what}: type a number.")
     if raw.startswith("-"):
-        raise EntryError(f"{what} cannot be negative (typed '{raw}').")
+        raise EntryError(f"{what} cannot be negative (typed '{shown_typed(raw)}').")
     if "," in raw:
         raise EntryError(
             f"{what}: use '{DECIMAL_POINT}' for decimals and no thousands separator "
-            f"(typed '{raw}')."
+            f"(typed '{shown_typed(raw)}')."
         )
     match = _NUMBER.fullmatch(raw)
     if not match:
-        raise EntryError(f"{what}: '{raw}' is not a number.")
+        raise EntryError(f"{what}: '{shown_typed(raw)}' is not a number.")
+    if len((match[1] or "").lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise EntryError(
+            f"{what}: {len(match[1].lstrip('0'))} digits before the point is far more than any "
+            "dose, rate or volume the console takes; check the number."
+        )
     decimals = match[2] if match[2] is not None else (match[3] or "")
     if len(decimals.rstrip("0")) > max_places:
         raise EntryError(
-            f"{what}: at most {max_places} decimal places (typed '{raw}'); nothing was rounded."
+            f"{what}: at most {max_places} decimal places (typed '{shown_typed(raw)}'); "
+            "nothing was rounded."
         )
     return Decimal(raw if not raw.endswith(".") else raw[:-1])
 
@@ -78,13 +89,20 @@ def parse_whole(text: str, *, what: str, low: int, high: int, unit: str) -> int:
     """A whole number from ``low`` to ``high`` (minutes, activations)."""
     raw = text.strip()
     if raw.startswith("-"):
-        raise EntryError(f"{what} cannot be negative (typed '{raw}').")
-    if not raw.isdigit():
-        raise EntryError(f"{what}: type a whole number of {unit} (typed '{raw}').")
+        raise EntryError(f"{what} cannot be negative (typed '{shown_typed(raw)}').")
+    if not (raw.isascii() and raw.isdigit()):
+        raise EntryError(f"{what}: type a whole number of {unit} (typed '{shown_typed(raw)}').")
+    if len(raw.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise EntryError(f"{what}: from {low} to {high} {unit} (typed {len(raw)} digits).")
     value = int(raw)
     if not low <= value <= high:
-        raise EntryError(f"{what}: from {low} to {high} {unit} (typed '{raw}').")
+        raise EntryError(f"{what}: from {low} to {high} {unit} (typed '{shown_typed(raw)}').")
     return value
+
+
+def shown_typed(raw: str) -> str:
+    """Typed text as a message quotes it: a pasted page is cut, not repeated in full."""
+    return raw if len(raw) <= 40 else raw[:37] + "..."
 
 
 def parse_time(text: str, *, what: str = "The start") -> int:
@@ -92,7 +110,7 @@ def parse_time(text: str, *, what: str = "The start") -> int:
     raw = text.strip()
     match = _TIME.fullmatch(raw)
     if not match:
-        raise EntryError(f"{what}: type a time of day as HH:MM (typed '{raw}').")
+        raise EntryError(f"{what}: type a time of day as HH:MM (typed '{shown_typed(raw)}').")
     hours, minutes = int(match[1]), int(match[2] or 0)
     if hours > 23 or minutes > 59:
         raise EntryError(f"{what}: a step starts from 00:00 to 23:59 (typed '{raw}').")

@@ -558,7 +558,11 @@ def _finding_lines(
 
 
 def _session_items(
-    version: ProgrammeVersion, previous: ProgrammeVersion | None, printed_by: str, now: datetime
+    version: ProgrammeVersion,
+    previous: ProgrammeVersion | None,
+    printed_by: str,
+    now: datetime,
+    audit_head: tuple[int, str] | None = None,
 ) -> tuple[Item, ...]:
     status = "confirmed" if version.confirmed else "NOT CONFIRMED (draft): not running on the pump"
     items = [
@@ -577,6 +581,12 @@ def _session_items(
         ),
         Item("Printed", f"{_moment(now)} by {printed_by}"),
     ]
+    if audit_head is not None:
+        # Written down, it proves later that the trail was not rolled back or rewritten
+        # (itb-console verify --expect-head HASH; product.md, "Records and files").
+        seq, digest = audit_head
+        groups = " ".join(digest[i : i + 16] for i in range(0, len(digest), 16))
+        items.append(Item("Audit trail head", f"entry {seq}, {groups}"))
     return tuple(items)
 
 
@@ -595,6 +605,7 @@ def build_report(
     clinic: str = DEFAULT_CLINIC,
     training: bool = False,
     context: CheckContext,
+    audit_head: tuple[int, str] | None = None,
 ) -> SessionReport:
     """The report of ``version`` against ``previous`` (the programme it replaced, or None),
     printed at ``now`` by ``printed_by``. ``refills`` and ``boluses_given`` are the patient's
@@ -628,7 +639,7 @@ def build_report(
         patient=_patient_items(record, now),
         pump=_pump_items(record, programme, pump, catalogue, now),
         drug=_drug_items(programme),
-        session=_session_items(version, previous, printed_by, now),
+        session=_session_items(version, previous, printed_by, now, audit_head),
         comparison=tuple(compare(before, programme, catalogue)),
         schedules=_schedules(version, previous, catalogue),
         projection=_projection_items(programme, projection, settings, version.saved_at),
@@ -696,4 +707,5 @@ def report_from_database(
         training=training,
         # As at the save: the history before this version (Database.check_context).
         context=database.check_context(patient_id, version.saved_at, before_version=version.number),
+        audit_head=database.audit_head(),
     )
