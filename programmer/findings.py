@@ -33,6 +33,7 @@ from programmer.schedule import (
     highest_rolling_day,
     patient_bolus_worst_mcg_per_day,
     step_durations,
+    week_delivery,
 )
 from programmer.units import MINUTES_PER_DAY, exact
 
@@ -526,9 +527,10 @@ def _check_daily_limits(
         if ptm
         else ""
     )
-    rolling = highest_rolling_day(programme, pump)
+    delivery = week_delivery(programme, pump)  # built once for both windows
+    rolling = highest_rolling_day(programme, pump, delivery)
     basal_worst = doses.highest if rolling is None else max(rolling.dose_mcg, doses.highest)
-    with_boluses = heaviest_bolus_window(programme, pump)
+    with_boluses = heaviest_bolus_window(programme, pump, delivery)
     worst_day = max(basal_worst, with_boluses.dose_mcg if with_boluses else Fraction(0)) + ptm
     if worst > hard:
         add(

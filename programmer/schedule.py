@@ -10,7 +10,7 @@ step doses, also for schedules the findings reject.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -175,7 +175,7 @@ class RollingDay:
     start_min: int  # minutes after that weekday's 00:00
 
 
-class _WeekDelivery:
+class WeekDelivery:
     """Basal delivery of a week pattern in exact integers: minutes counted from a Monday 00:00,
     doses as (mcg/h x ``common``) x minutes, so a window's dose is two look-ups and a subtraction.
     ``extra_denominators``: of doses (planned boluses) to be added in the same integers."""
@@ -183,6 +183,7 @@ class _WeekDelivery:
     def __init__(
         self, programme: Programme, pump: PumpModel, extra_denominators: Sequence[int] = ()
     ) -> None:
+        self.programme = programme
         days = delivered_rates_by_weekday(programme, pump)
         ratios = [[(start, rate.as_integer_ratio()) for start, rate in day] for day in days]
         self.common = math.lcm(*(d for day in ratios for _, (_, d) in day), *extra_denominators)
@@ -215,7 +216,18 @@ class _WeekDelivery:
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 
-def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | None:
+def week_delivery(programme: Programme, pump: PumpModel) -> WeekDelivery:
+    """The exact integer form of a programme's basal delivery over the week, planned boluses'
+    doses included in its unit: build it once and pass it to :func:`highest_rolling_day` and
+    :func:`heaviest_bolus_window` (the window recomputes both on every keystroke)."""
+    return WeekDelivery(
+        programme, pump, [b.dose_mcg.as_integer_ratio()[1] for b in programme.boluses]
+    )
+
+
+def highest_rolling_day(
+    programme: Programme, pump: PumpModel, delivery: WeekDelivery | None = None
+) -> RollingDay | None:
     """For a weekday pattern, the largest basal dose in any 24 hours across the week, windows
     crossing midnight included (a heavy Monday evening and Tuesday morning can add up to more
     than either calendar day). None when every day is the same: then every 24 hours hold the
@@ -223,7 +235,8 @@ def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | N
     week = programme.week
     if programme.mode is not Mode.FLEXIBLE or week is None or week.same_every_day:
         return None
-    delivery = _WeekDelivery(programme, pump)
+    if delivery is None:
+        delivery = WeekDelivery(programme, pump)
     starts = delivery.starts
     # A sliding window over a step function is largest when one of its ends meets a step.
     candidates = set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
@@ -246,7 +259,9 @@ class BolusWindow:
     boluses: tuple[int, ...]
 
 
-def heaviest_bolus_window(programme: Programme, pump: PumpModel) -> BolusWindow | None:
+def heaviest_bolus_window(
+    programme: Programme, pump: PumpModel, delivery: WeekDelivery | None = None
+) -> BolusWindow | None:
     """The most any 24 hours with a planned bolus deliver (basal + planned boluses, patient
     boluses not included), None without planned boluses (product.md, "Any 24 hours").
 
@@ -254,28 +269,33 @@ def heaviest_bolus_window(programme: Programme, pump: PumpModel) -> BolusWindow 
     runs in, even for one minute (its dose is not split at the window's edge), and windows start
     on whole minutes (every start and duration in a programme is whole minutes). Exact: the
     windows where the total can be largest are where an end meets a step or a bolus's start or
-    end; each is evaluated in integers."""
+    end; each is evaluated in integers. ``delivery``: :func:`week_delivery`, if built already."""
     if not programme.boluses:
         return None
-    doses = [b.dose_mcg.as_integer_ratio() for b in programme.boluses]
-    delivery = _WeekDelivery(programme, pump, [d for _, d in doses])
-    units = [n * (delivery.common // d) * MINUTES_PER_HOUR for n, d in doses]
+    if delivery is None:
+        delivery = week_delivery(programme, pump)
+    common = delivery.common
+    units = []
     spans = []  # (first minute, minute after the last) of each bolus
     for b in programme.boluses:
+        n, d = b.dose_mcg.as_integer_ratio()
+        units.append(n * (common // d) * MINUTES_PER_HOUR)
         first = (b.start - _EPOCH) // timedelta(minutes=1)
         spans.append((first, first + b.duration_min))
+    starts = delivery.starts
     candidates: set[int] = set()
     for first, end in spans:
         # Windows holding this bolus start in [first - 1439, end - 1]; the total changes slope
         # where a window end meets a step, and jumps where it meets a bolus.
         low, high = first - MINUTES_PER_DAY, end
         candidates.update((low, low + 1, high - 1, high))
-        for lap in range(low // MINUTES_PER_WEEK - 1, high // MINUTES_PER_WEEK + 2):
-            base = lap * MINUTES_PER_WEEK
-            for step in delivery.starts:
-                for s in (base + step, base + step - MINUTES_PER_DAY):
-                    if low <= s <= high:
-                        candidates.add(s)
+        for shift in (0, MINUTES_PER_DAY):  # a step under the window's start, or its end
+            lo, hi = low + shift, high + shift
+            for lap in range(lo // MINUTES_PER_WEEK, hi // MINUTES_PER_WEEK + 1):
+                base = lap * MINUTES_PER_WEEK
+                i = bisect_left(starts, lo - base)
+                j = bisect_right(starts, hi - base)
+                candidates.update(base + step - shift for step in starts[i:j])
     best: tuple[int, int, tuple[int, ...]] | None = None
     for s in sorted(candidates):
         inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
