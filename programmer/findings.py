@@ -530,7 +530,7 @@ def _check_daily_limits(
     delivery = week_delivery(programme, pump)  # built once for both windows
     rolling = highest_rolling_day(programme, pump, delivery)
     basal_worst = doses.highest if rolling is None else max(rolling.dose_mcg, doses.highest)
-    with_boluses = heaviest_bolus_window(programme, pump, delivery)
+    with_boluses = heaviest_bolus_window(programme, pump, delivery, basal_worst)
     worst_day = max(basal_worst, with_boluses.dose_mcg if with_boluses else Fraction(0)) + ptm
     if worst > hard:
         add(

@@ -209,6 +209,34 @@ class WeekDelivery:
         """Delivered in the 24 hours from ``minute``."""
         return self.until(minute + MINUTES_PER_DAY) - self.until(minute)
 
+    def heaviest_day_start(self) -> int:
+        """The start (minutes from Monday 00:00) of the 24 hours that deliver the most over the
+        repeating week. A sliding window over a step function is largest where one of its ends
+        meets a step, and between two such points its dose changes linearly: one sweep with a
+        pointer for each end adds slope x distance from one point to the next, in integers."""
+        starts, rates = self.starts, self.rates
+        n = len(starts)
+        candidates = sorted(
+            set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
+        )
+        ends = starts + [s + MINUTES_PER_WEEK for s in starts]  # window ends reach past a week
+        first = candidates[0]
+        value = self.day_from(first)
+        best, best_start = value, first
+        i = bisect_right(starts, first) - 1
+        k = bisect_right(ends, first + MINUTES_PER_DAY) - 1
+        previous = first
+        for s in candidates[1:]:
+            value += (rates[k % n] - rates[i]) * (s - previous)
+            previous = s
+            while i + 1 < n and starts[i + 1] <= s:
+                i += 1
+            while k + 1 < 2 * n and ends[k + 1] <= s + MINUTES_PER_DAY:
+                k += 1
+            if value > best:
+                best, best_start = value, s
+        return best_start
+
     def mcg(self, units: int) -> Fraction:
         return Fraction(units, MINUTES_PER_HOUR * self.common)
 
@@ -237,10 +265,7 @@ def highest_rolling_day(
         return None
     if delivery is None:
         delivery = WeekDelivery(programme, pump)
-    starts = delivery.starts
-    # A sliding window over a step function is largest when one of its ends meets a step.
-    candidates = set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
-    best_start = max(sorted(candidates), key=delivery.day_from)
+    best_start = delivery.heaviest_day_start()
     weekday, start_min = divmod(best_start, MINUTES_PER_DAY)
     return RollingDay(delivery.mcg(delivery.day_from(best_start)), weekday, start_min)
 
@@ -260,7 +285,10 @@ class BolusWindow:
 
 
 def heaviest_bolus_window(
-    programme: Programme, pump: PumpModel, delivery: WeekDelivery | None = None
+    programme: Programme,
+    pump: PumpModel,
+    delivery: WeekDelivery | None = None,
+    basal_cap: Fraction | None = None,
 ) -> BolusWindow | None:
     """The most any 24 hours with a planned bolus deliver (basal + planned boluses, patient
     boluses not included), None without planned boluses (product.md, "Any 24 hours").
@@ -269,7 +297,9 @@ def heaviest_bolus_window(
     runs in, even for one minute (its dose is not split at the window's edge), and windows start
     on whole minutes (every start and duration in a programme is whole minutes). Exact: the
     windows where the total can be largest are where an end meets a step or a bolus's start or
-    end; each is evaluated in integers. ``delivery``: :func:`week_delivery`, if built already."""
+    end; each is evaluated in integers. ``delivery``: :func:`week_delivery`, if built already;
+    ``basal_cap``: the most any 24 hours deliver without boluses, if known: the windows around a
+    bolus that cannot beat the best found so far even at that cap are not evaluated."""
     if not programme.boluses:
         return None
     if delivery is None:
@@ -282,13 +312,34 @@ def heaviest_bolus_window(
         units.append(n * (common // d) * MINUTES_PER_HOUR)
         first = (b.start - _EPOCH) // timedelta(minutes=1)
         spans.append((first, first + b.duration_min))
-    starts = delivery.starts
-    candidates: set[int] = set()
+    cap = None if basal_cap is None else basal_cap * MINUTES_PER_HOUR * common
+    # Windows holding bolus i start in [first - 1439, end - 1]; at most they also hold the
+    # boluses that run within a day of it.
+    order = []
     for first, end in spans:
-        # Windows holding this bolus start in [first - 1439, end - 1]; the total changes slope
-        # where a window end meets a step, and jumps where it meets a bolus.
+        reach = sum(
+            u
+            for (a, e), u in zip(spans, units, strict=True)
+            if a < end + MINUTES_PER_DAY and e > first - MINUTES_PER_DAY
+        )
+        bound = None if cap is None else cap + reach
+        order.append((bound, first, end))
+    if cap is not None:
+        order.sort(key=lambda o: o[0] or 0, reverse=True)
+    starts = delivery.starts
+    best: tuple[int, int, tuple[int, ...]] | None = None
+    for bound, first, end in order:
+        if best is not None and bound is not None and bound <= best[0]:
+            continue
+        candidates: set[int] = set()
+        # The total changes slope where a window end meets a step, and jumps where it meets a
+        # bolus's start or end.
         low, high = first - MINUTES_PER_DAY, end
         candidates.update((low, low + 1, high - 1, high))
+        for a, e in spans:
+            for point in (a - MINUTES_PER_DAY, a - MINUTES_PER_DAY + 1, e - 1, e):
+                if low <= point <= high:
+                    candidates.add(point)
         for shift in (0, MINUTES_PER_DAY):  # a step under the window's start, or its end
             lo, hi = low + shift, high + shift
             for lap in range(lo // MINUTES_PER_WEEK, hi // MINUTES_PER_WEEK + 1):
@@ -296,13 +347,12 @@ def heaviest_bolus_window(
                 i = bisect_left(starts, lo - base)
                 j = bisect_right(starts, hi - base)
                 candidates.update(base + step - shift for step in starts[i:j])
-    best: tuple[int, int, tuple[int, ...]] | None = None
-    for s in sorted(candidates):
-        inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
-        if not inside:
-            continue
-        total = delivery.day_from(s) + sum(units[i] for i in inside)
-        if best is None or total > best[0]:
-            best = (total, s, inside)
-    assert best is not None  # each bolus's own start is a candidate holding it
-    return BolusWindow(delivery.mcg(best[0]), _EPOCH + timedelta(minutes=best[1]), best[2])
+        for s in sorted(candidates):
+            inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
+            if not inside:
+                continue
+            total = delivery.day_from(s) + sum(units[i] for i in inside)
+            if best is None or total > best[0]:
+                best = (total, s, inside)
+    assert best is not None  # the first range evaluated holds its bolus
+    return BolusWindow(delivery.mcg(int(best[0])), _EPOCH + timedelta(minutes=best[1]), best[2])
