@@ -166,6 +166,27 @@ def delivered_rates_by_weekday(
     return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]
 
 
+IntegerRates = tuple[tuple[tuple[int, tuple[int, int]], ...], ...]
+_last_rates: list[tuple[Programme, PumpModel, IntegerRates]] = []
+
+
+def integer_rates_by_weekday(programme: Programme, pump: PumpModel) -> IntegerRates:
+    """:func:`delivered_rates_by_weekday` with each rate as its exact (numerator, denominator),
+    for the integer arithmetic of the windows and the projection. The last answer is kept (one
+    check asks for it twice; programme and pump are immutable, so the same objects give the
+    same answer)."""
+    if _last_rates:
+        last_programme, last_pump, rates = _last_rates[0]
+        if last_programme is programme and last_pump is pump:
+            return rates
+    rates = tuple(
+        tuple((start, rate.as_integer_ratio()) for start, rate in day)
+        for day in delivered_rates_by_weekday(programme, pump)
+    )
+    _last_rates[:] = [(programme, pump, rates)]
+    return rates
+
+
 @dataclass(frozen=True, slots=True)
 class RollingDay:
     """The most a weekday pattern delivers in any 24 hours, and when that stretch begins."""
@@ -184,8 +205,7 @@ class WeekDelivery:
         self, programme: Programme, pump: PumpModel, extra_denominators: Sequence[int] = ()
     ) -> None:
         self.programme = programme
-        days = delivered_rates_by_weekday(programme, pump)
-        ratios = [[(start, rate.as_integer_ratio()) for start, rate in day] for day in days]
+        ratios = integer_rates_by_weekday(programme, pump)
         self.common = math.lcm(*(d for day in ratios for _, (_, d) in day), *extra_denominators)
         self.starts: list[int] = []
         self.rates: list[int] = []  # mcg/h x common
