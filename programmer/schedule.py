@@ -375,4 +375,8 @@ def heaviest_bolus_window(
             if best is None or total > best[0]:
                 best = (total, s, inside)
     assert best is not None  # the first range evaluated holds its bolus
-    return BolusWindow(delivery.mcg(int(best[0])), _EPOCH + timedelta(minutes=best[1]), best[2])
+    try:
+        start = _EPOCH + timedelta(minutes=best[1])
+    except OverflowError:  # a bolus on the calendar's first or last day: held at its end
+        start = datetime.min if best[1] < 0 else datetime.max
+    return BolusWindow(delivery.mcg(best[0]), start, best[2])
