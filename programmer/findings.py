@@ -654,6 +654,10 @@ def _check_changes(
         elif not restart_checked:
             restart_checked = True
             _check_restart(programme, reference, context, drug, doses, now, once)
+    if not references and context.last_therapy is not None:
+        # A last therapy programme given with no current one (``check --last-therapy`` alone):
+        # the conservative reading is a restart from a programme that gave no therapy.
+        _check_restart(programme, None, context, drug, doses, now, once)
 
 
 def _pump_for(reference: Programme, programme: Programme, catalogue: PumpCatalogue) -> PumpModel:
@@ -665,7 +669,7 @@ def _pump_for(reference: Programme, programme: Programme, catalogue: PumpCatalog
 
 def _check_restart(
     programme: Programme,
-    reference: Programme,
+    reference: Programme | None,
     context: CheckContext,
     drug: Drug,
     doses: DailyDoses,
@@ -682,8 +686,12 @@ def _check_restart(
     factor = exact(drug.extreme_factor)
     group = patient_group(programme, drug, now.date())
     field = _day_field(programme, max(range(7), key=lambda d: doses.by_weekday[d]))
-    was = {Mode.STOPPED: "stopped", Mode.MINIMUM_RATE: "minimum-rate"}.get(
-        reference.mode, "zero-rate"
+    was = (
+        "no-therapy"
+        if reference is None
+        else {Mode.STOPPED: "stopped", Mode.MINIMUM_RATE: "minimum-rate"}.get(
+            reference.mode, "zero-rate"
+        )
     )
     last = context.last_therapy
     last_doses = (

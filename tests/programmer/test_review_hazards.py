@@ -105,6 +105,12 @@ def test_restart_from_minimum_rate_is_judged_like_a_restart_from_stopped() -> No
     )
 
 
+def test_last_therapy_given_without_a_current_programme_is_judged_as_a_restart() -> None:
+    """The conservative reading of ``check --last-therapy FILE`` with no --current."""
+    last = programme(daily_dose="60")
+    assert Code.CHANGE_EXTREME in codes(findings(programme(daily_dose="400"), last_therapy=last))
+
+
 def test_restart_above_the_usual_range_with_no_therapy_known_is_extreme() -> None:
     """No last therapy known: above the top of the usual range (800 mcg/day spinal) is hard."""
     stopped = programme(mode=Mode.STOPPED)
