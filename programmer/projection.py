@@ -217,7 +217,9 @@ class DeliveryModel:
         start = _to_minutes(self.programme.reservoir.filled_at, self.epoch)
         if volume_ml <= 0:
             return self.programme.reservoir.filled_at
-        target = volume_ml * self._unit
+        scaled = volume_ml * self._unit
+        # Whole units (the usual case) keep the search below in plain integers.
+        target: Units = scaled.numerator if scaled.denominator == 1 else scaled
         base = self._basal_cum(start)
         acc = 0
         for t, v in self._boluses:
