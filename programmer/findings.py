@@ -250,15 +250,12 @@ def _check_same_fill(programme: Programme, current: Programme, add: _Add) -> Non
         return
     old = exact(current.drug.concentration_mcg_per_ml)
     new = exact(programme.drug.concentration_mcg_per_ml)
-    if old == new and programme.drug.name == current.drug.name:
-        return
     if old == new:
-        effect = f"the pump still holds {current.drug.name}"
-    else:
-        effect = (
-            f"the pump still holds {num(old)} mcg/mL, so every dose would be "
-            f"{num(old / new)}x the one programmed"
-        )
+        return
+    effect = (
+        f"the pump still holds {num(old)} mcg/mL, so every dose would be "
+        f"{num(old / new)}x the one programmed"
+    )
     add(
         Finding(
             Code.CONCENTRATION_CHANGED_WITHOUT_REFILL,
