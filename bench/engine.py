@@ -2,7 +2,8 @@
 
 A 13-step weekly programme (seven different weekdays, 13 steps each), with planned boluses,
 patient-bolus settings and a current programme for the change limits, through
-``check_programme``, which includes the projection. Budget (issue 2): under 1 ms median.
+``check_programme``, which includes the projection and the any-24-hours windows with the
+planned boluses. Budget (issues 2 and 14): under 1 ms median, aiming at 0.5 ms.
 
     .venv/bin/python bench/engine.py [--runs N]
 
@@ -45,6 +46,7 @@ from programmer.pump_catalogue import default_pump_catalogue
 from programmer.schedule import daily_doses
 
 BUDGET_MS = 1.0
+AIM_MS = 0.5
 NOW = datetime(2026, 11, 22, 10, 0)
 
 
@@ -153,7 +155,11 @@ def main() -> int:
     print(f"check_programme / dumps       = {engine / dumps:6.2f}x")
     print(f"check_programme / daily_doses = {engine / doses:6.2f}x")
     verdict = "within" if engine <= BUDGET_MS else "OVER"
-    print(f"median {engine:.4f} ms: {verdict} the {BUDGET_MS:g} ms budget")
+    aim = "at or under" if engine <= AIM_MS else "above"
+    print(
+        f"median {engine:.4f} ms: {verdict} the {BUDGET_MS:g} ms budget, {aim} the "
+        f"{AIM_MS:g} ms aim"
+    )
     return 0 if engine <= BUDGET_MS else 1
 
 

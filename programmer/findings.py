@@ -33,6 +33,7 @@ from programmer.schedule import (
     highest_rolling_day,
     patient_bolus_worst_mcg_per_day,
     step_durations,
+    week_delivery,
 )
 from programmer.units import MINUTES_PER_DAY, exact
 
@@ -249,15 +250,12 @@ def _check_same_fill(programme: Programme, current: Programme, add: _Add) -> Non
         return
     old = exact(current.drug.concentration_mcg_per_ml)
     new = exact(programme.drug.concentration_mcg_per_ml)
-    if old == new and programme.drug.name == current.drug.name:
-        return
     if old == new:
-        effect = f"the pump still holds {current.drug.name}"
-    else:
-        effect = (
-            f"the pump still holds {num(old)} mcg/mL, so every dose would be "
-            f"{num(old / new)}x the one programmed"
-        )
+        return
+    effect = (
+        f"the pump still holds {num(old)} mcg/mL, so every dose would be "
+        f"{num(old / new)}x the one programmed"
+    )
     add(
         Finding(
             Code.CONCENTRATION_CHANGED_WITHOUT_REFILL,
@@ -526,9 +524,10 @@ def _check_daily_limits(
         if ptm
         else ""
     )
-    rolling = highest_rolling_day(programme, pump)
+    delivery = week_delivery(programme, pump)  # built once for both windows
+    rolling = highest_rolling_day(programme, pump, delivery)
     basal_worst = doses.highest if rolling is None else max(rolling.dose_mcg, doses.highest)
-    with_boluses = heaviest_bolus_window(programme, pump)
+    with_boluses = heaviest_bolus_window(programme, pump, delivery, basal_worst)
     worst_day = max(basal_worst, with_boluses.dose_mcg if with_boluses else Fraction(0)) + ptm
     if worst > hard:
         add(
@@ -652,6 +651,10 @@ def _check_changes(
         elif not restart_checked:
             restart_checked = True
             _check_restart(programme, reference, context, drug, doses, now, once)
+    if not references and context.last_therapy is not None:
+        # A last therapy programme given with no current one (``check --last-therapy`` alone):
+        # the conservative reading is a restart from a programme that gave no therapy.
+        _check_restart(programme, None, context, drug, doses, now, once)
 
 
 def _pump_for(reference: Programme, programme: Programme, catalogue: PumpCatalogue) -> PumpModel:
@@ -663,7 +666,7 @@ def _pump_for(reference: Programme, programme: Programme, catalogue: PumpCatalog
 
 def _check_restart(
     programme: Programme,
-    reference: Programme,
+    reference: Programme | None,
     context: CheckContext,
     drug: Drug,
     doses: DailyDoses,
@@ -680,8 +683,12 @@ def _check_restart(
     factor = exact(drug.extreme_factor)
     group = patient_group(programme, drug, now.date())
     field = _day_field(programme, max(range(7), key=lambda d: doses.by_weekday[d]))
-    was = {Mode.STOPPED: "stopped", Mode.MINIMUM_RATE: "minimum-rate"}.get(
-        reference.mode, "zero-rate"
+    was = (
+        "no-therapy"
+        if reference is None
+        else {Mode.STOPPED: "stopped", Mode.MINIMUM_RATE: "minimum-rate"}.get(
+            reference.mode, "zero-rate"
+        )
     )
     last = context.last_therapy
     last_doses = (

@@ -24,7 +24,7 @@ from programmer.pump_catalogue import PumpModel
 from programmer.schedule import (
     DailyDoses,
     daily_doses,
-    delivered_rates_by_weekday,
+    integer_rates_by_weekday,
     patient_bolus_worst_mcg_per_day,
 )
 from programmer.units import MINUTES_PER_DAY, exact
@@ -104,10 +104,7 @@ class DeliveryModel:
         self.epoch_weekday = fill.weekday()
         conc = exact(programme.drug.concentration_mcg_per_ml)
         ptm = patient_bolus_worst_mcg_per_day(programme) if worst_case else Fraction(0)
-        by_weekday = [
-            [(start, rate.as_integer_ratio()) for start, rate in day]
-            for day in delivered_rates_by_weekday(programme, pump)
-        ]
+        by_weekday = integer_rates_by_weekday(programme, pump)
         doses = [(b.start, exact(b.dose_mcg)) for b in programme.boluses if b.start >= fill]
         # mL/min = rate (mcg/h) / 60 / conc + ptm (mcg/day) / 1440 / conc; a bolus = dose / conc.
         # Over the common denominator L of every rate and dose, unit = 1440 x conc numerator x L
@@ -215,7 +212,9 @@ class DeliveryModel:
         start = _to_minutes(self.programme.reservoir.filled_at, self.epoch)
         if volume_ml <= 0:
             return self.programme.reservoir.filled_at
-        target = volume_ml * self._unit
+        scaled = volume_ml * self._unit
+        # Whole units (the usual case) keep the search below in plain integers.
+        target: Units = scaled.numerator if scaled.denominator == 1 else scaled
         base = self._basal_cum(start)
         acc = 0
         for t, v in self._boluses:

@@ -10,7 +10,7 @@ step doses, also for schedules the findings reject.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -166,6 +166,27 @@ def delivered_rates_by_weekday(
     return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]
 
 
+IntegerRates = tuple[tuple[tuple[int, tuple[int, int]], ...], ...]
+_last_rates: list[tuple[Programme, PumpModel, IntegerRates]] = []
+
+
+def integer_rates_by_weekday(programme: Programme, pump: PumpModel) -> IntegerRates:
+    """:func:`delivered_rates_by_weekday` with each rate as its exact (numerator, denominator),
+    for the integer arithmetic of the windows and the projection. The last answer is kept (one
+    check asks for it twice; programme and pump are immutable, so the same objects give the
+    same answer)."""
+    if _last_rates:
+        last_programme, last_pump, rates = _last_rates[0]
+        if last_programme is programme and last_pump is pump:
+            return rates
+    rates = tuple(
+        tuple((start, rate.as_integer_ratio()) for start, rate in day)
+        for day in delivered_rates_by_weekday(programme, pump)
+    )
+    _last_rates[:] = [(programme, pump, rates)]
+    return rates
+
+
 @dataclass(frozen=True, slots=True)
 class RollingDay:
     """The most a weekday pattern delivers in any 24 hours, and when that stretch begins."""
@@ -175,7 +196,7 @@ class RollingDay:
     start_min: int  # minutes after that weekday's 00:00
 
 
-class _WeekDelivery:
+class WeekDelivery:
     """Basal delivery of a week pattern in exact integers: minutes counted from a Monday 00:00,
     doses as (mcg/h x ``common``) x minutes, so a window's dose is two look-ups and a subtraction.
     ``extra_denominators``: of doses (planned boluses) to be added in the same integers."""
@@ -183,8 +204,8 @@ class _WeekDelivery:
     def __init__(
         self, programme: Programme, pump: PumpModel, extra_denominators: Sequence[int] = ()
     ) -> None:
-        days = delivered_rates_by_weekday(programme, pump)
-        ratios = [[(start, rate.as_integer_ratio()) for start, rate in day] for day in days]
+        self.programme = programme
+        ratios = integer_rates_by_weekday(programme, pump)
         self.common = math.lcm(*(d for day in ratios for _, (_, d) in day), *extra_denominators)
         self.starts: list[int] = []
         self.rates: list[int] = []  # mcg/h x common
@@ -208,6 +229,34 @@ class _WeekDelivery:
         """Delivered in the 24 hours from ``minute``."""
         return self.until(minute + MINUTES_PER_DAY) - self.until(minute)
 
+    def heaviest_day_start(self) -> int:
+        """The start (minutes from Monday 00:00) of the 24 hours that deliver the most over the
+        repeating week. A sliding window over a step function is largest where one of its ends
+        meets a step, and between two such points its dose changes linearly: one sweep with a
+        pointer for each end adds slope x distance from one point to the next, in integers."""
+        starts, rates = self.starts, self.rates
+        n = len(starts)
+        candidates = sorted(
+            set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
+        )
+        ends = starts + [s + MINUTES_PER_WEEK for s in starts]  # window ends reach past a week
+        first = candidates[0]
+        value = self.day_from(first)
+        best, best_start = value, first
+        i = bisect_right(starts, first) - 1
+        k = bisect_right(ends, first + MINUTES_PER_DAY) - 1
+        previous = first
+        for s in candidates[1:]:
+            value += (rates[k % n] - rates[i]) * (s - previous)
+            previous = s
+            while i + 1 < n and starts[i + 1] <= s:
+                i += 1
+            while k + 1 < 2 * n and ends[k + 1] <= s + MINUTES_PER_DAY:
+                k += 1
+            if value > best:
+                best, best_start = value, s
+        return best_start
+
     def mcg(self, units: int) -> Fraction:
         return Fraction(units, MINUTES_PER_HOUR * self.common)
 
@@ -215,7 +264,18 @@ class _WeekDelivery:
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 
-def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | None:
+def week_delivery(programme: Programme, pump: PumpModel) -> WeekDelivery:
+    """The exact integer form of a programme's basal delivery over the week, planned boluses'
+    doses included in its unit: build it once and pass it to :func:`highest_rolling_day` and
+    :func:`heaviest_bolus_window` (the window recomputes both on every keystroke)."""
+    return WeekDelivery(
+        programme, pump, [b.dose_mcg.as_integer_ratio()[1] for b in programme.boluses]
+    )
+
+
+def highest_rolling_day(
+    programme: Programme, pump: PumpModel, delivery: WeekDelivery | None = None
+) -> RollingDay | None:
     """For a weekday pattern, the largest basal dose in any 24 hours across the week, windows
     crossing midnight included (a heavy Monday evening and Tuesday morning can add up to more
     than either calendar day). None when every day is the same: then every 24 hours hold the
@@ -223,11 +283,9 @@ def highest_rolling_day(programme: Programme, pump: PumpModel) -> RollingDay | N
     week = programme.week
     if programme.mode is not Mode.FLEXIBLE or week is None or week.same_every_day:
         return None
-    delivery = _WeekDelivery(programme, pump)
-    starts = delivery.starts
-    # A sliding window over a step function is largest when one of its ends meets a step.
-    candidates = set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
-    best_start = max(sorted(candidates), key=delivery.day_from)
+    if delivery is None:
+        delivery = WeekDelivery(programme, pump)
+    best_start = delivery.heaviest_day_start()
     weekday, start_min = divmod(best_start, MINUTES_PER_DAY)
     return RollingDay(delivery.mcg(delivery.day_from(best_start)), weekday, start_min)
 
@@ -246,7 +304,12 @@ class BolusWindow:
     boluses: tuple[int, ...]
 
 
-def heaviest_bolus_window(programme: Programme, pump: PumpModel) -> BolusWindow | None:
+def heaviest_bolus_window(
+    programme: Programme,
+    pump: PumpModel,
+    delivery: WeekDelivery | None = None,
+    basal_cap: Fraction | None = None,
+) -> BolusWindow | None:
     """The most any 24 hours with a planned bolus deliver (basal + planned boluses, patient
     boluses not included), None without planned boluses (product.md, "Any 24 hours").
 
@@ -254,35 +317,66 @@ def heaviest_bolus_window(programme: Programme, pump: PumpModel) -> BolusWindow 
     runs in, even for one minute (its dose is not split at the window's edge), and windows start
     on whole minutes (every start and duration in a programme is whole minutes). Exact: the
     windows where the total can be largest are where an end meets a step or a bolus's start or
-    end; each is evaluated in integers."""
+    end; each is evaluated in integers. ``delivery``: :func:`week_delivery`, if built already;
+    ``basal_cap``: the most any 24 hours deliver without boluses, if known: the windows around a
+    bolus that cannot beat the best found so far even at that cap are not evaluated."""
     if not programme.boluses:
         return None
-    doses = [b.dose_mcg.as_integer_ratio() for b in programme.boluses]
-    delivery = _WeekDelivery(programme, pump, [d for _, d in doses])
-    units = [n * (delivery.common // d) * MINUTES_PER_HOUR for n, d in doses]
+    if delivery is None:
+        delivery = week_delivery(programme, pump)
+    common = delivery.common
+    units = []
     spans = []  # (first minute, minute after the last) of each bolus
     for b in programme.boluses:
+        n, d = b.dose_mcg.as_integer_ratio()
+        units.append(n * (common // d) * MINUTES_PER_HOUR)
         first = (b.start - _EPOCH) // timedelta(minutes=1)
         spans.append((first, first + b.duration_min))
-    candidates: set[int] = set()
+    cap = None if basal_cap is None else basal_cap * MINUTES_PER_HOUR * common
+    # Windows holding bolus i start in [first - 1439, end - 1]; at most they also hold the
+    # boluses that run within a day of it.
+    order = []
     for first, end in spans:
-        # Windows holding this bolus start in [first - 1439, end - 1]; the total changes slope
-        # where a window end meets a step, and jumps where it meets a bolus.
+        reach = sum(
+            u
+            for (a, e), u in zip(spans, units, strict=True)
+            if a < end + MINUTES_PER_DAY and e > first - MINUTES_PER_DAY
+        )
+        bound = None if cap is None else cap + reach
+        order.append((bound, first, end))
+    if cap is not None:
+        order.sort(key=lambda o: o[0] or 0, reverse=True)
+    starts = delivery.starts
+    best: tuple[int, int, tuple[int, ...]] | None = None
+    for bound, first, end in order:
+        if best is not None and bound is not None and bound <= best[0]:
+            continue
+        candidates: set[int] = set()
+        # The total changes slope where a window end meets a step, and jumps where it meets a
+        # bolus's start or end.
         low, high = first - MINUTES_PER_DAY, end
         candidates.update((low, low + 1, high - 1, high))
-        for lap in range(low // MINUTES_PER_WEEK - 1, high // MINUTES_PER_WEEK + 2):
-            base = lap * MINUTES_PER_WEEK
-            for step in delivery.starts:
-                for s in (base + step, base + step - MINUTES_PER_DAY):
-                    if low <= s <= high:
-                        candidates.add(s)
-    best: tuple[int, int, tuple[int, ...]] | None = None
-    for s in sorted(candidates):
-        inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
-        if not inside:
-            continue
-        total = delivery.day_from(s) + sum(units[i] for i in inside)
-        if best is None or total > best[0]:
-            best = (total, s, inside)
-    assert best is not None  # each bolus's own start is a candidate holding it
-    return BolusWindow(delivery.mcg(best[0]), _EPOCH + timedelta(minutes=best[1]), best[2])
+        for a, e in spans:
+            for point in (a - MINUTES_PER_DAY, a - MINUTES_PER_DAY + 1, e - 1, e):
+                if low <= point <= high:
+                    candidates.add(point)
+        for shift in (0, MINUTES_PER_DAY):  # a step under the window's start, or its end
+            lo, hi = low + shift, high + shift
+            for lap in range(lo // MINUTES_PER_WEEK, hi // MINUTES_PER_WEEK + 1):
+                base = lap * MINUTES_PER_WEEK
+                i = bisect_left(starts, lo - base)
+                j = bisect_right(starts, hi - base)
+                candidates.update(base + step - shift for step in starts[i:j])
+        for s in sorted(candidates):
+            inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
+            if not inside:
+                continue
+            total = delivery.day_from(s) + sum(units[i] for i in inside)
+            if best is None or total > best[0]:
+                best = (total, s, inside)
+    assert best is not None  # the first range evaluated holds its bolus
+    try:
+        start = _EPOCH + timedelta(minutes=best[1])
+    except OverflowError:  # a bolus on the calendar's first or last day: held at its end
+        start = datetime.min if best[1] < 0 else datetime.max
+    return BolusWindow(delivery.mcg(best[0]), start, best[2])

@@ -19,7 +19,12 @@ from programmer.programme import WEEKDAYS, Mode, Programme, WeekSchedule
 from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.refill import after_refill, expected_residual_ml
-from programmer.schedule import basal_rates_by_weekday, heaviest_bolus_window
+from programmer.schedule import (
+    basal_rates_by_weekday,
+    heaviest_bolus_window,
+    highest_rolling_day,
+    week_delivery,
+)
 from programmer.simulated_pump import Alarm, SimulatedPump
 from tests.programmer.factories import (
     FILL,
@@ -98,6 +103,12 @@ def test_restart_from_minimum_rate_is_judged_like_a_restart_from_stopped() -> No
     assert Code.CHANGE_EXTREME in codes(
         findings(programme(daily_dose="400"), current=minimum, last_therapy=last)
     )
+
+
+def test_last_therapy_given_without_a_current_programme_is_judged_as_a_restart() -> None:
+    """The conservative reading of ``check --last-therapy FILE`` with no --current."""
+    last = programme(daily_dose="60")
+    assert Code.CHANGE_EXTREME in codes(findings(programme(daily_dose="400"), last_therapy=last))
 
 
 def test_restart_above_the_usual_range_with_no_therapy_known_is_extreme() -> None:
@@ -202,9 +213,15 @@ def test_bolus_window_matches_a_minute_by_minute_oracle(
     start = datetime(2026, 11, 23, 0, 0)
     boluses = [bolus(start + timedelta(minutes=m), str(dose), dur) for m, dur, dose in offsets]
     p = programme(week=week, concentration="2000", boluses=boluses)
-    window = heaviest_bolus_window(p, CATALOGUE.pump(p.pump.model))
+    pump = CATALOGUE.pump(p.pump.model)
+    window = heaviest_bolus_window(p, pump)
     assert window is not None
     assert window.dose_mcg == _oracle(p)
+    # The pruned search (what check_programme runs, with the basal cap) finds the same.
+    rolling = highest_rolling_day(p, pump)
+    assert rolling is not None
+    pruned = heaviest_bolus_window(p, pump, week_delivery(p, pump), rolling.dose_mcg)
+    assert pruned is not None and pruned.dose_mcg == window.dose_mcg
 
 
 # ------------------------------------------------ 4. overlapping planned boluses
