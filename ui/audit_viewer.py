@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
 )
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from db.audit import SYSTEM_USER, canonical_json
 from db.database import AuditEntry, Database, DatabaseError
 from db.users import UNKNOWN_USER
+from ui.screen import fit_to_screen
 
 COLUMNS = ("#", "Time", "User", "Action", "Patient", "Details")
 CSV_HEADER = ("seq", "at", "user", "action", "patient_id", "details", "prev_hash", "hash")
@@ -325,7 +327,7 @@ class AuditViewer(QWidget):
         self.setTabOrder(self.to_date, self.clear_button)
         self.setTabOrder(self.clear_button, self.table)
         self.setTabOrder(self.table, self.export_button)
-        self.resize(980, 560)
+        fit_to_screen(self, QSize(980, 560))
         self.run_verify()
         self.apply_filters()
 

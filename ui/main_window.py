@@ -9,13 +9,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -39,6 +41,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows, compounded_pairs
+from ui.screen import available_area, fit_to_screen
 from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
 
 if TYPE_CHECKING:
@@ -124,7 +127,14 @@ class MainWindow(QMainWindow):
         self.training_banner.setVisible(training_clock is not None)
         central_layout.addWidget(self.training_banner)
         central_layout.addWidget(self.pump_workflows.banner)
-        central_layout.addWidget(self.stack, 1)
+        # Where the screen is smaller than the editor needs (1280x720, 200 % scaling), the
+        # tabs scroll instead of pushing the window off the screen.
+        self.stack_scroll = QScrollArea()
+        self.stack_scroll.setObjectName("tabsScroll")
+        self.stack_scroll.setWidgetResizable(True)
+        self.stack_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.stack_scroll.setWidget(self.stack)
+        central_layout.addWidget(self.stack_scroll, 1)
         self.setCentralWidget(central)
         self._build_actions()
         if training_clock is not None:
@@ -566,7 +576,7 @@ class MainWindow(QMainWindow):
         viewer.setWindowFlag(Qt.WindowType.Window)
         viewer.setWindowTitle("Audit trail — " + TITLE)
         viewer.set_filters(patient_id=self.record.patient.id if self.record else None)
-        viewer.resize(1100, 650)
+        fit_to_screen(viewer, QSize(1100, 650))
         viewer.show()
         self.audit_viewer = viewer
 
@@ -698,8 +708,11 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            if not available_area(self).contains(self.geometry()):
+                # Saved on a larger screen (or before scaling went up): shrunk to this one.
+                fit_to_screen(self, self.size())
         else:
-            self.resize(1280, 800)
+            fit_to_screen(self, QSize(1280, 800))
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime, QSize, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,6 +26,7 @@ from programmer.drug_library import default_drug_library
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import default_pump_catalogue
 from ui.editor.entry import EntryError, check_range, parse_decimal
+from ui.screen import fit_to_screen, scrolling
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,14 @@ class PatientForm(QDialog):
         buttons.accepted.connect(self._try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scrolling(form), 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.pump_model.currentIndexChanged.connect(self._pump_changed)
         self.drug.currentIndexChanged.connect(self._drug_changed)
         self._pump_changed()
         self._drug_changed()
+        fit_to_screen(self, QSize(720, 640))
 
     def _pump_changed(self) -> None:
         model = default_pump_catalogue().pump(self.pump_model.currentData())

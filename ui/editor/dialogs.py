@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +26,7 @@ from programmer import schedule_edit as se
 from programmer.findings import day_label
 from programmer.units import RateUnit, rate_from_mcg_per_h
 from ui.editor.entry import EntryError, format_rate, format_time, parse_decimal, parse_time
+from ui.screen import fit_to_screen
 
 ScalePreview = Callable[[Decimal], se.ScaleResult]
 
@@ -89,7 +90,7 @@ class ScaleDialog(QDialog):
         layout.addWidget(self.warning)
         layout.addWidget(self.buttons)
         self.percent_edit.textChanged.connect(self._update)
-        self.resize(560, 360)
+        fit_to_screen(self, QSize(560, 360))
         self._update(self.percent_edit.text())
 
     def percent(self) -> Decimal | None:

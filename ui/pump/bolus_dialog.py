@@ -17,7 +17,7 @@ from enum import IntEnum, StrEnum
 from fractions import Fraction
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -43,6 +43,7 @@ from ui.editor.bolus_model import format_moment, parse_moment
 from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import bridge_text
+from ui.screen import fit_to_screen
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
 
 RED = SEVERITY_COLOURS[Severity.HARD].name()
@@ -147,7 +148,7 @@ class BolusDialog(QDialog):
         layout.addWidget(catheter_box)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(720, 600)
+        fit_to_screen(self, QSize(720, 600))
 
         for edit in (self.start_edit, self.dose_edit, self.duration_edit, self.length_edit):
             edit.textChanged.connect(self._update)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from programmer.simulated_pump import (
     Transmission,
     TransmissionResult,
 )
+from ui.screen import fit_to_screen
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS
 
 STEP_WORDS = {
@@ -125,7 +126,7 @@ class TransmitDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(640, 420)
+        fit_to_screen(self, QSize(640, 420))
 
     # ------------------------------------------------------------ the session
 
