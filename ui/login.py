@@ -30,10 +30,10 @@ from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
 from db.users import PASSWORD_RULES, LoginPurpose, User
 from ui.prompter import Prompter
+from ui.theme import ERROR_COLOUR, MUTED_COLOUR
 
 Clock = Callable[[], datetime]
 TITLE = "ITB programmer console"
-ERROR_STYLE = "color: #8a0000"
 TRAINING_STYLE = (
     "background: #fde7bd; color: #6b4200; font-weight: bold; padding: 4px; "
     "border: 1px solid #c98a00"
@@ -62,7 +62,7 @@ def database_banner(database: Database) -> QLabel:
         label.setStyleSheet(TRAINING_STYLE)
     else:
         label = QLabel(f"Clinical database\n{database.path}")
-        label.setStyleSheet("color: #444")
+        label.setStyleSheet(f"color: {MUTED_COLOUR}")
     label.setObjectName("databaseBanner")
     label.setAccessibleName("Database")
     label.setWordWrap(True)
@@ -81,7 +81,7 @@ class MessageLine(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
     def error(self, text: str) -> None:
-        self.setStyleSheet(ERROR_STYLE)
+        self.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.setText(text)
         self.setAccessibleDescription(text)
 

@@ -27,6 +27,7 @@ from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import default_pump_catalogue
 from ui.editor.entry import EntryError, check_range, parse_decimal
 from ui.screen import fit_to_screen, scrolling
+from ui.theme import ERROR_COLOUR
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class PatientForm(QDialog):
         self.filled.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.error = QLabel()
         self.error.setObjectName("patientFormError")
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.error.setWordWrap(True)
         form = QFormLayout()
         rows: list[tuple[str, QWidget, str]] = [

@@ -27,6 +27,7 @@ from programmer.findings import day_label
 from programmer.units import RateUnit, rate_from_mcg_per_h
 from ui.editor.entry import EntryError, format_rate, format_time, parse_decimal, parse_time
 from ui.screen import fit_to_screen
+from ui.theme import ERROR_COLOUR
 
 ScalePreview = Callable[[Decimal], se.ScaleResult]
 
@@ -112,7 +113,7 @@ class ScaleDialog(QDialog):
         except (EntryError, se.EditError) as error:
             self.result_preview = None
             self.table.setRowCount(0)
-            self.warning.setText(f'<span style="color:#8a0000">{error}</span>')
+            self.warning.setText(f'<span style="color:{ERROR_COLOUR}">{error}</span>')
             ok.setEnabled(False)
             return
         self.result_preview = result
@@ -145,7 +146,8 @@ class ScaleDialog(QDialog):
                 f"{scaled_value_label(v)}: {self._text(v, v.after)}" for v in result.outside_limits
             )
             lines.append(
-                f'<span style="color:#8a0000"><b>{len(result.outside_limits)} outside the pump\'s '
+                f'<span style="color:{ERROR_COLOUR}"><b>{len(result.outside_limits)} outside '
+                "the pump's "
                 f"limits</b> (set as shown, then reported as hard findings): {names}</span>"
             )
         if result.rounded:
@@ -194,7 +196,7 @@ class TimeDialog(QDialog):
         self.edit = QLineEdit(format_time(default_min))
         self.edit.setAccessibleName("Time of day")
         self.error = QLabel()
-        self.error.setStyleSheet("color: #8a0000")
+        self.error.setStyleSheet(f"color: {ERROR_COLOUR}")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from programmer import schedule_edit as se
 from programmer.boluses import BridgeBolus, PrimingBolus, bridge_bolus, priming_bolus
 from programmer.drug_library import DrugLibrary
-from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.findings import CheckResult, Finding, check_programme
 from programmer.programme import Bolus, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
@@ -44,9 +44,9 @@ from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import bridge_text
 from ui.screen import fit_to_screen
-from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
 
-RED = SEVERITY_COLOURS[Severity.HARD].name()
+RED = ERROR_COLOUR  # resolved against the palette when formatted
 
 
 class BolusTab(IntEnum):

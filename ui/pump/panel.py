@@ -35,11 +35,11 @@ from programmer.simulated_pump import Alarm, PumpEvent, SimulatedPump
 from ui.comparison import ComparisonModel, comparison_view
 from ui.pump.record import RecordView, differences, ml, state_words
 from ui.row_table import RowTableModel
-from ui.theme import OK_COLOUR, SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
+from ui.theme import OK_COLOUR, PAPER, SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
 
 STOPPED_STYLE = "background: #8a0000; color: white; font-weight: bold; padding: 6px 10px;"
 RUNNING_STYLE = (
-    f"background: #dcefdc; color: {OK_COLOUR.name()}; font-weight: bold; padding: 6px 10px;"
+    f"background: #dcefdc; color: {PAPER.ok.name()}; font-weight: bold; padding: 6px 10px;"
 )
 WAITING_STYLE = "background: #e8e8e8; color: #303030; padding: 6px 10px;"
 

@@ -51,10 +51,10 @@ from ui.editor.entry import EntryError, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
 from ui.screen import fit_to_screen
-from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS, SOFT_COLOUR
 
-RED = SEVERITY_COLOURS[Severity.HARD].name()
-AMBER = SEVERITY_COLOURS[Severity.SOFT].name()
+RED = ERROR_COLOUR  # resolved against the palette when formatted
+AMBER = SOFT_COLOUR
 OTHER = "other"
 
 

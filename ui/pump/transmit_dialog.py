@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.compare import compare
-from programmer.findings import Severity
 from programmer.programme import Programme
 from programmer.simulated_pump import (
     Link,
@@ -32,7 +31,7 @@ from programmer.simulated_pump import (
     TransmissionResult,
 )
 from ui.screen import fit_to_screen
-from ui.theme import OK_COLOUR, SEVERITY_COLOURS
+from ui.theme import ERROR_COLOUR, INFO_COLOUR, MUTED_COLOUR, OK_COLOUR
 
 STEP_WORDS = {
     SessionStep.STOP: "Stop the pump",
@@ -46,7 +45,7 @@ DROP_CHOICES: tuple[tuple[SessionStep | None, str], ...] = (
     (SessionStep.READ_BACK, "Yes: link lost before the read-back"),
     (SessionStep.RESTART, "Yes: link lost before the restart"),
 )
-RED = SEVERITY_COLOURS[Severity.HARD].name()
+RED = ERROR_COLOUR  # resolved against the palette when formatted
 
 
 class TransmitDialog(QDialog):
@@ -218,9 +217,9 @@ class TransmitDialog(QDialog):
         number = number or Transmission.STEPS.index(step) + 1
         colour = {
             "done": OK_COLOUR.name(),
-            "waiting": "#505050",
-            "not done": "#505050",
-        }.get(status, RED if status.startswith("FAILED") else "#0b3a6e")
+            "waiting": MUTED_COLOUR.name(),
+            "not done": MUTED_COLOUR.name(),
+        }.get(status, RED.name() if status.startswith("FAILED") else INFO_COLOUR.name())
         mark = {"done": "✓", "waiting": "·", "not done": "–"}.get(
             status, "✗" if status.startswith("FAILED") else "▶"
         )

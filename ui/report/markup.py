@@ -20,7 +20,12 @@ from ui.report.content import (
     Item,
     SessionReport,
 )
-from ui.theme import CHANGED_BACKGROUND, SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
+from ui.theme import PAPER
+
+# Paper is white whatever the screen's palette is.
+CHANGED_BACKGROUND = PAPER.changed_background
+SEVERITY_BACKGROUNDS = PAPER.severity_background
+SEVERITY_COLOURS = PAPER.severity_text
 
 RATE_PLOT = "plot:rate"
 RESERVOIR_PLOT = "plot:reservoir"
