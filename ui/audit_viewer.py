@@ -264,6 +264,7 @@ class AuditViewer(QWidget):
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setAccessibleName("Audit entries")
+        self.table.setTabKeyNavigation(False)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -51,6 +51,15 @@ if TYPE_CHECKING:
     from ui.patient_form import NewPatient
 
 TITLE = "ITB programmer console"
+TAB_TITLES = ("&Overview", "P&rogramme", "Hi&story", "P&ump")
+# The Pump menu's keys (the workflows' own: Ctrl+I interrogates).
+PUMP_SHORTCUTS = {
+    "refill": "Ctrl+R",
+    "singleBolus": "Ctrl+B",
+    "bridgeBolus": "Ctrl+Shift+B",
+    "primingBolus": "Ctrl+Alt+B",
+    "transmit": "Ctrl+T",
+}
 
 
 class MainWindow(QMainWindow):
@@ -104,12 +113,14 @@ class MainWindow(QMainWindow):
         self.history = HistoryView()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("patientTabs")
-        self.tabs.addTab(self.overview, "&Overview")
-        self.tabs.addTab(self.editor_page, "&Programme")
-        self.tabs.addTab(self.history, "&History")
+        # Mnemonics unique across the menu bar, the tabs and the editor's labels (a test walks
+        # them): Alt+P is the Pump menu, so the Programme tab is Alt+R, History Alt+S.
+        self.tabs.addTab(self.overview, TAB_TITLES[0])
+        self.tabs.addTab(self.editor_page, TAB_TITLES[1])
+        self.tabs.addTab(self.history, TAB_TITLES[2])
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
         self.pump_workflows = PumpWorkflows(self)
-        self.tabs.addTab(self.pump_workflows.panel, "P&ump")
+        self.tabs.addTab(self.pump_workflows.panel, TAB_TITLES[3])
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -187,7 +198,7 @@ class MainWindow(QMainWindow):
         ):
             file_menu.addAction(action)
         self.report_pdf_action = self._action(
-            "Session &report as PDF…", "Ctrl+Shift+R", self.save_report, "reportPdf"
+            "Session report as P&DF…", "Ctrl+Shift+R", self.save_report, "reportPdf"
         )
         self.report_print_action = self._action(
             "&Print session report…",
@@ -218,11 +229,10 @@ class MainWindow(QMainWindow):
         self.edit_menu = self.menuBar().addMenu("&Edit")
         view_menu = self.menuBar().addMenu("&View")
         for i, (text, name) in enumerate(
-            (
-                ("&Overview", "showOverview"),
-                ("&Programme", "showProgramme"),
-                ("&History", "showHistory"),
-                ("P&ump", "showPump"),
+            zip(
+                TAB_TITLES,
+                ("showOverview", "showProgramme", "showHistory", "showPump"),
+                strict=True,
             )
         ):
             view_menu.addAction(
@@ -231,6 +241,10 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.browser_dock.toggleViewAction())
         pump_menu = self.menuBar().addMenu("&Pump")
+        for action in self.pump_workflows.actions:
+            keys = PUMP_SHORTCUTS.get(action.objectName())
+            if keys is not None:
+                action.setShortcut(QKeySequence(keys))
         for i, action in enumerate(self.pump_workflows.actions):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
@@ -238,8 +252,30 @@ class MainWindow(QMainWindow):
         self._set_patient_actions(False)
 
     def show_tab(self, index: int) -> None:
-        if self.record is not None:
-            self.tabs.setCurrentIndex(index)
+        """Ctrl+1..4: the tab, with the focus in its main control (the schedule on the
+        Programme tab, the versions on History, the first control of the others)."""
+        if self.record is None:
+            return
+        self.tabs.setCurrentIndex(index)
+        target = self._main_control(self.tabs.widget(index))
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _main_control(self, page: QWidget) -> QWidget:
+        if page is self.editor_page and self.editor is not None:
+            return self.editor.table
+        if page is self.history:
+            return self.history.table
+        widget = page.nextInFocusChain()
+        while widget is not page and widget is not None:
+            if (
+                page.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                return widget
+            widget = widget.nextInFocusChain()
+        return self.tabs.tabBar()
 
     def _set_patient_actions(self, enabled: bool) -> None:
         for action in (

@@ -66,6 +66,7 @@ class PatientBrowser(QWidget):
         self.model = PatientListModel(self)
         self.table = QTableView()
         self.table.setAccessibleName("Patients")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

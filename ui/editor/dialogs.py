@@ -71,6 +71,7 @@ class ScaleDialog(QDialog):
         row.addWidget(QLabel("% of its value"))
         row.addStretch(1)
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(["Step", "Now", "Scaled", "Pump"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)

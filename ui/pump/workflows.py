@@ -94,11 +94,11 @@ class PumpWorkflows(QObject):
             "&Bridge bolus…", lambda: self.boluses(BolusTab.BRIDGE), "bridgeBolus"
         )
         self.patient_bolus_action = self._action(
-            "Patient bolus &settings…", lambda: self.boluses(BolusTab.PATIENT), "patientBolus"
+            "Patient b&olus settings…", lambda: self.boluses(BolusTab.PATIENT), "patientBolus"
         )
         self.transmit_action = self._action("&Transmit to pump…", self.transmit, "transmit")
         self.resume_action = self._action(
-            "Resume the previous &programme (undo session)…",
+            "Resume the previous programme (&undo session)…",
             self.resume_previous,
             "resumePrevious",
         )

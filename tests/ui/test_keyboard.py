@@ -1,0 +1,204 @@
+"""Keyboard only (issue 12): Tab leaves read-only tables, Ctrl+1..4 puts the focus in each tab's
+main control, no mnemonic or shortcut is doubled, the pump workflows have shortcuts, and every
+control tells a screen reader its name."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from ui.main_window import MainWindow
+
+from .test_pump_support import pump_window
+from .test_screens import every_top_level
+from .window_helpers import activate
+
+CONTROLS = (
+    QAbstractButton,
+    QLineEdit,
+    QComboBox,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QTabBar,
+    QTextEdit,
+    QPlainTextEdit,
+)
+
+
+def mnemonic(text: str) -> str | None:
+    found = re.search(r"&([^&])", text.replace("&&", ""))
+    return found.group(1).lower() if found else None
+
+
+def visible_mnemonics(window: MainWindow) -> list[tuple[str, str]]:
+    """(letter, where) of every Alt+letter the window answers now: the menu bar's, the tab
+    bars', and those of the visible buttons, labelled fields and group boxes."""
+    found = [(mnemonic(a.text()), f"menu {a.text()}") for a in window.menuBar().actions()]
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window):
+            continue
+        if isinstance(widget, QAbstractButton):
+            found.append((mnemonic(widget.text()), f"button {widget.text()}"))
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            found.append((mnemonic(widget.text()), f"label {widget.text()}"))
+        elif isinstance(widget, QGroupBox):
+            found.append((mnemonic(widget.title()), f"group {widget.title()}"))
+        elif isinstance(widget, QTabBar):
+            found += [
+                (mnemonic(widget.tabText(i)), f"tab {widget.tabText(i)}")
+                for i in range(widget.count())
+            ]
+    return [(letter, where) for letter, where in found if letter is not None]
+
+
+def doubled(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    counts = Counter(letter for letter, _ in pairs)
+    return {
+        letter: [where for other, where in pairs if other == letter]
+        for letter, n in counts.items()
+        if n > 1
+    }
+
+
+def test_no_mnemonic_is_doubled_on_any_tab_or_in_any_menu(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = pump_window(qtbot, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        assert not doubled(visible_mnemonics(window)), window.tabs.tabText(index)
+    for menu in window.menuBar().findChildren(QMenu):
+        pairs = [(mnemonic(a.text()), a.text()) for a in menu.actions() if not a.isSeparator()]
+        assert not doubled([(k, w) for k, w in pairs if k is not None]), menu.title()
+    # The clash the reviewer met: Alt+P opened the Programme tab instead of the Pump menu.
+    assert [w for k, w in visible_mnemonics(window) if k == "p"] == ["menu &Pump"]
+
+
+def test_no_keyboard_shortcut_is_doubled(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = pump_window(qtbot, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    keys = [
+        (s.toString(), a.text())
+        for a in window.findChildren(QAction)
+        for s in a.shortcuts()
+        if not s.isEmpty()
+    ]
+    assert not doubled(keys)
+
+
+def test_refill_transmit_and_boluses_have_shortcuts(qtbot: QtBot, tmp_path: Path) -> None:
+    window, prompter = pump_window(qtbot, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    for keys, dialog in (
+        ("Ctrl+R", "RefillDialog"),
+        ("Ctrl+B", "BolusDialog"),
+        ("Ctrl+Shift+B", "BolusDialog"),
+        ("Ctrl+Alt+B", "BolusDialog"),
+        ("Ctrl+T", "TransmitDialog"),
+    ):
+        before = len(prompter.shown)
+        activate(qtbot, window)
+        sequence = QKeySequence(keys)[0]
+        qtbot.keyClick(window, sequence.key(), sequence.keyboardModifiers())
+        assert len(prompter.shown) == before + 1, keys
+        assert type(prompter.shown[-1]).__name__ == dialog
+
+
+def test_tab_leaves_every_read_only_table(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = pump_window(qtbot, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    window.pump_workflows.interrogate()  # the event log and the comparison fill in
+    tables = [
+        (None, window.browser.table),
+        (2, window.history.table),
+        (3, window.pump_workflows.panel.events_view),
+        (3, window.pump_workflows.panel.differences_view),
+    ]
+    for tab, table in tables:
+        if tab is not None:
+            window.tabs.setCurrentIndex(tab)
+        activate(qtbot, window)
+        table.setFocus()
+        assert table.hasFocus(), table.accessibleName()
+        qtbot.keyClick(table, Qt.Key.Key_Tab)
+        assert not table.hasFocus(), f"Tab is trapped in {table.accessibleName()}"
+
+
+def test_ctrl_number_puts_the_focus_in_each_tab_s_main_control(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, _ = pump_window(qtbot, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    assert window.editor is not None
+    for number, expected in ((2, window.editor.table), (3, window.history.table)):
+        activate(qtbot, window)
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentIndex() == number - 1
+        assert QApplication.focusWidget() is expected
+    for number in (1, 4):
+        activate(qtbot, window)
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        page = window.tabs.widget(number - 1)
+        focus = QApplication.focusWidget()
+        assert focus is not None and (page.isAncestorOf(focus) or focus is window.tabs.tabBar())
+
+
+def unnamed_controls(top: QWidget) -> list[str]:
+    """The visible controls of ``top`` that a screen reader would announce without a name."""
+    missing = []
+    for widget in [top, *top.findChildren(QWidget)]:
+        if not isinstance(widget, CONTROLS) or not widget.isVisibleTo(top):
+            continue
+        if widget.parent() is not None and isinstance(
+            widget.parent(), QAbstractSpinBox | QComboBox
+        ):
+            continue  # a spin box's or combo box's own line edit: named with its owner
+        if (
+            isinstance(widget.parent(), QTabBar)
+            or isinstance(widget, QHeaderView)
+            or (
+                widget.objectName().startswith("qt_")
+                and widget.focusPolicy() == Qt.FocusPolicy.NoFocus
+            )
+        ):  # Qt's own corner and overflow buttons: mouse helpers, their actions are in menus
+            continue  # the tab bar's scroll buttons, a table's headers (read with the table)
+        interface = QAccessible.queryAccessibleInterface(widget)
+        name = interface.text(QAccessible.Text.Name).strip() if interface else ""
+        if not name:
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
+    return missing
+
+
+def test_every_control_of_the_window_and_the_dialogs_has_an_accessible_name(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    seen = 0
+    for name, top in every_top_level(qtbot, tmp_path):
+        if isinstance(top, MainWindow):
+            for index in range(top.tabs.count()):
+                top.tabs.setCurrentIndex(index)
+                assert not unnamed_controls(top), f"main window, {top.tabs.tabText(index)}"
+        else:
+            assert not unnamed_controls(top), name
+        seen += 1
+    assert seen == 15
