@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QFrame,
     QLabel,
@@ -47,6 +48,7 @@ from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
     from ui.editor.schedule_editor import ScheduleEditor
+    from ui.help import HelpWindow
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
 
@@ -249,7 +251,61 @@ class MainWindow(QMainWindow):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
             pump_menu.addAction(action)
+        self._build_help_menu()
         self._set_patient_actions(False)
+
+    def _build_help_menu(self) -> None:
+        self.help_window: HelpWindow | None = None
+        self.text_dialog: QDialog | None = None
+        self.manual_action = self._action(
+            "&User manual", QKeySequence.StandardKey.HelpContents, self.show_help, "userManual"
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts…", None, self.show_shortcuts, "keyboardShortcuts"
+        )
+        self.about_action = self._action("&About…", None, self.show_about, "about")
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addActions([self.manual_action, self.shortcuts_action, self.about_action])
+
+    def help_section(self) -> str:
+        """The manual's part for the screen in front of the user (F1)."""
+        focus = QApplication.focusWidget()
+        if self.record is None or (focus is not None and self.browser.isAncestorOf(focus)):
+            return "Finding a patient"
+        return ("Overview", "Programme", "History", "Pump")[self.tabs.currentIndex()]
+
+    def show_help(self, section: str | None = None) -> HelpWindow:
+        from ui.help import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.activateWindow()
+        self.help_window.show_section(section or self.help_section())
+        return self.help_window
+
+    def show_shortcuts(self) -> None:
+        from ui.help import TextDialog, shortcuts_html, window_shortcuts
+
+        shortcuts = window_shortcuts(self.menuBar(), [])
+        self.text_dialog = TextDialog(
+            "Keyboard shortcuts", shortcuts_html(shortcuts), "shortcutsList", self
+        )
+        self.text_dialog.show()  # not modal: it never blocks, and stays open beside the work
+
+    def show_about(self) -> None:
+        from ui.help import TextDialog, about_html
+
+        html = about_html(library=self._library_words(), catalogue=self.db.catalogue.version)
+        self.text_dialog = TextDialog("About ITB programmer console", html, "aboutDialog", self)
+        self.text_dialog.show()
+
+    def _library_words(self) -> str:
+        try:
+            library = self.db.library
+        except DatabaseError as exc:
+            return f"none active ({exc})"
+        return library.version
 
     def show_tab(self, index: int) -> None:
         """Ctrl+1..4: the tab, with the focus in its main control (the schedule on the

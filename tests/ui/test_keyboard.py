@@ -201,4 +201,4 @@ def test_every_control_of_the_window_and_the_dialogs_has_an_accessible_name(
         else:
             assert not unnamed_controls(top), name
         seen += 1
-    assert seen == 15
+    assert seen == 18

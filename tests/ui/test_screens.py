@@ -63,6 +63,11 @@ def every_top_level(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[str, QWidget
     yield "audit trail", track(qtbot, AuditViewer(window.db))
     yield "split step", track(qtbot, TimeDialog("Split the step at", 120))
     yield "copy day", track(qtbot, DaysDialog("Copy Monday to", [("tue", "Tuesday")]))
+    yield "user manual", track(qtbot, window.show_help("Programme"))
+    window.shortcuts_action.trigger()
+    yield "keyboard shortcuts", track(qtbot, window.text_dialog)
+    window.about_action.trigger()
+    yield "about", track(qtbot, window.text_dialog)
 
 
 def track(qtbot: QtBot, widget: QWidget) -> QWidget:
@@ -84,7 +89,7 @@ def test_no_window_or_dialog_is_larger_than_a_small_screen(
             f"{name} cannot shrink below {got.width()}x{got.height()} on a {screen} screen"
         )
         seen.append(name)
-    assert len(seen) == 15
+    assert len(seen) == 18
 
 
 def test_window_and_dialogs_open_within_the_screen_they_are_on(
