@@ -49,11 +49,15 @@ def fit_to_screen(
     return widget.size()
 
 
-def scrolling(layout: QLayout) -> QScrollArea:
-    """``layout`` in a frameless scroll area: a dialog's body that scrolls where the screen is
-    shorter than the body (its buttons stay outside, always reachable)."""
-    body = QWidget()
-    body.setLayout(layout)
+def scrolling(content: QLayout | QWidget) -> QScrollArea:
+    """``content`` in a frameless scroll area: a dialog's body that scrolls where the screen is
+    shorter than the body (its buttons stay outside, always reachable), or a long text that
+    would otherwise be cut off."""
+    if isinstance(content, QWidget):
+        body = content
+    else:
+        body = QWidget()
+        body.setLayout(content)
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.demo_patients import Scenario, training_scenarios
+from ui.screen import scrolling
 
 TRAINING_BANNER_STYLE = (
     "QLabel { background: #5b2a86; color: white; font-weight: bold; padding: 4px 8px; }"
@@ -124,7 +125,10 @@ class TrainingPanel(QWidget):
         layout.addLayout(steps)
         layout.addWidget(QLabel("Scenarios:"))
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.details, 2)
+        # Scrolls where the dock is short: "what the trainee should notice" is never cut off.
+        self.details_scroll = scrolling(self.details)
+        self.details_scroll.setObjectName("scenarioDetailsScroll")
+        layout.addWidget(self.details_scroll, 2)
         layout.addWidget(self.open_button)
         layout.addWidget(self.reset_button)
         self.list.currentRowChanged.connect(self._show_details)

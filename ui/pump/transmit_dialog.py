@@ -61,6 +61,7 @@ class TransmitDialog(QDialog):
         *,
         heading: str,
         link: Link | None = None,
+        training: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,7 +77,9 @@ class TransmitDialog(QDialog):
         intro = QLabel(heading)
         intro.setObjectName("transmitHeading")
         intro.setWordWrap(True)
-        self.drop_combo = QComboBox()
+        # Simulating a dropped link is a trainer's control: offered in training only.
+        self.training = training
+        self.drop_combo = QComboBox(self)
         self.drop_combo.setObjectName("simulateDroppedLink")
         self.drop_combo.setAccessibleName("Simulate a dropped link")
         for _step, text in DROP_CHOICES:
@@ -85,7 +88,11 @@ class TransmitDialog(QDialog):
             self.drop_combo.setEnabled(False)
             self.drop_combo.setToolTip("The link is set by the trainer's scenario.")
         trainer = QFormLayout()
-        trainer.addRow("Simulate a dropped link (training):", self.drop_combo)
+        if training:
+            trainer.addRow("Simulate a dropped link (training):", self.drop_combo)
+        else:
+            self.drop_combo.setEnabled(False)
+            self.drop_combo.hide()
 
         steps_box = QGroupBox("Programming session")
         steps_layout = QVBoxLayout(steps_box)
@@ -137,7 +144,8 @@ class TransmitDialog(QDialog):
         """Begin the session; steps follow every :attr:`step_delay_ms` (at once when 0)."""
         if self.transmission is not None:
             return
-        link = self._link or Link(drop_before=DROP_CHOICES[self.drop_combo.currentIndex()][0])
+        chosen = DROP_CHOICES[self.drop_combo.currentIndex()][0] if self.training else None
+        link = self._link or Link(drop_before=chosen)
         self.transmission = Transmission(self.pump, self.programme, link)
         self.start_button.setEnabled(False)
         self.close_button.setEnabled(False)

@@ -645,7 +645,14 @@ class PumpWorkflows(QObject):
         )
         from ui.pump.transmit_dialog import TransmitDialog  # loaded when first used
 
-        dialog = TransmitDialog(pump, p, heading=heading, link=link, parent=window)
+        dialog = TransmitDialog(
+            pump,
+            p,
+            heading=heading,
+            link=link,
+            training=window.training_clock is not None,
+            parent=window,
+        )
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))
         run_dialog(window.prompter, dialog)
         return dialog.result
