@@ -3,6 +3,7 @@ it is typed; the dialog accepts only a complete, consistent patient."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,11 +11,11 @@ from decimal import Decimal
 from PySide6.QtCore import QDate, QDateTime, QSize, QTime
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -39,12 +40,67 @@ class NewPatient:
     diagnosis: str
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, *, what: str) -> date:
+    """A date typed as YYYY-MM-DD, or an EntryError saying how to type it. Nothing else is
+    guessed at: 04/12/1979 could be either April or December."""
+    typed = text.strip()
+    if not typed:
+        raise EntryError(f"{what}: required, as YYYY-MM-DD (e.g. 1979-04-12).")
+    if not ISO_DATE.fullmatch(typed):
+        raise EntryError(
+            f"{what}: '{typed}' is not a date as YYYY-MM-DD (e.g. 1979-04-12). Nothing was "
+            "guessed: type the year, month and day with dashes."
+        )
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise EntryError(f"{what}: '{typed}' is not a day of the calendar.") from None
+
+
+def date_words(d: date) -> str:
+    """A date in words, to echo what was read (month by name: no day/month mix-up)."""
+    return f"{d.day} {d:%B %Y}"
+
+
+class DateField(QWidget):
+    """A date typed as text and echoed back in words beside it, as read; never a silent
+    default or a guess. ``date()`` raises EntryError while the text is not a date."""
+
+    def __init__(self, what: str, initial: date | None = None) -> None:
+        super().__init__()
+        self.what = what
+        self.edit = QLineEdit(initial.isoformat() if initial else "")
+        self.edit.setPlaceholderText("YYYY-MM-DD")
+        self.edit.setAccessibleName(what)
+        self.echo = QLabel()
+        self.echo.setObjectName("dateEcho")
+        self.echo.setAccessibleName(f"{what} as read")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.echo, 2)
+        self.setFocusProxy(self.edit)
+        self.edit.textChanged.connect(self._echo)
+        self._echo()
+
+    def date(self) -> date:
+        return parse_date(self.edit.text(), what=self.what)
+
+    def _echo(self) -> None:
+        try:
+            self.echo.setText(f"read as {date_words(self.date())}")
+            self.echo.setStyleSheet("")
+        except EntryError as error:
+            self.echo.setText(str(error) if self.edit.text().strip() else "")
+            self.echo.setStyleSheet(f"color: {ERROR_COLOUR}")
+        self.echo.setWordWrap(True)
+
+
 def _qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class PatientForm(QDialog):
@@ -59,9 +115,8 @@ class PatientForm(QDialog):
         library = default_drug_library()
         self.patient_id = QLineEdit(placeholderText="e.g. MRN-0042")
         self.name = QLineEdit(placeholderText="Family name, given name")
-        self.birth = QDateEdit(_qdate(date(now.year - 40, 1, 1)))
-        self.birth.setDisplayFormat("yyyy-MM-dd")
-        self.birth.setCalendarPopup(True)
+        # Typed and echoed: a date edit's sections turned a typed 1979-04-12 into 1979-01-04.
+        self.birth = DateField("Birth date")
         self.origin = QComboBox()
         for o in SpasticityOrigin:
             self.origin.addItem(o.value, o.value)
@@ -70,10 +125,8 @@ class PatientForm(QDialog):
         for model in catalogue.pumps.values():
             self.pump_model.addItem(model.display_name, model.model)
         self.serial = QLineEdit()
-        self.implanted = QDateEdit(_qdate(now.date()))
-        self.implanted.setDisplayFormat("yyyy-MM-dd")
-        self.replace_by = QDateEdit(_qdate(date(now.year + 7, now.month, min(now.day, 28))))
-        self.replace_by.setDisplayFormat("yyyy-MM-dd")
+        self.implanted = DateField("Implanted on", now.date())
+        self.replace_by = DateField("Replace by", date(now.year + 7, now.month, min(now.day, 28)))
         self.alarm = QLineEdit()
         self.catheter = QComboBox()
         for cat in catalogue.catheters.values():
@@ -111,7 +164,8 @@ class PatientForm(QDialog):
             ("Filled at", self.filled, ""),
         ]
         for title, widget, unit in rows:
-            widget.setAccessibleName(title)
+            if not isinstance(widget, DateField):
+                widget.setAccessibleName(title)
             form.addRow(f"{title}{f' ({unit})' if unit else ''}:", widget)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -158,8 +212,8 @@ class PatientForm(QDialog):
         if not serial:
             raise EntryError("Pump serial: required.")
         model = default_pump_catalogue().pump(self.pump_model.currentData())
-        birth, implanted = _pydate(self.birth.date()), _pydate(self.implanted.date())
-        replace_by = _pydate(self.replace_by.date())
+        birth, implanted = self.birth.date(), self.implanted.date()
+        replace_by = self.replace_by.date()
         if birth > self.now.date():
             raise EntryError("Birth date: in the future.")
         if implanted < birth:
