@@ -128,9 +128,7 @@ class PatientForm(QDialog):
         self.implanted = DateField("Implanted on", now.date())
         self.replace_by = DateField("Replace by", date(now.year + 7, now.month, min(now.day, 28)))
         self.alarm = QLineEdit()
-        self.catheter = QComboBox()
-        for cat in catalogue.catheters.values():
-            self.catheter.addItem(cat.display_name, cat.model)
+        self.catheter = QComboBox()  # filled with the chosen pump's maker's catheters
         self.catheter_length = QLineEdit(placeholderText="implanted length")
         self.drug = QComboBox()
         for drug in library.drugs.values():
@@ -184,7 +182,13 @@ class PatientForm(QDialog):
         fit_to_screen(self, QSize(720, 640))
 
     def _pump_changed(self) -> None:
-        model = default_pump_catalogue().pump(self.pump_model.currentData())
+        catalogue = default_pump_catalogue()
+        model = catalogue.pump(self.pump_model.currentData())
+        kept = self.catheter.currentData()
+        self.catheter.clear()
+        for cat in catalogue.catheters_for(model.model):
+            self.catheter.addItem(cat.display_name, cat.model)
+        self.catheter.setCurrentIndex(max(self.catheter.findData(kept), 0))
         self.alarm.setText(format(model.default_low_alarm_ml, "f"))
         self.volume.setText(format(model.reservoir_ml, "f"))
 

@@ -120,7 +120,10 @@ class BolusDialog(QDialog):
         self.catheter_combo = QComboBox(objectName="catheterModel")
         self.catheter_combo.setAccessibleName("Catheter model")
         self.catheter_combo.addItem("— choose the implanted catheter —", None)
-        for model in c.catalogue.catheters.values():
+        offered = c.catalogue.catheters_for(c.pump.model)  # the pump maker's catheters
+        if c.catheter is not None and c.catheter not in offered:
+            offered.append(c.catheter)  # what the record says is implanted, whatever its maker
+        for model in offered:
             self.catheter_combo.addItem(
                 f"{model.display_name} ({model.volume_ml_per_cm} mL/cm)", model.model
             )
