@@ -42,7 +42,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows, compounded_pairs
-from ui.screen import available_area, fit_to_screen
+from ui.screen import available_area, fit_to_screen, install_focus_frame
 from ui.training import TRAINING_BANNER_STYLE, SimulatedClock, TrainingPanel
 
 if TYPE_CHECKING:
@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         if training_clock is not None:
             self._build_training(training_clock)
+        self.focus_frame = install_focus_frame()
         self._update_title()
         self._show_status()
         self._restore_layout()

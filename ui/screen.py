@@ -5,9 +5,17 @@ What does not fit scrolls (the dialogs and the window keep their bodies in scrol
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QLayout, QScrollArea, QWidget
+from PySide6.QtCore import QObject, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QFocusFrame,
+    QFrame,
+    QLayout,
+    QScrollArea,
+    QWidget,
+)
+from shiboken6 import isValid
 
 # Room left for the window manager's title bar and borders, which the widget's own size does
 # not include before the window is first shown.
@@ -63,3 +71,46 @@ def scrolling(content: QLayout | QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(body)
     return area
+
+
+class FocusFrame(QObject):
+    """A frame in the palette's highlight colour around whichever control has the keyboard
+    focus, in every window of the application: where the focus is shows at a glance, whatever
+    the style draws itself. One per application (:func:`install_focus_frame`)."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self.frame = self._new_frame()
+        app.focusChanged.connect(self._focus_moved)
+
+    @staticmethod
+    def _new_frame() -> QFocusFrame:
+        frame = QFocusFrame()
+        frame.setObjectName("focusFrame")
+        frame.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        return frame
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self.frame):  # went with the window it last framed a control of
+            self.frame = self._new_frame()
+        if new is None or new.isWindow() or new.parentWidget() is None:
+            self.frame.setWidget(None)
+            return
+        palette = self.frame.palette()
+        palette.setColor(
+            QPalette.ColorRole.WindowText, new.palette().color(QPalette.ColorRole.Highlight)
+        )
+        self.frame.setPalette(palette)
+        self.frame.setWidget(new)
+
+    def widget(self) -> QWidget | None:
+        return self.frame.widget()
+
+
+def install_focus_frame() -> FocusFrame | None:
+    """The application's focus frame, made on first call (None without a QApplication)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return None
+    existing = app.findChild(FocusFrame)
+    return existing if existing is not None else FocusFrame(app)

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible, QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -202,3 +202,23 @@ def test_every_control_of_the_window_and_the_dialogs_has_an_accessible_name(
             assert not unnamed_controls(top), name
         seen += 1
     assert seen == 18
+
+
+def test_a_visible_frame_follows_the_keyboard_focus(qtbot: QtBot, tmp_path: Path) -> None:
+    window, _ = pump_window(qtbot, tmp_path)
+    assert window.open_patient("DEMO-0002")
+    frame = window.focus_frame
+    assert frame is not None
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert frame.widget() is window.browser.search
+    assert frame.frame.isVisible()
+    qtbot.keyClick(window.browser.search, Qt.Key.Key_Tab)
+    focus = QApplication.focusWidget()
+    assert focus is not window.browser.search and frame.widget() is focus
+    # Drawn in the palette's highlight colour, around the control.
+    assert frame.frame.palette().color(frame.frame.foregroundRole()) == focus.palette().color(
+        focus.palette().ColorRole.Highlight
+    )
+    framed = QRect(frame.frame.mapToGlobal(QPoint(0, 0)), frame.frame.size())
+    assert framed.contains(QRect(focus.mapToGlobal(QPoint(0, 0)), focus.size()))
