@@ -892,6 +892,13 @@ class Database:
         with self._write() as sdb:
             accounts.update_role(sdb, name, checked_role, by=by, kind=kinds.read_kind(sdb), now=now)
 
+    def unlock_account(self, name: str, *, by: User, now: datetime) -> None:
+        """Lift ``name``'s lock-out after wrong passwords, keeping its password (administrators
+        only; recorded)."""
+        moment_text(now, "now")
+        with self._write() as sdb:
+            accounts.clear_lockout(sdb, name, by=by, now=now)
+
     def set_active(self, name: str, active: bool, *, by: User, now: datetime) -> None:
         """Switch an account off or on again (administrators only; never the last active
         administrator off). A switched-off account cannot log in; its history stays."""

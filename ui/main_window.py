@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from ui.help import HelpWindow
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
+    from ui.users_screen import UsersDialog
 
 TITLE = "ITB programmer console"
 TAB_TITLES = ("&Overview", "P&rogramme", "Hi&story", "P&ump")
@@ -222,10 +223,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         for action in (self.report_pdf_action, self.report_print_action):
             file_menu.addAction(action)
+        self.users_action = self._action("&Users…", None, self.show_users, "userAccounts")
+        self.new_database_action = self._action(
+            "New data&base…", None, self.new_database, "newDatabase"
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.audit_action)
+        file_menu.addAction(self.users_action)
         file_menu.addAction(self.lock_action)
         if self.training_clock is None:
+            file_menu.addAction(self.new_database_action)
             file_menu.addAction(self.training_mode_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -254,6 +261,76 @@ class MainWindow(QMainWindow):
             pump_menu.addAction(action)
         self._build_help_menu()
         self._set_patient_actions(False)
+        self._update_administration()
+
+    # ------------------------------------------------------------ administration
+
+    def _update_administration(self) -> None:
+        """The user screen is for administrators only (the database checks it again)."""
+        admin = self.account is not None and self.account.is_administrator
+        self.users_action.setVisible(admin)
+        self.users_action.setEnabled(admin)
+
+    def show_users(self) -> UsersDialog | None:
+        from ui.users_screen import UsersDialog
+
+        if self.account is None or not self.account.is_administrator:
+            self.prompter.warn("User accounts", "Only an administrator manages the accounts.")
+            return None
+        self.users_dialog = UsersDialog(self.db, self.account, clock=self.clock, parent=self)
+        self.users_dialog.show()
+        return self.users_dialog
+
+    def new_database(self) -> bool:
+        """A new, empty clinic database with its first administrator, then a console on it in
+        a window of its own (this one stays on its database). Never over an existing file."""
+        from pathlib import Path
+
+        from ui.login import FirstAdministratorDialog
+        from ui.pump.prompts import run_dialog
+
+        chosen = self.prompter.save_path(
+            "New database", "clinic.sqlite", "Console database (*.sqlite)"
+        )
+        if chosen is None:
+            return False
+        path = Path(chosen)
+        if path.exists() and path.stat().st_size > 0:
+            self.prompter.warn(
+                "New database",
+                f"{path} already exists: a new database is never written over a file. Choose "
+                "another name, or open that database (itb-console --db).",
+            )
+            return False
+        try:
+            database = Database.open(path, create=True, now=self.clock())
+        except (DatabaseError, OSError) as exc:
+            self.prompter.warn("New database", f"{path}: {exc}")
+            return False
+        try:
+            dialog = FirstAdministratorDialog(database, clock=self.clock, parent=self)
+            created = run_dialog(self.prompter, dialog) and dialog.user is not None
+        finally:
+            database.close()
+        if not created:
+            self.statusBar().showMessage(
+                f"{path}: no administrator yet; it is asked for when the database is opened.",
+                10000,
+            )
+            return False
+        self.statusBar().showMessage(f"New database {path}: its console opens.", 10000)
+        return self.start_console(["--db", str(path)])
+
+    def start_console(self, arguments: list[str]) -> bool:
+        """Another console process with ``arguments`` (its own login and window)."""
+        import sys
+
+        from PySide6.QtCore import QProcess
+
+        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", *arguments])
+        if not started:
+            self.prompter.warn("Console", "Another console could not be started.")
+        return bool(started)
 
     def _build_help_menu(self) -> None:
         self.help_window: HelpWindow | None = None
@@ -659,6 +736,7 @@ class MainWindow(QMainWindow):
                 self.document.undo_stack.setIndex(max(self.document.undo_stack.cleanIndex(), 0))
         self.user, self.account = user.name, user
         self._show_status()
+        self._update_administration()
 
     # ------------------------------------------------------------ audit trail and report
 

@@ -22,6 +22,7 @@ from ui.login import FirstAdministratorDialog, LoginDialog
 from ui.main_window import MainWindow
 from ui.patient_form import PatientForm
 from ui.screen import FRAME_ALLOWANCE, available_area, fit_to_screen, fitted_size
+from ui.users_screen import UsersDialog
 
 from .test_pump_support import pump_window, reviewer, trigger
 from .window_helpers import NOW, edit_rate
@@ -68,6 +69,8 @@ def every_top_level(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[str, QWidget
     yield "keyboard shortcuts", track(qtbot, window.text_dialog)
     window.about_action.trigger()
     yield "about", track(qtbot, window.text_dialog)
+    admin = User("admin.jones", Role.ADMINISTRATOR)
+    yield "user accounts", track(qtbot, UsersDialog(window.db, admin, clock=lambda: NOW))
 
 
 def track(qtbot: QtBot, widget: QWidget) -> QWidget:
@@ -89,7 +92,7 @@ def test_no_window_or_dialog_is_larger_than_a_small_screen(
             f"{name} cannot shrink below {got.width()}x{got.height()} on a {screen} screen"
         )
         seen.append(name)
-    assert len(seen) == 18
+    assert len(seen) == 19
 
 
 def test_window_and_dialogs_open_within_the_screen_they_are_on(
