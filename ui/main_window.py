@@ -259,6 +259,11 @@ class MainWindow(QMainWindow):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
             pump_menu.addAction(action)
+        self.catheter_action = self._action(
+            "Implanted &catheter…", None, self.edit_catheter, "editCatheter"
+        )
+        pump_menu.addSeparator()
+        pump_menu.addAction(self.catheter_action)
         self._build_help_menu()
         self._set_patient_actions(False)
         self._update_administration()
@@ -320,6 +325,28 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"New database {path}: its console opens.", 10000)
         return self.start_console(["--db", str(path)])
+
+    def edit_catheter(self) -> bool:
+        """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
+        from ui.patient_form import CatheterForm
+        from ui.pump.prompts import run_dialog
+
+        if self.record is None or self.record.pump is None:
+            return False
+        dialog = CatheterForm(self.record.pump, self)
+        if not run_dialog(self.prompter, dialog) or dialog.value is None:
+            return False
+        model, length = dialog.value
+        pid = self.record.patient.id
+        try:
+            self.db.revise_catheter(pid, model, length, user=self.user, now=self.clock())
+        except DatabaseError as exc:
+            self.prompter.warn("Catheter not recorded", str(exc))
+            return False
+        self.record = self.db.patient(pid)
+        self.overview.show_patient(self.record, self.current, self.clock())
+        self.statusBar().showMessage("Catheter recorded.", 10000)
+        return True
 
     def start_console(self, arguments: list[str]) -> bool:
         """Another console process with ``arguments`` (its own login and window)."""
@@ -417,6 +444,7 @@ class MainWindow(QMainWindow):
             self.close_patient_action,
             self.report_pdf_action,
             self.report_print_action,
+            self.catheter_action,
         ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)

@@ -285,3 +285,71 @@ class PatientForm(QDialog):
             reservoir=Reservoir(volume_ml=volume, filled_at=filled),
             diagnosis=self.diagnosis.text().strip(),
         )
+
+
+class CatheterForm(QDialog):
+    """Correct the implanted catheter of the pump in place: the model (those of the pump's
+    maker) and the implanted length in cm, checked where typed. ``value`` after ``accept``:
+    (model, length in cm)."""
+
+    def __init__(self, pump: PumpRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("catheterForm")
+        self.setWindowTitle("Implanted catheter")
+        catalogue = default_pump_catalogue()
+        model = catalogue.pump(pump.model)
+        self.value: tuple[str | None, Decimal | None] | None = None
+        intro = QLabel(
+            f"The catheter of the {model.display_name}, serial {pump.serial} (implanted "
+            f"{pump.implanted_on.isoformat()}). Priming and bridge boluses use it."
+        )
+        intro.setWordWrap(True)
+        self.catheter = QComboBox(objectName="catheterModel")
+        self.catheter.setAccessibleName("Catheter model")
+        self.catheter.addItem("— not recorded —", None)
+        for cat in catalogue.catheters_for(model.model):
+            self.catheter.addItem(cat.display_name, cat.model)
+        self.catheter.setCurrentIndex(max(self.catheter.findData(pump.catheter_model), 0))
+        self.length = QLineEdit(
+            "" if pump.catheter_length_cm is None else format(pump.catheter_length_cm, "f")
+        )
+        self.length.setObjectName("catheterLength")
+        self.length.setAccessibleName("Catheter implanted length in cm")
+        self.error = QLabel(objectName="catheterError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {ERROR_COLOUR}")
+        form = QFormLayout()
+        form.addRow("&Catheter:", self.catheter)
+        form.addRow("Implanted &length (cm):", self.length)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Record catheter")
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        fit_to_screen(self, QSize(560, 260))
+
+    def try_accept(self) -> None:
+        text = self.length.text().strip()
+        try:
+            length = (
+                check_range(
+                    parse_decimal(text, what="Catheter length"),
+                    what="Catheter length",
+                    unit="cm",
+                    positive=True,
+                    high=Decimal(300),
+                )
+                if text
+                else None
+            )
+        except EntryError as exc:
+            self.error.setText(str(exc))
+            return
+        self.value = (self.catheter.currentData(), length)
+        self.accept()

@@ -201,7 +201,7 @@ def test_every_control_of_the_window_and_the_dialogs_has_an_accessible_name(
         else:
             assert not unnamed_controls(top), name
         seen += 1
-    assert seen == 19
+    assert seen == 20
 
 
 def test_a_visible_frame_follows_the_keyboard_focus(qtbot: QtBot, tmp_path: Path) -> None:

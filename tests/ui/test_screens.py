@@ -20,7 +20,7 @@ from ui.editor.dialogs import DaysDialog, TimeDialog
 from ui.idle_lock import LockScreen
 from ui.login import FirstAdministratorDialog, LoginDialog
 from ui.main_window import MainWindow
-from ui.patient_form import PatientForm
+from ui.patient_form import CatheterForm, PatientForm
 from ui.screen import FRAME_ALLOWANCE, available_area, fit_to_screen, fitted_size
 from ui.users_screen import UsersDialog
 
@@ -71,6 +71,8 @@ def every_top_level(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[str, QWidget
     yield "about", track(qtbot, window.text_dialog)
     admin = User("admin.jones", Role.ADMINISTRATOR)
     yield "user accounts", track(qtbot, UsersDialog(window.db, admin, clock=lambda: NOW))
+    assert window.record is not None and window.record.pump is not None
+    yield "catheter", track(qtbot, CatheterForm(window.record.pump))
 
 
 def track(qtbot: QtBot, widget: QWidget) -> QWidget:
@@ -92,7 +94,7 @@ def test_no_window_or_dialog_is_larger_than_a_small_screen(
             f"{name} cannot shrink below {got.width()}x{got.height()} on a {screen} screen"
         )
         seen.append(name)
-    assert len(seen) == 19
+    assert len(seen) == 20
 
 
 def test_window_and_dialogs_open_within_the_screen_they_are_on(
