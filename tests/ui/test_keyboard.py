@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QTabBar,
+    QTabWidget,
     QTextEdit,
     QWidget,
 )
@@ -54,7 +55,13 @@ def mnemonic(text: str) -> str | None:
 def visible_mnemonics(window: MainWindow) -> list[tuple[str, str]]:
     """(letter, where) of every Alt+letter the window answers now: the menu bar's, the tab
     bars', and those of the visible buttons, labelled fields and group boxes."""
-    found = [(mnemonic(a.text()), f"menu {a.text()}") for a in window.menuBar().actions()]
+    menus = [(mnemonic(a.text()), f"menu {a.text()}") for a in window.menuBar().actions()]
+    return [(k, w) for k, w in menus if k is not None] + visible_mnemonics_of(window)
+
+
+def visible_mnemonics_of(window: QWidget) -> list[tuple[str, str]]:
+    """The Alt+letters of ``window``'s visible buttons, labelled fields, group boxes, tabs."""
+    found: list[tuple[str | None, str]] = []
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window):
             continue
@@ -222,3 +229,17 @@ def test_a_visible_frame_follows_the_keyboard_focus(qtbot: QtBot, tmp_path: Path
     )
     framed = QRect(frame.frame.mapToGlobal(QPoint(0, 0)), frame.frame.size())
     assert framed.contains(QRect(focus.mapToGlobal(QPoint(0, 0)), focus.size()))
+
+
+def test_no_mnemonic_is_doubled_in_any_dialog(qtbot: QtBot, tmp_path: Path) -> None:
+    """An Alt+letter shared by two buttons only moves the focus between them (Qt's rule for
+    an ambiguous mnemonic): neither is pressed."""
+    for name, top in every_top_level(qtbot, tmp_path):
+        if isinstance(top, MainWindow):
+            continue
+        tabs = top.findChildren(QTabWidget)
+        pages = [(tab, i) for tab in tabs for i in range(tab.count())] or [(None, 0)]
+        for tab, index in pages:
+            if tab is not None:
+                tab.setCurrentIndex(index)
+            assert not doubled(visible_mnemonics_of(top)), name

@@ -207,7 +207,7 @@ class BolusDialog(QDialog):
         layout = QVBoxLayout(page)
         self.bridge_details = note("bridgeTabDetails")
         self.record_bridge_button = QPushButton(
-            "&Record the bridge bolus as given", objectName="recordBridge"
+            "Record the bridge bolus as gi&ven", objectName="recordBridge"
         )
         self.record_bridge_button.clicked.connect(lambda: self._choose(BolusChoice.BRIDGE))
         layout.addWidget(self.bridge_details)
