@@ -117,8 +117,8 @@ class TrainingPanel(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.open_button = QPushButton("&Open the scenario's patient")
-        self.reset_button = QPushButton("&Reset training to the start…")
+        self.open_button = QPushButton("Open the s&cenario's patient")  # Alt+O: the Overview tab
+        self.reset_button = QPushButton("Reset tr&aining to the start…")  # Alt+R: Programme
         layout = QVBoxLayout(self)
         layout.addWidget(banner)
         layout.addWidget(self.clock_label)

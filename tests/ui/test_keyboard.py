@@ -33,7 +33,7 @@ from ui.main_window import MainWindow
 
 from .test_pump_support import pump_window
 from .test_screens import every_top_level
-from .window_helpers import activate
+from .window_helpers import NOW, activate
 
 CONTROLS = (
     QAbstractButton,
@@ -99,6 +99,24 @@ def test_no_mnemonic_is_doubled_on_any_tab_or_in_any_menu(qtbot: QtBot, tmp_path
         assert not doubled([(k, w) for k, w in pairs if k is not None]), menu.title()
     # The clash the reviewer met: Alt+P opened the Programme tab instead of the Pump menu.
     assert [w for k, w in visible_mnemonics(window) if k == "p"] == ["menu &Pump"]
+
+
+def test_no_mnemonic_is_doubled_in_the_training_window(qtbot: QtBot, tmp_path: Path) -> None:
+    from db.training import open_training
+    from ui.training import SimulatedClock
+
+    from .window_helpers import make_window
+
+    database = open_training(tmp_path / "training.sqlite", now=NOW)
+    clock = SimulatedClock(NOW)
+    window = make_window(qtbot, database, tmp_path, clock=clock.now, training_clock=clock)
+    assert window.open_patient("TRAIN-04")
+    for dock in (window.training_dock, window.browser_dock):
+        dock.raise_()
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            assert not doubled(visible_mnemonics(window)), window.tabs.tabText(index)
+    database.close()
 
 
 def test_no_keyboard_shortcut_is_doubled(qtbot: QtBot, tmp_path: Path) -> None:
