@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
         self.pump_workflows = PumpWorkflows(self)
         self.tabs.addTab(self.pump_workflows.panel, TAB_TITLES[3])
+        # Qt's overflow button of the Pump tab's tool bar, named for screen readers.
+        for more in self.pump_workflows.panel.findChildren(QToolButton, "qt_toolbar_ext_button"):
+            more.setAccessibleName("More pump commands")
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")

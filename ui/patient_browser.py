@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +62,8 @@ class PatientBrowser(QWidget):
         self.search = QLineEdit(placeholderText="Search name or ID…")
         self.search.setAccessibleName("Search patients by name or ID")
         self.search.setClearButtonEnabled(True)
+        for button in self.search.findChildren(QToolButton):  # Qt's clear button: named
+            button.setAccessibleName("Clear the search")
         self.caption = QLabel("Recent patients")
         self.caption.setObjectName("browserCaption")
         self.model = PatientListModel(self)

@@ -175,3 +175,4 @@ def test_a_screen_reader_finds_the_main_controls_by_name(
         ("table", "Pump event log"),
     ):
         assert (role, name) in seen, f"no {role} named {name!r} on the accessibility bus"
+    assert ("push button", "") not in seen, "a button without a name on the accessibility bus"
