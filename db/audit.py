@@ -678,6 +678,8 @@ def _refused_change(
         allowed |= {"active"}
     if action == "user.password_set" and same:
         allowed |= {"password", "failed_logins", "locked_until"}
+    if action == "user.unlocked" and same:
+        allowed |= {"failed_logins", "locked_until"}
     if action in _USER_LOGIN_ACTIONS and user.casefold() == name.casefold():
         allowed |= {"failed_logins", "locked_until"}
         if action == "login":
@@ -685,7 +687,7 @@ def _refused_change(
     refused = sorted(changed - allowed)
     if refused:
         return f"{what}: {', '.join(refused)} changed, which {action} does not change"
-    if "role" in changed or "active" in changed or action == "user.password_set":
+    if "role" in changed or "active" in changed or action in ("user.password_set", "user.unlocked"):
         actor = accounts.get(user) or next(
             (v for k, v in accounts.items() if k.casefold() == user.casefold()), None
         )

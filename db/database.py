@@ -609,6 +609,60 @@ class Database:
                 records=[("pump", pump_id)],
             )
 
+    def revise_catheter(
+        self,
+        patient_id: str,
+        catheter_model: str | None,
+        catheter_length_cm: Decimal | None,
+        *,
+        user: str,
+        now: datetime,
+    ) -> PumpRecord:
+        """Correct the implanted catheter of the pump in place (model and implanted length, as
+        the priming and bridge boluses need them): a new revision of the pump's record, the
+        earlier one kept; the catheter must connect to the pump's maker. Audited."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            record = patients.read_patient(sdb, patient_id)
+            old = record.pump
+            if old is None:
+                raise InvalidRecordError("no pump is recorded for this patient", "pump")
+            revised = dataclasses.replace(
+                old,
+                catheter_model=catheter_model,
+                catheter_length_cm=catheter_length_cm,
+                removed_on=None,
+            )
+            patients.check_pump(revised, record.patient, self._catalogue)
+            fitting = {c.model for c in self._catalogue.catheters_for(old.model)}
+            if catheter_model is not None and catheter_model not in fitting:
+                maker = self._catalogue.pump(old.model).maker
+                raise InvalidRecordError(
+                    f"'{catheter_model}' does not connect to a {maker} pump", "pump.catheter_model"
+                )
+            seq = audit.next_seq(sdb)
+            pump_id = patients.insert_pump(
+                sdb, patient_id, revised, user=user, now=now, audit_seq=seq
+            )
+
+            def words(p: PumpRecord) -> str | None:
+                if p.catheter_model is None:
+                    return None
+                length = "" if p.catheter_length_cm is None else f", {p.catheter_length_cm} cm"
+                return f"{p.catheter_model}{length}"
+
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="pump.catheter_revised",
+                patient_id=patient_id,
+                details={"serial": old.serial, "from": words(old), "to": words(revised)},
+                records=[("pump", pump_id)],
+            )
+            return revised
+
     # ------------------------------------------------------------ programme versions
 
     def current_version(self, patient_id: str) -> ProgrammeVersion | None:
@@ -1347,6 +1401,13 @@ class Database:
         checked_role = accounts.parse_role(role)
         with self._write() as sdb:
             accounts.update_role(sdb, name, checked_role, by=by, kind=kinds.read_kind(sdb), now=now)
+
+    def unlock_account(self, name: str, *, by: User, now: datetime) -> None:
+        """Lift ``name``'s lock-out after wrong passwords, keeping its password (administrators
+        only; recorded)."""
+        moment_text(now, "now")
+        with self._write() as sdb:
+            accounts.clear_lockout(sdb, name, by=by, now=now)
 
     def set_active(self, name: str, active: bool, *, by: User, now: datetime) -> None:
         """Switch an account off or on again (administrators only; never the last active

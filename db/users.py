@@ -676,3 +676,18 @@ def insert_kept_accounts(
         now=now,
         details={"accounts_kept": [a.record.name for a in kept]},
     )
+
+
+def clear_lockout(sdb: SqliteDatabase, name: str, *, by: User, now: datetime) -> None:
+    """Lift a lock-out after too many wrong passwords (administrators only), keeping the
+    password; recorded. Nothing happens to an account that is not locked."""
+    acting = _administrator(sdb, by)
+    account = _target(sdb, name)
+    record = account.record
+    if record.locked_until is None and record.failed_logins == 0:
+        return
+    sdb.execute(
+        "UPDATE user_account SET failed_logins = 0, locked_until = NULL WHERE name = ?",
+        [record.name],
+    )
+    _log(sdb, user=acting, action="user.unlocked", now=now, details={"name": record.name})

@@ -48,6 +48,7 @@ class CatheterModel:
     volume_ml_per_cm: Decimal
     supplied_length_cm: Decimal
     unverified: tuple[str, ...]
+    maker: str = ""  # whose pumps it connects to; "" in catalogues from before it was recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,12 @@ class PumpCatalogue:
         except KeyError:
             known = ", ".join(sorted(self.pumps))
             raise KeyError(f"'{model}' is not in the pump catalogue (known: {known})") from None
+
+    def catheters_for(self, pump_model: str) -> list[CatheterModel]:
+        """The catheters that connect to ``pump_model``: its maker's (and any whose maker the
+        catalogue does not record)."""
+        maker = self.pump(pump_model).maker
+        return [c for c in self.catheters.values() if c.maker in (maker, "")]
 
     def catheter(self, model: str) -> CatheterModel:
         try:
@@ -111,6 +118,7 @@ def _catheter(t: Table) -> CatheterModel:
         volume_ml_per_cm=t.number("volume_ml_per_cm"),
         supplied_length_cm=t.number("supplied_length_cm"),
         unverified=t.texts("unverified"),
+        maker=t.text("maker") if t.has("maker") else "",
     )
     t.done()
     return catheter

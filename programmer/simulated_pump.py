@@ -178,6 +178,9 @@ class SimulatedPump:
             raise ValueError("the simulated clock only moves forward")
         first_new = len(self.events)
         t = self.clock
+        if self.stopped_by_session and to > t:
+            # domain.md: an interrupted session has left real pumps stopped; the pump says so.
+            self._raise(Alarm.DRUG_NOT_FLOWING, t)
         # The battery: replacement warning at replace-by, end of service 90 days later.
         eri, eos = self.replace_by, self.replace_by + END_OF_SERVICE_AFTER_ERI
         while t < to:
@@ -304,7 +307,8 @@ class SimulatedPump:
             raise SessionError("the pump has reached end of service and cannot be programmed")
         self.session = [SessionStep.STOP]
         self.running = False
-        self._raise(Alarm.DRUG_NOT_FLOWING, self.clock)
+        # Stopped on purpose for the session: no alarm while the session goes on; it sounds
+        # when the session is cut off (Transmission) or time passes with it still open.
         self._log(self.clock, "session", "Programming session: pump stopped")
 
     def send(self, programme: Programme) -> None:
@@ -671,6 +675,9 @@ class Transmission:
 
     def _end(self, completed: bool, matched: bool, message: str) -> None:
         self.result = TransmissionResult(completed, tuple(self.done), matched, message)
+        if self.pump.stopped_by_session:
+            # Cut off with the pump stopped (domain.md): the two-tone "drug not flowing" alarm.
+            self.pump._raise(Alarm.DRUG_NOT_FLOWING, self.pump.clock)
 
 
 def transmit(

@@ -17,13 +17,13 @@ from db.database import Database
 from db.seed.demo_patients import seed_demo_patients
 from programmer.findings import CheckResult, Severity
 from programmer.programme import Programme
-from programmer.simulated_pump import SessionStep
+from programmer.simulated_pump import Link, SessionStep
 from ui.editor.schedule_model import Column
 from ui.main_window import MainWindow
 from ui.prompts import Review, WindowPrompter
 from ui.pump.bolus_dialog import BolusDialog
 from ui.pump.refill_dialog import RefillDialog
-from ui.pump.transmit_dialog import DROP_CHOICES, TransmitDialog
+from ui.pump.transmit_dialog import TransmitDialog
 from ui.review_dialog import ReviewDialog, acknowledgement_key
 
 NOW = datetime(2026, 11, 22, 10, 0)
@@ -153,8 +153,6 @@ def pump_shots(app: QApplication, window: MainWindow, out: Path) -> None:
         assert isinstance(dialog, TransmitDialog)
         shown(app, dialog, 660, 440)
         dialog.step_delay_ms = 0
-        steps = [step for step, _ in DROP_CHOICES]
-        dialog.drop_combo.setCurrentIndex(steps.index(SessionStep.RESTART))
         dialog.start()
         shoot(app, dialog, out / "pump-transmit-dropped.png")
         dialog.close()
@@ -166,6 +164,8 @@ def pump_shots(app: QApplication, window: MainWindow, out: Path) -> None:
     set_rate(window, 1, "23")
     prompter.confirms = [True]
     prompter.dialogs = [dropped]
+    # A dropped link is a trainer's control (not offered in the clinical dialog): injected.
+    workflows.next_link = Link(drop_before=SessionStep.RESTART)
     window.review_and_save()
     window.tabs.setCurrentIndex(0)
     shoot(app, window, out / "pump-stopped-banner.png")

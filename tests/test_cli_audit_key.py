@@ -70,7 +70,9 @@ def test_database_moved_with_its_key_verifies_on_the_new_workstation(
     if os.name != "nt":
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     monkeypatch.setenv("ITB_CONSOLE_STATE_DIR", str(other_workstation))
-    assert _run(monkeypatch, db, "verify", "--as", "admin") == 2  # the new workstation has no key yet
+    assert (
+        _run(monkeypatch, db, "verify", "--as", "admin") == 2
+    )  # the new workstation has no key yet
     assert "itb-console audit-key import" in capsys.readouterr().err
     assert _run(monkeypatch, db, "audit-key", "import", str(key_file), "--as", "admin") == 0
     capsys.readouterr()

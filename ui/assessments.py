@@ -36,7 +36,7 @@ class AssessmentWorkflow(QObject):
             "Record &assessment…", self.record, "recordAssessment", "Ctrl+Shift+E"
         )
         self.screening_action = self._action(
-            "&Screening trials…", self.screening, "screeningTrials", "Ctrl+Shift+T"
+            "Scr&eening trials…", self.screening, "screeningTrials", "Ctrl+Shift+T"
         )
         self.actions = [self.record_action, self.screening_action]
         self.set_enabled(False)

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
 )
@@ -45,7 +46,8 @@ from db.audit import SYSTEM_USER, canonical_json
 from db.database import AuditEntry, Database, DatabaseError
 from db.users import UNKNOWN_USER
 from programmer.files import write_output
-from ui.theme import ERROR_STYLE, NOT_VERIFIED_STYLE, VERIFIED_STYLE
+from ui.screen import fit_to_screen
+from ui.theme import NOT_VERIFIED_STYLE, error_style, verified_style
 
 COLUMNS = ("#", "Time", "User", "Action", "Patient", "Details")
 CSV_HEADER = ("seq", "at", "user", "action", "patient_id", "details", "prev_hash", "hash")
@@ -264,6 +266,7 @@ class AuditViewer(QWidget):
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setAccessibleName("Audit entries")
+        self.table.setTabKeyNavigation(False)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -327,7 +330,7 @@ class AuditViewer(QWidget):
         self.setTabOrder(self.to_date, self.clear_button)
         self.setTabOrder(self.clear_button, self.table)
         self.setTabOrder(self.table, self.export_button)
-        self.resize(980, 560)
+        fit_to_screen(self, QSize(980, 560))
         self.run_verify()
         self.apply_filters()
 
@@ -442,12 +445,12 @@ class AuditViewer(QWidget):
         self.verify_ok = ok
         self.verify_label.setText(text)
         self.verify_label.setAccessibleDescription(text)
-        self.verify_label.setStyleSheet(VERIFIED_STYLE if ok else NOT_VERIFIED_STYLE)
+        self.verify_label.setStyleSheet(verified_style() if ok else NOT_VERIFIED_STYLE)
 
     # ------------------------------------------------------------ export
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        self.status.setStyleSheet(error_style() if error else "")
         self.status.setText(text)
         self.status.setAccessibleDescription(text)
 

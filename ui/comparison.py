@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from programmer.compare import Row
 from ui.row_table import RowTableModel
-from ui.theme import CHANGED_BACKGROUND
+from ui.theme import CHANGED_BACKGROUND, CHANGED_TEXT
 
 
 class ComparisonModel(RowTableModel[Row]):
@@ -45,7 +45,9 @@ class ComparisonModel(RowTableModel[Row]):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{text}, changed" if row.changed else text
         if row.changed and role == Qt.ItemDataRole.BackgroundRole and column > 0:
-            return CHANGED_BACKGROUND
+            return CHANGED_BACKGROUND.colour()
+        if row.changed and role == Qt.ItemDataRole.ForegroundRole and column > 0:
+            return CHANGED_TEXT.colour()
         if row.changed and role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)
@@ -57,6 +59,7 @@ def comparison_view(model: ComparisonModel, name: str) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setAccessibleName(name)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.verticalHeader().hide()

@@ -30,7 +30,7 @@ from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
 from db.users import PASSWORD_RULES, LoginPurpose, User
 from ui.prompter import Prompter
-from ui.theme import ERROR_STYLE, NOTE_STYLE, TRAINING_DATABASE_STYLE
+from ui.theme import ERROR_COLOUR, MUTED_COLOUR, TRAINING_DATABASE_STYLE
 
 Clock = Callable[[], datetime]
 TITLE = "ITB programmer console"
@@ -58,7 +58,7 @@ def database_banner(database: Database) -> QLabel:
         label.setStyleSheet(TRAINING_DATABASE_STYLE)
     else:
         label = QLabel(f"Clinical database\n{database.path}")
-        label.setStyleSheet(NOTE_STYLE)
+        label.setStyleSheet(f"color: {MUTED_COLOUR}")
     label.setObjectName("databaseBanner")
     label.setAccessibleName("Database")
     label.setWordWrap(True)
@@ -77,7 +77,7 @@ class MessageLine(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
     def error(self, text: str) -> None:
-        self.setStyleSheet(ERROR_STYLE)
+        self.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.setText(text)
         self.setAccessibleDescription(text)
 

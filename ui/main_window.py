@@ -10,14 +10,18 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +44,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows
+from ui.screen import available_area, fit_to_screen, install_focus_frame
 from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
@@ -48,11 +53,22 @@ from ui.visit import VisitWorkflow
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
     from ui.editor.schedule_editor import ScheduleEditor
+    from ui.help import HelpWindow
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
+    from ui.users_screen import UsersDialog
     from ui.worklist import WorklistWindow
 
 TITLE = "ITB programmer console"
+TAB_TITLES = ("&Overview", "P&rogramme", "Hi&story", "P&ump")
+# The Pump menu's keys (the workflows' own: Ctrl+I interrogates).
+PUMP_SHORTCUTS = {
+    "refill": "Ctrl+R",
+    "singleBolus": "Ctrl+B",
+    "bridgeBolus": "Ctrl+Shift+B",
+    "primingBolus": "Ctrl+Alt+B",
+    "transmit": "Ctrl+T",
+}
 
 
 class MainWindow(QMainWindow):
@@ -107,12 +123,17 @@ class MainWindow(QMainWindow):
         self.history = HistoryView()
         self.tabs = SteadyTabWidget()
         self.tabs.setObjectName("patientTabs")
-        self.tabs.addTab(self.overview, "&Overview")
-        self.tabs.addTab(self.editor_page, "&Programme")
-        self.tabs.addTab(self.history, "&History")
+        # Mnemonics unique across the menu bar, the tabs and the editor's labels (a test walks
+        # them): Alt+P is the Pump menu, so the Programme tab is Alt+R, History Alt+S.
+        self.tabs.addTab(self.overview, TAB_TITLES[0])
+        self.tabs.addTab(self.editor_page, TAB_TITLES[1])
+        self.tabs.addTab(self.history, TAB_TITLES[2])
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
         self.pump_workflows = PumpWorkflows(self)
-        self.tabs.addTab(self.pump_workflows.panel, "P&ump")
+        self.tabs.addTab(self.pump_workflows.panel, TAB_TITLES[3])
+        # Qt's overflow button of the Pump tab's tool bar, named for screen readers.
+        for more in self.pump_workflows.panel.findChildren(QToolButton, "qt_toolbar_ext_button"):
+            more.setAccessibleName("More pump commands")
         self.assessment_workflow = AssessmentWorkflow(self)  # ui/assessments.py
         self.visit_workflow = VisitWorkflow(self)  # ui/visit.py
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
@@ -133,11 +154,19 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.training_banner)
         central_layout.addWidget(self.pump_workflows.banner)
         central_layout.addWidget(self.pump_workflows.differs_banner)
-        central_layout.addWidget(self.stack, 1)
+        # Where the screen is smaller than the editor needs (1280x720, 200 % scaling), the
+        # tabs scroll instead of pushing the window off the screen.
+        self.stack_scroll = QScrollArea()
+        self.stack_scroll.setObjectName("tabsScroll")
+        self.stack_scroll.setWidgetResizable(True)
+        self.stack_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.stack_scroll.setWidget(self.stack)
+        central_layout.addWidget(self.stack_scroll, 1)
         self.setCentralWidget(central)
         self._build_actions()
         if training_clock is not None:
             self._build_training(training_clock)
+        self.focus_frame = install_focus_frame()
         self._update_title()
         self._show_status()
         self._restore_layout()
@@ -190,7 +219,7 @@ class MainWindow(QMainWindow):
         ):
             file_menu.addAction(action)
         self.report_pdf_action = self._action(
-            "Session &report as PDF…", "Ctrl+Shift+R", self.save_report, "reportPdf"
+            "Session report as P&DF…", "Ctrl+Shift+R", self.save_report, "reportPdf"
         )
         self.report_print_action = self._action(
             "&Print session report…",
@@ -211,21 +240,26 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         for action in (self.report_pdf_action, self.report_print_action):
             file_menu.addAction(action)
+        self.users_action = self._action("&Users…", None, self.show_users, "userAccounts")
+        self.new_database_action = self._action(
+            "New data&base…", None, self.new_database, "newDatabase"
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.audit_action)
+        file_menu.addAction(self.users_action)
         file_menu.addAction(self.lock_action)
         if self.training_clock is None:
+            file_menu.addAction(self.new_database_action)
             file_menu.addAction(self.training_mode_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = self.menuBar().addMenu("&Edit")
         view_menu = self.menuBar().addMenu("&View")
         for i, (text, name) in enumerate(
-            (
-                ("&Overview", "showOverview"),
-                ("&Programme", "showProgramme"),
-                ("&History", "showHistory"),
-                ("P&ump", "showPump"),
+            zip(
+                TAB_TITLES,
+                ("showOverview", "showProgramme", "showHistory", "showPump"),
+                strict=True,
             )
         ):
             view_menu.addAction(
@@ -237,6 +271,10 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.browser_dock.toggleViewAction())
         pump_menu = self.menuBar().addMenu("&Pump")
+        for action in self.pump_workflows.actions:
+            keys = PUMP_SHORTCUTS.get(action.objectName())
+            if keys is not None:
+                action.setShortcut(QKeySequence(keys))
         for i, action in enumerate(self.pump_workflows.actions):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
@@ -245,7 +283,160 @@ class MainWindow(QMainWindow):
         pump_menu.addActions(self.assessment_workflow.actions)
         pump_menu.addSeparator()
         pump_menu.addActions(self.visit_workflow.actions)
+        self.catheter_action = self._action(
+            "Implanted &catheter…", None, self.edit_catheter, "editCatheter"
+        )
+        pump_menu.addSeparator()
+        pump_menu.addAction(self.catheter_action)
+        self._build_help_menu()
         self._set_patient_actions(False)
+        self._update_administration()
+
+    # ------------------------------------------------------------ administration
+
+    def _update_administration(self) -> None:
+        """The user screen is for administrators only (the database checks it again)."""
+        admin = self.account is not None and self.account.is_administrator
+        self.users_action.setVisible(admin)
+        self.users_action.setEnabled(admin)
+
+    def show_users(self) -> UsersDialog | None:
+        from ui.users_screen import UsersDialog
+
+        if self.account is None or not self.account.is_administrator:
+            self.prompter.warn("User accounts", "Only an administrator manages the accounts.")
+            return None
+        self.users_dialog = UsersDialog(self.db, self.account, clock=self.clock, parent=self)
+        self.users_dialog.show()
+        return self.users_dialog
+
+    def new_database(self) -> bool:
+        """A new, empty clinic database with its first administrator, then a console on it in
+        a window of its own (this one stays on its database). Never over an existing file."""
+        from pathlib import Path
+
+        from ui.login import FirstAdministratorDialog
+        from ui.pump.prompts import run_dialog
+
+        chosen = self.prompter.save_path(
+            "New database", "clinic.sqlite", "Console database (*.sqlite)"
+        )
+        if chosen is None:
+            return False
+        path = Path(chosen)
+        if path.exists() and path.stat().st_size > 0:
+            self.prompter.warn(
+                "New database",
+                f"{path} already exists: a new database is never written over a file. Choose "
+                "another name, or open that database (itb-console --db).",
+            )
+            return False
+        try:
+            database = Database.open(path, create=True, now=self.clock())
+        except (DatabaseError, OSError) as exc:
+            self.prompter.warn("New database", f"{path}: {exc}")
+            return False
+        try:
+            dialog = FirstAdministratorDialog(database, clock=self.clock, parent=self)
+            created = run_dialog(self.prompter, dialog) and dialog.user is not None
+        finally:
+            database.close()
+        if not created:
+            self.statusBar().showMessage(
+                f"{path}: no administrator yet; it is asked for when the database is opened.",
+                10000,
+            )
+            return False
+        self.statusBar().showMessage(f"New database {path}: its console opens.", 10000)
+        return self.start_console(["--db", str(path)])
+
+    def edit_catheter(self) -> bool:
+        """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
+        from ui.patient_form import CatheterForm
+        from ui.pump.prompts import run_dialog
+
+        if self.record is None or self.record.pump is None:
+            return False
+        dialog = CatheterForm(self.record.pump, self.db.catalogue, self)
+        if not run_dialog(self.prompter, dialog) or dialog.value is None:
+            return False
+        model, length = dialog.value
+        pid = self.record.patient.id
+        try:
+            self.db.revise_catheter(pid, model, length, user=self.user, now=self.clock())
+        except DatabaseError as exc:
+            self.prompter.warn("Catheter not recorded", str(exc))
+            return False
+        self.record = self.db.patient(pid)
+        self.overview.show_patient(
+            self.record, self.current, self.clock(), self.db.check_context(pid, self.clock())
+        )
+        self.statusBar().showMessage("Catheter recorded.", 10000)
+        return True
+
+    def start_console(self, arguments: list[str]) -> bool:
+        """Another console process with ``arguments`` (its own login and window)."""
+        import sys
+
+        from PySide6.QtCore import QProcess
+
+        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", *arguments])
+        if not started:
+            self.prompter.warn("Console", "Another console could not be started.")
+        return bool(started)
+
+    def _build_help_menu(self) -> None:
+        self.help_window: HelpWindow | None = None
+        self.text_dialog: QDialog | None = None
+        self.manual_action = self._action(
+            "&User manual", QKeySequence.StandardKey.HelpContents, self.show_help, "userManual"
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts…", None, self.show_shortcuts, "keyboardShortcuts"
+        )
+        self.about_action = self._action("&About…", None, self.show_about, "about")
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addActions([self.manual_action, self.shortcuts_action, self.about_action])
+
+    def help_section(self) -> str:
+        """The manual's part for the screen in front of the user (F1)."""
+        focus = QApplication.focusWidget()
+        if self.record is None or (focus is not None and self.browser.isAncestorOf(focus)):
+            return "Finding a patient"
+        return ("Overview", "Programme", "History", "Pump")[self.tabs.currentIndex()]
+
+    def show_help(self, section: str | None = None) -> HelpWindow:
+        from ui.help import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.activateWindow()
+        self.help_window.show_section(section or self.help_section())
+        return self.help_window
+
+    def show_shortcuts(self) -> None:
+        from ui.help import TextDialog, shortcuts_html, window_shortcuts
+
+        shortcuts = window_shortcuts(self.menuBar(), [])
+        self.text_dialog = TextDialog(
+            "Keyboard shortcuts", shortcuts_html(shortcuts), "shortcutsList", self
+        )
+        self.text_dialog.show()  # not modal: it never blocks, and stays open beside the work
+
+    def show_about(self) -> None:
+        from ui.help import TextDialog, about_html
+
+        html = about_html(library=self._library_words(), catalogue=self.db.catalogue.version)
+        self.text_dialog = TextDialog("About ITB programmer console", html, "aboutDialog", self)
+        self.text_dialog.show()
+
+    def _library_words(self) -> str:
+        try:
+            library = self.db.library
+        except DatabaseError as exc:
+            return f"none active ({exc})"
+        return library.version
 
     def _open_from_worklist(self, patient_id: str) -> None:
         if self.open_patient(patient_id):
@@ -266,8 +457,33 @@ class MainWindow(QMainWindow):
         return self.worklist_window
 
     def show_tab(self, index: int) -> None:
-        if self.record is not None:
-            self.tabs.setCurrentIndex(index)
+        """Ctrl+1..4: the tab, with the focus in its main control (the schedule on the
+        Programme tab, the versions on History, the first control of the others)."""
+        if self.record is None:
+            return
+        self.tabs.setCurrentIndex(index)
+        page = self.tabs.widget(index)
+        if page is None:
+            return
+        target = self._main_control(page)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _main_control(self, page: QWidget) -> QWidget:
+        if page is self.editor_page and self.editor is not None:
+            return self.editor.table
+        if page is self.history:
+            return self.history.table
+        widget = page.nextInFocusChain()
+        while widget is not page and widget is not None:
+            if (
+                page.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                return widget
+            widget = widget.nextInFocusChain()
+        return self.tabs.tabBar()
 
     def _show_field(self, field: str) -> None:
         """A finding about what the editor does not hold (reservoir, pump, drug, patient) was
@@ -284,6 +500,7 @@ class MainWindow(QMainWindow):
             self.close_patient_action,
             self.report_pdf_action,
             self.report_print_action,
+            self.catheter_action,
         ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
@@ -609,6 +826,7 @@ class MainWindow(QMainWindow):
                 self.document.undo_stack.setIndex(max(self.document.undo_stack.cleanIndex(), 0))
         self.user, self.account = user.name, user
         self._show_status()
+        self._update_administration()
 
     # ------------------------------------------------------------ audit trail and report
 
@@ -619,7 +837,7 @@ class MainWindow(QMainWindow):
         viewer.setWindowFlag(Qt.WindowType.Window)
         viewer.setWindowTitle("Audit trail — " + TITLE)
         viewer.set_filters(patient_id=self.record.patient.id if self.record else None)
-        viewer.resize(1100, 650)
+        fit_to_screen(viewer, QSize(1100, 650))
         viewer.show()
         self.audit_viewer = viewer
 
@@ -756,8 +974,11 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
+            if not available_area(self).contains(self.geometry()):
+                # Saved on a larger screen (or before scaling went up): shrunk to this one.
+                fit_to_screen(self, self.size())
         else:
-            self.resize(1280, 800)
+            fit_to_screen(self, QSize(1280, 800))
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -61,11 +62,14 @@ class PatientBrowser(QWidget):
         self.search = QLineEdit(placeholderText="Search name or ID…")
         self.search.setAccessibleName("Search patients by name or ID")
         self.search.setClearButtonEnabled(True)
+        for button in self.search.findChildren(QToolButton):  # Qt's clear button: named
+            button.setAccessibleName("Clear the search")
         self.caption = QLabel("Recent patients")
         self.caption.setObjectName("browserCaption")
         self.model = PatientListModel(self)
         self.table = QTableView()
         self.table.setAccessibleName("Patients")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -3,18 +3,19 @@ it is typed; the dialog accepts only a complete, consistent patient."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate, QDateTime, QSize, QTime
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -27,7 +28,8 @@ from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
 from ui.editor.entry import EntryError, check_range, parse_decimal
-from ui.theme import ERROR_STYLE
+from ui.screen import fit_to_screen, scrolling
+from ui.theme import ERROR_COLOUR
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,67 @@ class NewPatient:
     diagnosis: str
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, *, what: str) -> date:
+    """A date typed as YYYY-MM-DD, or an EntryError saying how to type it. Nothing else is
+    guessed at: 04/12/1979 could be either April or December."""
+    typed = text.strip()
+    if not typed:
+        raise EntryError(f"{what}: required, as YYYY-MM-DD (e.g. 1979-04-12).")
+    if not ISO_DATE.fullmatch(typed):
+        raise EntryError(
+            f"{what}: '{typed}' is not a date as YYYY-MM-DD (e.g. 1979-04-12). Nothing was "
+            "guessed: type the year, month and day with dashes."
+        )
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise EntryError(f"{what}: '{typed}' is not a day of the calendar.") from None
+
+
+def date_words(d: date) -> str:
+    """A date in words, to echo what was read (month by name: no day/month mix-up)."""
+    return f"{d.day} {d:%B %Y}"
+
+
+class DateField(QWidget):
+    """A date typed as text and echoed back in words beside it, as read; never a silent
+    default or a guess. ``date()`` raises EntryError while the text is not a date."""
+
+    def __init__(self, what: str, initial: date | None = None) -> None:
+        super().__init__()
+        self.what = what
+        self.edit = QLineEdit(initial.isoformat() if initial else "")
+        self.edit.setPlaceholderText("YYYY-MM-DD")
+        self.edit.setAccessibleName(what)
+        self.echo = QLabel()
+        self.echo.setObjectName("dateEcho")
+        self.echo.setAccessibleName(f"{what} as read")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.echo, 2)
+        self.setFocusProxy(self.edit)
+        self.edit.textChanged.connect(self._echo)
+        self._echo()
+
+    def date(self) -> date:
+        return parse_date(self.edit.text(), what=self.what)
+
+    def _echo(self) -> None:
+        try:
+            self.echo.setText(f"read as {date_words(self.date())}")
+            self.echo.setStyleSheet("")
+        except EntryError as error:
+            self.echo.setText(str(error) if self.edit.text().strip() else "")
+            self.echo.setStyleSheet(f"color: {ERROR_COLOUR}")
+        self.echo.setWordWrap(True)
+
+
 def _qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class PatientForm(QDialog):
@@ -67,9 +124,8 @@ class PatientForm(QDialog):
         self._library, self._catalogue = library, catalogue
         self.patient_id = QLineEdit(placeholderText="e.g. MRN-0042")
         self.name = QLineEdit(placeholderText="Family name, given name")
-        self.birth = QDateEdit(_qdate(date(now.year - 40, 1, 1)))
-        self.birth.setDisplayFormat("yyyy-MM-dd")
-        self.birth.setCalendarPopup(True)
+        # Typed and echoed: a date edit's sections turned a typed 1979-04-12 into 1979-01-04.
+        self.birth = DateField("Birth date")
         self.origin = QComboBox()
         for o in SpasticityOrigin:
             self.origin.addItem(o.value, o.value)
@@ -78,14 +134,10 @@ class PatientForm(QDialog):
         for model in catalogue.pumps.values():
             self.pump_model.addItem(model.display_name, model.model)
         self.serial = QLineEdit()
-        self.implanted = QDateEdit(_qdate(now.date()))
-        self.implanted.setDisplayFormat("yyyy-MM-dd")
-        self.replace_by = QDateEdit(_qdate(date(now.year + 7, now.month, min(now.day, 28))))
-        self.replace_by.setDisplayFormat("yyyy-MM-dd")
+        self.implanted = DateField("Implanted on", now.date())
+        self.replace_by = DateField("Replace by", date(now.year + 7, now.month, min(now.day, 28)))
         self.alarm = QLineEdit()
-        self.catheter = QComboBox()
-        for cat in catalogue.catheters.values():
-            self.catheter.addItem(cat.display_name, cat.model)
+        self.catheter = QComboBox()  # filled with the chosen pump's maker's catheters
         self.catheter_length = QLineEdit(placeholderText="implanted length")
         self.drug = QComboBox()
         for drug in library.drugs.values():
@@ -97,7 +149,7 @@ class PatientForm(QDialog):
         self.filled.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.error = QLabel()
         self.error.setObjectName("patientFormError")
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.error.setWordWrap(True)
         form = QFormLayout()
         rows: list[tuple[str, QWidget, str]] = [
@@ -119,7 +171,8 @@ class PatientForm(QDialog):
             ("Filled at", self.filled, ""),
         ]
         for title, widget, unit in rows:
-            widget.setAccessibleName(title)
+            if not isinstance(widget, DateField):
+                widget.setAccessibleName(title)
             form.addRow(f"{title}{f' ({unit})' if unit else ''}:", widget)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -128,16 +181,23 @@ class PatientForm(QDialog):
         buttons.accepted.connect(self._try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scrolling(form), 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.pump_model.currentIndexChanged.connect(self._pump_changed)
         self.drug.currentIndexChanged.connect(self._drug_changed)
         self._pump_changed()
         self._drug_changed()
+        fit_to_screen(self, QSize(720, 640))
 
     def _pump_changed(self) -> None:
-        model = self._catalogue.pump(self.pump_model.currentData())
+        catalogue = self._catalogue
+        model = catalogue.pump(self.pump_model.currentData())
+        kept = self.catheter.currentData()
+        self.catheter.clear()
+        for cat in catalogue.catheters_for(model.model):
+            self.catheter.addItem(cat.display_name, cat.model)
+        self.catheter.setCurrentIndex(max(self.catheter.findData(kept), 0))
         self.alarm.setText(format(model.default_low_alarm_ml, "f"))
         self.volume.setText(format(model.reservoir_ml, "f"))
 
@@ -169,8 +229,8 @@ class PatientForm(QDialog):
         if not serial:
             raise EntryError("Pump serial: required.")
         model = self._catalogue.pump(self.pump_model.currentData())
-        birth, implanted = _pydate(self.birth.date()), _pydate(self.implanted.date())
-        replace_by = _pydate(self.replace_by.date())
+        birth, implanted = self.birth.date(), self.implanted.date()
+        replace_by = self.replace_by.date()
         if birth > self.now.date():
             raise EntryError("Birth date: in the future.")
         if implanted < birth:
@@ -238,3 +298,74 @@ class PatientForm(QDialog):
             reservoir=Reservoir(volume_ml=volume, filled_at=filled),
             diagnosis=self.diagnosis.text().strip(),
         )
+
+
+class CatheterForm(QDialog):
+    """Correct the implanted catheter of the pump in place: the model (those of the pump's
+    maker) and the implanted length in cm, checked where typed. ``value`` after ``accept``:
+    (model, length in cm)."""
+
+    def __init__(
+        self, pump: PumpRecord, catalogue: PumpCatalogue, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("catheterForm")
+        self.setWindowTitle("Implanted catheter")
+        model = catalogue.pump(pump.model)
+        self.value: tuple[str | None, Decimal | None] | None = None
+        intro = QLabel(
+            f"The catheter of the {model.display_name}, serial {pump.serial} (implanted "
+            f"{pump.implanted_on.isoformat()}). Priming and bridge boluses use it."
+        )
+        intro.setWordWrap(True)
+        self.catheter = QComboBox()
+        self.catheter.setObjectName("catheterModel")
+        self.catheter.setAccessibleName("Catheter model")
+        self.catheter.addItem("— not recorded —", None)
+        for cat in catalogue.catheters_for(model.model):
+            self.catheter.addItem(cat.display_name, cat.model)
+        self.catheter.setCurrentIndex(max(self.catheter.findData(pump.catheter_model), 0))
+        self.length = QLineEdit(
+            "" if pump.catheter_length_cm is None else format(pump.catheter_length_cm, "f")
+        )
+        self.length.setObjectName("catheterLength")
+        self.length.setAccessibleName("Catheter implanted length in cm")
+        self.error = QLabel()
+        self.error.setObjectName("catheterError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {ERROR_COLOUR}")
+        form = QFormLayout()
+        form.addRow("&Catheter:", self.catheter)
+        form.addRow("Implanted &length (cm):", self.length)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Record catheter")
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        fit_to_screen(self, QSize(560, 260))
+
+    def try_accept(self) -> None:
+        text = self.length.text().strip()
+        try:
+            length = (
+                check_range(
+                    parse_decimal(text, what="Catheter length"),
+                    what="Catheter length",
+                    unit="cm",
+                    positive=True,
+                    high=Decimal(300),
+                )
+                if text
+                else None
+            )
+        except EntryError as exc:
+            self.error.setText(str(exc))
+            return
+        self.value = (self.catheter.currentData(), length)
+        self.accept()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +24,7 @@ from programmer.compare import compare
 from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import Programme
 from ui.comparison import ComparisonModel, comparison_view
+from ui.screen import fit_to_screen
 from ui.theme import SEVERITY_COLOURS, SEVERITY_WORDS
 
 
@@ -123,7 +124,7 @@ class ReviewDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.blocked)
         layout.addWidget(self.buttons)
-        self.resize(1100, 640)
+        fit_to_screen(self, QSize(1100, 640))
         self._update()
         (
             next(iter(self.reason_edits.values())) if self.reason_edits else self.change_reason

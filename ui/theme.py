@@ -1,27 +1,121 @@
-"""Colours and words for severities, shared by every view and the report, and every other
-colour of the console: no colour is written anywhere else. Colour is never the only signal: each
-colour comes with its word. Dark text on light tints stays readable for every colour vision."""
+"""Colours and words for severities, shared by every view and the report. Colour is never the
+only signal: each colour comes with its word. Dark text on light tints stays readable for every
+colour vision; on a dark system palette, light text on dark tints. The colours of every screen
+come from here, chosen against the palette's background."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
 
 from programmer.findings import Finding, Severity
 
-SEVERITY_COLOURS = {  # text
-    Severity.HARD: QColor("#8a0000"),
-    Severity.SOFT: QColor("#6b4200"),
-    Severity.INFO: QColor("#0b3a6e"),
-}
-SEVERITY_BACKGROUNDS = {
-    Severity.HARD: QColor("#f8d0d0"),
-    Severity.SOFT: QColor("#fde7bd"),
-    Severity.INFO: QColor("#dbe8f7"),
-}
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours for one kind of palette. Text colours reach a WCAG contrast ratio of at
+    least 4.5 on that palette's window and base backgrounds and on their own tints (a test
+    measures every pair)."""
+
+    severity_text: dict[Severity, QColor]
+    severity_background: dict[Severity, QColor]
+    ok: QColor  # what went well: matches, done, ready
+    muted: QColor  # secondary text: waiting steps, the database's path
+    changed_background: QColor  # a value that differs between two versions
+    changed_text: QColor
+
+
+LIGHT = Theme(
+    severity_text={
+        Severity.HARD: QColor("#8a0000"),
+        Severity.SOFT: QColor("#6b4200"),
+        Severity.INFO: QColor("#0b3a6e"),
+    },
+    severity_background={
+        Severity.HARD: QColor("#f8d0d0"),
+        Severity.SOFT: QColor("#fde7bd"),
+        Severity.INFO: QColor("#dbe8f7"),
+    },
+    ok=QColor("#1b6e2a"),
+    muted=QColor("#4a4a4a"),
+    changed_background=QColor("#fff2a8"),
+    changed_text=QColor("#000000"),
+)
+DARK = Theme(
+    severity_text={
+        Severity.HARD: QColor("#ff9e9e"),
+        Severity.SOFT: QColor("#f5c76a"),
+        Severity.INFO: QColor("#a3cdf7"),
+    },
+    severity_background={
+        Severity.HARD: QColor("#4d1414"),
+        Severity.SOFT: QColor("#45330c"),
+        Severity.INFO: QColor("#15304f"),
+    },
+    ok=QColor("#84d98f"),
+    muted=QColor("#bdbdbd"),
+    changed_background=QColor("#5a4d00"),
+    changed_text=QColor("#ffffff"),
+)
+# Paper is white whatever the screen shows: the printed and PDF report use these.
+PAPER = LIGHT
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """Whether ``palette`` (the application's when None) has a dark window background."""
+    if palette is None:
+        if QGuiApplication.instance() is None:
+            return False
+        palette = QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def current_theme() -> Theme:
+    """The colours chosen against the application palette's background, looked up each time
+    they are used (a palette changed while running is followed from the next update on)."""
+    return DARK if is_dark() else LIGHT
+
+
+class _SeverityColours(Mapping[Severity, QColor]):
+    def __init__(self, pick: Callable[[Theme], dict[Severity, QColor]]) -> None:
+        self._pick = pick
+
+    def __getitem__(self, severity: Severity) -> QColor:
+        return self._pick(current_theme())[severity]
+
+    def __iter__(self) -> Iterator[Severity]:
+        return iter(Severity)
+
+    def __len__(self) -> int:
+        return len(Severity)
+
+
+class ThemeColour:
+    """One of the theme's colours, resolved against the palette when used: ``name()`` and
+    ``colour()`` as of now, and in an f-string (``f"color: {OK_COLOUR}"``) its name."""
+
+    def __init__(self, pick: Callable[[Theme], QColor]) -> None:
+        self._pick = pick
+
+    def colour(self) -> QColor:
+        return self._pick(current_theme())
+
+    def name(self) -> str:
+        return self.colour().name()
+
+    def __str__(self) -> str:
+        return self.name()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name(), spec)
+
+
+SEVERITY_COLOURS: Mapping[Severity, QColor] = _SeverityColours(lambda t: t.severity_text)  # text
+SEVERITY_BACKGROUNDS: Mapping[Severity, QColor] = _SeverityColours(lambda t: t.severity_background)
 SEVERITY_NAMES = {Severity.HARD: "Hard", Severity.SOFT: "Soft", Severity.INFO: "Info"}
 # What each severity asks of the clinician.
 SEVERITY_WORDS = {
@@ -29,33 +123,40 @@ SEVERITY_WORDS = {
     Severity.SOFT: "needs a reason",
     Severity.INFO: "for information",
 }
-CHANGED_BACKGROUND = QColor("#fff2a8")
-OK_COLOUR = QColor("#1b6e2a")
-ERROR_COLOUR = SEVERITY_COLOURS[Severity.HARD].name()  # a refused entry, a failed step
-ERROR_STYLE = f"color: {ERROR_COLOUR}"
-QUIET_COLOUR = "#505050"  # a step not reached yet
-NOTE_STYLE = "color: #444"
+ERROR_COLOUR = ThemeColour(lambda t: t.severity_text[Severity.HARD])
+OK_COLOUR = ThemeColour(lambda t: t.ok)
+MUTED_COLOUR = ThemeColour(lambda t: t.muted)
+INFO_COLOUR = ThemeColour(lambda t: t.severity_text[Severity.INFO])
+SOFT_COLOUR = ThemeColour(lambda t: t.severity_text[Severity.SOFT])
+CHANGED_BACKGROUND = ThemeColour(lambda t: t.changed_background)
+CHANGED_TEXT = ThemeColour(lambda t: t.changed_text)
+
+QUIET_COLOUR = MUTED_COLOUR  # a step not reached yet
+
+# Styles with a background of their own keep their paper colours on any palette: each pair
+# was chosen to be readable (white on dark red, dark green on pale green, ...).
+_HARD_TEXT = PAPER.severity_text[Severity.HARD].name()
 
 # Pump state lines (the Pump tab): stopped, running, not read yet; the stopped-pump banner.
-STOPPED_STYLE = f"background: {ERROR_COLOUR}; color: white; font-weight: bold; padding: 6px 10px;"
+STOPPED_STYLE = f"background: {_HARD_TEXT}; color: white; font-weight: bold; padding: 6px 10px;"
 RUNNING_STYLE = (
-    f"background: #dcefdc; color: {OK_COLOUR.name()}; font-weight: bold; padding: 6px 10px;"
+    f"background: #dcefdc; color: {PAPER.ok.name()}; font-weight: bold; padding: 6px 10px;"
 )
 WAITING_STYLE = "background: #e8e8e8; color: #303030; padding: 6px 10px;"
 STOPPED_BANNER_STYLE = f"""
-QFrame#stoppedPumpBanner {{ background: {ERROR_COLOUR}; border: 2px solid #4d0000; }}
+QFrame#stoppedPumpBanner {{ background: {_HARD_TEXT}; border: 2px solid #4d0000; }}
 QFrame#stoppedPumpBanner QLabel {{ color: white; }}
 QFrame#stoppedPumpBanner QLabel a {{ color: white; }}
-QFrame#stoppedPumpBanner QPushButton {{ background: white; color: {ERROR_COLOUR}; font-weight: bold;
+QFrame#stoppedPumpBanner QPushButton {{ background: white; color: {_HARD_TEXT}; font-weight: bold;
     padding: 4px 10px; border: 1px solid #4d0000; }}
 """
 
 # The Pump tab's state line while the pump runs something other than the record (issue 9:
 # "Pump running" is never green while record and pump differ).
 PUMP_DIFFERS_STYLE = (
-    f"background: {SEVERITY_BACKGROUNDS[Severity.HARD].name()}; "
-    f"color: {SEVERITY_COLOURS[Severity.HARD].name()}; font-weight: bold; padding: 6px 10px; "
-    f"border: 2px solid {SEVERITY_COLOURS[Severity.HARD].name()};"
+    f"background: {PAPER.severity_background[Severity.HARD].name()}; "
+    f"color: {PAPER.severity_text[Severity.HARD].name()}; font-weight: bold; padding: 6px 10px; "
+    f"border: 2px solid {PAPER.severity_text[Severity.HARD].name()};"
 )
 STOPPED_BANNER_LINK_STYLE = "color: white; font-weight: bold"  # another stopped patient
 
@@ -64,23 +165,18 @@ TRAINING_BANNER_STYLE = (
     "QLabel { background: #5b2a86; color: white; font-weight: bold; padding: 4px 8px; }"
 )
 TRAINING_DATABASE_STYLE = (
-    f"background: {SEVERITY_BACKGROUNDS[Severity.SOFT].name()}; "
-    f"color: {SEVERITY_COLOURS[Severity.SOFT].name()}; font-weight: bold; padding: 4px; "
+    f"background: {PAPER.severity_background[Severity.SOFT].name()}; "
+    f"color: {PAPER.severity_text[Severity.SOFT].name()}; font-weight: bold; padding: 4px; "
     "border: 1px solid #c98a00"
 )
 # The idle lock's cover over the patient data.
 PRIVACY_COVER_STYLE = "#privacyCover { background: #2b3440; }"
 PRIVACY_TEXT_STYLE = "color: #e8edf2; font-size: 16pt"
 # The audit trail's verification line.
-VERIFIED_STYLE = f"color: {OK_COLOUR.name()}; padding: 4px"
 NOT_VERIFIED_STYLE = (
-    f"color: {ERROR_COLOUR}; background: {SEVERITY_BACKGROUNDS[Severity.HARD].name()}; "
+    f"color: {_HARD_TEXT}; background: {PAPER.severity_background[Severity.HARD].name()}; "
     "padding: 4px; font-weight: bold"
 )
-# The scale preview's values outside the pump's limits.
-OUTSIDE_LIMITS_TEXT = QColor(Qt.GlobalColor.darkRed)
-OUTSIDE_LIMITS_BACKGROUND = QColor(Qt.GlobalColor.yellow)
-PLAIN_BACKGROUND = QColor(Qt.GlobalColor.white)
 
 # Plots: the pending programme, the saved one (dashed), boluses and the reservoir's markers.
 PENDING_COLOUR = "#1f5fbf"  # blue
@@ -108,6 +204,36 @@ HEAD_BACKGROUND = "#e8ecf2"
 NOTE_COLOUR = "#444444"
 TRAINING_COLOUR = "#b00020"
 TRAINING_WATERMARK = QColor(176, 0, 32, 26)  # TRAINING_COLOUR, faint
+
+
+def error_style() -> str:
+    """A refused entry, a failed step: the hard colour against the palette of the moment."""
+    return f"color: {ERROR_COLOUR}"
+
+
+def note_style() -> str:
+    """A line of secondary text."""
+    return f"color: {MUTED_COLOUR}"
+
+
+def verified_style() -> str:
+    """The audit trail's verification line when it holds."""
+    return f"color: {OK_COLOUR}; padding: 4px"
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21; 4.5 is the floor for body text)."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+        )
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def severity_style(severity: Severity) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.seed.demo_patients import Scenario, training_scenarios
+from ui.screen import scrolling
 from ui.theme import TRAINING_BANNER_STYLE
 
 
@@ -113,15 +114,18 @@ class TrainingPanel(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.open_button = QPushButton("&Open the scenario's patient")
-        self.reset_button = QPushButton("&Reset training to the start…")
+        self.open_button = QPushButton("Open the s&cenario's patient")  # Alt+O: the Overview tab
+        self.reset_button = QPushButton("Reset tr&aining to the start…")  # Alt+R: Programme
         layout = QVBoxLayout(self)
         layout.addWidget(banner)
         layout.addWidget(self.clock_label)
         layout.addLayout(steps)
         layout.addWidget(QLabel("Scenarios:"))
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.details, 2)
+        # Scrolls where the dock is short: "what the trainee should notice" is never cut off.
+        self.details_scroll = scrolling(self.details)
+        self.details_scroll.setObjectName("scenarioDetailsScroll")
+        layout.addWidget(self.details_scroll, 2)
         layout.addWidget(self.open_button)
         layout.addWidget(self.reset_button)
         self.list.currentRowChanged.connect(self._show_details)

@@ -73,9 +73,9 @@ class VisitWorkflow(QObject):
         self.start_action = self._action("Start &visit", self.start, "startVisit", "Ctrl+Shift+V")
         self.finish_action = self._action("&Finish visit…", self.finish, "finishVisit")
         self.report_action = self._action(
-            "Visit &report as PDF…", self.save_report, "visitReportPdf"
+            "Visit report as P&DF…", self.save_report, "visitReportPdf"
         )
-        self.slip_action = self._action("Patient &slip as PDF…", self.save_slip, "patientSlip")
+        self.slip_action = self._action("Patient s&lip as PDF…", self.save_slip, "patientSlip")
         self.actions = [self.start_action, self.finish_action, self.report_action, self.slip_action]
         self.banner = QLabel()
         self.banner.setObjectName("visitBanner")

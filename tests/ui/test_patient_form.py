@@ -21,6 +21,7 @@ def filled_form(qtbot: QtBot) -> PatientForm:
     qtbot.addWidget(form)
     qtbot.keyClicks(form.patient_id, "MRN-7777")
     qtbot.keyClicks(form.name, "Ada Quinn")
+    qtbot.keyClicks(form.birth.edit, "1979-04-12")
     qtbot.keyClicks(form.serial, "NGP777")
     qtbot.keyClicks(form.catheter_length, "70")
     return form

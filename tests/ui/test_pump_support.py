@@ -46,7 +46,8 @@ def transmit_with(drop: SessionStep | None = None) -> DialogHandler:
         assert isinstance(dialog, TransmitDialog)
         dialog.step_delay_ms = 0
         index = [step for step, _ in DROP_CHOICES].index(drop)
-        if dialog.drop_combo.isEnabled():
+        if drop is not None:
+            assert dialog.drop_combo.isEnabled(), "a dropped link is offered in training only"
             dialog.drop_combo.setCurrentIndex(index)
         dialog.start_button.click()
         assert dialog.outcome is not None

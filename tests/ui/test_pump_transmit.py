@@ -72,9 +72,11 @@ def test_an_interrupted_transmission_leaves_the_pump_marked_stopped(
 ) -> None:
     """The hazard (domain.md): a programming session interrupted half-way has left real pumps
     stopped. The console must say so loudly, everywhere, and keep saying it after reopening."""
-    prompter = PumpPrompter(confirms=[True], dialogs=[transmit_with(SessionStep.READ_BACK)])
+    prompter = PumpPrompter(confirms=[True], dialogs=[transmit_with()])
     prompter.reviewer = reviewer(qtbot)
     window, _ = pump_window(qtbot, tmp_path, prompter)
+    # The clinical dialog offers no dropped link: injected, as a trainer's scenario does.
+    window.pump_workflows.next_link = Link(drop_before=SessionStep.READ_BACK)
     window.open_patient(PID)
     save_change(qtbot, window)
     [dialog] = prompter.shown

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,9 +37,9 @@ from ui.editor.entry import (
     parse_decimal,
     parse_time,
 )
+from ui.screen import fit_to_screen
 from ui.theme import (
     ERROR_COLOUR,
-    ERROR_STYLE,
     OK_COLOUR,
     SEVERITY_BACKGROUNDS,
     SEVERITY_COLOURS,
@@ -135,6 +135,7 @@ class ScaleDialog(QDialog):
         self.change_label.setAccessibleName("Change against the saved programme")
         self.change_label.setWordWrap(True)
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(["Step", "Now", "Changed", "Pump"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -163,7 +164,7 @@ class ScaleDialog(QDialog):
         layout.addWidget(self.findings_label)
         layout.addWidget(self.buttons)
         self.percent_edit.textChanged.connect(self._update)
-        self.resize(620, 480)
+        fit_to_screen(self, QSize(620, 480))
         self._update(self.percent_edit.text())
         # Typing replaces the field at once: the value is selected and has the focus.
         self.percent_edit.selectAll()
@@ -301,7 +302,7 @@ class TimeDialog(QDialog):
         self.edit = QLineEdit(format_time(default_min))
         self.edit.setAccessibleName("Time of day")
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(f"color: {ERROR_COLOUR}")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

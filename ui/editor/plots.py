@@ -21,7 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from programmer.programme import EVERY_DAY, WEEKDAYS, Programme
@@ -142,7 +143,9 @@ def nice_ceiling(value: float) -> float:
 class _PlotWithReadout(QWidget):
     """A plot and the read-out line under it."""
 
-    placeholder = "Point at the plot to read values."
+    placeholder = "Point at the plot, or focus it and use the arrow keys, to read values."
+    # Arrow keys move the read-out by this share of the visible range (Page keys: 8 times it).
+    KEY_STEPS = 48
 
     def __init__(self, plot_widget: pg.PlotWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,6 +166,49 @@ class _PlotWithReadout(QWidget):
         # constraints (see ScheduleEditor.__init__).
         self.setMinimumSize(320, 200)
         plot_widget.scene().sigMouseMoved.connect(self._mouse_moved)
+        # From the keyboard: Tab into the plot, Left/Right (Page Up/Down, Home/End) move the
+        # read-out line; its text is the plot's accessible description for screen readers.
+        plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        plot_widget.installEventFilter(self)
+        self._key_x: float | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.plot_widget:
+            if event.type() == QEvent.Type.FocusIn:
+                self.read_by_keyboard(self._key_x)
+            elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+                return self._key(event.key())
+        return super().eventFilter(watched, event)
+
+    def _key(self, key: int) -> bool:
+        (low, high), _ = self.plot_item.vb.viewRange()
+        step = (high - low) / self.KEY_STEPS
+        x = self._key_x if self._key_x is not None else (low + high) / 2
+        moves = {
+            Qt.Key.Key_Left: x - step,
+            Qt.Key.Key_Right: x + step,
+            Qt.Key.Key_PageUp: x - 8 * step,
+            Qt.Key.Key_PageDown: x + 8 * step,
+            Qt.Key.Key_Home: low,
+            Qt.Key.Key_End: high,
+        }
+        if key not in moves:
+            return False
+        self.read_by_keyboard(min(max(moves[Qt.Key(key)], low), high))
+        return True
+
+    def read_by_keyboard(self, x: float | None) -> str:
+        """Put the read-out line at ``x`` (the middle of the visible range when None) and read
+        it."""
+        (low, high), _ = self.plot_item.vb.viewRange()
+        x = (low + high) / 2 if x is None else x
+        self._key_x = x
+        text = self.readout_at(x)
+        self.hover_line.setValue(x)
+        self.hover_line.setVisible(bool(text))
+        self.readout.setText(text or self.placeholder)
+        self.plot_widget.setAccessibleDescription(self.readout.text())
+        return text
 
     def _mouse_moved(self, pos: QPointF) -> None:
         vb = self.plot_item.vb

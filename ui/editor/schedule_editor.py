@@ -414,7 +414,7 @@ class ScheduleEditor(QWidget):
         header.addWidget(_labelled("&Day", self.day_combo), 0, 2)
         header.addWidget(self.day_combo, 0, 3)
         header.addWidget(self.same_day_check, 0, 4)
-        header.addWidget(_labelled("&Unit", self.unit_combo), 0, 5)
+        header.addWidget(_labelled("Un&it", self.unit_combo), 0, 5)  # Alt+U: the Pump tab
         header.addWidget(self.unit_combo, 0, 6)
         header.addWidget(self.drug_label, 1, 0, 1, 7)
         header.setColumnStretch(7, 1)

@@ -17,7 +17,7 @@ from enum import IntEnum, StrEnum
 from fractions import Fraction
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from programmer import schedule_edit as se
 from programmer.boluses import BridgeBolus, PrimingBolus, bridge_bolus, priming_bolus
 from programmer.check_context import CheckContext
-from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.findings import CheckResult, Finding, check_programme
 from programmer.programme import Bolus, Programme
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day
@@ -42,9 +42,10 @@ from ui.editor.bolus_model import format_moment, parse_moment
 from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import bridge_text
-from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.screen import fit_to_screen
+from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
 
-RED = SEVERITY_COLOURS[Severity.HARD].name()
+RED = ERROR_COLOUR  # resolved against the palette when formatted
 
 
 class BolusTab(IntEnum):
@@ -121,7 +122,10 @@ class BolusDialog(QDialog):
         self.catheter_combo.setObjectName("catheterModel")
         self.catheter_combo.setAccessibleName("Catheter model")
         self.catheter_combo.addItem("— choose the implanted catheter —", None)
-        for model in c.catalogue.catheters.values():
+        offered = c.catalogue.catheters_for(c.pump.model)  # the pump maker's catheters
+        if c.catheter is not None and c.catheter not in offered:
+            offered.append(c.catheter)  # what the record says is implanted, whatever its maker
+        for model in offered:
             self.catheter_combo.addItem(
                 f"{model.display_name} ({model.volume_ml_per_cm} mL/cm)", model.model
             )
@@ -150,7 +154,7 @@ class BolusDialog(QDialog):
         layout.addWidget(catheter_box)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(720, 600)
+        fit_to_screen(self, QSize(720, 600))
 
         for edit in (self.start_edit, self.dose_edit, self.duration_edit, self.length_edit):
             edit.textChanged.connect(self._update)
@@ -205,7 +209,7 @@ class BolusDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.bridge_details = note("bridgeTabDetails")
-        self.record_bridge_button = QPushButton("&Record the bridge bolus as given")
+        self.record_bridge_button = QPushButton("Record the bridge bolus as gi&ven")
         self.record_bridge_button.setObjectName("recordBridge")
         self.record_bridge_button.clicked.connect(lambda: self._choose(BolusChoice.BRIDGE))
         layout.addWidget(self.bridge_details)

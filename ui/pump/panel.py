@@ -157,6 +157,7 @@ class PumpPanel(QWidget):
         self.events_view = QTableView()
         self.events_view.setModel(self.events)
         self.events_view.setAccessibleName("Pump event log")
+        self.events_view.setTabKeyNavigation(False)  # Tab leaves the table
         self.events_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.events_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.events_view.verticalHeader().hide()

@@ -19,6 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from html import escape
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -62,10 +63,11 @@ from programmer.units import exact, format_number, round_half_up
 from ui.editor.entry import EntryError, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
-from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.screen import fit_to_screen
+from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS, SOFT_COLOUR
 
-RED = SEVERITY_COLOURS[Severity.HARD].name()
-AMBER = SEVERITY_COLOURS[Severity.SOFT].name()
+RED = ERROR_COLOUR  # resolved against the palette when formatted
+AMBER = SOFT_COLOUR
 OTHER = "other"
 
 
@@ -258,7 +260,7 @@ class RefillDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.blocked_label)
         layout.addWidget(self.buttons)
-        self.resize(760, 820)
+        fit_to_screen(self, QSize(760, 820))
 
         self._fill_concentrations()
         for edit in (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.compare import compare
-from programmer.findings import Severity
 from programmer.programme import Programme
 from programmer.simulated_pump import (
     Link,
@@ -32,7 +31,8 @@ from programmer.simulated_pump import (
     Transmission,
     TransmissionResult,
 )
-from ui.theme import OK_COLOUR, QUIET_COLOUR, SEVERITY_COLOURS
+from ui.screen import fit_to_screen
+from ui.theme import ERROR_COLOUR, INFO_COLOUR, MUTED_COLOUR, OK_COLOUR
 
 STEP_WORDS = {
     SessionStep.STOP: "Stop the pump",
@@ -46,7 +46,7 @@ DROP_CHOICES: tuple[tuple[SessionStep | None, str], ...] = (
     (SessionStep.READ_BACK, "Yes: link lost before the read-back"),
     (SessionStep.RESTART, "Yes: link lost before the restart"),
 )
-RED = SEVERITY_COLOURS[Severity.HARD].name()
+RED = ERROR_COLOUR  # resolved against the palette when formatted
 
 
 StepHook = Callable[[SessionStep], bool]
@@ -73,6 +73,7 @@ class TransmitDialog(QDialog):
         link: Link | None = None,
         before_step: StepHook | None = None,
         after_step: StepHook | None = None,
+        training: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,7 +92,9 @@ class TransmitDialog(QDialog):
         intro = QLabel(heading)
         intro.setObjectName("transmitHeading")
         intro.setWordWrap(True)
-        self.drop_combo = QComboBox()
+        # Simulating a dropped link is a trainer's control: offered in training only.
+        self.training = training
+        self.drop_combo = QComboBox(self)
         self.drop_combo.setObjectName("simulateDroppedLink")
         self.drop_combo.setAccessibleName("Simulate a dropped link")
         for _step, text in DROP_CHOICES:
@@ -100,7 +103,11 @@ class TransmitDialog(QDialog):
             self.drop_combo.setEnabled(False)
             self.drop_combo.setToolTip("The link is set by the trainer's scenario.")
         trainer = QFormLayout()
-        trainer.addRow("Simulate a dropped link (training):", self.drop_combo)
+        if training:
+            trainer.addRow("Simulate a dropped link (training):", self.drop_combo)
+        else:
+            self.drop_combo.setEnabled(False)
+            self.drop_combo.hide()
 
         steps_box = QGroupBox("Programming session")
         steps_layout = QVBoxLayout(steps_box)
@@ -143,7 +150,7 @@ class TransmitDialog(QDialog):
         layout.addWidget(self.result_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(640, 420)
+        fit_to_screen(self, QSize(640, 420))
 
     # ------------------------------------------------------------ the session
 
@@ -155,7 +162,8 @@ class TransmitDialog(QDialog):
         """Begin the session; steps follow every :attr:`step_delay_ms` (at once when 0)."""
         if self.transmission is not None:
             return
-        link = self._link or Link(drop_before=DROP_CHOICES[self.drop_combo.currentIndex()][0])
+        chosen = DROP_CHOICES[self.drop_combo.currentIndex()][0] if self.training else None
+        link = self._link or Link(drop_before=chosen)
         self.transmission = Transmission(self.pump, self.programme, link)
         self.start_button.setEnabled(False)
         self.close_button.setEnabled(False)
@@ -252,11 +260,9 @@ class TransmitDialog(QDialog):
         number = number or Transmission.STEPS.index(step) + 1
         colour = {
             "done": OK_COLOUR.name(),
-            "waiting": QUIET_COLOUR,
-            "not done": QUIET_COLOUR,
-        }.get(
-            status, RED if status.startswith("FAILED") else SEVERITY_COLOURS[Severity.INFO].name()
-        )
+            "waiting": MUTED_COLOUR.name(),
+            "not done": MUTED_COLOUR.name(),
+        }.get(status, RED.name() if status.startswith("FAILED") else INFO_COLOUR.name())
         mark = {"done": "✓", "waiting": "·", "not done": "–"}.get(
             status, "✗" if status.startswith("FAILED") else "▶"
         )

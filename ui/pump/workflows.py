@@ -116,11 +116,11 @@ class PumpWorkflows(QObject):
             "&Bridge bolus…", lambda: self.boluses(BolusTab.BRIDGE), "bridgeBolus"
         )
         self.patient_bolus_action = self._action(
-            "Patient bolus &settings…", lambda: self.boluses(BolusTab.PATIENT), "patientBolus"
+            "Patient b&olus settings…", lambda: self.boluses(BolusTab.PATIENT), "patientBolus"
         )
         self.transmit_action = self._action("&Transmit to pump…", self.transmit, "transmit")
         self.resume_action = self._action(
-            "Resume the previous &programme (undo session)…",
+            "Resume the previous programme (&undo session)…",
             self.resume_previous,
             "resumePrevious",
         )
@@ -719,6 +719,7 @@ class PumpWorkflows(QObject):
             link=link,
             before_step=partial(self._session_step_coming, pump, version),
             after_step=partial(self._session_step_taken, pump, version),
+            training=window.training_clock is not None,
             parent=window,
         )
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))

@@ -21,17 +21,20 @@ from ui.report.content import (
     SessionReport,
 )
 from ui.theme import (
-    CHANGED_BACKGROUND,
     GRID_BORDER,
     HEAD_BACKGROUND,
     NOTE_COLOUR,
+    PAPER,
     REPORT_HEADING_COLOUR,
     REPORT_LABEL_COLOUR,
     REPORT_TEXT_COLOUR,
-    SEVERITY_BACKGROUNDS,
-    SEVERITY_COLOURS,
     TRAINING_COLOUR,
 )
+
+# Paper is white whatever the screen's palette is.
+CHANGED_BACKGROUND = PAPER.changed_background
+SEVERITY_BACKGROUNDS = PAPER.severity_background
+SEVERITY_COLOURS = PAPER.severity_text
 
 RATE_PLOT = "plot:rate"
 RESERVOIR_PLOT = "plot:reservoir"
