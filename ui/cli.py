@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from programmer.errors import EngineError
+from ui.commands import fhir as fhir_commands
 from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     programme_commands.register(sub)
     records_commands.register(sub)
     report_commands.register(sub)
+    fhir_commands.register(sub)
     user_commands.register(sub)
     library_commands.register(sub)
     return parser

@@ -457,6 +457,11 @@ def pdf_bytes(report: SessionReport) -> bytes:
     return _pdf(report)[0]
 
 
+def pdf_data(report: SessionReport) -> tuple[bytes, int]:
+    """The report as PDF bytes and its page count (to embed it, e.g. in a FHIR bundle)."""
+    return _pdf(report)
+
+
 def write_pdf(report: SessionReport, path: str | Path) -> int:
     """Write the report to ``path`` whole or not at all (a temporary file beside it, renamed
     into place); returns the page count. Raises OSError when the file cannot be written."""
