@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -185,6 +186,9 @@ class MainWindow(QMainWindow):
             self.print_report,
             "reportPrint",
         )
+        self.fhir_action = self._action(
+            "Export &FHIR bundle…", None, self.export_fhir, "exportFhir"
+        )
         self.audit_action = self._action(
             "&Audit trail…", "Ctrl+Shift+A", self.show_audit_trail, "auditTrail"
         )
@@ -196,7 +200,7 @@ class MainWindow(QMainWindow):
             "openTrainingMode",
         )
         file_menu.addSeparator()
-        for action in (self.report_pdf_action, self.report_print_action):
+        for action in (self.report_pdf_action, self.report_print_action, self.fhir_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.audit_action)
@@ -237,6 +241,7 @@ class MainWindow(QMainWindow):
             self.close_patient_action,
             self.report_pdf_action,
             self.report_print_action,
+            self.fhir_action,
         ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
@@ -607,6 +612,37 @@ class MainWindow(QMainWindow):
             self.prompter.warn("Report not written", f"{path}: {exc}")
             return False
         self.statusBar().showMessage(f"Session report written: {path} ({pages} pages)", 10000)
+        return True
+
+    def export_fhir(self) -> bool:
+        """The open patient's record as a FHIR R4 bundle file the clinician names (the same
+        export as ``itb-console export-fhir``)."""
+        from ui.commands.fhir import OutputRefused, check_output, export_bundle, write_whole
+
+        if self.record is None:
+            return False
+        patient_id = self.record.patient.id
+        path = self.prompter.save_path(
+            "Export FHIR bundle", f"fhir-{patient_id}.json", "FHIR JSON (*.json)"
+        )
+        if path is None:
+            return False
+        out = Path(path)
+        try:
+            # The save dialog has already asked before replacing a file.
+            check_output(out, self.db.path, force=True)
+            text, with_report = export_bundle(
+                self.db, patient_id, now=self.clock(), printed_by=self.user
+            )
+            write_whole(out, text.encode("utf-8"))
+        except (OutputRefused, DatabaseError) as exc:
+            self.prompter.warn("FHIR bundle not written", str(exc))
+            return False
+        except OSError as exc:
+            self.prompter.warn("FHIR bundle not written", f"{out}: {exc.strerror or exc}")
+            return False
+        note = "" if with_report else " (no confirmed programme yet: no session report inside)"
+        self.statusBar().showMessage(f"FHIR bundle written: {out}{note}", 10000)
         return True
 
     def print_report(self) -> bool:
