@@ -47,6 +47,9 @@ def run_window(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("ITB programmer console")
     app.setOrganizationName("itb-console")
+    from ui.report.fonts import register_report_fonts
+
+    register_report_fonts()  # the bundle's DejaVu: reports paginate alike on every system
     path, _ = database_path(args)
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)

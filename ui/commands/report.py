@@ -67,7 +67,13 @@ def ensure_qt_application() -> object:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "itb-console"])
+    from ui.report.fonts import register_report_fonts
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "itb-console"])
+        register_report_fonts()
+    return app
 
 
 def run_report(args: argparse.Namespace) -> int:
