@@ -33,6 +33,11 @@ def run_window(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from ui.startup_checks import qt_problem
+
+    if (problem := qt_problem(window=True)) is not None:  # before Qt, which would abort
+        print(f"itb-console: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from db.database import DatabaseError
