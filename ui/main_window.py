@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
             "reportPrint",
         )
         self.fhir_action = self._action(
-            "Export &FHIR bundle…", None, self.export_fhir, "exportFhir"
+            "E&xport FHIR bundle…", None, self.export_fhir, "exportFhir"
         )
         self.audit_action = self._action(
             "&Audit trail…", "Ctrl+Shift+A", self.show_audit_trail, "auditTrail"
