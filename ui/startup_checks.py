@@ -76,7 +76,9 @@ def missing_packages(*, window: bool) -> list[str]:
 def install_command(packages: list[str]) -> str:
     """The exact command that installs ``packages`` (with sudo unless already root)."""
     sudo = "" if hasattr(os, "geteuid") and os.geteuid() == 0 else "sudo "
-    return f"{sudo}apt-get install --no-install-recommends {' '.join(packages)}"
+    return f"{sudo}apt-get update && {sudo}apt-get install --no-install-recommends " + " ".join(
+        packages
+    )
 
 
 def x_server_problem() -> str | None:

@@ -38,10 +38,12 @@ def test_missing_library_is_named_by_its_debian_package(monkeypatch: pytest.Monk
 def test_install_command_uses_sudo_only_when_not_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
     assert startup_checks.install_command(["libgl1", "libegl1"]) == (
-        "sudo apt-get install --no-install-recommends libgl1 libegl1"
+        "sudo apt-get update && sudo apt-get install --no-install-recommends libgl1 libegl1"
     )
     monkeypatch.setattr(os, "geteuid", lambda: 0, raising=False)
-    assert startup_checks.install_command(["libgl1"]).startswith("apt-get install")
+    assert startup_checks.install_command(["libgl1"]) == (
+        "apt-get update && apt-get install --no-install-recommends libgl1"
+    )
 
 
 @linux_only
