@@ -29,7 +29,7 @@ from db.records import (
     RefillRecord,
 )
 from programmer.drug_library import DrugLibrary
-from programmer.programme import WEEKDAYS, Bolus, Mode, PatientBolus, Programme, Step
+from programmer.programme import EVERY_DAY, Bolus, Mode, PatientBolus, Programme, Step
 from programmer.pump_catalogue import PumpCatalogue
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ MEDICAL_RECORD_NUMBER = {
 }
 # The namespace every id of an export is derived from: the same record gives the same ids.
 _NAMESPACE = uuid.UUID("4f3c1d52-6a0e-5b8e-9c7d-2b1a0e9f8c41")
-_DAY_OF_WEEK = dict(zip(WEEKDAYS, ("mon", "tue", "wed", "thu", "fri", "sat", "sun"), strict=True))
 
 Localize = Callable[[datetime], datetime]
 
@@ -195,8 +194,12 @@ def _medication(drug: str, concentration: Decimal, library: DrugLibrary) -> dict
     }
 
 
+def _capped(dosage: dict[str, Any], max_per_day: dict[str, Any] | None) -> dict[str, Any]:
+    return dosage if max_per_day is None else {**dosage, "maxDosePerPeriod": max_per_day}
+
+
 def _step_dosages(
-    programme: Programme, bounds: dict[str, str], max_per_day: dict[str, Any]
+    programme: Programme, bounds: dict[str, str], max_per_day: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
     """One Dosage per step of a flexible day (steps alike on several weekdays share one, with
     every such day in ``dayOfWeek``); a step lasts until the next, the last until 24:00."""
@@ -219,19 +222,17 @@ def _step_dosages(
             "periodUnit": "d",
             "timeOfDay": [f"{_hhmm(start)}:00"],
         }
-        every = len(days) == len(names) and names == ("every_day",)
+        every = names == (EVERY_DAY,)
         if not every:
-            repeat["dayOfWeek"] = [_DAY_OF_WEEK[d] for d in days]
+            repeat["dayOfWeek"] = days  # FHIR's days-of-week codes are ours: mon ... sun
         when = "every day" if every else ", ".join(days)
-        dosages.append(
-            {
-                "text": f"{_hhmm(start)} to {_hhmm(end)} {when}: {rate} mcg/h intrathecal",
-                "timing": {"repeat": repeat},
-                "route": INTRATHECAL,
-                "doseAndRate": [{"rateQuantity": _ucum(rate, "ug/h")}],
-                "maxDosePerPeriod": max_per_day,
-            }
-        )
+        dosage = {
+            "text": f"{_hhmm(start)} to {_hhmm(end)} {when}: {rate} mcg/h intrathecal",
+            "timing": {"repeat": repeat},
+            "route": INTRATHECAL,
+            "doseAndRate": [{"rateQuantity": _ucum(rate, "ug/h")}],
+        }
+        dosages.append(_capped(dosage, max_per_day))
     return dosages
 
 
@@ -239,7 +240,7 @@ def _infusion_dosages(
     version: ProgrammeVersion,
     catalogue: PumpCatalogue,
     bounds: dict[str, str],
-    max_per_day: dict[str, Any],
+    max_per_day: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
     pr = version.programme
     continuous = {"boundsPeriod": bounds, "frequency": 1, "period": 1, "periodUnit": "d"}
@@ -247,18 +248,16 @@ def _infusion_dosages(
         return _step_dosages(pr, bounds, max_per_day)
     if pr.mode is Mode.SIMPLE_CONTINUOUS:
         assert pr.daily_dose_mcg is not None
-        return [
-            {
-                "text": f"{pr.daily_dose_mcg} mcg/day continuous intrathecal infusion",
-                "timing": {"repeat": continuous},
-                "route": INTRATHECAL,
-                "doseAndRate": [{"rateQuantity": _ucum(pr.daily_dose_mcg, "ug/d")}],
-                "maxDosePerPeriod": max_per_day,
-            }
-        ]
+        dosage: dict[str, Any] = {
+            "text": f"{pr.daily_dose_mcg} mcg/day continuous intrathecal infusion",
+            "timing": {"repeat": continuous},
+            "route": INTRATHECAL,
+            "doseAndRate": [{"rateQuantity": _ucum(pr.daily_dose_mcg, "ug/d")}],
+        }
+        return [_capped(dosage, max_per_day)]
     if pr.mode is Mode.MINIMUM_RATE:
         model = catalogue.pumps.get(pr.pump.model)
-        dosage: dict[str, Any] = {
+        dosage = {
             "text": "the pump's minimum rate (keeps the catheter open)",
             "timing": {"repeat": continuous},
             "route": INTRATHECAL,
@@ -322,13 +321,13 @@ def bundle(record: FhirRecord, *, now: datetime, localize: Localize = local_zone
         if pump.removed_on is None:
             current_pump_url = pump_url
 
-    medications: dict[tuple[str, Decimal], str] = {}
+    medications: dict[tuple[str, str], str] = {}
 
     def medication(drug: str, concentration: Decimal) -> str:
-        # Decimal("500") == Decimal("500.0"): one Medication per strength, as first written.
-        key = (drug, concentration)
+        # Keyed by the strength as written: "500" and "500.0" are each kept as stored.
+        key = (drug, format(concentration, "f"))
         if key not in medications:
-            medications[key] = ids("Medication", drug, concentration.normalize())
+            medications[key] = ids("Medication", *key)
             entries.append((medications[key], _medication(drug, concentration, record.library)))
         return medications[key]
 
@@ -344,10 +343,8 @@ def bundle(record: FhirRecord, *, now: datetime, localize: Localize = local_zone
             bounds["end"] = _moment(record.versions[n + 1].saved_at, localize)
         drug = record.library.drugs.get(pr.drug.name)
         max_per_day = _per_day(drug.hard_max_mcg_per_day, "ug") if drug is not None else None
-        dosages = _infusion_dosages(version, record.catalogue, bounds, max_per_day or {})
-        if max_per_day is None:
-            for d in dosages:
-                d.pop("maxDosePerPeriod", None)
+        # The library's hard maximum per day caps every infusion dosage (domain.md limits).
+        dosages = _infusion_dosages(version, record.catalogue, bounds, max_per_day)
         for b in pr.boluses:
             dosages.append(_planned_bolus(b, localize))
         if pr.patient_bolus is not None:
