@@ -81,6 +81,7 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "worklist": ["worklist", "--json"],
         "worklist --csv": ["worklist", "--csv", str(tmp_path / "w.csv")],
         "visits": ["visits", "MRN-0042"],
+        "export-fhir": ["export-fhir", "MRN-0042", "--out", str(tmp_path / "f.json")],
         "audit-key export": ["audit-key", "export", str(tmp_path / "k.key")],
         "audit-key import": ["audit-key", "import", str(tmp_path / "k.key")],
         "report --visit": ["report", "MRN-0042", "--visit", "1", "--out", str(tmp_path / "v.pdf")],
@@ -135,6 +136,8 @@ def test_every_command_but_the_file_ones_is_in_the_account_test(tmp_path: Path) 
         "worklist --csv",
         "visits",
         "report --visit",
+        "export-fhir",
+        "audit-key export",
     ],
 )
 def test_every_patient_data_command_without_as_reads_and_writes_nothing(

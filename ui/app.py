@@ -42,6 +42,11 @@ def run_window(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from ui.startup_checks import qt_problem
+
+    if (problem := qt_problem(window=True)) is not None:  # before Qt, which would abort
+        print(f"itb-console: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from db.database import DatabaseError
@@ -61,6 +66,9 @@ def run_window(args: argparse.Namespace) -> int:
     input_watch = crash.watch_input(app, reporter)
     app.setApplicationName("ITB programmer console")
     app.setOrganizationName("itb-console")
+    from ui.report.fonts import register_report_fonts
+
+    register_report_fonts()  # the bundle's DejaVu: reports paginate alike on every system
     path, _ = database_path(args)
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -7,12 +7,15 @@ import argparse
 import contextlib
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from programmer.errors import EngineError
 from programmer.files import FileProblem
 from ui.commands import audit_key as audit_key_commands
+from ui.commands import fhir as fhir_commands
 from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
@@ -27,7 +30,32 @@ class UsageError(Exception):
     """Bad command-line words: exit 2 with the message."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help text wrapped at spaces only: a path such as ``.../itb-console.sqlite`` is never cut
+    at its hyphen (a reader would copy half of it)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(
+            textwrap.wrap(
+                " ".join(text.split()),
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent,
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+        )
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
 
@@ -84,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     programme_commands.register(sub)
     records_commands.register(sub)
     report_commands.register(sub)
+    fhir_commands.register(sub)
     user_commands.register(sub)
     library_commands.register(sub)
     worklist_commands.register(sub)

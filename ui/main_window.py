@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
@@ -227,6 +228,9 @@ class MainWindow(QMainWindow):
             self.print_report,
             "reportPrint",
         )
+        self.fhir_action = self._action(
+            "E&xport FHIR bundle…", None, self.export_fhir, "exportFhir"
+        )
         self.audit_action = self._action(
             "&Audit trail…", "Ctrl+Shift+A", self.show_audit_trail, "auditTrail"
         )
@@ -238,7 +242,7 @@ class MainWindow(QMainWindow):
             "openTrainingMode",
         )
         file_menu.addSeparator()
-        for action in (self.report_pdf_action, self.report_print_action):
+        for action in (self.report_pdf_action, self.report_print_action, self.fhir_action):
             file_menu.addAction(action)
         self.users_action = self._action("&Users…", None, self.show_users, "userAccounts")
         self.new_database_action = self._action(
@@ -501,6 +505,7 @@ class MainWindow(QMainWindow):
             self.report_pdf_action,
             self.report_print_action,
             self.catheter_action,
+            self.fhir_action,
         ):
             action.setEnabled(enabled)
         self.pump_workflows.set_enabled(enabled)
@@ -878,6 +883,37 @@ class MainWindow(QMainWindow):
             self.prompter.warn("Report not written", f"{path}: {exc}")
             return False
         self.statusBar().showMessage(f"Session report written: {path} ({pages} pages)", 10000)
+        return True
+
+    def export_fhir(self) -> bool:
+        """The open patient's record as a FHIR R4 bundle file the clinician names (the same
+        export as ``itb-console export-fhir``)."""
+        from programmer.files import FileProblem, write_bytes
+        from ui.commands.fhir import export_bundle
+
+        if self.record is None:
+            return False
+        patient_id = self.record.patient.id
+        path = self.prompter.save_path(
+            "Export FHIR bundle", f"fhir-{patient_id}.json", "FHIR JSON (*.json)"
+        )
+        if path is None:
+            return False
+        out = Path(path)
+        try:
+            text, with_report = export_bundle(
+                self.db, patient_id, now=self.clock(), printed_by=self.user
+            )
+            # The save dialog has already asked before replacing a file.
+            write_bytes(out, text.encode("utf-8"), force=True, protected=[self.db.path])
+        except (FileProblem, DatabaseError) as exc:
+            self.prompter.warn("FHIR bundle not written", str(exc))
+            return False
+        except OSError as exc:
+            self.prompter.warn("FHIR bundle not written", f"{out}: {exc.strerror or exc}")
+            return False
+        note = "" if with_report else " (no confirmed programme yet: no session report inside)"
+        self.statusBar().showMessage(f"FHIR bundle written: {out}{note}", 10000)
         return True
 
     def print_report(self) -> bool:

@@ -66,6 +66,7 @@ class PatientBrowser(QWidget):
             button.setAccessibleName("Clear the search")
         self.caption = QLabel("Recent patients")
         self.caption.setObjectName("browserCaption")
+        self.caption.setWordWrap(True)
         self.model = PatientListModel(self)
         self.table = QTableView()
         self.table.setAccessibleName("Patients")
@@ -110,6 +111,11 @@ class PatientBrowser(QWidget):
             else:
                 rows = self._db.recent_patients(limit=30)
                 self.caption.setText("Recent patients")
+                if rows and len(self._db.first_patients(limit=len(rows) + 1)) > len(rows):
+                    # Only the recent ones are listed: say how the others are found.
+                    self.caption.setText(
+                        "Recent patients. Type a name or ID above to find the others."
+                    )
                 if not rows:
                     rows = self._db.first_patients(limit=200)
                     self.caption.setText("Patients (by name)" if rows else "No patients yet")

@@ -56,17 +56,26 @@ def register(sub: Any) -> None:
 
 
 def ensure_qt_application() -> object:
-    """The running QApplication, or a new one; offscreen when there is no display (a server,
-    a script, CI), since Qt aborts without one."""
-    if (
-        sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
-        and not os.environ.get("DISPLAY")
-        and not os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    """The running QApplication, or a new one on the offscreen platform (unless one is chosen),
+    with the report font registered; a system that cannot run Qt raises QtUnavailableError."""
+    running = sys.modules.get("PySide6.QtWidgets")  # e.g. File -> Export FHIR in the window
+    if running is not None and running.QApplication.instance() is not None:
+        return running.QApplication.instance()
+    # A report is drawn, never shown: offscreen even on a desktop, so a DISPLAY whose X server
+    # has gone cannot abort it.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.startup_checks import require_qt
+
+    require_qt(window=os.environ["QT_QPA_PLATFORM"] != "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "itb-console"])
+    from ui.report.fonts import register_report_fonts
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "itb-console"])
+        register_report_fonts()
+    return app
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -458,6 +458,11 @@ def pdf_bytes(report: SessionReport) -> bytes:
     return _pdf(report)[0]
 
 
+def pdf_data(report: SessionReport) -> tuple[bytes, int]:
+    """The report as PDF bytes and its page count (to embed it, e.g. in a FHIR bundle)."""
+    return _pdf(report)
+
+
 def write_pdf(
     report: SessionReport,
     path: str | Path,
