@@ -25,6 +25,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import (
     audit,
     check_contexts,
+    clinic_settings,
     compounded,
     drug_libraries,
     migrations,
@@ -36,6 +37,7 @@ from db import backup as backups
 from db import kind as kinds
 from db import simulated_pumps as pumps
 from db import users as accounts
+from db.clinic_settings import ClinicSettingsVersion, SettingsError
 from db.compounded import ConfirmationRefusedError
 from db.connection import (
     APPLICATION_ID,
@@ -93,12 +95,14 @@ from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
+from programmer.units import set_decimal_separator
 
 __all__ = [
     "AuditEntry",
     "BackupError",
     "BolusGivenRecord",
     "BolusKind",
+    "ClinicSettingsVersion",
     "CompoundedConfirmation",
     "ConfirmationRefusedError",
     "ConflictError",
@@ -123,6 +127,7 @@ __all__ = [
     "RefillRecord",
     "ScreeningRecord",
     "ScreeningResponse",
+    "SettingsError",
     "UnknownPatientError",
     "UnknownVersionError",
     "VerifyReport",
@@ -227,6 +232,8 @@ class Database:
                     on_create(database, moment)
 
             migrations.migrate(sdb, path, now=moment, backup_copy=backup_copy, on_create=seed)
+            # Every number this program shows or reads from now on uses the clinic's separator.
+            set_decimal_separator(database.clinic_settings.decimal_separator)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, path) from None
@@ -474,7 +481,8 @@ class Database:
         drug library, the catalogue, the clinic settings, the patient's confirmed compounded
         concentrations and programme history (:mod:`db.check_contexts`). The save path checks
         with the same; every screen, dialog and report takes it from here. ``before_version``:
-        the history as it was before that version was saved (a report, as at the save)."""
+        the history as it was before that version was saved (a report, as at the save, with
+        the clinic settings in force then)."""
         moment_text(now, "now")
         with self._read() as sdb:
             return self._context(sdb, patient_id, now, self.library, before_version)
@@ -492,7 +500,7 @@ class Database:
             patient_id,
             now,
             reference=programmes.Reference(self._catalogue, library),
-            settings=self._settings,
+            settings=self._settings_in(sdb, None if before_version is None else now),
             before_version=before_version,
         )
 
@@ -1099,6 +1107,79 @@ class Database:
                 "reason": found.reason,
             }
         }
+
+    # ------------------------------------------------------------ clinic settings
+    # (db/clinic_settings.py)
+
+    @property
+    def clinic_settings(self) -> ClinicSettings:
+        """The active clinic settings: the newest version an administrator stored (looked up on
+        every use, so a change made in another window applies at once), else the defaults."""
+        if self._closed:
+            return self._settings
+        with self._read() as sdb:
+            return self._settings_in(sdb, None)
+
+    def _settings_in(self, sdb: SqliteDatabase, at: datetime | None) -> ClinicSettings:
+        """The active settings, or with ``at`` the ones in force at that moment."""
+        stored = clinic_settings.newest(sdb) if at is None else clinic_settings.in_force_at(sdb, at)
+        return self._settings if stored is None else stored.settings
+
+    def clinic_settings_history(self) -> list[ClinicSettingsVersion]:
+        """Every stored version of the clinic settings, oldest first; the newest is active
+        (none: the program's defaults are)."""
+        with self._read() as sdb:
+            return clinic_settings.history(sdb)
+
+    def change_clinic_settings(
+        self,
+        *,
+        clinic_name: str,
+        refill_margin_days: int | str,
+        decimal_separator: str,
+        reason: str,
+        by: User,
+        now: datetime,
+    ) -> ClinicSettingsVersion:
+        """Store a new version of the clinic settings (administrators only, checked against the
+        accounts now). A value out of bounds is refused (:class:`SettingsError`, naming it) and
+        nothing changes; so is a version identical to the active one. Audited as
+        ``settings.changed`` with what differs. The decimal separator applies at once."""
+        moment_text(now, "now")
+        new = clinic_settings.checked_settings(clinic_name, refill_margin_days, decimal_separator)
+        why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON)
+        with self._write() as sdb:
+            acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
+            old = self._settings_in(sdb, None)
+            changes = clinic_settings.changes(old, new)
+            if not changes:
+                raise SettingsError(
+                    "These are the clinic settings in force already. Nothing was changed.",
+                    "settings",
+                )
+            seq = audit.next_seq(sdb)
+            rowid = clinic_settings.insert(
+                sdb, new, reason=why.strip(), by=acting, now=now, audit_seq=seq
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=acting,
+                action="settings.changed",
+                patient_id=None,
+                details={
+                    "clinic_name": new.clinic_name,
+                    "refill_margin_days": new.refill_margin_days,
+                    "decimal_separator": new.decimal_separator,
+                    "changes": changes,
+                    "reason": why.strip(),
+                },
+                records=[("clinic_settings", rowid)],
+            )
+            version = clinic_settings.read(sdb, rowid, active=True)
+        set_decimal_separator(new.decimal_separator)
+        return version
 
     # ------------------------------------------------------------ simulated pumps
     # (db/simulated_pumps.py)

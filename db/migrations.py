@@ -31,6 +31,7 @@ RECORD_TABLES: tuple[str, ...] = (
     "screening",
     "drug_library",
     "compounded_confirmation",
+    "clinic_settings",
 )
 
 
@@ -284,6 +285,24 @@ CREATE INDEX compounded_confirmation_by_patient ON compounded_confirmation (pati
 """
 
 
+# Clinic settings (issue 12): the clinic name, refill safety margin and decimal separator an
+# administrator set, one row per change (db/clinic_settings.py). Records: immutable, each row
+# hashed into the audit entry that wrote it. With no row, the program's defaults apply.
+SCHEMA_CLINIC_SETTINGS = f"""
+CREATE TABLE clinic_settings (
+    id INTEGER PRIMARY KEY,
+    clinic_name TEXT NOT NULL,
+    refill_margin_days INTEGER NOT NULL CHECK (refill_margin_days BETWEEN 1 AND 60),
+    decimal_separator TEXT NOT NULL CHECK (decimal_separator IN ('.', ',')),
+    reason TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+{_immutable("clinic_settings", "clinic settings versions")}
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
@@ -305,10 +324,16 @@ def _create_schema_3(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_3)
 
 
+def _create_clinic_settings(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_CLINIC_SETTINGS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
     Migration(3, "drug library versions, compounded concentration confirmations", _create_schema_3),
+    # Issue 12; the version number is renumbered at merge if other migrations land first.
+    Migration(4, "clinic settings versions", _create_clinic_settings),
 ]
 
 

@@ -34,7 +34,7 @@ from programmer.schedule import (
     patient_bolus_worst_mcg_per_day,
     step_durations,
 )
-from programmer.units import MINUTES_PER_DAY, exact
+from programmer.units import MINUTES_PER_DAY, exact, with_separator
 
 
 class Severity(StrEnum):
@@ -130,7 +130,7 @@ def has_hard(findings: tuple[Finding, ...] | list[Finding]) -> bool:
 def num(value: Fraction | Decimal | int, places: int = 2) -> str:
     """A figure for a message: at most ``places`` decimals, trailing zeros dropped."""
     text = f"{float(round(Fraction(value), places)):.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return with_separator(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def hhmm(minutes: int) -> str:

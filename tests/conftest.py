@@ -35,3 +35,14 @@ def clinic_clock(monkeypatch: pytest.MonkeyPatch) -> "object":
     moment = datetime(2026, 11, 22, 10, 0)
     monkeypatch.setattr(invocation, "clock", lambda: moment)
     return moment
+
+
+@pytest.fixture(autouse=True)
+def point_decimal_separator() -> "object":
+    """Every test starts and ends with the "." separator (opening a database with "," stored
+    sets the installation's separator for the whole process)."""
+    from programmer import units
+
+    units.set_decimal_separator(".")
+    yield
+    units.set_decimal_separator(".")

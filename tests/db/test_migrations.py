@@ -13,6 +13,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import migrations
 from db.database import Database
 from db.migrations import Migration
+from programmer.projection import ClinicSettings
 from tests.db.factories import NOW, later, open_new, programme, save
 
 
@@ -85,6 +86,7 @@ def test_current_database_is_not_migrated_or_copied(tmp_path: Path) -> None:
 
 
 SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
+CLINIC_SETTINGS_TABLES = ("clinic_settings",)  # issue 12's migration, after schema 3
 
 
 def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) -> None:
@@ -92,7 +94,13 @@ def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(tmp_path: Path) 
     with open_new(path) as database:
         save(database, programme())
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
-    for table in ("console_meta", "user_account", "simulated_pump", *SCHEMA_3_TABLES):
+    for table in (
+        "console_meta",
+        "user_account",
+        "simulated_pump",
+        *SCHEMA_3_TABLES,
+        *CLINIC_SETTINGS_TABLES,
+    ):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
@@ -113,14 +121,38 @@ def test_schema_2_database_gets_library_versions_and_keeps_the_packaged_library(
         save(database, programme())
         packaged = database.library
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 2 wrote
-    for table in SCHEMA_3_TABLES:
+    for table in (*SCHEMA_3_TABLES, *CLINIC_SETTINGS_TABLES):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 2")
     conn.close()
     with Database.open(path, now=later(60)) as database:
-        assert migrations.user_version(database._sdb) == 3
-        entry = database.audit_entries()[-1]
-        assert (entry.action, entry.details["schema"]) == ("database.migrated", 3)
+        assert migrations.user_version(database._sdb) == migrations.schema_version()
+        migrated = [e for e in database.audit_entries() if e.action == "database.migrated"]
+        assert migrated[0].details["schema"] == 3
         assert database.library == packaged and database.library_versions() == []
         assert database.compounded_confirmations("MRN-0042") == []
+        assert database.verify().ok
+
+
+def test_a_database_before_clinic_settings_migrates_in_place_with_the_defaults(
+    tmp_path: Path,
+) -> None:
+    """Issue 12's migration: an existing database gets the settings table, is backed up first,
+    and keeps the program's defaults (a 7-day margin, "ITB clinic", ".") until an administrator
+    stores settings."""
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        save(database, programme())
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TABLE clinic_settings")
+    conn.execute(f"PRAGMA user_version = {migrations.schema_version() - 1}")
+    conn.close()
+    with Database.open(path, now=later(60)) as database:
+        assert migrations.user_version(database._sdb) == migrations.schema_version()
+        entry = database.audit_entries()[-1]
+        assert entry.action == "database.migrated"
+        assert entry.details["summary"] == "clinic settings versions"
+        assert entry.details["backup"] is not None and Path(entry.details["backup"]).exists()
+        assert database.clinic_settings == ClinicSettings()
+        assert database.clinic_settings_history() == []
         assert database.verify().ok
