@@ -1147,7 +1147,7 @@ class Database:
         ``settings.changed`` with what differs. The decimal separator applies at once."""
         moment_text(now, "now")
         new = clinic_settings.checked_settings(clinic_name, refill_margin_days, decimal_separator)
-        why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON)
+        why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON, blank_ok=True)
         with self._write() as sdb:
             acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
             old = self._settings_in(sdb, None)

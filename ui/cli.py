@@ -16,6 +16,7 @@ from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
 from ui.commands import report as report_commands
+from ui.commands import settings as settings_commands
 from ui.commands import users as user_commands
 from ui.commands.invocation import CommandRefused
 
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(sub)
     user_commands.register(sub)
     library_commands.register(sub)
+    settings_commands.register(sub)
     return parser
 
 
