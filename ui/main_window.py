@@ -232,7 +232,56 @@ class MainWindow(QMainWindow):
             if action is self.pump_workflows.transmit_action or i == 2:
                 pump_menu.addSeparator()
             pump_menu.addAction(action)
+        self._build_administration_menu()
         self._set_patient_actions(False)
+
+    def _build_administration_menu(self) -> None:
+        """What an administrator sets up in the window (issue 12): the clinic settings."""
+        self.clinic_settings_action = self._action(
+            "&Clinic settings…", None, self.edit_clinic_settings, "clinicSettings"
+        )
+        admin_menu = self.menuBar().addMenu("&Administration")
+        admin_menu.addAction(self.clinic_settings_action)
+        self._update_administration_actions()
+
+    def _update_administration_actions(self) -> None:
+        from db.users import Role
+
+        admin = self.account is not None and self.account.role is Role.ADMINISTRATOR
+        self.clinic_settings_action.setEnabled(admin)
+        self.clinic_settings_action.setToolTip(
+            "" if admin else "Only an administrator changes the clinic settings."
+        )
+
+    def edit_clinic_settings(self) -> bool:
+        """The clinic settings dialog (administrators); a change applies at once to the open
+        patient's checks, overview and editor (the refill margin, the decimal separator)."""
+        if self.account is None or not self.clinic_settings_action.isEnabled():
+            self.prompter.warn(
+                "Clinic settings", "Only an administrator changes the clinic settings."
+            )
+            return False
+        stored = self.prompter.clinic_settings(self.db, by=self.account, clock=self.clock)
+        if stored is None:
+            return False
+        now = self.clock()
+        if self.record is not None:
+            try:
+                context = self.db.check_context(self.record.patient.id, now)
+            except DatabaseError as exc:
+                self.prompter.warn("Clinic settings", str(exc))
+                return True
+            if self.document is not None:
+                self.document.set_context(context)
+                self.document.set_now(now)
+            self.overview.show_patient(self.record, self.current, now, context)
+        self.statusBar().showMessage(
+            f"Clinic settings version {stored.number} saved: refill margin "
+            f"{stored.settings.refill_margin_days} days, decimal separator "
+            f"'{stored.settings.decimal_separator}'.",
+            15000,
+        )
+        return True
 
     def show_tab(self, index: int) -> None:
         if self.record is not None:
@@ -574,6 +623,7 @@ class MainWindow(QMainWindow):
                 self.document.undo_stack.setIndex(max(self.document.undo_stack.cleanIndex(), 0))
         self.user, self.account = user.name, user
         self._show_status()
+        self._update_administration_actions()
 
     # ------------------------------------------------------------ audit trail and report
 
