@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from fractions import Fraction
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -163,7 +164,7 @@ class PatientOverview(QWidget):
             )
             volume = DeliveryModel(prog, pump_model, worst_case=False).volume_at(now)
             v["reservoir"].setText(
-                f"{format_number(max(volume, 0), 2)} mL of "
+                f"{format_number(max(volume, Fraction(0)), 2)} mL of "
                 f"{format_decimal(pump_model.reservoir_ml)} mL "
                 f"(filled with {format_decimal(prog.reservoir.volume_ml)} mL on "
                 f"{prog.reservoir.filled_at:%Y-%m-%d})"
