@@ -37,7 +37,7 @@ from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Bolus, Programme
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day
-from programmer.units import RateUnit, exact, format_number
+from programmer.units import RateUnit, exact, format_decimal, format_number
 from ui.editor.bolus_model import format_moment, parse_moment
 from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
 from ui.pump.fields import note, value_edit, with_unit
@@ -112,8 +112,9 @@ class BolusDialog(QDialog):
         heading = note("bolusHeading")
         heading.setText(
             f"<b>{escape(c.patient)}</b> — {escape(c.pump.display_name)}: internal volume "
-            f"{c.pump.internal_volume_ml} mL, highest flow {c.pump.max_flow_ml_per_day} mL/day. "
-            f"Pending fill: {c.pending.drug.name} {conc} mcg/mL."
+            f"{format_decimal(c.pump.internal_volume_ml)} mL, highest flow "
+            f"{format_decimal(c.pump.max_flow_ml_per_day)} mL/day. "
+            f"Pending fill: {c.pending.drug.name} {format_decimal(conc)} mcg/mL."
         )
         catheter_box = QGroupBox("Catheter (for priming and bridge boluses)")
         catheter_form = QFormLayout(catheter_box)
@@ -320,7 +321,8 @@ class BolusDialog(QDialog):
         flow = volume * 1440 / minutes
         self.single_preview.setText(
             f"{format_plain(dose)} mcg over {minutes} min from {format_moment(start)}: "
-            f"{format_plain(volume)} mL at {c.pending.drug.concentration_mcg_per_ml} mcg/mL "
+            f"{format_plain(volume)} mL at "
+            f"{format_decimal(c.pending.drug.concentration_mcg_per_ml)} mcg/mL "
             f"({format_number(flow, 4)} mL/day while it runs)."
         )
         result = check_programme(with_bolus, c.check.with_current(c.current), now=c.now)
@@ -352,9 +354,11 @@ class BolusDialog(QDialog):
             f"<td align='right'>{format_plain(bolus.catheter_volume_ml)} mL</td></tr>"
             f"<tr><td><b>Priming volume:</b></td>"
             f"<td align='right'><b>{format_plain(bolus.volume_ml)} mL</b></td></tr>"
-            f"<tr><td>Dose it pushes at the fill concentration ({conc} mcg/mL):</td>"
+            f"<tr><td>Dose it pushes at the fill concentration ({format_decimal(conc)} "
+            "mcg/mL):</td>"
             f"<td align='right'><b>{format_plain(bolus.dose_mcg)} mcg</b></td></tr>"
-            f"<tr><td>Time at the highest flow ({c.pump.max_flow_ml_per_day} mL/day):</td>"
+            f"<tr><td>Time at the highest flow ({format_decimal(c.pump.max_flow_ml_per_day)} "
+            "mL/day):</td>"
             f"<td align='right'>{bolus.duration_min} min</td></tr>"
             "</table>"
             "The priming dose fills the dead space; it is counted as delivered but mostly does "

@@ -58,7 +58,7 @@ from programmer.refill import (
     discrepancy_finding,
     refill_findings,
 )
-from programmer.units import exact, format_number, round_half_up
+from programmer.units import exact, format_decimal, format_number, round_half_up
 from ui.editor.entry import EntryError, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
@@ -129,9 +129,11 @@ class RefillDialog(QDialog):
         heading = note("refillHeading")
         heading.setText(
             f"<b>Refill for {escape(c.patient)}</b> — {escape(c.pump.display_name)} "
-            f"(reservoir {c.pump.reservoir_ml} mL), {c.at:%Y-%m-%d %H:%M}.<br>Record: version "
-            f"{c.record.version}, {record.reservoir.volume_ml} mL of {record.drug.name} "
-            f"{record.drug.concentration_mcg_per_ml} mcg/mL filled "
+            f"(reservoir {format_decimal(c.pump.reservoir_ml)} mL), "
+            f"{c.at:%Y-%m-%d %H:%M}.<br>Record: version "
+            f"{c.record.version}, {format_decimal(record.reservoir.volume_ml)} mL of "
+            f"{record.drug.name} "
+            f"{format_decimal(record.drug.concentration_mcg_per_ml)} mcg/mL filled "
             f"{record.reservoir.filled_at:%Y-%m-%d %H:%M}."
         )
 
@@ -147,7 +149,8 @@ class RefillDialog(QDialog):
             else ""
         )
         self.expected_label.setText(
-            f"<b>{ml(expected, 3)}</b> ({record.reservoir.volume_ml} mL filled, less the "
+            f"<b>{ml(expected, 3)}</b> ({format_decimal(record.reservoir.volume_ml)} mL filled, "
+            "less the "
             f"programmed delivery since{given})"
         )
         residual.addRow("Expected residual:", self.expected_label)
@@ -285,7 +288,7 @@ class RefillDialog(QDialog):
         self.concentration_combo.blockSignals(True)
         self.concentration_combo.clear()
         for conc in drug.concentrations_mcg_per_ml:
-            self.concentration_combo.addItem(f"{conc} mcg/mL", str(conc))
+            self.concentration_combo.addItem(f"{format_decimal(conc)} mcg/mL", str(conc))
         self.concentration_combo.addItem("Other (dilution or compounded)…", OTHER)
         index = self.concentration_combo.findData(str(keep))
         if index < 0 and drug.name == self.context.record.programme.drug.name:
@@ -342,7 +345,8 @@ class RefillDialog(QDialog):
             _error(
                 self.volume_error,
                 f"The volume added: {overfill.message} A refill may not exceed the reservoir: "
-                f"type at most {pump.reservoir_ml} mL. Nothing was changed or rounded.",
+                f"type at most {format_decimal(pump.reservoir_ml)} mL. Nothing was changed or "
+                "rounded.",
             )
             return None
         _error(self.volume_error, "")
@@ -541,10 +545,12 @@ class RefillDialog(QDialog):
             return f"{moment:%Y-%m-%d %H:%M}" if moment else "never at this rate"
 
         self.dates_label.setText(
-            f"{escape(summary_line(after))}, {after.reservoir.volume_ml} mL of "
-            f"{after.drug.concentration_mcg_per_ml} mcg/mL from {c.at:%Y-%m-%d %H:%M}.<br>"
+            f"{escape(summary_line(after))}, {format_decimal(after.reservoir.volume_ml)} mL of "
+            f"{format_decimal(after.drug.concentration_mcg_per_ml)} mcg/mL from "
+            f"{c.at:%Y-%m-%d %H:%M}.<br>"
             f"<b>Low-reservoir alarm:</b> {when(p.low_reservoir_alarm_at)} (at "
-            f"{after.pump.low_reservoir_alarm_ml} mL) · <b>Empty:</b> {when(p.empty_at)} · "
+            f"{format_decimal(after.pump.low_reservoir_alarm_ml)} mL) · <b>Empty:</b> "
+            f"{when(p.empty_at)} · "
             f"<b>Next refill:</b> {p.next_refill_at:%Y-%m-%d} (set by "
             f"{p.refill_limited_by.value})"
         )
