@@ -97,7 +97,12 @@ class ClinicSettingsDialog(QDialog):
             "No settings stored yet: the program's defaults apply."
             if not history
             else f"Version {history[-1].number}, set {history[-1].changed_at:%Y-%m-%d %H:%M} "
-            f"by {history[-1].changed_by}; {len(history) - 1} earlier version(s) kept."
+            f"by {history[-1].changed_by}; "
+            + (
+                "the first version stored."
+                if len(history) == 1
+                else f"{len(history) - 1} earlier version(s) kept in the history."
+            )
         )
         self.source_label = QLabel(source)
         self.error_label = QLabel()
