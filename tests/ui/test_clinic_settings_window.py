@@ -132,3 +132,24 @@ def test_a_stored_change_reaches_the_open_patient_at_once(qtbot: QtBot, tmp_path
         assert entry.action == "settings.changed" and entry.user == "admin"
     finally:
         units.set_decimal_separator(".")
+
+
+def test_prefilled_fields_read_back_with_the_comma_separator(qtbot: QtBot) -> None:
+    """Hazard: a form that fills in its defaults with a point ("2.0 mL") while the comma is the
+    separator refuses its own default, or worse, has it retyped by hand."""
+    from programmer.drug_library import default_drug_library
+    from programmer.pump_catalogue import default_pump_catalogue
+    from ui.editor.entry import parse_decimal
+    from ui.patient_form import PatientForm
+
+    units.set_decimal_separator(",")
+    try:
+        catalogue = default_pump_catalogue()
+        form = PatientForm(NOW, library=default_drug_library(), catalogue=catalogue)
+        qtbot.addWidget(form)
+        model = catalogue.pump(form.pump_model.currentData())
+        assert parse_decimal(form.alarm.text()) == model.default_low_alarm_ml
+        assert parse_decimal(form.volume.text()) == model.reservoir_ml
+        assert parse_decimal(form.concentration.currentText()) > 0
+    finally:
+        units.set_decimal_separator(".")

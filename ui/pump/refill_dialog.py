@@ -59,7 +59,7 @@ from programmer.refill import (
     refill_findings,
 )
 from programmer.units import exact, format_decimal, format_number, round_half_up
-from ui.editor.entry import EntryError, parse_decimal
+from ui.editor.entry import EntryError, format_plain, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
@@ -294,7 +294,7 @@ class RefillDialog(QDialog):
         if index < 0 and drug.name == self.context.record.programme.drug.name:
             # The record holds a compounded product: offer the same, never a library one.
             index = self.concentration_combo.findData(OTHER)
-            self.other_edit.setText(str(keep))
+            self.other_edit.setText(format_plain(keep))
         self.concentration_combo.setCurrentIndex(max(index, 0))
         self.concentration_combo.blockSignals(False)
 
