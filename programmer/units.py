@@ -174,6 +174,15 @@ def format_number(value: Number, places: int, *, separator: str | None = None) -
     return with_separator(str(round_half_up(value, places)), separator)
 
 
+def format_short(value: Number, places: int, *, separator: str | None = None) -> str:
+    """:func:`format_number` without trailing zeros (``"396"``, ``"0.396"``), for figures in
+    sentences; with the decimal separator."""
+    text = str(round_half_up(value, places))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return with_separator(text, separator)
+
+
 def format_quantity(value: Number, unit: str, places: int, *, separator: str | None = None) -> str:
     """A number with its unit, e.g. ``"290.00 mcg/day"``: every dose on screen shows its unit."""
     return f"{format_number(value, places, separator=separator)} {unit}"

@@ -99,3 +99,21 @@ def test_only_point_or_comma_can_be_the_separator() -> None:
         with pytest.raises(ValueError, match=re.escape("'.' or ','")):
             units.set_decimal_separator(bad)
     assert units.decimal_separator() == "."
+
+
+def test_figures_in_sentences_drop_trailing_zeros_with_either_separator() -> None:
+    """ "396,00" must shorten to "396" exactly as "396.00" does (the trimming looked for a
+    point only)."""
+    from fractions import Fraction
+
+    from programmer.findings import num
+
+    for sep in SEPARATORS:
+        units.set_decimal_separator(sep)
+        try:
+            assert units.format_short(Decimal("396.00"), 2) == "396"
+            assert units.format_short(Fraction(396, 1000), 4) == f"0{sep}396"
+            assert num(Fraction(25, 2)) == f"12{sep}5"
+            assert num(30) == "30"
+        finally:
+            units.set_decimal_separator(".")

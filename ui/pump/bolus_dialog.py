@@ -124,7 +124,8 @@ class BolusDialog(QDialog):
         self.catheter_combo.addItem("— choose the implanted catheter —", None)
         for model in c.catalogue.catheters.values():
             self.catheter_combo.addItem(
-                f"{model.display_name} ({model.volume_ml_per_cm} mL/cm)", model.model
+                f"{model.display_name} ({format_decimal(model.volume_ml_per_cm)} mL/cm)",
+                model.model,
             )
         if c.catheter is not None:
             self.catheter_combo.setCurrentIndex(self.catheter_combo.findData(c.catheter.model))
@@ -350,7 +351,8 @@ class BolusDialog(QDialog):
             "<table cellspacing='4'>"
             f"<tr><td>Pump internal volume ({escape(c.pump.display_name)}):</td>"
             f"<td align='right'>{format_plain(bolus.pump_volume_ml)} mL</td></tr>"
-            f"<tr><td>Catheter: {length} cm × {model.volume_ml_per_cm} mL/cm:</td>"
+            f"<tr><td>Catheter: {format_decimal(length)} cm × "
+            f"{format_decimal(model.volume_ml_per_cm)} mL/cm:</td>"
             f"<td align='right'>{format_plain(bolus.catheter_volume_ml)} mL</td></tr>"
             f"<tr><td><b>Priming volume:</b></td>"
             f"<td align='right'><b>{format_plain(bolus.volume_ml)} mL</b></td></tr>"
@@ -373,7 +375,8 @@ class BolusDialog(QDialog):
         new = c.pending.drug.concentration_mcg_per_ml
         if c.record is None or c.record.drug.concentration_mcg_per_ml == new:
             self.bridge_details.setText(
-                f"No concentration change is pending: the pending programme keeps {new} mcg/mL, "
+                "No concentration change is pending: the pending programme keeps "
+                f"{format_decimal(new)} mcg/mL, "
                 "as on record. A bridge bolus follows a drug or concentration change (offered "
                 "by the Refill dialog)."
             )
@@ -381,7 +384,8 @@ class BolusDialog(QDialog):
         old = c.record.drug.concentration_mcg_per_ml
         if c.bridge_given_at is not None:
             self.bridge_details.setText(
-                f"{old} → {new} mcg/mL: a bridge bolus was recorded with the refill at "
+                f"{format_decimal(old)} → {format_decimal(new)} mcg/mL: a bridge bolus was "
+                "recorded with the refill at "
                 f"{format_moment(c.bridge_given_at)}. Review, save and transmit the refilled "
                 "programme."
             )
@@ -389,13 +393,15 @@ class BolusDialog(QDialog):
         daily = c.result.projection.daily_dose_mcg
         if daily <= Fraction(0):
             self.bridge_details.setText(
-                f"{old} → {new} mcg/mL, but the pending programme delivers nothing: no bridge "
+                f"{format_decimal(old)} → {format_decimal(new)} mcg/mL, but the pending programme "
+                "delivers nothing: no bridge "
                 "bolus is needed."
             )
             return
         if catheter is None:
             self.bridge_details.setText(
-                f"{old} → {new} mcg/mL: choose the catheter and type its implanted length to "
+                f"{format_decimal(old)} → {format_decimal(new)} mcg/mL: choose the catheter and "
+                "type its implanted length to "
                 "compute the bridge bolus."
             )
             return

@@ -318,7 +318,8 @@ class RefillDialog(QDialog):
         if value > size:
             _error(
                 self.measured_error,
-                f"The measured residual: {value} mL is more than the {size} mL reservoir can "
+                f"The measured residual: {format_decimal(value)} mL is more than the "
+                f"{format_decimal(size)} mL reservoir can "
                 "hold. Check the syringe reading; nothing was changed.",
             )
             return None
@@ -399,19 +400,22 @@ class RefillDialog(QDialog):
             self.compounded_box.setVisible(False)
             self.compounded_reason.setVisible(False)
             self.concentration_note.setText(
-                f"{value} mcg/mL was confirmed as a compounded product for this patient by "
+                f"{format_decimal(value)} mcg/mL was confirmed as a compounded product for this "
+                "patient by "
                 f"{escape(earlier.by)} on {earlier.at:%Y-%m-%d %H:%M} "
                 f"({escape(earlier.reason)})."
             )
             return value
         if not self.compounded_box.isChecked():
             self.concentration_note.setText(
-                f"<span style='color:{AMBER}'>{value} mcg/mL is not in the drug library: confirm "
+                f"<span style='color:{AMBER}'>{format_decimal(value)} mcg/mL is not in the drug "
+                "library: confirm "
                 "explicitly that it is a dilution or compounded product.</span>"
             )
             return None
         self.concentration_note.setText(
-            f"<span style='color:{AMBER}'>Confirming {value} mcg/mL as a compounded product "
+            f"<span style='color:{AMBER}'>Confirming {format_decimal(value)} mcg/mL as a "
+            "compounded product "
             "for this patient: an override, recorded with your name and the reason.</span>"
         )
         self.confirming = value
@@ -517,7 +521,7 @@ class RefillDialog(QDialog):
         else:
             self.discrepancy_label.setText(
                 f"<span style='color:{OK_COLOUR.name()}'>{ml(abs(difference), 3)} {words}: "
-                f"within the {c.pump.refill_discrepancy_ml} mL limit for the "
+                f"within the {format_decimal(c.pump.refill_discrepancy_ml)} mL limit for the "
                 f"{escape(c.pump.display_name)}.</span>"
             )
         self.discrepancy_reason.setEnabled(significant)
@@ -637,7 +641,8 @@ class RefillDialog(QDialog):
         )
         self.omit_warning.setText(
             f"<span style='color:{RED}'><b>⚠ CONCENTRATION CHANGE WITHOUT A BRIDGE BOLUS "
-            f"({old} → {new_concentration} mcg/mL)</b>:{escape(consequence)} Acknowledge it "
+            f"({format_decimal(old)} → {format_decimal(new_concentration)} "
+            f"mcg/mL)</b>:{escape(consequence)} Acknowledge it "
             "with a reason; it is recorded.</span>"
         )
         if not self.omit_reason.text().strip():

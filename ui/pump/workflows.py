@@ -561,7 +561,8 @@ class PumpWorkflows(QObject):
                 f"Add bolus {bolus.start:%Y-%m-%d %H:%M}", partial(se.add_bolus, bolus=bolus)
             )
             window.statusBar().showMessage(
-                f"Bolus planned: {bolus.dose_mcg} mcg over {bolus.duration_min} min from "
+                f"Bolus planned: {format_decimal(bolus.dose_mcg)} mcg over {bolus.duration_min} "
+                "min from "
                 f"{bolus.start:%Y-%m-%d %H:%M}. Review, save and transmit to give it.",
                 15000,
             )
