@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pytestqt.qtbot import QtBot
 
 from programmer import units
 from programmer.programme_file import MAX_DECIMAL_PLACES
@@ -117,3 +118,17 @@ def test_figures_in_sentences_drop_trailing_zeros_with_either_separator() -> Non
             assert num(30) == "30"
         finally:
             units.set_decimal_separator(".")
+
+
+def test_plot_value_axes_use_the_separator(qtbot: QtBot) -> None:
+    from ui.editor.plots import ReservoirPlot
+
+    plot = ReservoirPlot()
+    qtbot.addWidget(plot)
+    axis = plot.plot_item.getAxis("left")
+    units.set_decimal_separator(",")
+    try:
+        assert axis.tickStrings([2.5, 5.0], 1.0, 0.5) == ["2,5", "5,0"]
+    finally:
+        units.set_decimal_separator(".")
+    assert axis.tickStrings([2.5], 1.0, 0.5) == ["2.5"]

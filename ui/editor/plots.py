@@ -102,8 +102,17 @@ class _HoursAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hi
         return strings
 
 
+class _ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """A value axis whose figures use the installation's decimal separator (issue 12)."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [with_separator(text) for text in super().tickStrings(values, scale, spacing)]
+
+
 def _styled_plot(bottom: pg.AxisItem | None = None) -> pg.PlotWidget:
-    axis_items = {"bottom": bottom} if bottom is not None else None
+    axis_items = {"left": _ValueAxis("left")}
+    if bottom is not None:
+        axis_items["bottom"] = bottom
     widget = pg.PlotWidget(background="w", axisItems=axis_items)
     item = widget.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.25)
