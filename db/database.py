@@ -11,6 +11,7 @@ training database) is a client of this facade (:mod:`db.seed`), handed in as ``o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -233,7 +234,10 @@ class Database:
 
             migrations.migrate(sdb, path, now=moment, backup_copy=backup_copy, on_create=seed)
             # Every number this program shows or reads from now on uses the clinic's separator.
-            set_decimal_separator(database.clinic_settings.decimal_separator)
+            # Settings altered behind the console leave the default: the database still opens
+            # (verify names the row; checks refuse until an administrator sets them again).
+            with contextlib.suppress(DatabaseError):
+                set_decimal_separator(database.clinic_settings.decimal_separator)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, path) from None
@@ -1150,8 +1154,13 @@ class Database:
         why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON, blank_ok=True)
         with self._write() as sdb:
             acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
-            old = self._settings_in(sdb, None)
+            try:
+                old, altered = self._settings_in(sdb, None), False
+            except DatabaseError:  # the active row was altered behind the console: replaced
+                old, altered = self._settings, True
             changes = clinic_settings.changes(old, new)
+            if altered:
+                changes.insert(0, "replaces a version altered behind the console")
             if not changes:
                 raise SettingsError(
                     "These are the clinic settings in force already. Nothing was changed.",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from db.clinic_settings import MAX_MARGIN_DAYS, MIN_MARGIN_DAYS, ClinicSettingsVersion
 from db.database import Database, DatabaseError
 from db.users import User
+from programmer.projection import ClinicSettings
 from ui.theme import ERROR_STYLE
 
 SEPARATOR_CHOICES = (
@@ -50,8 +51,22 @@ class ClinicSettingsDialog(QDialog):
         self.setObjectName("clinicSettingsDialog")
         self._database, self._by, self._clock = database, by, clock
         self.stored: ClinicSettingsVersion | None = None
-        active = database.clinic_settings
-        history = database.clinic_settings_history()
+        try:
+            active = database.clinic_settings
+            history = database.clinic_settings_history()
+            source = (
+                "No settings stored yet: the program's defaults apply."
+                if not history
+                else f"Version {history[-1].number}, set "
+                f"{history[-1].changed_at:%Y-%m-%d %H:%M} by {history[-1].changed_by}; "
+                + (
+                    "the first version stored."
+                    if len(history) == 1
+                    else f"{len(history) - 1} earlier version(s) kept in the history."
+                )
+            )
+        except DatabaseError as exc:  # altered behind the console: set them again from defaults
+            active, source = ClinicSettings(), f"{exc} Saving here stores a new version."
 
         self.clinic_name = QLineEdit(active.clinic_name)
         self.clinic_name.setObjectName("clinicName")
@@ -93,18 +108,8 @@ class ClinicSettingsDialog(QDialog):
         )
         form.addRow("&Reason:", self.reason)
 
-        source = (
-            "No settings stored yet: the program's defaults apply."
-            if not history
-            else f"Version {history[-1].number}, set {history[-1].changed_at:%Y-%m-%d %H:%M} "
-            f"by {history[-1].changed_by}; "
-            + (
-                "the first version stored."
-                if len(history) == 1
-                else f"{len(history) - 1} earlier version(s) kept in the history."
-            )
-        )
         self.source_label = QLabel(source)
+        self.source_label.setWordWrap(True)
         self.error_label = QLabel()
         self.error_label.setObjectName("settingsError")
         self.error_label.setStyleSheet(ERROR_STYLE)

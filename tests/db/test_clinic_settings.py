@@ -90,6 +90,16 @@ def test_a_settings_row_altered_behind_the_console_is_never_used(tmp_path: Path)
         with pytest.raises(DatabaseError, match="altered behind the console"):
             database.clinic_settings  # noqa: B018
         assert not database.verify().ok
+    # The database still opens (verify can name the row); no check is made with the altered
+    # margin; an administrator stores a new version, which applies.
+    with Database.open(tmp_path / "c.sqlite", create=False, now=later(5)) as database:
+        database.create_patient(patient(), pump_record(), user=USER, now=later(5))
+        with pytest.raises(DatabaseError, match="altered behind the console"):
+            database.check_context(PID, later(6))
+        change(database, admin, 7, refill_margin_days=10)
+        assert database.check_context(PID, later(8)).settings.refill_margin_days == 10
+        entry = database.audit_entries()[-1]
+        assert entry.details["changes"][0] == "replaces a version altered behind the console"
 
 
 def test_a_non_administrator_cannot_change_the_clinic_settings(tmp_path: Path) -> None:

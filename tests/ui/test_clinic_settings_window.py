@@ -153,3 +153,26 @@ def test_prefilled_fields_read_back_with_the_comma_separator(qtbot: QtBot) -> No
         assert parse_decimal(form.concentration.currentText()) > 0
     finally:
         units.set_decimal_separator(".")
+
+
+def test_settings_altered_behind_the_console_are_named_and_can_be_set_again(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    database = open_database(tmp_path)
+    admin, _ = accounts(database)
+    database.change_clinic_settings(
+        clinic_name="St Elsewhere",
+        refill_margin_days=10,
+        decimal_separator=".",
+        reason="",
+        by=admin,
+        now=NOW,
+    )
+    database._sdb.execute("DROP TRIGGER clinic_settings_never_updated")
+    database._sdb.execute("UPDATE clinic_settings SET refill_margin_days = 1")
+    dialog = ClinicSettingsDialog(database, by=admin, clock=lambda: NOW)
+    qtbot.addWidget(dialog)
+    assert "altered behind the console" in dialog.source_label.text()
+    assert dialog.margin.text() == "7"  # the defaults, never the altered value
+    assert dialog.store() is True
+    assert database.clinic_settings.refill_margin_days == 7
