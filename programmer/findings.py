@@ -34,7 +34,7 @@ from programmer.schedule import (
     patient_bolus_worst_mcg_per_day,
     step_durations,
 )
-from programmer.units import MINUTES_PER_DAY, exact, with_separator
+from programmer.units import MINUTES_PER_DAY, exact, join_figures, with_separator
 
 
 class Severity(StrEnum):
@@ -342,7 +342,7 @@ def _check_concentration(
     conc = programme.drug.concentration_mcg_per_ml
     if conc in drug.concentrations_mcg_per_ml:
         return
-    allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
+    allowed = join_figures(num(c) for c in drug.concentrations_mcg_per_ml)
     if conc in drug.screening_concentrations_mcg_per_ml:
         # Never a pump fill, confirmed or not (domain.md: screening by lumbar puncture).
         why = f"{num(conc)} mcg/mL is for screening by lumbar puncture only, not a pump fill"

@@ -10,7 +10,7 @@ Rounding happens only when a value is shown, and then only through :func:`apport
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -167,6 +167,12 @@ def with_separator(text: str, separator: str | None = None) -> str:
     decimal separator (or ``separator``). The one place a point becomes a comma."""
     sep = _separator if separator is None else separator
     return text if sep == "." else text.replace(".", sep)
+
+
+def join_figures(figures: Iterable[str]) -> str:
+    """Figures in a list: ``"12.5, 25"``, but ``"12,5; 25"`` with the comma separator, so a
+    list never reads as one number with decimals."""
+    return ("; " if _separator == "," else ", ").join(figures)
 
 
 def format_number(value: Number, places: int, *, separator: str | None = None) -> str:

@@ -132,3 +132,13 @@ def test_plot_value_axes_use_the_separator(qtbot: QtBot) -> None:
     finally:
         units.set_decimal_separator(".")
     assert axis.tickStrings([2.5], 1.0, 0.5) == ["2.5"]
+
+
+def test_a_list_of_figures_never_reads_as_one_number_with_the_comma() -> None:
+    """Hazard: "12,5, 25" could be read as 12.525 or as three figures."""
+    assert units.join_figures(["12.5", "25"]) == "12.5, 25"
+    units.set_decimal_separator(",")
+    try:
+        assert units.join_figures(["12,5", "25"]) == "12,5; 25"
+    finally:
+        units.set_decimal_separator(".")
