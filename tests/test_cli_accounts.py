@@ -78,6 +78,7 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "user list": ["user", "list"],
         "user add": ["user", "add", "dr.new", "--role", "clinician"],
         "library import": ["library", "import", str(library)],
+        "settings set": ["settings", "set", "--refill-margin-days", "10"],
     }
 
 
@@ -95,6 +96,7 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "user list",
         "user add",
         "library import",
+        "settings set",
     ],
 )
 def test_every_patient_data_command_without_as_reads_and_writes_nothing(
