@@ -11,6 +11,7 @@ training database) is a client of this facade (:mod:`db.seed`), handed in as ``o
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -30,6 +31,7 @@ from db import (
     assessments,
     audit,
     check_contexts,
+    clinic_settings,
     compounded,
     drug_libraries,
     migrations,
@@ -43,6 +45,7 @@ from db import backup as backups
 from db import kind as kinds
 from db import simulated_pumps as pumps
 from db import users as accounts
+from db.clinic_settings import ClinicSettingsVersion, SettingsError
 from db.compounded import ConfirmationRefusedError
 from db.connection import (
     APPLICATION_ID,
@@ -104,6 +107,7 @@ from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
+from programmer.units import set_decimal_separator
 from programmer.visit import PumpAtFinish, finish_outcome
 from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
 from programmer.worklist import WorklistItem, horizon
@@ -114,6 +118,7 @@ __all__ = [
     "BackupError",
     "BolusGivenRecord",
     "BolusKind",
+    "ClinicSettingsVersion",
     "CompoundedConfirmation",
     "ConfirmationRefusedError",
     "ConflictError",
@@ -138,6 +143,7 @@ __all__ = [
     "RefillRecord",
     "ScreeningRecord",
     "ScreeningResponse",
+    "SettingsError",
     "UnknownPatientError",
     "UnknownVersionError",
     "VerifyReport",
@@ -325,6 +331,11 @@ class Database:
             database._database_id = audit.database_id(sdb) if anchored else None
             database._wal_identity = file_identity(Path(f"{path}-wal"))
             database._remember_head(moment)
+            # Every number this program shows or reads from now on uses the clinic's separator.
+            # Settings altered behind the console leave the default: the database still opens
+            # (verify names the row; checks refuse until an administrator sets them again).
+            with contextlib.suppress(DatabaseError):
+                set_decimal_separator(database.clinic_settings.decimal_separator)
         except sqlite3.Error as exc:
             conn.close()
             raise translate(exc, path) from None
@@ -391,8 +402,9 @@ class Database:
             raise translate(exc, self.path) from None
         try:
             yield sdb
-            # The worklist's stored figures follow what this write changed (db/worklist.py).
-            worklist.refresh_stale(sdb, self._reference, self._settings)
+            # The worklist's stored figures follow what this write changed (db/worklist.py),
+            # projected with the clinic's stored settings (its refill safety margin).
+            worklist.refresh_stale(sdb, self._reference, self._stored_settings(sdb))
             sdb.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -695,7 +707,8 @@ class Database:
         drug library, the catalogue, the clinic settings, the patient's confirmed compounded
         concentrations and programme history (:mod:`db.check_contexts`). The save path checks
         with the same; every screen, dialog and report takes it from here. ``before_version``:
-        the history as it was before that version was saved (a report, as at the save)."""
+        the history as it was before that version was saved (a report, as at the save, with
+        the clinic settings in force then)."""
         moment_text(now, "now")
         with self._read() as sdb:
             return self._context(sdb, patient_id, now, self.library, before_version)
@@ -713,7 +726,7 @@ class Database:
             patient_id,
             now,
             reference=programmes.Reference(self._catalogue, library),
-            settings=self._settings,
+            settings=self._settings_in(sdb, None if before_version is None else now),
             before_version=before_version,
         )
 
@@ -1560,6 +1573,95 @@ class Database:
                 "reason": found.reason,
             }
         }
+
+    # ------------------------------------------------------------ clinic settings
+    # (db/clinic_settings.py)
+
+    @property
+    def clinic_settings(self) -> ClinicSettings:
+        """The active clinic settings: the newest version an administrator stored (looked up on
+        every use, so a change made in another window applies at once), else the defaults."""
+        if self._closed:
+            return self._settings
+        with self._read() as sdb:
+            return self._settings_in(sdb, None)
+
+    def _stored_settings(self, sdb: SqliteDatabase) -> ClinicSettings:
+        """The active settings for a computation inside a write; settings altered behind the
+        console give the defaults there (the check refuses them; verify names the row)."""
+        try:
+            return self._settings_in(sdb, None)
+        except DatabaseError:
+            return self._settings
+
+    def _settings_in(self, sdb: SqliteDatabase, at: datetime | None) -> ClinicSettings:
+        """The active settings, or with ``at`` the ones in force at that moment."""
+        stored = clinic_settings.newest(sdb) if at is None else clinic_settings.in_force_at(sdb, at)
+        return self._settings if stored is None else stored.settings
+
+    def clinic_settings_history(self) -> list[ClinicSettingsVersion]:
+        """Every stored version of the clinic settings, oldest first; the newest is active
+        (none: the program's defaults are)."""
+        with self._read() as sdb:
+            return clinic_settings.history(sdb)
+
+    def change_clinic_settings(
+        self,
+        *,
+        clinic_name: str,
+        refill_margin_days: int | str,
+        decimal_separator: str,
+        reason: str,
+        by: User,
+        now: datetime,
+    ) -> ClinicSettingsVersion:
+        """Store a new version of the clinic settings (administrators only, checked against the
+        accounts now). A value out of bounds is refused (:class:`SettingsError`, naming it) and
+        nothing changes; so is a version identical to the active one. Audited as
+        ``settings.changed`` with what differs. The decimal separator applies at once."""
+        moment_text(now, "now")
+        new = clinic_settings.checked_settings(clinic_name, refill_margin_days, decimal_separator)
+        why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON, blank_ok=True)
+        with self._write() as sdb:
+            acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
+            try:
+                old, altered = self._settings_in(sdb, None), False
+            except DatabaseError:  # the active row was altered behind the console: replaced
+                old, altered = self._settings, True
+            changes = clinic_settings.changes(old, new)
+            if altered:
+                changes.insert(0, "replaces a version altered behind the console")
+            if not changes:
+                raise SettingsError(
+                    "These are the clinic settings in force already. Nothing was changed.",
+                    "settings",
+                )
+            seq = audit.next_seq(sdb)
+            rowid = clinic_settings.insert(
+                sdb, new, reason=why.strip(), by=acting, now=now, audit_seq=seq
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=acting,
+                action="settings.changed",
+                patient_id=None,
+                details={
+                    "clinic_name": new.clinic_name,
+                    "refill_margin_days": new.refill_margin_days,
+                    "decimal_separator": new.decimal_separator,
+                    "changes": changes,
+                    "reason": why.strip(),
+                },
+                records=[("clinic_settings", rowid)],
+            )
+            # A new margin moves every patient's refill date: the worklist is projected anew
+            # before this write commits.
+            worklist.mark_all_stale(sdb)
+            version = clinic_settings.read(sdb, rowid, active=True)
+        set_decimal_separator(new.decimal_separator)
+        return version
 
     # ------------------------------------------------------------ simulated pumps
     # (db/simulated_pumps.py)

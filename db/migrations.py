@@ -35,6 +35,7 @@ RECORD_TABLES: tuple[str, ...] = (
     "assessment",
     "visit",
     "visit_finish",
+    "clinic_settings",
 )
 
 
@@ -288,7 +289,25 @@ CREATE INDEX compounded_confirmation_by_patient ON compounded_confirmation (pati
 """
 
 
-# Schema 4: the audit trail anchored outside its file (issue 10; product.md, "Records and
+# Clinic settings (issue 12): the clinic name, refill safety margin and decimal separator an
+# administrator set, one row per change (db/clinic_settings.py). Records: immutable, each row
+# hashed into the audit entry that wrote it. With no row, the program's defaults apply.
+SCHEMA_CLINIC_SETTINGS = f"""
+CREATE TABLE clinic_settings (
+    id INTEGER PRIMARY KEY,
+    clinic_name TEXT NOT NULL,
+    refill_margin_days INTEGER NOT NULL CHECK (refill_margin_days BETWEEN 1 AND 60),
+    decimal_separator TEXT NOT NULL CHECK (decimal_separator IN ('.', ',')),
+    reason TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+{_immutable("clinic_settings", "clinic settings versions")}
+"""
+
+
+# Schema 7: the audit trail anchored outside its file (issue 10; product.md, "Records and
 # files"). The database gets an identity (what the workstation records the last head it saw
 # under) and names the workstation's audit key; from the entry recording this migration on,
 # every entry is keyed and lists the tracked rows it changed (db/audit.py). ``audit_state`` is
@@ -365,6 +384,10 @@ def _anchor_audit_trail(sdb: SqliteDatabase) -> None:
     )
 
 
+def _create_clinic_settings(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_CLINIC_SETTINGS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -373,6 +396,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "assessments per visit", _create_assessments),
     Migration(6, "visits", _create_visits),
     Migration(7, "audit trail keyed and anchored outside the file", _anchor_audit_trail),
+    Migration(8, "clinic settings versions", _create_clinic_settings),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

@@ -11,7 +11,7 @@ from fractions import Fraction
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.schedule import daily_doses, day_total_mcg, patient_bolus_max_mcg_per_day
-from programmer.units import exact, format_decimal, format_number
+from programmer.units import exact, format_decimal, format_number, format_short
 
 MODE_NAMES = {
     Mode.STOPPED: "Stopped",
@@ -80,8 +80,7 @@ def summary_line(programme: Programme, catalogue: PumpCatalogue | None = None) -
 
 
 def _short(value: Fraction, places: int = 2) -> str:
-    text = format_number(value, places)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_short(value, places)
 
 
 def _side(programme: Programme | None, catalogue: PumpCatalogue) -> dict[str, tuple[str, str]]:

@@ -20,7 +20,7 @@ from programmer.findings import patient_group
 from programmer.programme import Mode, Programme
 from programmer.pump_catalogue import PumpCatalogue
 from programmer.schedule import daily_doses
-from programmer.units import exact, format_number
+from programmer.units import exact, format_number, format_short
 
 THERAPY = (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
 
@@ -76,9 +76,7 @@ def _signed(value: Fraction, places: int, *, trim: bool = False) -> str:
     """``"+9.0"``, ``"-20"``; a change too small to show keeps its sign (``"+0.00"``), only
     none at all is ``"±0"``. ``trim``: no trailing zeros (a limit from the library is shown as
     written there, 12.5 as 12.5, 30 as 30)."""
-    text = format_number(abs(value), places)
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = format_short(abs(value), places) if trim else format_number(abs(value), places)
     if value == 0:
         return f"±{text}"
     return f"{'+' if value > 0 else '-'}{text}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from programmer.errors import ReferenceDataError
 from programmer.reference_data import Table, load_toml, parse_toml
+from programmer.units import with_separator
 
 FORMAT = "itb-drug-library/1"
 
@@ -171,7 +172,7 @@ def default_drug_library() -> DrugLibrary:
 def _figure(value: Decimal) -> str:
     """A library figure as written in a message: no exponent, no trailing zeros."""
     text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return with_separator(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def _figures(values: tuple[Decimal, ...], unit: str) -> str:

@@ -35,7 +35,7 @@ from programmer.schedule import (
     step_durations,
     week_delivery,
 )
-from programmer.units import MINUTES_PER_DAY, exact
+from programmer.units import MINUTES_PER_DAY, exact, join_figures, with_separator
 
 
 class Severity(StrEnum):
@@ -131,7 +131,7 @@ def has_hard(findings: tuple[Finding, ...] | list[Finding]) -> bool:
 def num(value: Fraction | Decimal | int, places: int = 2) -> str:
     """A figure for a message: at most ``places`` decimals, trailing zeros dropped."""
     text = f"{float(round(Fraction(value), places)):.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return with_separator(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def hhmm(minutes: int) -> str:
@@ -340,7 +340,7 @@ def _check_concentration(
     conc = programme.drug.concentration_mcg_per_ml
     if conc in drug.concentrations_mcg_per_ml:
         return
-    allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
+    allowed = join_figures(num(c) for c in drug.concentrations_mcg_per_ml)
     if conc in drug.screening_concentrations_mcg_per_ml:
         # Never a pump fill, confirmed or not (domain.md: screening by lumbar puncture).
         why = f"{num(conc)} mcg/mL is for screening by lumbar puncture only, not a pump fill"

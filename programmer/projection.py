@@ -34,9 +34,13 @@ MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 @dataclass(frozen=True, slots=True)
 class ClinicSettings:
-    """Settings a clinic may change (product.md: "a clinic setting, default 7 days")."""
+    """Settings a clinic may change (product.md: "a clinic setting, default 7 days"). An
+    administrator stores the clinic name, the refill margin and the decimal separator in the
+    database (db/clinic_settings.py, which also holds their bounds); these are the defaults."""
 
     refill_margin_days: int = 7
+    clinic_name: str = "ITB clinic"  # on every report page
+    decimal_separator: str = "."  # programmer.units.set_decimal_separator
     # ALARM_BEFORE_REFILL_VISIT: the alarm would sound within this many days of now.
     alarm_visit_window_days: int = 7
     # LOW_ALARM_TOO_LOW: domain.md, SynchroMed II low-reservoir alarm "recommended at 2 mL".

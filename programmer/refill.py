@@ -14,7 +14,7 @@ from programmer.findings import Code, Finding, num, overfill_finding
 from programmer.programme import DrugFill, Programme, Reservoir
 from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
-from programmer.units import exact
+from programmer.units import exact, join_figures
 
 
 def earlier_on_fill(
@@ -117,7 +117,7 @@ def refill_findings(
     if concentration not in drug.concentrations_mcg_per_ml and (
         screening or concentration not in confirmed
     ):
-        allowed = ", ".join(num(c) for c in drug.concentrations_mcg_per_ml)
+        allowed = join_figures(num(c) for c in drug.concentrations_mcg_per_ml)
         findings.append(
             Finding(
                 Code.CONCENTRATION_UNKNOWN,

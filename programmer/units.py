@@ -10,11 +10,18 @@ Rounding happens only when a value is shown, and then only through :func:`apport
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Final
+
+# The decimal separator every number is shown and typed with: one per installation, a clinic
+# setting (issue 12), "." or ",". Group (thousands) separators are never written nor accepted:
+# "1,000" is 1000 in one locale and 1.000 in another, the 1000x error domain.md warns about.
+DECIMAL_SEPARATORS: Final = (".", ",")
+_separator = "."
 
 MINUTES_PER_DAY = 1440
 MINUTES_PER_HOUR = 60
@@ -140,16 +147,54 @@ def apportion(values: Sequence[Number], places: int) -> Apportioned:
     )
 
 
-def format_number(value: Number, places: int) -> str:
-    """A number for display, half-up at ``places`` decimals."""
-    return str(round_half_up(value, places))
+def decimal_separator() -> str:
+    """The installation's decimal separator, ``"."`` or ``","`` (:func:`set_decimal_separator`)."""
+    return _separator
 
 
-def format_quantity(value: Number, unit: str, places: int) -> str:
+def set_decimal_separator(separator: str) -> None:
+    """Show and read every number with ``separator`` from now on: called when a database is
+    opened and when an administrator changes the clinic settings. Anything but ``"."`` or
+    ``","`` is refused (``ValueError``) and changes nothing."""
+    global _separator
+    if separator not in DECIMAL_SEPARATORS:
+        raise ValueError(f"the decimal separator is '.' or ',', not {separator!r}")
+    _separator = separator
+
+
+def with_separator(text: str, separator: str | None = None) -> str:
+    """``text``, a number written with a point (``str(Decimal)``), with the installation's
+    decimal separator (or ``separator``). The one place a point becomes a comma."""
+    sep = _separator if separator is None else separator
+    return text if sep == "." else text.replace(".", sep)
+
+
+def join_figures(figures: Iterable[str]) -> str:
+    """Figures in a list: ``"12.5, 25"``, but ``"12,5; 25"`` with the comma separator, so a
+    list never reads as one number with decimals."""
+    return ("; " if _separator == "," else ", ").join(figures)
+
+
+def format_number(value: Number, places: int, *, separator: str | None = None) -> str:
+    """A number for display, half-up at ``places`` decimals, with the decimal separator."""
+    return with_separator(str(round_half_up(value, places)), separator)
+
+
+def format_short(value: Number, places: int, *, separator: str | None = None) -> str:
+    """:func:`format_number` without trailing zeros (``"396"``, ``"0.396"``), for figures in
+    sentences; with the decimal separator."""
+    text = str(round_half_up(value, places))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return with_separator(text, separator)
+
+
+def format_quantity(value: Number, unit: str, places: int, *, separator: str | None = None) -> str:
     """A number with its unit, e.g. ``"290.00 mcg/day"``: every dose on screen shows its unit."""
-    return f"{format_number(value, places)} {unit}"
+    return f"{format_number(value, places, separator=separator)} {unit}"
 
 
-def format_decimal(value: Decimal) -> str:
-    """A typed value exactly as typed (no exponent notation)."""
-    return format(value, "f")
+def format_decimal(value: Decimal, *, separator: str | None = None) -> str:
+    """A typed value exactly as typed (no exponent notation), with the decimal separator. For
+    people only: files and storage write ``format(value, "f")``."""
+    return with_separator(format(value, "f"), separator)

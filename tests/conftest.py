@@ -57,3 +57,14 @@ def other_workstation(tmp_path: Path) -> Path:
     """Another workstation's state folder (keys and heads of its own): a test moving a database
     there sets ITB_CONSOLE_STATE_DIR to it with monkeypatch."""
     return tmp_path / "other-workstation"
+
+
+@pytest.fixture(autouse=True)
+def point_decimal_separator() -> "object":
+    """Every test starts and ends with the "." separator (opening a database with "," stored
+    sets the installation's separator for the whole process)."""
+    from programmer import units
+
+    units.set_decimal_separator(".")
+    yield
+    units.set_decimal_separator(".")

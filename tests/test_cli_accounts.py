@@ -85,11 +85,12 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "audit-key export": ["audit-key", "export", str(tmp_path / "k.key")],
         "audit-key import": ["audit-key", "import", str(tmp_path / "k.key")],
         "report --visit": ["report", "MRN-0042", "--visit", "1", "--out", str(tmp_path / "v.pdf")],
+        "settings set": ["settings", "set", "--refill-margin-days", "10"],
     }
 
 
 # Commands on files only, or on the drug limits alone: no account needed (product.md).
-NO_ACCOUNT = {"check", "project", "library show"}
+NO_ACCOUNT = {"check", "project", "library show", "settings show"}
 
 
 def _subcommands() -> set[str]:
@@ -138,6 +139,7 @@ def test_every_command_but_the_file_ones_is_in_the_account_test(tmp_path: Path) 
         "report --visit",
         "export-fhir",
         "audit-key export",
+        "settings set",
     ],
 )
 def test_every_patient_data_command_without_as_reads_and_writes_nothing(

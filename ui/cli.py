@@ -20,6 +20,7 @@ from ui.commands import library as library_commands
 from ui.commands import programme as programme_commands
 from ui.commands import records as records_commands
 from ui.commands import report as report_commands
+from ui.commands import settings as settings_commands
 from ui.commands import users as user_commands
 from ui.commands import visits as visit_commands
 from ui.commands import worklist as worklist_commands
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     worklist_commands.register(sub)
     visit_commands.register(sub)
     audit_key_commands.register(sub)
+    settings_commands.register(sub)
     return parser
 
 

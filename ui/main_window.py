@@ -245,12 +245,16 @@ class MainWindow(QMainWindow):
         for action in (self.report_pdf_action, self.report_print_action, self.fhir_action):
             file_menu.addAction(action)
         self.users_action = self._action("&Users…", None, self.show_users, "userAccounts")
+        self.clinic_settings_action = self._action(
+            "Clinic settin&gs…", None, self.edit_clinic_settings, "clinicSettings"
+        )
         self.new_database_action = self._action(
             "New data&base…", None, self.new_database, "newDatabase"
         )
         file_menu.addSeparator()
         file_menu.addAction(self.audit_action)
         file_menu.addAction(self.users_action)
+        file_menu.addAction(self.clinic_settings_action)
         file_menu.addAction(self.lock_action)
         if self.training_clock is None:
             file_menu.addAction(self.new_database_action)
@@ -299,10 +303,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ administration
 
     def _update_administration(self) -> None:
-        """The user screen is for administrators only (the database checks it again)."""
+        """The user screen is for administrators only (the database checks it again); the
+        clinic settings are shown to everyone, changed by administrators only."""
         admin = self.account is not None and self.account.is_administrator
         self.users_action.setVisible(admin)
         self.users_action.setEnabled(admin)
+        self._update_administration_actions()
 
     def show_users(self) -> UsersDialog | None:
         from ui.users_screen import UsersDialog
@@ -459,6 +465,45 @@ class MainWindow(QMainWindow):
         self.worklist_window.show()
         self.worklist_window.activateWindow()
         return self.worklist_window
+
+    def _update_administration_actions(self) -> None:
+        from db.users import Role
+
+        admin = self.account is not None and self.account.role is Role.ADMINISTRATOR
+        self.clinic_settings_action.setEnabled(admin)
+        self.clinic_settings_action.setToolTip(
+            "" if admin else "Only an administrator changes the clinic settings."
+        )
+
+    def edit_clinic_settings(self) -> bool:
+        """The clinic settings dialog (administrators); a change applies at once to the open
+        patient's checks, overview and editor (the refill margin, the decimal separator)."""
+        if self.account is None or not self.clinic_settings_action.isEnabled():
+            self.prompter.warn(
+                "Clinic settings", "Only an administrator changes the clinic settings."
+            )
+            return False
+        stored = self.prompter.clinic_settings(self.db, by=self.account, clock=self.clock)
+        if stored is None:
+            return False
+        now = self.clock()
+        if self.record is not None:
+            try:
+                context = self.db.check_context(self.record.patient.id, now)
+            except DatabaseError as exc:
+                self.prompter.warn("Clinic settings", str(exc))
+                return True
+            if self.document is not None:
+                self.document.set_context(context)
+                self.document.set_now(now)
+            self.overview.show_patient(self.record, self.current, now, context)
+        self.statusBar().showMessage(
+            f"Clinic settings version {stored.number} saved: refill margin "
+            f"{stored.settings.refill_margin_days} days, decimal separator "
+            f"'{stored.settings.decimal_separator}'.",
+            15000,
+        )
+        return True
 
     def show_tab(self, index: int) -> None:
         """Ctrl+1..4: the tab, with the focus in its main control (the schedule on the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from fractions import Fraction
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from programmer.compare import summary_line
 from programmer.findings import CheckResult, Severity, check_programme
 from programmer.projection import DeliveryModel
 from programmer.pump_status import BatteryLevel, battery_state
+from programmer.units import format_decimal, format_number
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_NAMES
 
 if TYPE_CHECKING:
@@ -153,15 +155,18 @@ class PatientOverview(QWidget):
         else:
             prog = current.programme
             pump_model = catalogue.pump(prog.pump.model)
-            v["drug"].setText(f"{prog.drug.name}, {prog.drug.concentration_mcg_per_ml} mcg/mL")
+            v["drug"].setText(
+                f"{prog.drug.name}, {format_decimal(prog.drug.concentration_mcg_per_ml)} mcg/mL"
+            )
             v["programme"].setText(
                 f"{summary_line(prog)} (version {current.number}, saved "
                 f"{current.saved_at:%Y-%m-%d %H:%M} by {current.saved_by})"
             )
             volume = DeliveryModel(prog, pump_model, worst_case=False).volume_at(now)
             v["reservoir"].setText(
-                f"{max(float(volume), 0.0):.2f} mL of {pump_model.reservoir_ml} mL "
-                f"(filled with {prog.reservoir.volume_ml} mL on "
+                f"{format_number(max(volume, Fraction(0)), 2)} mL of "
+                f"{format_decimal(pump_model.reservoir_ml)} mL "
+                f"(filled with {format_decimal(prog.reservoir.volume_ml)} mL on "
                 f"{prog.reservoir.filled_at:%Y-%m-%d})"
                 + (" — EMPTY by the programme" if volume <= 0 else "")
             )
@@ -171,7 +176,7 @@ class PatientOverview(QWidget):
             self._plot().show_projection(prog, proj, pump_model, now=now)
             alarm = proj.low_reservoir_alarm_at
             v["alarm"].setText(
-                f"{alarm:%Y-%m-%d %H:%M} (at {prog.pump.low_reservoir_alarm_ml} mL)"
+                f"{alarm:%Y-%m-%d %H:%M} (at {format_decimal(prog.pump.low_reservoir_alarm_ml)} mL)"
                 if alarm
                 else "not reached at this rate"
             )

@@ -27,7 +27,7 @@ from db.patients import check_patient_name
 from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
-from ui.editor.entry import EntryError, check_range, parse_decimal
+from ui.editor.entry import EntryError, check_range, format_plain, parse_decimal
 from ui.screen import fit_to_screen, scrolling
 from ui.theme import ERROR_COLOUR
 
@@ -198,14 +198,14 @@ class PatientForm(QDialog):
         for cat in catalogue.catheters_for(model.model):
             self.catheter.addItem(cat.display_name, cat.model)
         self.catheter.setCurrentIndex(max(self.catheter.findData(kept), 0))
-        self.alarm.setText(format(model.default_low_alarm_ml, "f"))
-        self.volume.setText(format(model.reservoir_ml, "f"))
+        self.alarm.setText(format_plain(model.default_low_alarm_ml))
+        self.volume.setText(format_plain(model.reservoir_ml))
 
     def _drug_changed(self) -> None:
         drug = self._library.drug(self.drug.currentData())
         self.concentration.clear()
         for c in drug.concentrations_mcg_per_ml:
-            self.concentration.addItem(format(c, "f"))
+            self.concentration.addItem(format_plain(c))
 
     def _try_accept(self) -> None:
         try:

@@ -12,6 +12,11 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from ui.prompter import Prompter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from db.clinic_settings import ClinicSettingsVersion
+    from db.database import Database
+    from db.users import User
     from programmer.drug_library import DrugLibrary
     from programmer.findings import CheckResult
     from programmer.programme import Programme
@@ -77,3 +82,13 @@ class WindowPrompter(Prompter):
 
         dialog = PatientForm(now, self.parent, library=library, catalogue=catalogue)
         return dialog.value if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def clinic_settings(
+        self, database: Database, *, by: User, clock: Callable[[], datetime]
+    ) -> ClinicSettingsVersion | None:
+        """The clinic settings dialog (it stores the change itself); the new version, or None
+        when cancelled."""
+        from ui.clinic_settings_dialog import ClinicSettingsDialog
+
+        dialog = ClinicSettingsDialog(database, by=by, clock=clock, parent=self.parent)
+        return dialog.stored if dialog.exec() == QDialog.DialogCode.Accepted else None

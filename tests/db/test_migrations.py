@@ -14,6 +14,7 @@ from db import migrations, worklist
 from db.database import Database
 from db.migrations import Migration
 from programmer.drug_library import default_drug_library
+from programmer.projection import ClinicSettings
 from tests.db.factories import NOW, later, open_new, programme, save
 
 
@@ -117,7 +118,12 @@ def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(
     _schema_3_clinic(path, monkeypatch)
     conn = sqlite3.connect(path, isolation_level=None)  # back to what schema 1 wrote
     drop_after_schema_3(conn)
-    for table in ("console_meta", "user_account", "simulated_pump", *SCHEMA_3_TABLES):
+    for table in (
+        "console_meta",
+        "user_account",
+        "simulated_pump",
+        *SCHEMA_3_TABLES,
+    ):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 1")
     conn.close()
@@ -148,4 +154,28 @@ def test_schema_2_database_gets_library_versions_and_keeps_the_packaged_library(
         assert entry.details["schema"] == 3
         assert database.library == packaged and database.library_versions() == []
         assert database.compounded_confirmations("MRN-0042") == []
+        assert database.verify().ok
+
+
+def test_a_database_before_clinic_settings_migrates_in_place_with_the_defaults(
+    tmp_path: Path,
+) -> None:
+    """Issue 12's migration: an existing database gets the settings table, is backed up first,
+    and keeps the program's defaults (a 7-day margin, "ITB clinic", ".") until an administrator
+    stores settings."""
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        save(database, programme())
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TABLE clinic_settings")
+    conn.execute(f"PRAGMA user_version = {migrations.schema_version() - 1}")
+    conn.close()
+    with Database.open(path, now=later(60)) as database:
+        assert migrations.user_version(database._sdb) == migrations.schema_version()
+        entry = database.audit_entries()[-1]
+        assert entry.action == "database.migrated"
+        assert entry.details["summary"] == "clinic settings versions"
+        assert entry.details["backup"] is not None and Path(entry.details["backup"]).exists()
+        assert database.clinic_settings == ClinicSettings()
+        assert database.clinic_settings_history() == []
         assert database.verify().ok

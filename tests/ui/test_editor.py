@@ -265,7 +265,7 @@ def test_a_value_typed_with_its_unit_is_read_in_that_unit(
     [
         (Column.RATE, "-5", "cannot be negative"),
         (Column.RATE, "abc", "not a number"),
-        (Column.RATE, "1,5", "use '.' for decimals"),
+        (Column.RATE, "1,5", "use . as the decimal separator here"),
         (Column.RATE, "1.1234567", "at most 6 decimal places"),
         (Column.RATE, "2000000", "beyond any possible value"),
         (Column.RATE, "5 mg/day", "not a unit here"),

@@ -201,7 +201,10 @@ def test_volume_over_the_reservoir_is_refused_where_typed_never_clamped(
         assert dialog.volume_error.isVisibleTo(dialog)
         assert "over the 20 mL reservoir" in dialog.volume_error.text()
         assert not dialog.confirm_button.isEnabled()
-        for bad, words in (("1,5", "use '.' for decimals"), ("-3", "cannot be negative")):
+        for bad, words in (
+            ("1,5", "use . as the decimal separator here"),
+            ("-3", "cannot be negative"),
+        ):
             type_text(qtbot, dialog.volume_edit, bad)
             assert words in dialog.volume_error.text()
             assert not dialog.confirm_button.isEnabled()

@@ -48,7 +48,10 @@ def register(sub: Any) -> None:
     )
     rep.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF file to write")
     rep.add_argument(
-        "--clinic", metavar="NAME", default=None, help="the clinic's name on every page"
+        "--clinic",
+        metavar="NAME",
+        default=None,
+        help="the clinic's name on every page (default: the clinic settings' name)",
     )
     rep.add_argument("--force", action="store_true", help="replace the PDF file if it exists")
     add_account_option(rep)
@@ -82,7 +85,7 @@ def run_report(args: argparse.Namespace) -> int:
     """Write the report; see the module docstring for the exit codes."""
     from db.database import DatabaseError
     from db.kind import DatabaseKind
-    from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
+    from ui.report.content import ReportError, report_from_database
 
     out = Path(args.out)
     protected = database_path(args)[0]
@@ -100,7 +103,7 @@ def run_report(args: argparse.Namespace) -> int:
                 args.version,
                 now=s.evaluated_at,
                 printed_by=s.recorded_by,
-                clinic=args.clinic or DEFAULT_CLINIC,
+                clinic=args.clinic or None,
                 # Every page of a training database's report says so, whatever was asked.
                 training=database.kind is DatabaseKind.TRAINING,
             )

@@ -1,11 +1,13 @@
 """Reading numbers and times a clinician types, and writing them back, without Qt (style.md:
 "Number entry: locale-explicit validators, the unit next to every field, no silent rounding").
 
-The console reads numbers in one explicit convention, whatever the desktop's locale: digits, a
-point as the decimal separator, no group separators, no signs, no exponents. A comma is refused
-with a message rather than guessed at: "1,000" would be 1000 in one locale and 1.000 in another,
-the 1000x error domain.md warns about. Nothing typed is ever rounded: more decimals than the
-programme can hold is an error the clinician sees.
+The console reads numbers in one explicit convention, whatever the desktop's locale: digits, the
+installation's decimal separator ("." or ",", a clinic setting: programmer.units.decimal_separator),
+no group separators, no signs, no exponents. The other separator is refused with a message rather
+than guessed at: "1,000" would be 1000 in one locale and 1.000 in another, the 1000x error
+domain.md warns about. Nothing typed is ever rounded: more decimals than the programme can hold is
+an error the clinician sees. Every function here takes the separator from that one setting, or
+from ``separator=`` when given.
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ from decimal import Decimal
 from fractions import Fraction
 
 from programmer.programme_file import MAX_DECIMAL_PLACES
-from programmer.units import RateUnit, decimal_if_exact, round_half_up
+from programmer.units import (
+    RateUnit,
+    decimal_if_exact,
+    decimal_separator,
+    round_half_up,
+    with_separator,
+)
 
-DECIMAL_POINT = "."
+DECIMAL_POINT = "."  # how numbers are written in files and storage, whatever the setting
 
 # Places a rate is shown with in each unit (mL/day needs four: the lowest flow is 0.048 mL/day).
 RATE_PLACES: dict[RateUnit, int] = {
@@ -30,8 +38,9 @@ DOSE_PLACES = 2  # mcg
 FLOW_PLACES = 4  # mL/day
 
 # ASCII digits only: "²", "٣" or a full-width "１２" is not a number the console reads (Python's
-# int() and Decimal() would take some of them, silently or with a traceback).
-_NUMBER = re.compile(r"([0-9]+)(?:\.([0-9]*))?|\.([0-9]+)")
+# int() and Decimal() would take some of them, silently or with a traceback). The decimal
+# separator is "." or "," (the installation's: programmer/units.py), checked before matching.
+_NUMBER = re.compile(r"([0-9]+)(?:[.,]([0-9]*))?|[.,]([0-9]+)")
 _TIME = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?")
 # More whole-number digits than any field's highest value has: refused before it is converted
 # (a 5000-digit number overflows int()'s string limit; issue 10).
@@ -44,18 +53,32 @@ class EntryError(ValueError):
 
 
 def parse_decimal(
-    text: str, *, what: str = "The value", max_places: int = MAX_DECIMAL_PLACES
+    text: str,
+    *,
+    what: str = "The value",
+    max_places: int = MAX_DECIMAL_PLACES,
+    separator: str | None = None,
 ) -> Decimal:
-    """A non-negative number typed with a point for decimals, exactly as typed."""
+    """A non-negative number typed with the decimal separator (the installation's, or
+    ``separator``), exactly as typed. The other separator, group separators (``1,000.5``,
+    ``1 000,5``, ``1'000``) and more than one separator are refused with a message."""
+    sep = decimal_separator() if separator is None else separator
+    other = "," if sep == "." else "."
     raw = text.strip()
     if not raw:
         raise EntryError(f"{what}: type a number.")
     if raw.startswith("-"):
         raise EntryError(f"{what} cannot be negative (typed '{shown_typed(raw)}').")
-    if "," in raw:
+    if any(c.isspace() or c in "'_\u00a0\u202f" for c in raw) or (
+        raw.count(".") + raw.count(",") > 1
+    ):
         raise EntryError(
-            f"{what}: use '{DECIMAL_POINT}' for decimals and no thousands separator "
+            f"{what}: no thousands separators; use {sep} as the decimal separator here "
             f"(typed '{shown_typed(raw)}')."
+        )
+    if other in raw:
+        raise EntryError(
+            f"{what}: use {sep} as the decimal separator here (typed '{shown_typed(raw)}')."
         )
     match = _NUMBER.fullmatch(raw)
     if not match:
@@ -71,7 +94,8 @@ def parse_decimal(
             f"{what}: at most {max_places} decimal places (typed '{shown_typed(raw)}'); "
             "nothing was rounded."
         )
-    return Decimal(raw if not raw.endswith(".") else raw[:-1])
+    written = raw.replace(sep, DECIMAL_POINT)
+    return Decimal(written[:-1] if written.endswith(DECIMAL_POINT) else written)
 
 
 def check_range(
@@ -81,7 +105,10 @@ def check_range(
     if positive and value == 0:
         raise EntryError(f"{what}: must be more than 0 {unit}.")
     if high is not None and value > high:
-        raise EntryError(f"{what}: {value} {unit} is over the highest possible {high} {unit}.")
+        raise EntryError(
+            f"{what}: {format_plain(value)} {unit} is over the highest possible "
+            f"{format_plain(high)} {unit}."
+        )
     return value
 
 
@@ -135,26 +162,31 @@ def format_time(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def format_fixed(value: Fraction | Decimal | int, places: int) -> str:
+def format_fixed(
+    value: Fraction | Decimal | int, places: int, *, separator: str | None = None
+) -> str:
     """``value`` at ``places`` decimals or more: the fewest more (up to six) that write it
     exactly, else rounded and marked with '≈' so an inexact figure never passes for exact."""
     v = Fraction(value)
     for p in range(places, MAX_DECIMAL_PLACES + 1):
         d = decimal_if_exact(v, p)
         if d is not None:
-            return str(round_half_up(v, p))
-    return "≈" + str(round_half_up(v, places))
+            return with_separator(str(round_half_up(v, p)), separator)
+    return "≈" + with_separator(str(round_half_up(v, places)), separator)
 
 
-def format_rate(value: Fraction | Decimal | int, unit: RateUnit) -> str:
+def format_rate(
+    value: Fraction | Decimal | int, unit: RateUnit, *, separator: str | None = None
+) -> str:
     """A rate with its unit, e.g. ``"60.00 mcg/h"``, ``"0.1200 mL/day"``."""
-    return f"{format_fixed(value, RATE_PLACES[unit])} {unit.value}"
+    return f"{format_fixed(value, RATE_PLACES[unit], separator=separator)} {unit.value}"
 
 
-def format_plain(value: Fraction | Decimal | int) -> str:
-    """A value for an edit field: exact, no trailing zeros (``"2.5"``), '…' if it repeats."""
+def format_plain(value: Fraction | Decimal | int, *, separator: str | None = None) -> str:
+    """A value for an edit field: exact, no trailing zeros (``"2.5"``), '…' if it repeats;
+    :func:`parse_decimal` reads it back (an exact one) as the same value."""
     v = Fraction(value)
     d = decimal_if_exact(v, MAX_DECIMAL_PLACES)
     if d is None:
-        return str(round_half_up(v, MAX_DECIMAL_PLACES)) + "…"
-    return format(d, "f")
+        return with_separator(str(round_half_up(v, MAX_DECIMAL_PLACES)), separator) + "…"
+    return with_separator(format(d, "f"), separator)

@@ -29,7 +29,13 @@ from programmer.programme import EVERY_DAY, WEEKDAYS, Programme
 from programmer.projection import DeliveryModel, Projection, RanBefore, reservoir_curve
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import basal_rates_by_weekday
-from programmer.units import MINUTES_PER_HOUR, RateUnit, exact, rate_from_mcg_per_h
+from programmer.units import (
+    MINUTES_PER_HOUR,
+    RateUnit,
+    exact,
+    rate_from_mcg_per_h,
+    with_separator,
+)
 from ui.editor.entry import format_fixed, format_rate
 from ui.theme import (
     ALARM_COLOUR,
@@ -97,8 +103,17 @@ class _HoursAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hi
         return strings
 
 
+class _ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """A value axis whose figures use the installation's decimal separator (issue 12)."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [with_separator(text) for text in super().tickStrings(values, scale, spacing)]
+
+
 def _styled_plot(bottom: pg.AxisItem | None = None) -> pg.PlotWidget:
-    axis_items = {"bottom": bottom} if bottom is not None else None
+    axis_items = {"left": _ValueAxis("left")}
+    if bottom is not None:
+        axis_items["bottom"] = bottom
     widget = pg.PlotWidget(background="w", axisItems=axis_items)
     item = widget.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.25)
@@ -568,11 +583,11 @@ class ReservoirPlot(_PlotWithReadout):
         if x > px[-1]:
             text += "empty (pending)"
         else:
-            text += f"{float(np.interp(x, px, py)):.2f} mL (pending)"
+            text += with_separator(f"{float(np.interp(x, px, py)):.2f}") + " mL (pending)"
         if "current" in self._curves and len(self._curves["current"][0]):
             cx, cy = self._curves["current"]
             if cx[0] <= x <= cx[-1]:
-                text += f"   {float(np.interp(x, cx, cy)):.2f} mL (saved)"
+                text += "   " + with_separator(f"{float(np.interp(x, cx, cy)):.2f}") + " mL (saved)"
         return text
 
 
@@ -650,9 +665,9 @@ class DoseHistoryPlot(_PlotWithReadout):
     def readout_at(self, x: float) -> str:
         moment = from_timestamp(x)
         if self._pending and abs(x - timestamp(self._pending[0])) < 12 * 3600:
-            return f"Pending  {self._pending[1]:.2f} mcg/day"
+            return f"Pending  {with_separator(f'{self._pending[1]:.2f}')} mcg/day"
         before = [(t, d) for t, d in self._points if t <= moment]
         if not before:
             return ""
         t, d = before[-1]
-        return f"Since {t:%Y-%m-%d %H:%M}  {d:.2f} mcg/day"
+        return f"Since {t:%Y-%m-%d %H:%M}  {with_separator(f'{d:.2f}')} mcg/day"

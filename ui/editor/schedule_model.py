@@ -31,7 +31,14 @@ from programmer.findings import CheckResult, Code, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme, Step
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import step_doses, step_durations
-from programmer.units import Apportioned, RateUnit, apportion, exact, rate_from_mcg_per_h
+from programmer.units import (
+    Apportioned,
+    RateUnit,
+    apportion,
+    exact,
+    format_decimal,
+    rate_from_mcg_per_h,
+)
 from ui.editor.entry import (
     DOSE_PLACES,
     EntryError,
@@ -375,7 +382,7 @@ class ScheduleTableModel(QAbstractTableModel):
                     end=format_time(step.start_min + minutes),
                     rate=format_rate(rate, self._unit),
                     rate_edit=format_plain(rate),
-                    dose=f"{dose} mcg",
+                    dose=f"{format_decimal(dose)} mcg",
                 )
             )
         current = self._document.current
@@ -387,7 +394,7 @@ class ScheduleTableModel(QAbstractTableModel):
         total = DayTotal(
             day=day,
             doses=doses,
-            total_mcg=f"{doses.total} mcg/day",
+            total_mcg=f"{format_decimal(doses.total)} mcg/day",
             flow_ml=_flow_text(programme, steps),
         )
         return _Shown(day, steps, rows, cell_marks(result.findings, day, steps, changed), total)

@@ -37,7 +37,7 @@ from programmer.findings import CheckResult, Finding, check_programme
 from programmer.programme import Bolus, Programme
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day
-from programmer.units import RateUnit, exact, format_number
+from programmer.units import RateUnit, exact, format_decimal, format_number
 from ui.editor.bolus_model import format_moment, parse_moment
 from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
 from ui.pump.fields import note, value_edit, with_unit
@@ -113,8 +113,9 @@ class BolusDialog(QDialog):
         heading = note("bolusHeading")
         heading.setText(
             f"<b>{escape(c.patient)}</b> — {escape(c.pump.display_name)}: internal volume "
-            f"{c.pump.internal_volume_ml} mL, highest flow {c.pump.max_flow_ml_per_day} mL/day. "
-            f"Pending fill: {c.pending.drug.name} {conc} mcg/mL."
+            f"{format_decimal(c.pump.internal_volume_ml)} mL, highest flow "
+            f"{format_decimal(c.pump.max_flow_ml_per_day)} mL/day. "
+            f"Pending fill: {c.pending.drug.name} {format_decimal(conc)} mcg/mL."
         )
         catheter_box = QGroupBox("Catheter (for priming and bridge boluses)")
         catheter_form = QFormLayout(catheter_box)
@@ -127,7 +128,8 @@ class BolusDialog(QDialog):
             offered.append(c.catheter)  # what the record says is implanted, whatever its maker
         for model in offered:
             self.catheter_combo.addItem(
-                f"{model.display_name} ({model.volume_ml_per_cm} mL/cm)", model.model
+                f"{model.display_name} ({format_decimal(model.volume_ml_per_cm)} mL/cm)",
+                model.model,
             )
         if c.catheter is not None:
             self.catheter_combo.setCurrentIndex(self.catheter_combo.findData(c.catheter.model))
@@ -324,7 +326,8 @@ class BolusDialog(QDialog):
         flow = volume * 1440 / minutes
         self.single_preview.setText(
             f"{format_plain(dose)} mcg over {minutes} min from {format_moment(start)}: "
-            f"{format_plain(volume)} mL at {c.pending.drug.concentration_mcg_per_ml} mcg/mL "
+            f"{format_plain(volume)} mL at "
+            f"{format_decimal(c.pending.drug.concentration_mcg_per_ml)} mcg/mL "
             f"({format_number(flow, 4)} mL/day while it runs)."
         )
         result = check_programme(with_bolus, c.check.with_current(c.current), now=c.now)
@@ -352,13 +355,16 @@ class BolusDialog(QDialog):
             "<table cellspacing='4'>"
             f"<tr><td>Pump internal volume ({escape(c.pump.display_name)}):</td>"
             f"<td align='right'>{format_plain(bolus.pump_volume_ml)} mL</td></tr>"
-            f"<tr><td>Catheter: {length} cm × {model.volume_ml_per_cm} mL/cm:</td>"
+            f"<tr><td>Catheter: {format_decimal(length)} cm × "
+            f"{format_decimal(model.volume_ml_per_cm)} mL/cm:</td>"
             f"<td align='right'>{format_plain(bolus.catheter_volume_ml)} mL</td></tr>"
             f"<tr><td><b>Priming volume:</b></td>"
             f"<td align='right'><b>{format_plain(bolus.volume_ml)} mL</b></td></tr>"
-            f"<tr><td>Dose it pushes at the fill concentration ({conc} mcg/mL):</td>"
+            f"<tr><td>Dose it pushes at the fill concentration ({format_decimal(conc)} "
+            "mcg/mL):</td>"
             f"<td align='right'><b>{format_plain(bolus.dose_mcg)} mcg</b></td></tr>"
-            f"<tr><td>Time at the highest flow ({c.pump.max_flow_ml_per_day} mL/day):</td>"
+            f"<tr><td>Time at the highest flow ({format_decimal(c.pump.max_flow_ml_per_day)} "
+            "mL/day):</td>"
             f"<td align='right'>{bolus.duration_min} min</td></tr>"
             "</table>"
             "The priming dose fills the dead space; it is counted as delivered but mostly does "
@@ -373,7 +379,8 @@ class BolusDialog(QDialog):
         new = c.pending.drug.concentration_mcg_per_ml
         if c.record is None or c.record.drug.concentration_mcg_per_ml == new:
             self.bridge_details.setText(
-                f"No concentration change is pending: the pending programme keeps {new} mcg/mL, "
+                "No concentration change is pending: the pending programme keeps "
+                f"{format_decimal(new)} mcg/mL, "
                 "as on record. A bridge bolus follows a drug or concentration change (offered "
                 "by the Refill dialog)."
             )
@@ -381,7 +388,8 @@ class BolusDialog(QDialog):
         old = c.record.drug.concentration_mcg_per_ml
         if c.bridge_given_at is not None:
             self.bridge_details.setText(
-                f"{old} → {new} mcg/mL: a bridge bolus was recorded with the refill at "
+                f"{format_decimal(old)} → {format_decimal(new)} mcg/mL: a bridge bolus was "
+                "recorded with the refill at "
                 f"{format_moment(c.bridge_given_at)}. Review, save and transmit the refilled "
                 "programme."
             )
@@ -389,13 +397,15 @@ class BolusDialog(QDialog):
         daily = c.result.projection.daily_dose_mcg
         if daily <= Fraction(0):
             self.bridge_details.setText(
-                f"{old} → {new} mcg/mL, but the pending programme delivers nothing: no bridge "
+                f"{format_decimal(old)} → {format_decimal(new)} mcg/mL, but the pending programme "
+                "delivers nothing: no bridge "
                 "bolus is needed."
             )
             return
         if catheter is None:
             self.bridge_details.setText(
-                f"{old} → {new} mcg/mL: choose the catheter and type its implanted length to "
+                f"{format_decimal(old)} → {format_decimal(new)} mcg/mL: choose the catheter and "
+                "type its implanted length to "
                 "compute the bridge bolus."
             )
             return

@@ -32,6 +32,7 @@ from programmer.compare import summary_line
 from programmer.findings import Severity
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.simulated_pump import Alarm, PumpEvent, SimulatedPump
+from programmer.units import format_decimal
 from ui.comparison import ComparisonModel, comparison_view
 from ui.pump.record import (
     RecordView,
@@ -228,12 +229,14 @@ class PumpPanel(QWidget):
         v["read_at"].setText(f"{pump.clock:%Y-%m-%d %H:%M}{ahead}")
         v["pump"].setText(f"{pump.model.display_name}, serial {p.pump.serial}")
         v["programme"].setText(summary_line(p))
-        v["drug"].setText(f"{p.drug.name}, {p.drug.concentration_mcg_per_ml} mcg/mL")
-        v["reservoir"].setText(
-            f"{ml(pump.reservoir_ml)} of {pump.model.reservoir_ml} mL (filled with "
-            f"{p.reservoir.volume_ml} mL on {p.reservoir.filled_at:%Y-%m-%d %H:%M})"
+        v["drug"].setText(
+            f"{p.drug.name}, {format_decimal(p.drug.concentration_mcg_per_ml)} mcg/mL"
         )
-        v["alarm_level"].setText(f"at {p.pump.low_reservoir_alarm_ml} mL")
+        v["reservoir"].setText(
+            f"{ml(pump.reservoir_ml)} of {format_decimal(pump.model.reservoir_ml)} mL (filled with "
+            f"{format_decimal(p.reservoir.volume_ml)} mL on {p.reservoir.filled_at:%Y-%m-%d %H:%M})"
+        )
+        v["alarm_level"].setText(f"at {format_decimal(p.pump.low_reservoir_alarm_ml)} mL")
         battery = battery_state(p.pump.replace_by, now.date())
         eri = (
             " — REPLACEMENT WARNING (ERI) sounding"

@@ -20,7 +20,7 @@ from programmer.projection import BridgeGiven, RanBefore
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.refill import earlier_on_fill, expected_residual_ml
 from programmer.simulated_pump import Alarm, SimulatedPump
-from programmer.units import exact, format_number
+from programmer.units import exact, format_decimal, format_number
 
 # Boluses given outside the programme take their volume from the reservoir (domain.md:
 # "expected residual = volume at last refill - (programmed delivery + boluses given)"). Planned
@@ -183,14 +183,14 @@ def refill_not_on_pump(refill: RefillRecord | None, pump: SimulatedPump) -> str 
         return None
     conc = pump.programme.drug.concentration_mcg_per_ml
     change = (
-        f"it is programmed for {conc} mcg/mL and the reservoir now holds "
-        f"{refill.concentration_mcg_per_ml} mcg/mL"
+        f"it is programmed for {format_decimal(conc)} mcg/mL and the reservoir now holds "
+        f"{format_decimal(refill.concentration_mcg_per_ml)} mcg/mL"
         if refill.concentration_mcg_per_ml != conc
         else f"it is programmed for its fill of {fill.filled_at:%Y-%m-%d %H:%M}"
     )
     return (
-        f"the refill of {refill.at:%Y-%m-%d %H:%M} ({refill.volume_added_ml} mL of "
-        f"{refill.concentration_mcg_per_ml} mcg/mL) is not on the pump: {change}"
+        f"the refill of {refill.at:%Y-%m-%d %H:%M} ({format_decimal(refill.volume_added_ml)} mL of "
+        f"{format_decimal(refill.concentration_mcg_per_ml)} mcg/mL) is not on the pump: {change}"
     )
 
 
@@ -243,12 +243,13 @@ def bridge_text(
 ) -> str:
     """A bridge bolus in words, every figure with its unit (domain.md, "Infusion modes")."""
     return (
-        f"{old_mcg_per_ml} → {new_mcg_per_ml} mcg/mL. The old fluid in pump and catheter "
-        f"({ml(bridge.volume_ml, 4)}: pump {pump.internal_volume_ml} mL + "
+        f"{format_decimal(old_mcg_per_ml)} → {format_decimal(new_mcg_per_ml)} mcg/mL. The old "
+        "fluid in pump and catheter "
+        f"({ml(bridge.volume_ml, 4)}: pump {format_decimal(pump.internal_volume_ml)} mL + "
         f"{catheter.display_name}, {length_cm} cm) is pushed out at "
         f"{format_number(bridge.flow_ml_per_day, 4)} mL/day, which keeps "
         f"{format_number(daily_dose_mcg, 2)} mcg/day: over {duration_words(bridge.duration_min)}. "
         f"The patient receives {format_number(bridge.delivered_mcg, 2)} mcg; the pump, set to "
-        f"{new_mcg_per_ml} mcg/mL, is programmed for "
+        f"{format_decimal(new_mcg_per_ml)} mcg/mL, is programmed for "
         f"{format_number(bridge.programmed_dose_mcg, 2)} mcg."
     )

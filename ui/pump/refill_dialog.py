@@ -59,8 +59,8 @@ from programmer.refill import (
     discrepancy_finding,
     refill_findings,
 )
-from programmer.units import exact, format_number, round_half_up
-from ui.editor.entry import EntryError, parse_decimal
+from programmer.units import exact, format_decimal, format_number, round_half_up
+from ui.editor.entry import EntryError, format_plain, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
 from ui.screen import fit_to_screen
@@ -131,9 +131,11 @@ class RefillDialog(QDialog):
         heading = note("refillHeading")
         heading.setText(
             f"<b>Refill for {escape(c.patient)}</b> — {escape(c.pump.display_name)} "
-            f"(reservoir {c.pump.reservoir_ml} mL), {c.at:%Y-%m-%d %H:%M}.<br>Record: version "
-            f"{c.record.version}, {record.reservoir.volume_ml} mL of {record.drug.name} "
-            f"{record.drug.concentration_mcg_per_ml} mcg/mL filled "
+            f"(reservoir {format_decimal(c.pump.reservoir_ml)} mL), "
+            f"{c.at:%Y-%m-%d %H:%M}.<br>Record: version "
+            f"{c.record.version}, {format_decimal(record.reservoir.volume_ml)} mL of "
+            f"{record.drug.name} "
+            f"{format_decimal(record.drug.concentration_mcg_per_ml)} mcg/mL filled "
             f"{record.reservoir.filled_at:%Y-%m-%d %H:%M}."
         )
 
@@ -149,7 +151,8 @@ class RefillDialog(QDialog):
             else ""
         )
         self.expected_label.setText(
-            f"<b>{ml(expected, 3)}</b> ({record.reservoir.volume_ml} mL filled, less the "
+            f"<b>{ml(expected, 3)}</b> ({format_decimal(record.reservoir.volume_ml)} mL filled, "
+            "less the "
             f"programmed delivery since{given})"
         )
         residual.addRow("Expected residual:", self.expected_label)
@@ -287,13 +290,13 @@ class RefillDialog(QDialog):
         self.concentration_combo.blockSignals(True)
         self.concentration_combo.clear()
         for conc in drug.concentrations_mcg_per_ml:
-            self.concentration_combo.addItem(f"{conc} mcg/mL", str(conc))
+            self.concentration_combo.addItem(f"{format_decimal(conc)} mcg/mL", str(conc))
         self.concentration_combo.addItem("Other (dilution or compounded)…", OTHER)
         index = self.concentration_combo.findData(str(keep))
         if index < 0 and drug.name == self.context.record.programme.drug.name:
             # The record holds a compounded product: offer the same, never a library one.
             index = self.concentration_combo.findData(OTHER)
-            self.other_edit.setText(str(keep))
+            self.other_edit.setText(format_plain(keep))
         self.concentration_combo.setCurrentIndex(max(index, 0))
         self.concentration_combo.blockSignals(False)
 
@@ -317,7 +320,8 @@ class RefillDialog(QDialog):
         if value > size:
             _error(
                 self.measured_error,
-                f"The measured residual: {value} mL is more than the {size} mL reservoir can "
+                f"The measured residual: {format_decimal(value)} mL is more than the "
+                f"{format_decimal(size)} mL reservoir can "
                 "hold. Check the syringe reading; nothing was changed.",
             )
             return None
@@ -344,7 +348,8 @@ class RefillDialog(QDialog):
             _error(
                 self.volume_error,
                 f"The volume added: {overfill.message} A refill may not exceed the reservoir: "
-                f"type at most {pump.reservoir_ml} mL. Nothing was changed or rounded.",
+                f"type at most {format_decimal(pump.reservoir_ml)} mL. Nothing was changed or "
+                "rounded.",
             )
             return None
         _error(self.volume_error, "")
@@ -397,19 +402,22 @@ class RefillDialog(QDialog):
             self.compounded_box.setVisible(False)
             self.compounded_reason.setVisible(False)
             self.concentration_note.setText(
-                f"{value} mcg/mL was confirmed as a compounded product for this patient by "
+                f"{format_decimal(value)} mcg/mL was confirmed as a compounded product for this "
+                "patient by "
                 f"{escape(earlier.by)} on {earlier.at:%Y-%m-%d %H:%M} "
                 f"({escape(earlier.reason)})."
             )
             return value
         if not self.compounded_box.isChecked():
             self.concentration_note.setText(
-                f"<span style='color:{AMBER}'>{value} mcg/mL is not in the drug library: confirm "
+                f"<span style='color:{AMBER}'>{format_decimal(value)} mcg/mL is not in the drug "
+                "library: confirm "
                 "explicitly that it is a dilution or compounded product.</span>"
             )
             return None
         self.concentration_note.setText(
-            f"<span style='color:{AMBER}'>Confirming {value} mcg/mL as a compounded product "
+            f"<span style='color:{AMBER}'>Confirming {format_decimal(value)} mcg/mL as a "
+            "compounded product "
             "for this patient: an override, recorded with your name and the reason.</span>"
         )
         self.confirming = value
@@ -515,7 +523,7 @@ class RefillDialog(QDialog):
         else:
             self.discrepancy_label.setText(
                 f"<span style='color:{OK_COLOUR.name()}'>{ml(abs(difference), 3)} {words}: "
-                f"within the {c.pump.refill_discrepancy_ml} mL limit for the "
+                f"within the {format_decimal(c.pump.refill_discrepancy_ml)} mL limit for the "
                 f"{escape(c.pump.display_name)}.</span>"
             )
         self.discrepancy_reason.setEnabled(significant)
@@ -543,10 +551,12 @@ class RefillDialog(QDialog):
             return f"{moment:%Y-%m-%d %H:%M}" if moment else "never at this rate"
 
         self.dates_label.setText(
-            f"{escape(summary_line(after))}, {after.reservoir.volume_ml} mL of "
-            f"{after.drug.concentration_mcg_per_ml} mcg/mL from {c.at:%Y-%m-%d %H:%M}.<br>"
+            f"{escape(summary_line(after))}, {format_decimal(after.reservoir.volume_ml)} mL of "
+            f"{format_decimal(after.drug.concentration_mcg_per_ml)} mcg/mL from "
+            f"{c.at:%Y-%m-%d %H:%M}.<br>"
             f"<b>Low-reservoir alarm:</b> {when(p.low_reservoir_alarm_at)} (at "
-            f"{after.pump.low_reservoir_alarm_ml} mL) · <b>Empty:</b> {when(p.empty_at)} · "
+            f"{format_decimal(after.pump.low_reservoir_alarm_ml)} mL) · <b>Empty:</b> "
+            f"{when(p.empty_at)} · "
             f"<b>Next refill:</b> {p.next_refill_at:%Y-%m-%d} (set by "
             f"{p.refill_limited_by.value})"
         )
@@ -633,7 +643,8 @@ class RefillDialog(QDialog):
         )
         self.omit_warning.setText(
             f"<span style='color:{RED}'><b>⚠ CONCENTRATION CHANGE WITHOUT A BRIDGE BOLUS "
-            f"({old} → {new_concentration} mcg/mL)</b>:{escape(consequence)} Acknowledge it "
+            f"({format_decimal(old)} → {format_decimal(new_concentration)} "
+            f"mcg/mL)</b>:{escape(consequence)} Acknowledge it "
             "with a reason; it is recorded.</span>"
         )
         if not self.omit_reason.text().strip():

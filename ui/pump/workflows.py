@@ -44,7 +44,7 @@ from programmer.simulated_pump import (
     SimulatedPump,
     TransmissionResult,
 )
-from programmer.units import decimal_if_exact, format_number, round_half_up
+from programmer.units import decimal_if_exact, format_decimal, format_number, round_half_up
 from ui.pump.banner import RecordDiffersBanner, StoppedPumpBanner
 from ui.pump.bolus_dialog import BolusChoice, BolusContext, BolusDialog, BolusTab
 from ui.pump.panel import PumpPanel
@@ -69,7 +69,8 @@ def _fill_words(programme: Programme) -> str:
     """The fill a programme is computed from, for the undo and redo menu entries."""
     fill, drug = programme.reservoir, programme.drug
     return (
-        f"{fill.volume_ml} mL of {drug.concentration_mcg_per_ml} mcg/mL filled "
+        f"{format_decimal(fill.volume_ml)} mL of {format_decimal(drug.concentration_mcg_per_ml)} "
+        "mcg/mL filled "
         f"{fill.filled_at:%Y-%m-%d %H:%M}"
     )
 
@@ -517,7 +518,8 @@ class PumpWorkflows(QObject):
         )
         self.refresh_banner()  # the pump holds the new fill only once it is transmitted
         window.statusBar().showMessage(
-            f"Refill recorded: {refill.volume_added_ml} mL of {refill.concentration_mcg_per_ml} "
+            f"Refill recorded: {format_decimal(refill.volume_added_ml)} mL of "
+            f"{format_decimal(refill.concentration_mcg_per_ml)} "
             "mcg/mL. Review and save the refilled programme, then transmit it to the pump.",
             15000,
         )
@@ -559,7 +561,8 @@ class PumpWorkflows(QObject):
                 f"Add bolus {bolus.start:%Y-%m-%d %H:%M}", partial(se.add_bolus, bolus=bolus)
             )
             window.statusBar().showMessage(
-                f"Bolus planned: {bolus.dose_mcg} mcg over {bolus.duration_min} min from "
+                f"Bolus planned: {format_decimal(bolus.dose_mcg)} mcg over {bolus.duration_min} "
+                "min from "
                 f"{bolus.start:%Y-%m-%d %H:%M}. Review, save and transmit to give it.",
                 15000,
             )
@@ -601,7 +604,8 @@ class PumpWorkflows(QObject):
             "Priming bolus: only under supervision",
             f"Give a priming bolus to {self._patient_words()}'s pump now?\n\n"
             f"{volume} mL (pump {format_number(priming.pump_volume_ml, 4)} mL + catheter "
-            f"{format_number(priming.catheter_volume_ml, 4)} mL), {dose} mcg at {conc} mcg/mL, "
+            f"{format_number(priming.catheter_volume_ml, 4)} mL), {dose} mcg at "
+            f"{format_decimal(conc)} mcg/mL, "
             f"over {priming.duration_min} min.\n\nOnly after implant or replacement of the pump "
             "or catheter, under supervision, with the patient monitored.",
         ):
@@ -610,7 +614,7 @@ class PumpWorkflows(QObject):
         if pump is None:
             return False
         words = (
-            f"Priming bolus {volume} mL ({dose} mcg at {conc} mcg/mL): pump "
+            f"Priming bolus {volume} mL ({dose} mcg at {format_decimal(conc)} mcg/mL): pump "
             f"{format_number(priming.pump_volume_ml, 4)} mL + {catheter.display_name} {length} "
             f"cm"
         )
@@ -706,7 +710,8 @@ class PumpWorkflows(QObject):
             f"Transmit <b>version {version.number}</b> to the pump of "
             f"<b>{escape(self._patient_words())}</b> (serial {escape(p.pump.serial)}):<br>"
             f"{escape(summary_line(p))}; {escape(p.drug.name)} "
-            f"{p.drug.concentration_mcg_per_ml} mcg/mL; reservoir {p.reservoir.volume_ml} mL "
+            f"{format_decimal(p.drug.concentration_mcg_per_ml)} mcg/mL; reservoir "
+            f"{format_decimal(p.reservoir.volume_ml)} mL "
             f"filled {p.reservoir.filled_at:%Y-%m-%d %H:%M}.<br>The pump now runs: "
             f"{escape(summary_line(before))} ({escape(state_words(pump))})."
         )

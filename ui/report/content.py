@@ -38,13 +38,13 @@ from programmer.schedule import (
     step_doses,
     step_end_min,
 )
-from programmer.units import apportion, exact
+from programmer.units import apportion, exact, format_decimal
 from ui.editor.entry import format_fixed
 
 if TYPE_CHECKING:
     from db.database import Database
 
-DEFAULT_CLINIC = "ITB clinic"
+DEFAULT_CLINIC = ClinicSettings().clinic_name  # until an administrator sets one
 TRAINING_MARK = "TRAINING — NOT A CLINICAL RECORD"
 REPORT_TITLE = "Programming session report"
 DOSE_PLACES = 2  # mcg and mcg/day, as the schedule editor shows them
@@ -232,8 +232,8 @@ def _moment(value: datetime) -> str:
 
 
 def _typed(value: Decimal) -> str:
-    """A value a person typed, exactly as typed."""
-    return format(value, "f")
+    """A value a person typed, exactly as typed, with the installation's decimal separator."""
+    return format_decimal(value)
 
 
 def _ml(value: Decimal | Fraction, places: int = 2) -> str:
@@ -314,7 +314,7 @@ def _day_schedule(title: str, steps: Sequence[Step], conc: Fraction) -> DaySched
             start=hhmm(step.start_min),
             end=hhmm(step_end_min(steps, i)),
             rate=f"{_typed(step.rate_mcg_per_h)} mcg/h",
-            dose=f"{dose} mcg",
+            dose=f"{format_decimal(dose)} mcg",
         )
         for i, (step, dose) in enumerate(zip(steps, doses.parts, strict=True))
     )
@@ -322,7 +322,7 @@ def _day_schedule(title: str, steps: Sequence[Step], conc: Fraction) -> DaySched
     return DaySchedule(
         title=title,
         steps=lines,
-        total=f"{doses.total} mcg/day",
+        total=f"{format_decimal(doses.total)} mcg/day",
         flow=f"{format_fixed(total / conc, FLOW_PLACES)} mL/day",
     )
 
@@ -678,12 +678,13 @@ def report_from_database(
     *,
     now: datetime,
     printed_by: str,
-    clinic: str = DEFAULT_CLINIC,
+    clinic: str | None = None,
     training: bool = False,
 ) -> SessionReport:
     """The report of a patient's current programme (or of ``version_number``) from the
-    database. Raises the database's ``UnknownPatientError`` / ``UnknownVersionError``, and
-    :class:`ReportError` when the patient has no confirmed programme yet."""
+    database, under ``clinic`` (default: the clinic name of the database's settings). Raises
+    the database's ``UnknownPatientError`` / ``UnknownVersionError``, and :class:`ReportError`
+    when the patient has no confirmed programme yet."""
     record = database.patient(patient_id)
     versions = database.versions(patient_id)
     if version_number is None:
@@ -703,7 +704,7 @@ def report_from_database(
         printed_by=printed_by,
         refills=database.refills(patient_id),
         boluses_given=database.boluses_given(patient_id),
-        clinic=clinic,
+        clinic=database.clinic_settings.clinic_name if clinic is None else clinic,
         training=training,
         # As at the save: the history before this version (Database.check_context).
         context=database.check_context(patient_id, version.saved_at, before_version=version.number),
