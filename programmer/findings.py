@@ -35,7 +35,7 @@ from programmer.schedule import (
     step_durations,
     week_delivery,
 )
-from programmer.units import MINUTES_PER_DAY, exact, join_figures, with_separator
+from programmer.units import MINUTES_PER_DAY, exact, format_short, join_figures
 
 
 class Severity(StrEnum):
@@ -129,9 +129,10 @@ def has_hard(findings: tuple[Finding, ...] | list[Finding]) -> bool:
 
 
 def num(value: Fraction | Decimal | int, places: int = 2) -> str:
-    """A figure for a message: at most ``places`` decimals, trailing zeros dropped."""
-    text = f"{float(round(Fraction(value), places)):.{places}f}"
-    return with_separator(text.rstrip("0").rstrip(".") if "." in text else text)
+    """A figure for a message: at most ``places`` decimals, trailing zeros dropped, rounded by
+    the one display rule (half away from zero, :func:`programmer.units.round_half_up`), so a
+    finding and a table cell never show the same value differently (12.345 is 12.35 in both)."""
+    return format_short(value, places)
 
 
 def hhmm(minutes: int) -> str:

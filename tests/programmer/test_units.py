@@ -180,3 +180,21 @@ def test_apportioned_parts_always_sum_to_the_shown_total(
         assert is_exact == (exact(part) == value)
         if (value / unit).denominator == 1:
             assert exact(part) == value  # a part exact at this precision is never moved
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=6, allow_nan=False, allow_infinity=False))
+def test_a_finding_rounds_a_figure_as_the_table_does(value: Decimal) -> None:
+    """One rounding rule: a finding's figure and a table cell's agree at the precision shown
+    (a finding rounded 12.345 half-to-even to "12.34" while the table showed "12.35")."""
+    from programmer.findings import num
+    from programmer.units import format_number
+
+    shown = format_number(value, 2)
+    assert Decimal(num(value, 2)) == Decimal(shown)
+
+
+def test_twelve_point_three_four_five_reads_the_same_in_a_finding_and_a_table() -> None:
+    from programmer.findings import num
+    from programmer.units import format_number
+
+    assert num(Decimal("12.345")) == "12.35" == format_number(Decimal("12.345"), 2)
