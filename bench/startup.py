@@ -52,7 +52,7 @@ def show(self):
     sys.exit(0)
 mw.MainWindow.show = show
 from ui.cli import main
-main(["--db", sys.argv[1], "--now", "2026-11-22T10:00"])
+main(["--db", sys.argv[1]])  # a clinical database: the window takes the clock, never --now
 """
 
 
