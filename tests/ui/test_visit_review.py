@@ -1,0 +1,171 @@
+"""The visit's review before transmitting (ui/visit_review.py) and the visit report's print
+preview (ui/visit_preview.py): a dose change over its titration limit is shown as over it, a
+pump that differs from the record is highlighted, the confirmed review is a visit step, and the
+preview lays out the same pages as the PDF."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from programmer.schedule_edit import set_daily_dose
+from ui.main_window import MainWindow
+from ui.report.visit import visit_report_html, write_visit_pdf
+from ui.theme import CHANGED_BACKGROUND
+from ui.visit_preview import VisitPreviewDialog, preview_page_count
+from ui.visit_review import VisitReviewDialog
+
+from .test_pump_support import PumpPrompter, pump_window, reviewer
+from .window_helpers import NOW
+
+LENA = "DEMO-0007"  # SynchroMed II, cerebral origin (titration step 15 %), 200 mcg/day
+
+
+def _visit_with_dose(
+    qtbot: QtBot, tmp_path: Path, mcg_per_day: int
+) -> tuple[MainWindow, PumpPrompter]:
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    assert window.open_patient(LENA)
+    assert window.visit_workflow.start() is not None
+    document = window.document
+    assert document is not None
+    document.edit("Dose change", lambda p: set_daily_dose(p, Decimal(mcg_per_day)))
+    return window, prompter
+
+
+def _look(into: list[VisitReviewDialog], confirm: bool = False):  # type: ignore[no-untyped-def]
+    def handler(dialog: QDialog) -> bool:
+        assert isinstance(dialog, VisitReviewDialog)
+        into.append(dialog)
+        if confirm:
+            dialog.confirm.click()
+        else:
+            dialog.reject()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    return handler
+
+
+def test_dose_change_over_the_titration_limit_is_shown_as_over_it_in_the_review(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter = _visit_with_dose(qtbot, tmp_path, 240)  # +20 % against 15 % cerebral
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs.append(_look(seen))
+    assert not window.visit_workflow.review()  # cancelled
+    review = seen[0].review
+    assert [c.label for c in review.over_limit] == ["Every day"]
+    assert review.over_limit[0].words == "+40.00 mcg/day (+20.0 %: over the +15 % limit)"
+    summary = seen[0].summary.text()
+    assert "OVER THE LIMIT: +40.00 mcg/day (+20.0 %: over the +15 % limit)" in summary
+    assert "CHANGE_ABOVE_TITRATION" in summary  # the engine's own finding listed too
+    assert review.programme_title == "Pending (not saved yet)"
+
+
+def test_dose_change_within_the_limit_shows_its_share_of_the_limit(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter = _visit_with_dose(qtbot, tmp_path, 220)
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs.append(_look(seen))
+    window.visit_workflow.review()
+    review = seen[0].review
+    assert not review.over_limit
+    assert "+20.00 mcg/day (+10.0 % of +15 %)" in seen[0].summary.text()
+    dates = dict(review.dates())
+    projection = review.result.projection
+    assert dates["New low-reservoir alarm"] == projection.low_reservoir_alarm_at
+    assert dates["Reservoir empty"] == projection.empty_at
+    assert projection.next_refill_at is not None
+    text = seen[0].summary.text()
+    assert f"{projection.next_refill_at:%Y-%m-%d %H:%M}" in text
+
+
+def test_pump_that_differs_from_the_record_is_highlighted_in_the_review(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter = _visit_with_dose(qtbot, tmp_path, 220)
+    prompter.reviewer = reviewer(qtbot, "Dose up 10 %")
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs.append(_look(seen))  # the review offered after the save: cancelled
+    prompter.confirms.append(False)  # and the transmission declined
+    assert window.review_and_save()
+    assert [t for t in prompter.titles() if t == "Transmit to the pump"]  # still offered
+    prompter.dialogs.append(_look(seen))
+    window.visit_workflow.review()  # from the Pump menu: the pump still runs version 1
+    dialog = seen[-1]
+    saved = window.current
+    assert saved is not None
+    assert dialog.review.programme_title == f"Saved version {saved.number}"
+    assert dialog.differs_label.isVisibleTo(dialog)
+    assert "RECORD AND PUMP DIFFER" in dialog.differs_label.text()
+    assert f"does not run version {saved.number} on record" in dialog.differs_label.text()
+    changed = {r.label for r in dialog.model.changed_rows()}
+    assert "Daily dose" in changed, changed
+    row = [r.label for r in dialog.model.rows()].index("Daily dose")
+    background = dialog.model.index(row, 1).data(Qt.ItemDataRole.BackgroundRole)
+    assert background == CHANGED_BACKGROUND.colour()
+    assert window.db.open_visit(LENA) is not None
+    steps = window.db.open_visit(LENA).steps  # type: ignore[union-attr]
+    assert "visit.reviewed" not in [s.action for s in steps]  # cancelled: nothing recorded
+
+
+def test_confirmed_review_is_recorded_as_a_step_of_the_visit(qtbot: QtBot, tmp_path: Path) -> None:
+    window, prompter = _visit_with_dose(qtbot, tmp_path, 240)
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs.append(_look(seen, confirm=True))
+    assert window.visit_workflow.review()
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    step = visit.steps[-1]
+    assert step.action == "visit.reviewed"
+    assert step.details["visit"] == visit.number and step.details["version"] is None
+    assert any("over the +15 % limit" in c for c in step.details["dose_changes"])
+    assert any(c.startswith("Daily dose: 200.00 mcg/day") for c in step.details["changed"])
+    assert window.db.verify().ok
+    html, _ = visit_report_html(window.db, LENA, visit.number, printed_at=NOW, printed_by="t")
+    assert "Visit reviewed" in html and "over the +15 % limit" in html
+
+
+def test_review_without_an_open_visit_is_refused_and_records_nothing(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    assert window.open_patient(LENA)
+    assert not window.visit_workflow.review_action.isEnabled()
+    assert not window.visit_workflow.review()
+    assert prompter.titles()[-1] == "No visit open"
+    assert not prompter.shown and window.db.visits(LENA) == []
+
+
+def test_visit_report_preview_renders_the_pages_the_pdf_has(qtbot: QtBot, tmp_path: Path) -> None:
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    assert window.open_patient(LENA)
+    assert window.visit_workflow.start() is not None
+    pages: list[int] = []
+
+    def look(dialog: QDialog) -> bool:
+        assert isinstance(dialog, VisitPreviewDialog)
+        pages.append(preview_page_count(dialog))
+        assert "Visit report" in dialog.html
+        dialog.reject()
+        return False
+
+    prompter.dialogs.append(look)
+    assert window.visit_workflow.preview_report()
+    html, _ = visit_report_html(window.db, LENA, 1, printed_at=NOW, printed_by="t")
+    pdf_pages = write_visit_pdf(html, tmp_path / "visit.pdf")
+    assert pages == [pdf_pages] and pdf_pages >= 1
+
+
+def test_review_and_preview_are_in_the_pump_menu_with_their_own_mnemonics(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, _ = pump_window(qtbot, tmp_path, PumpPrompter())
+    pump_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Pump")
+    texts = [a.text() for a in pump_menu.actions()]  # type: ignore[union-attr]
+    assert "Revie&w visit…" in texts and "Visit report pri&nt preview…" in texts
