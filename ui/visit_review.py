@@ -32,6 +32,7 @@ from programmer.compare import Row, compare
 from programmer.dose_change import DoseChange, change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Programme
+from programmer.projection import RefillLimit
 from programmer.simulated_pump import SimulatedPump
 from ui.comparison import ComparisonModel, comparison_view
 from ui.pump.record import (
@@ -42,8 +43,13 @@ from ui.pump.record import (
     state_words,
 )
 from ui.screen import fit_to_screen
-from ui.theme import PUMP_DIFFERS_STYLE, SEVERITY_COLOURS, SEVERITY_NAMES
+from ui.theme import PUMP_DIFFERS_STYLE, SEVERITY_COLOURS, SEVERITY_NAMES, severity_style
 
+LIMIT_WORDS = {
+    RefillLimit.ALARM: "the low-reservoir alarm",
+    RefillLimit.STABILITY: "the drug's stability",
+    RefillLimit.REPLACEMENT: "the pump's replace-by date",
+}
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -77,6 +83,7 @@ class VisitReview:
     pump_read_at: datetime
     rows: tuple[Row, ...]
     record_differs: str | None
+    record_is_reviewed: bool  # the programme reviewed is the record's version (not sent yet)
     result: CheckResult
     dose_changes: tuple[DayChange, ...]
 
@@ -92,7 +99,7 @@ class VisitReview:
         p = self.result.projection
         return [
             ("New low-reservoir alarm", p.low_reservoir_alarm_at),
-            (f"Next refill (set by {p.refill_limited_by.value})", p.next_refill_at),
+            (f"Next refill (set by {LIMIT_WORDS[p.refill_limited_by]})", p.next_refill_at),
             ("Reservoir empty", p.empty_at),
         ]
 
@@ -149,7 +156,9 @@ def visit_review(
     """The review of ``programme`` (to be transmitted) against ``pump`` as last read, checked
     at ``now`` with the patient's ``context`` (Database.check_context)."""
     state = Row("Pump state", "state", state_words(pump), expected_state_words(programme))
-    rows = (state, *compare(pump.programme, programme))
+    compared = [state, *compare(pump.programme, programme)]
+    # The changed values first (all highlighted), then the rest for reference.
+    rows = tuple([r for r in compared if r.changed] + [r for r in compared if not r.changed])
     differs_rows = programme_differences(record, pump)
     differs = None
     if record is not None and differs_rows:
@@ -159,6 +168,7 @@ def visit_review(
         pump_read_at=pump.clock,
         rows=rows,
         record_differs=differs,
+        record_is_reviewed=record is not None and record.programme == programme,
         result=check_programme(programme, context, now=now),
         dose_changes=dose_changes(pump.programme, programme, context, now),
     )
@@ -188,8 +198,22 @@ class VisitReviewDialog(QDialog):
         self.differs_label = QLabel()
         self.differs_label.setObjectName("reviewRecordDiffers")
         self.differs_label.setWordWrap(True)
-        if review.record_differs is not None:
-            self.differs_label.setText(f"⚠ RECORD AND PUMP DIFFER: {review.record_differs}.")
+        if review.record_differs is not None and review.record_is_reviewed:
+            # Saved, not sent yet: the differences are the change this transmission makes.
+            self.differs_label.setText(
+                f"Not transmitted yet: {review.record_differs}. Transmitting it brings pump "
+                "and record together; every highlighted value below changes on the pump."
+            )
+            background, colour = severity_style(Severity.SOFT)
+            self.differs_label.setStyleSheet(
+                f"QLabel {{ background: {background}; color: {colour}; padding: 6px 10px; }}"
+            )
+            layout.addWidget(self.differs_label)
+        elif review.record_differs is not None:
+            self.differs_label.setText(
+                f"⚠ RECORD AND PUMP DIFFER: {review.record_differs}. The pump does not deliver "
+                "what the record says: find out why before transmitting."
+            )
             self.differs_label.setStyleSheet(f"QLabel {{ {PUMP_DIFFERS_STYLE} }}")
             layout.addWidget(self.differs_label)
         else:
@@ -202,7 +226,7 @@ class VisitReviewDialog(QDialog):
         self.table.setObjectName("visitReviewTable")
         changed = len(review.changed)
         caption = QLabel(
-            f"&Pump and programme side by side: {changed} changed value(s) highlighted"
+            f"&Pump and programme side by side: {changed} changed value(s), highlighted, first"
         )
         caption.setBuddy(self.table)
         layout.addWidget(caption)

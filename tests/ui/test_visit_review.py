@@ -94,24 +94,45 @@ def test_pump_that_differs_from_the_record_is_highlighted_in_the_review(
     prompter.dialogs.append(_look(seen))  # the review offered after the save: cancelled
     prompter.confirms.append(False)  # and the transmission declined
     assert window.review_and_save()
-    assert [t for t in prompter.titles() if t == "Transmit to the pump"]  # still offered
-    prompter.dialogs.append(_look(seen))
-    window.visit_workflow.review()  # from the Pump menu: the pump still runs version 1
-    dialog = seen[-1]
+    assert "Transmit to the pump" in prompter.titles()  # still offered after the review
     saved = window.current
     assert saved is not None
-    assert dialog.review.programme_title == f"Saved version {saved.number}"
+    after_save = seen[0]
+    assert after_save.review.programme_title == f"Saved version {saved.number}"
+    assert after_save.differs_label.isVisibleTo(after_save)
+    assert after_save.differs_label.text().startswith("Not transmitted yet: the pump does not")
+    # Edits on top of the version the pump never received: the pump differs from the record.
+    document = window.document
+    assert document is not None
+    document.edit("Dose change", lambda p: set_daily_dose(p, Decimal(230)))
+    prompter.dialogs.append(_look(seen))
+    window.visit_workflow.review()  # from the Pump menu
+    dialog = seen[-1]
+    assert dialog.review.programme_title == "Pending (not saved yet)"
     assert dialog.differs_label.isVisibleTo(dialog)
-    assert "RECORD AND PUMP DIFFER" in dialog.differs_label.text()
-    assert f"does not run version {saved.number} on record" in dialog.differs_label.text()
-    changed = {r.label for r in dialog.model.changed_rows()}
-    assert "Daily dose" in changed, changed
-    row = [r.label for r in dialog.model.rows()].index("Daily dose")
-    background = dialog.model.index(row, 1).data(Qt.ItemDataRole.BackgroundRole)
+    text = dialog.differs_label.text()
+    assert text.startswith("⚠ RECORD AND PUMP DIFFER")
+    assert f"does not run version {saved.number} on record" in text
+    assert "record 220.00 mcg/day, pump 200.00 mcg/day" in text
+    first = dialog.model.rows()[0]
+    assert first.changed and first.label == "Daily dose", first
+    assert first.after == "230.00 mcg/day" and first.before == "200.00 mcg/day"
+    background = dialog.model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole)
     assert background == CHANGED_BACKGROUND.colour()
-    assert window.db.open_visit(LENA) is not None
-    steps = window.db.open_visit(LENA).steps  # type: ignore[union-attr]
-    assert "visit.reviewed" not in [s.action for s in steps]  # cancelled: nothing recorded
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    assert "visit.reviewed" not in [s.action for s in visit.steps]  # cancelled: none recorded
+
+
+def test_the_pump_running_the_record_raises_no_difference_in_the_review(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter = _visit_with_dose(qtbot, tmp_path, 220)
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs.append(_look(seen))
+    window.visit_workflow.review()
+    assert seen[0].review.record_differs is None
+    assert not seen[0].differs_label.isVisibleTo(seen[0])
 
 
 def test_confirmed_review_is_recorded_as_a_step_of_the_visit(qtbot: QtBot, tmp_path: Path) -> None:
