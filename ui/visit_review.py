@@ -235,15 +235,17 @@ class VisitReviewDialog(QDialog):
         self.summary = QLabel(self._summary_html())
         self.summary.setObjectName("visitReviewSummary")
         self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.summary.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.summary.setAccessibleName("Dates, dose changes and findings")
         box = QGroupBox("Dates, dose changes, findings")
         QVBoxLayout(box).addWidget(self.summary)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(box)
-        layout.addWidget(scroll, 2)
+        # The Tab stop after the table: arrows and Page keys scroll the dates and findings.
+        self.summary_scroll = QScrollArea()
+        self.summary_scroll.setObjectName("visitReviewSummaryScroll")
+        self.summary_scroll.setAccessibleName("Dates, dose changes and findings")
+        self.summary_scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.summary_scroll.setWidgetResizable(True)
+        self.summary_scroll.setWidget(box)
+        layout.addWidget(self.summary_scroll, 2)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -8,8 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from programmer.schedule_edit import set_daily_dose
@@ -19,6 +20,7 @@ from ui.theme import CHANGED_BACKGROUND
 from ui.visit_preview import VisitPreviewDialog, preview_page_count
 from ui.visit_review import VisitReviewDialog
 
+from .test_keyboard_story import opened
 from .test_pump_support import PumpPrompter, pump_window, reviewer
 from .window_helpers import NOW
 
@@ -190,3 +192,37 @@ def test_review_and_preview_are_in_the_pump_menu_with_their_own_mnemonics(
     pump_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Pump")
     texts = [a.text() for a in pump_menu.actions()]  # type: ignore[union-attr]
     assert "Revie&w visit…" in texts and "Visit report pri&nt preview…" in texts
+
+
+# The offscreen platform cannot raise a popup menu or grab the keyboard for it; the menu still
+# opens and answers its keys (these two say so, about the platform, not the console).
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing the keyboard"
+)
+def test_review_is_reached_and_confirmed_by_keyboard_alone(qtbot: QtBot, tmp_path: Path) -> None:
+    window, prompter = _visit_with_dose(qtbot, tmp_path, 220)
+    window.activateWindow()
+    window.setFocus()
+    seen: list[VisitReviewDialog] = []
+
+    def by_keys(dialog: QDialog) -> bool:
+        assert isinstance(dialog, VisitReviewDialog)
+        seen.append(dialog)
+        opened(qtbot, dialog)
+        assert QApplication.focusWidget() is dialog.table  # arrows read the values at once
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is dialog.summary_scroll  # the dates and findings next
+        qtbot.keyClick(focused, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=2000)
+        return True
+
+    prompter.dialogs.append(by_keys)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # the Pump menu
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2000)
+    popup = QApplication.activePopupWidget()
+    assert popup is not None
+    qtbot.keyClick(popup, Qt.Key.Key_W)  # Revie&w visit…
+    qtbot.waitUntil(lambda: bool(seen), timeout=2000)
+    visit = window.db.open_visit(LENA)
+    assert visit is not None and visit.steps[-1].action == "visit.reviewed"
