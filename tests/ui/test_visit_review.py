@@ -9,16 +9,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from programmer.schedule_edit import set_daily_dose
+from programmer.check_context import CheckContext
+from programmer.dose_change import day_change
+from programmer.programme import WEEKDAYS
+from programmer.programme_file import load
+from programmer.schedule_edit import set_daily_dose, set_step_rate, to_weekday_pattern
 from ui.main_window import MainWindow
 from ui.report.visit import visit_report_html, write_visit_pdf
 from ui.theme import CHANGED_BACKGROUND
 from ui.visit_preview import VisitPreviewDialog, preview_page_count
-from ui.visit_review import VisitReviewDialog
+from ui.visit_review import VisitReviewDialog, dose_changes
 
 from .test_keyboard_story import opened
 from .test_pump_support import PumpPrompter, pump_window, reviewer
@@ -226,3 +232,42 @@ def test_review_is_reached_and_confirmed_by_keyboard_alone(qtbot: QtBot, tmp_pat
     qtbot.waitUntil(lambda: bool(seen), timeout=2000)
     visit = window.db.open_visit(LENA)
     assert visit is not None and visit.steps[-1].action == "visit.reviewed"
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "flexible.json"
+rates = st.one_of(
+    st.none(), st.integers(min_value=1, max_value=1200).map(lambda n: Decimal(n) / 10)
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(rates, min_size=7, max_size=7))
+def test_every_weekdays_dose_change_is_in_the_review_once_with_its_own_figures(
+    new_rates: list[Decimal | None],
+) -> None:
+    """Weekdays with the same change are listed together: no weekday's change may be lost,
+    listed twice, or shown with another day's figures (a day over its limit hidden)."""
+    context = CheckContext.packaged()
+    before = to_weekday_pattern(load(EXAMPLE))
+    after = before
+    for day, rate in zip(WEEKDAYS, new_rates, strict=True):
+        if rate is not None:
+            after = set_step_rate(after, day, 1, rate)
+    listed = dose_changes(before, after, context, NOW)
+    days = [d for c in listed for d in c.days]
+    assert len(days) == len(set(days))
+    for weekday in range(7):
+        own = day_change(
+            after,
+            before,
+            weekday,
+            library=context.library,
+            catalogue=context.catalogue,
+            today=NOW.date(),
+        )
+        assert own is not None
+        group = [c for c in listed if weekday in c.days]
+        if own.delta_mcg == 0:
+            assert not group
+        else:
+            assert [c.change for c in group] == [own]
