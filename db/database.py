@@ -1128,7 +1128,7 @@ class Database:
                 user=user,
                 action="visit.reviewed",
                 patient_id=patient_id,
-                details={"visit": visits.visit_number(sdb, visit_id), **details},
+                details={**details, "visit": visits.visit_number(sdb, visit_id)},
             )
             return visits.read_all(sdb, patient_id)[-1]
 
