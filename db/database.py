@@ -1109,6 +1109,29 @@ class Database:
             )
             return visits.read_all(sdb, patient_id)[-1]
 
+    def record_visit_review(
+        self, patient_id: str, details: Mapping[str, object], *, user: str, now: datetime
+    ) -> Visit:
+        """The clinician confirmed the visit's review (ui/visit_review.py): one audit entry,
+        ``visit.reviewed``, with what was reviewed; filed under the open visit as its step like
+        every other (only while a visit is open)."""
+        _check_user(user, now)
+        with self._write() as sdb:
+            patients.patient_num(sdb, patient_id)
+            visit_id = visits.open_visit_id(sdb, patient_id)
+            if visit_id is None:
+                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
+            audit.append(
+                sdb,
+                seq=audit.next_seq(sdb),
+                at=now,
+                user=user,
+                action="visit.reviewed",
+                patient_id=patient_id,
+                details={**details, "visit": visits.visit_number(sdb, visit_id)},
+            )
+            return visits.read_all(sdb, patient_id)[-1]
+
     # ------------------------------------------------------------ audit, integrity, backup
 
     def audit_entries(

@@ -746,7 +746,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Saved version {saved.number} at {saved.saved_at:%H:%M}.", 10000
         )
-        self.pump_workflows.offer_transmit(saved, previous)
+        self.visit_workflow.offer_transmit(saved, previous)  # the review first, in a visit
         return True
 
     def _after_save(self) -> None:

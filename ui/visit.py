@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -21,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.database import DatabaseError
+from db.database import DatabaseError, ProgrammeVersion
 from db.visits import Visit
 from programmer.findings import Severity
 from programmer.visit import VisitRefused
 from ui.pump.prompts import run_dialog
+from ui.pump.record import record_view
 from ui.theme import severity_style
 
 if TYPE_CHECKING:
@@ -76,7 +78,18 @@ class VisitWorkflow(QObject):
             "Visit report as P&DF…", self.save_report, "visitReportPdf"
         )
         self.slip_action = self._action("Patient s&lip as PDF…", self.save_slip, "patientSlip")
-        self.actions = [self.start_action, self.finish_action, self.report_action, self.slip_action]
+        self.review_action = self._action("Revie&w visit…", self.review, "reviewVisit")
+        self.preview_action = self._action(
+            "Visit report pri&nt preview…", self.preview_report, "visitReportPreview"
+        )
+        self.actions = [
+            self.start_action,
+            self.review_action,
+            self.finish_action,
+            self.report_action,
+            self.preview_action,
+            self.slip_action,
+        ]
         self.banner = QLabel()
         self.banner.setObjectName("visitBanner")
         background, colour = severity_style(Severity.SOFT)
@@ -101,8 +114,10 @@ class VisitWorkflow(QObject):
     def set_enabled(self, patient_open: bool) -> None:
         self.start_action.setEnabled(patient_open)
         self.report_action.setEnabled(patient_open)
+        self.preview_action.setEnabled(patient_open)
         self.slip_action.setEnabled(patient_open)
         self.finish_action.setEnabled(patient_open and self.visit is not None)
+        self.review_action.setEnabled(patient_open and self.visit is not None)
         if not patient_open:
             self.visit = None
             self._show()
@@ -115,12 +130,14 @@ class VisitWorkflow(QObject):
         if v is None:
             self.banner.setVisible(False)
             self.finish_action.setEnabled(False)
+            self.review_action.setEnabled(False)
             return
         self.banner.setText(
             f"VISIT {v.number} OPEN since {v.started_at:%Y-%m-%d %H:%M}: every step is recorded"
         )
         self.banner.setVisible(True)
         self.finish_action.setEnabled(True)
+        self.review_action.setEnabled(True)
 
     def refresh(self) -> None:
         """Read the open patient's open visit (after every action, for the step count)."""
@@ -164,6 +181,84 @@ class VisitWorkflow(QObject):
         window.pump_workflows.interrogate()
         self.refresh()
         return self.visit
+
+    def review(self) -> bool:
+        """The visit's review (ui/visit_review.py): the pump as last interrogated beside the
+        programme to transmit (the saved version, or the unsaved edits when there are any);
+        confirmed, it is stored as the visit's ``visit.reviewed`` step. True when stored."""
+        from ui.visit_review import VisitReviewDialog, visit_review
+
+        window = self.window
+        self.refresh()
+        record, document, visit = window.record, window.document, self.visit
+        if record is None or document is None:
+            window.prompter.warn("No patient", "Open a patient first.")
+            return False
+        if visit is None:
+            window.prompter.warn(
+                "No visit open", "Start the visit first: it interrogates the pump."
+            )
+            return False
+        patient_id = record.patient.id
+        now = window.clock()
+        try:
+            pump = window.pump_workflows.state or window.db.simulated_pump(patient_id, now=now)
+            if pump is None:
+                window.prompter.warn(
+                    "The pump has not been read", "Interrogate the pump first (Ctrl+I)."
+                )
+                return False
+            record_at = record_view(
+                window.db.versions(patient_id),
+                window.db.boluses_given(patient_id),
+                window.db.catalogue,
+                max(now, pump.clock),
+            )
+            context = window.db.check_context(patient_id, now)
+        except DatabaseError as exc:
+            window.prompter.warn("The visit cannot be reviewed", str(exc))
+            return False
+        saved = window.current
+        if window.is_modified() or saved is None:
+            title, version = "Pending (not saved yet)", None
+        else:
+            title, version = f"Saved version {saved.number}", saved.number
+        review = visit_review(
+            pump,
+            document.pending,
+            programme_title=title,
+            record=record_at,
+            context=context,
+            now=now,
+        )
+        heading = (
+            f"Visit {visit.number} of {escape(record.patient.name)} ({escape(patient_id)}): "
+            "the pump as last interrogated beside the programme to transmit. Check every "
+            "highlighted value before transmitting."
+        )
+        dialog = VisitReviewDialog(review, heading, window)
+        if not run_dialog(window.prompter, dialog):
+            window.statusBar().showMessage("Visit review not confirmed: nothing recorded.", 10000)
+            return False
+        try:
+            window.db.record_visit_review(
+                patient_id, review.details(version), user=window.user, now=self._now()
+            )
+        except DatabaseError as exc:
+            window.prompter.warn("Review not recorded", f"The database refused it: {exc}")
+            return False
+        self.refresh()
+        window.statusBar().showMessage(f"Visit {visit.number}: review recorded.", 10000)
+        return True
+
+    def offer_transmit(self, saved: ProgrammeVersion, previous: ProgrammeVersion | None) -> None:
+        """After a save: during a visit the review comes first (product.md, "The visit":
+        review, then transmit); then the pump workflows' offer to transmit, whatever the review's
+        answer (the offer also reads a pump never read before on the previous version)."""
+        self.refresh()
+        if self.visit is not None:
+            self.review()
+        self.window.pump_workflows.offer_transmit(saved, previous)
 
     def finish(self) -> Visit | None:
         """Finish: at once when the pump runs the final programme; otherwise only as "left
@@ -235,6 +330,37 @@ class VisitWorkflow(QObject):
             window.prompter.warn("Visit report not written", f"{path}: {exc}")
             return False
         window.statusBar().showMessage(f"Visit report written: {path} ({pages} pages)", 10000)
+        return True
+
+    def preview_report(self) -> bool:
+        """The visit report in the print preview (the same pages as the PDF), from which it
+        can be printed; the open visit's, else the latest one's."""
+        from ui.report.visit import VisitReportError, visit_report_html
+        from ui.visit_preview import VisitPreviewDialog
+
+        window = self.window
+        if window.record is None:
+            return False
+        patient_id = window.record.patient.id
+        try:
+            visits = window.db.visits(patient_id)
+            if not visits:
+                window.prompter.inform("Visit report", "This patient has no visit yet.")
+                return False
+            html, _visit = visit_report_html(
+                window.db,
+                patient_id,
+                visits[-1].number,
+                printed_at=self._now(),
+                printed_by=window.user,
+            )
+        except (DatabaseError, VisitReportError) as exc:
+            window.prompter.warn("Visit report", str(exc))
+            return False
+        dialog = VisitPreviewDialog(
+            html, f"Visit report {patient_id} visit {visits[-1].number}", window
+        )
+        run_dialog(window.prompter, dialog)
         return True
 
     def save_slip(self) -> bool:

@@ -109,3 +109,16 @@ def test_second_visit_is_numbered_after_the_first(database: Database) -> None:
     database.finish_visit(PID, user=USER, now=later(2), left_unchanged_reason="Check only")
     visit, resumed = database.start_visit(PID, user=USER, now=NOW + timedelta(days=30))
     assert (visit.number, resumed) == (2, False)
+
+
+def test_a_review_is_a_step_of_the_open_visit_and_refused_without_one(database: Database) -> None:
+    with pytest.raises(InvalidRecordError, match="no open visit"):
+        database.record_visit_review(PID, {"version": 1}, user=USER, now=later(1))
+    assert database.visits(PID) == []
+    database.start_visit(PID, user=USER, now=later(2))
+    visit = database.record_visit_review(
+        PID, {"version": 1, "dose_changes": "none"}, user=USER, now=later(3)
+    )
+    assert [s.action for s in visit.steps] == ["visit.started", "visit.reviewed"]
+    assert visit.steps[-1].details == {"version": 1, "dose_changes": "none", "visit": 1}
+    assert database.verify().ok

@@ -1,6 +1,7 @@
 """A whole visit in the window (issue 11, "Done when"): start (interrogate), refill with a
-concentration change and its bridge bolus, dose change, assessment, review and save, transmit,
-finish; every step filed under the visit as it happened, and the visit report holds them all."""
+concentration change and its bridge bolus, dose change, assessment, save, the visit's review,
+transmit, finish; every step filed under the visit as it happened, and the visit report holds
+them all."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from programmer.schedule_edit import set_daily_dose
 from ui.assessment_dialog import AssessmentDialog
 from ui.pump.refill_dialog import RefillDialog
 from ui.report.visit import visit_report_html
+from ui.visit_review import VisitReviewDialog
 
 from .test_pump_refill import confirm, measured_off_by
 from .test_pump_support import PumpPrompter, pump_window, reviewer, transmit_with, type_text
@@ -55,8 +57,17 @@ def test_whole_visit_by_keyboard_is_recorded_step_by_step_and_finishes_running(
 
     prompter.dialogs.append(assess)
     qtbot.keyClick(window, Qt.Key.Key_E, CTRL_SHIFT)
-    prompter.dialogs.append(transmit_with())
+    reviewed: list[VisitReviewDialog] = []
+
+    def review(dialog: QDialog) -> bool:  # offered by the visit before the transmission
+        assert isinstance(dialog, VisitReviewDialog)
+        reviewed.append(dialog)
+        qtbot.keyClick(dialog.confirm, Qt.Key.Key_Space)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    prompter.dialogs += [review, transmit_with()]
     assert window.review_and_save()
+    assert reviewed and reviewed[0].review.programme_title.startswith("Saved version")
     done = window.visit_workflow.finish()
     assert done is not None and done.outcome == "running-final"
     current = window.db.current_version(LENA)
@@ -71,11 +82,13 @@ def test_whole_visit_by_keyboard_is_recorded_step_by_step_and_finishes_running(
         "bolus.given",
         "assessment.recorded",
         "programme.saved",
+        "visit.reviewed",
         "pump.transmitted",
     ):
         assert action in actions, actions
     assert actions.index("refill.recorded") < actions.index("programme.saved")
-    assert actions.index("programme.saved") < actions.index("pump.transmitted")
+    assert actions.index("programme.saved") < actions.index("visit.reviewed")
+    assert actions.index("visit.reviewed") < actions.index("pump.transmitted")
     html, _ = visit_report_html(window.db, LENA, done.number, printed_at=NOW, printed_by="t")
     assert "Bolus given" in html and "kind: bridge" in html and "daily dose: 220 mcg/day" in html
     assert window.db.verify().ok

@@ -34,6 +34,7 @@ ACTION_WORDS = {
     "pump.transmission-interrupted": "Transmission cut off: pump left stopped",
     "pump.session-undone": "Session undone: previous programme resumed",
     "assessment.recorded": "Assessment recorded",
+    "visit.reviewed": "Visit reviewed: pump against the programme to transmit",
     "screening.recorded": "Screening trial recorded",
     "override.compounded_concentration": "Compounded concentration confirmed (override)",
 }
