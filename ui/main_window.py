@@ -39,6 +39,7 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows
+from ui.session import PatientSession
 from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
@@ -72,16 +73,18 @@ class MainWindow(QMainWindow):
         training_clock: SimulatedClock | None = None,
     ) -> None:
         super().__init__()
-        self.db = database
-        self.clock = clock
-        self.user = user
-        self.account = account
+        # The open patient, its record and check context, the pump state, the clock, the
+        # prompter and the database: shared with the controllers below (ui.session).
+        self.session = PatientSession(
+            db=database,
+            clock=clock,
+            user=user,
+            prompter=prompter or WindowPrompter(self),
+            account=account,
+        )
         self.training_clock = training_clock
         self.idle_lock: IdleLock | None = None
-        self.prompter = prompter or WindowPrompter(self)
         self.settings = settings or QSettings()
-        self.record: PatientRecord | None = None
-        self.current: ProgrammeVersion | None = None
         self._seeds: dict[str, tuple[DrugFill, Reservoir]] = {}
         self.setObjectName("mainWindow")
 
@@ -95,7 +98,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
 
         self.overview = PatientOverview()
-        self.document: ProgrammeDocument | None = None
         self.editor: ScheduleEditor | None = None
         self.editor_page = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_page)
@@ -107,8 +109,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.editor_page, "&Programme")
         self.tabs.addTab(self.history, "&History")
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
-        self.pump_workflows = PumpWorkflows(self)
+        self.pump_workflows = PumpWorkflows(self.session, self)
         self.tabs.addTab(self.pump_workflows.panel, "P&ump")
+        self._connect_pump_workflows()
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -136,6 +139,85 @@ class MainWindow(QMainWindow):
         self._show_status()
         self._restore_layout()
         self.pump_workflows.refresh_banner()
+
+    # ------------------------------------------------------------ the session's members
+
+    # The window's own names for what the session holds (tests and scripts set some of them).
+
+    @property
+    def db(self) -> Database:
+        return self.session.db
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.session.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], datetime]) -> None:
+        self.session.clock = clock
+
+    @property
+    def user(self) -> str:
+        return self.session.user
+
+    @user.setter
+    def user(self, user: str) -> None:
+        self.session.user = user
+
+    @property
+    def account(self) -> User | None:
+        return self.session.account
+
+    @account.setter
+    def account(self, account: User | None) -> None:
+        self.session.account = account
+
+    @property
+    def prompter(self) -> WindowPrompter:
+        return self.session.prompter
+
+    @prompter.setter
+    def prompter(self, prompter: WindowPrompter) -> None:
+        self.session.prompter = prompter
+
+    @property
+    def record(self) -> PatientRecord | None:
+        return self.session.record
+
+    @record.setter
+    def record(self, record: PatientRecord | None) -> None:
+        self.session.record = record
+
+    @property
+    def current(self) -> ProgrammeVersion | None:
+        return self.session.current
+
+    @current.setter
+    def current(self, current: ProgrammeVersion | None) -> None:
+        self.session.current = current
+
+    @property
+    def document(self) -> ProgrammeDocument | None:
+        return self.session.document
+
+    @document.setter
+    def document(self, document: ProgrammeDocument | None) -> None:
+        self.session.document = document
+
+    def _connect_pump_workflows(self) -> None:
+        """What the pump workflows report upward."""
+        workflows = self.pump_workflows
+        workflows.open_patient_requested.connect(self.open_patient)
+        workflows.panel_requested.connect(lambda: self.tabs.setCurrentWidget(workflows.panel))
+        workflows.editor_field_requested.connect(self._show_editor_field)
+        workflows.state_changed.connect(self.pump_state_changed)
+        workflows.pump_alerts_changed.connect(self.overview.set_pump_alerts)
+        workflows.status_message.connect(self.statusBar().showMessage)
+
+    def _show_editor_field(self, field: str) -> None:
+        self.tabs.setCurrentWidget(self.editor_page)
+        if self.editor is not None:
+            self.editor.focus_field(field)
 
     # ------------------------------------------------------------ actions and menus
 
@@ -295,6 +377,7 @@ class MainWindow(QMainWindow):
             self.prompter.warn("Cannot open the patient", str(exc))
             return False
         self.record, self.current = record, current
+        self.session.context = context
         pending = current.programme if current else self._first_programme(record)
         if pending is None:
             self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
@@ -382,7 +465,7 @@ class MainWindow(QMainWindow):
     def close_patient(self) -> bool:
         if not self._settle_unsaved():
             return False
-        self.record = self.current = None
+        self.record = self.current = self.session.context = None
         self.stack.setCurrentIndex(0)
         self._set_patient_actions(False)
         if self.document is not None:
@@ -453,6 +536,7 @@ class MainWindow(QMainWindow):
         self.record = self.db.patient(pid)
         now = self.clock()
         context = self.db.check_context(pid, now)
+        self.session.context = context
         if self.document is not None:  # the new history: the next check is made against it
             self.document.set_context(context)
         versions = self.db.versions(pid)
@@ -506,9 +590,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(1)
 
     def is_modified(self) -> bool:
-        return bool(
-            self.document is not None and self.record is not None and self.document.is_modified
-        )
+        return self.session.is_modified()
 
     def _settle_unsaved(self) -> bool:
         """True when it is fine to leave the open programme (saved, discarded, or unchanged)."""
@@ -527,7 +609,11 @@ class MainWindow(QMainWindow):
         return False
 
     def pump_state_changed(self) -> None:
-        """The pump workflows changed what the title says of a stopped pump."""
+        """The pump's state changed: the Pump tab's name and the title say a stopped pump."""
+        index = self.tabs.indexOf(self.pump_workflows.panel)
+        if index >= 0:
+            stopped = self.pump_workflows.stopped_here()
+            self.tabs.setTabText(index, "P&ump — STOPPED" if stopped else "P&ump")
         self._update_title()
 
     def _update_title(self) -> None:
@@ -692,6 +778,8 @@ class MainWindow(QMainWindow):
         context = (
             None if self.record is None else self.db.check_context(self.record.patient.id, now)
         )
+        if context is not None:
+            self.session.context = context
         if self.document is not None:
             if context is not None:
                 self.document.set_context(context)

@@ -1,7 +1,8 @@
 """The programmer workflows on the window (issue: programmer workflows): interrogate the
 simulated pump, refill, boluses, transmit the saved programme with progress and read-back, and
 undo a session cut off half-way. The one place that joins the pump, the database record, the
-pending programme (through the document, so every change is one undoable edit) and the window.
+pending programme (through the document, so every change is one undoable edit) and the patient
+session (:mod:`ui.session`); it reports upward to the window by signals and never imports it.
 
 Every dialog goes through the window's prompter (:func:`ui.pump.prompts.run_dialog`), every
 write to the pump's state through the database with its audit entry in the same transaction.
@@ -18,8 +19,9 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from db.database import (
     BolusGivenRecord,
@@ -58,11 +60,11 @@ from ui.pump.record import (
     refill_not_on_pump,
     state_words,
 )
+from ui.session import PatientSession
 from ui.theme import STOPPED_STYLE
 
 if TYPE_CHECKING:
     from db.database import Database
-    from ui.main_window import MainWindow
 
 
 def _fill_words(programme: Programme) -> str:
@@ -97,11 +99,20 @@ class PumpWorkflows(QObject):
     ``next_link``: the telemetry link the next transmission uses (tests and trainers inject
     ``Link(drop_before=...)``); otherwise the transmit dialog's "simulate a dropped link"."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    # Upward, to whoever shows them (the window): calls go down, signals go up.
+    open_patient_requested = Signal(str)  # the stopped-pump banner's "open" of another patient
+    panel_requested = Signal()  # show the Pump tab
+    editor_field_requested = Signal(str)  # show the programme editor on this field
+    state_changed = Signal()  # the pump's state changed (the title and the tab name follow)
+    pump_alerts_changed = Signal(list)  # the Overview's pump alerts (list of strings)
+    status_message = Signal(str, int)  # a status-bar message and its timeout in ms
+
+    def __init__(self, session: PatientSession, parent: QWidget) -> None:
+        """``parent``: the widget the actions belong to and the dialogs open over."""
+        super().__init__(parent)
+        self.session = session
+        self._parent = parent
         self.next_link: Link | None = None
-        self.state: SimulatedPump | None = None  # the open patient's pump, as stored
         self.interrogate_action = self._action(
             "&Interrogate pump", self.interrogate, "interrogatePump", "Ctrl+I"
         )
@@ -159,18 +170,16 @@ class PumpWorkflows(QObject):
         self.banner = StoppedPumpBanner()
         self.banner.finish_requested.connect(self.transmit)
         self.banner.undo_requested.connect(self.resume_previous)
-        self.banner.open_requested.connect(self.window.open_patient)
+        self.banner.open_requested.connect(self.open_patient_requested)
         self.differs_banner = RecordDiffersBanner()
         self.differs_banner.transmit_requested.connect(self.transmit)
-        self.differs_banner.show_requested.connect(
-            lambda: self.window.tabs.setCurrentWidget(self.panel)
-        )
+        self.differs_banner.show_requested.connect(self.panel_requested)
         self.set_enabled(False)
 
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
     ) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self._parent)
         action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -183,23 +192,29 @@ class PumpWorkflows(QObject):
         self._update_resume()
 
     def _update_resume(self) -> None:
-        self.resume_action.setEnabled(self.window.record is not None and self.stopped_here())
+        self.resume_action.setEnabled(self.session.record is not None and self.stopped_here())
 
     # ------------------------------------------------------------ what the window asks
 
     @property
     def _db(self) -> Database:
-        return self.window.db
+        return self.session.db
 
     @property
     def _patient_id(self) -> str:
-        assert self.window.record is not None
-        return self.window.record.patient.id
+        return self.session.patient_id
 
     def _patient_words(self) -> str:
-        assert self.window.record is not None
-        p = self.window.record.patient
-        return f"{p.name} ({p.id})"
+        return self.session.patient_words()
+
+    @property
+    def state(self) -> SimulatedPump | None:
+        """The open patient's pump, as last read or stored (None: not read, or no patient)."""
+        return self.session.pump
+
+    @state.setter
+    def state(self, pump: SimulatedPump | None) -> None:
+        self.session.pump = pump
 
     def stopped_here(self) -> bool:
         """The open patient's pump is stopped by an unfinished programming session."""
@@ -207,7 +222,7 @@ class PumpWorkflows(QObject):
 
     def title_prefix(self) -> str:
         """What the window title starts with while a pump is left stopped."""
-        if self.window.record is not None:
+        if self.session.record is not None:
             return "PUMP STOPPED — " if self.stopped_here() else ""
         try:
             stopped = self._db.stopped_pumps()
@@ -219,10 +234,10 @@ class PumpWorkflows(QObject):
         """Read the stored pump (nothing is written) for the banner, title and Pump tab."""
         self.panel.clear()
         try:
-            self.state = self._db.simulated_pump(self._patient_id, now=self.window.clock())
+            self.state = self._db.simulated_pump(self._patient_id, now=self.session.clock())
         except DatabaseError as exc:
             self.state = None
-            self.window.prompter.warn("The pump's stored state cannot be read", str(exc))
+            self.session.prompter.warn("The pump's stored state cannot be read", str(exc))
         if self.state is not None and self.state.stopped_by_session:
             self.panel.clear(
                 "⚠ Pump STOPPED by an unfinished programming session (as last stored). "
@@ -242,7 +257,7 @@ class PumpWorkflows(QObject):
             stopped = self._db.stopped_pumps()
         except DatabaseError:
             stopped = []
-        record = self.window.record
+        record = self.session.record
         here: str | None = None
         state = self.state
         if record is not None and state is not None:
@@ -264,33 +279,28 @@ class PumpWorkflows(QObject):
         # The differ banner first: hidden before the stopped one shows, never both at once.
         self._show_record_against_pump()
         self.banner.show_state(here, self.stopped_here(), others)
-        index = self.window.tabs.indexOf(self.panel)
-        if index >= 0:
-            self.window.tabs.setTabText(
-                index, "P&ump — STOPPED" if self.stopped_here() else "P&ump"
-            )
         self._update_resume()
-        self.window.pump_state_changed()
+        self.state_changed.emit()
 
     def _show_record_against_pump(self) -> None:
         """The record-and-pump-differ banner and the Overview's pump alerts, from the pump as
         last read (or stored) against the record's current version."""
-        record = self.window.record
+        record = self.session.record
         state = self.state
         if record is None or record.pump is None:
             self.differs_banner.show_state(None)
-            self.window.overview.set_pump_alerts([])
+            self.pump_alerts_changed.emit([])
             return
         view: RecordView | None = None
         refill: RefillRecord | None = None
         if state is not None:
             try:
-                view = self._record(max(self.window.clock(), state.clock))
+                view = self._record(max(self.session.clock(), state.clock))
                 refills = self._db.refills(self._patient_id)
                 refill = refills[-1] if refills else None
             except DatabaseError:
                 view = None
-        self.window.overview.set_pump_alerts(pump_alerts(view, state, refill))
+        self.pump_alerts_changed.emit(pump_alerts(view, state, refill))
         rows = programme_differences(view, state) if state is not None else []
         refill_words = refill_not_on_pump(refill, state) if state is not None else None
         # While a session is open the stopped-pump banner says it, with the way out (finishing
@@ -309,7 +319,7 @@ class PumpWorkflows(QObject):
 
     def _show(self, pump: SimulatedPump) -> None:
         """Show ``pump`` as just read or changed, with the record beside it."""
-        now = self.window.clock()
+        now = self.session.clock()
         self.state = pump
         # The record is compared at the pump's own moment: after a training clock is moved
         # back the pump's clock stays where it was (it only moves forward).
@@ -323,7 +333,7 @@ class PumpWorkflows(QObject):
         )
 
     def _catheter(self) -> tuple[CatheterModel | None, Decimal | None]:
-        record = self.window.record
+        record = self.session.record
         assert record is not None
         pump = record.pump
         if pump is None or pump.catheter_model is None:
@@ -332,12 +342,12 @@ class PumpWorkflows(QObject):
 
     def _ready(self) -> bool:
         """A patient with a pump and a programme document is open."""
-        window = self.window
-        if window.record is None or window.document is None:
-            window.prompter.warn("No patient", "Open a patient first.")
+        session = self.session
+        if session.record is None or session.document is None:
+            session.prompter.warn("No patient", "Open a patient first.")
             return False
-        if window.record.pump is None:
-            window.prompter.warn("No pump", f"{self._patient_words()} has no pump recorded.")
+        if session.record.pump is None:
+            session.prompter.warn("No pump", f"{self._patient_words()} has no pump recorded.")
             return False
         return True
 
@@ -346,12 +356,12 @@ class PumpWorkflows(QObject):
         try:
             return self._db.interrogate_pump(
                 self._patient_id,
-                user=self.window.user,
-                now=self.window.clock(),
+                user=self.session.user,
+                now=self.session.clock(),
                 running_version=running_version,
             )
         except DatabaseError as exc:
-            self.window.prompter.warn("The pump cannot be read", str(exc))
+            self.session.prompter.warn("The pump cannot be read", str(exc))
             return None
 
     def _store(
@@ -367,12 +377,12 @@ class PumpWorkflows(QObject):
                 pump,
                 action=action,
                 details=details,
-                user=self.window.user,
-                now=self.window.clock(),
+                user=self.session.user,
+                now=self.session.clock(),
                 boluses=boluses,
             )
         except DatabaseError as exc:
-            self.window.prompter.warn("Not recorded", f"The database refused it: {exc}")
+            self.session.prompter.warn("Not recorded", f"The database refused it: {exc}")
             return False
         return True
 
@@ -386,14 +396,14 @@ class PumpWorkflows(QObject):
         if pump is None:
             return None
         self._show(pump)
-        self.window.tabs.setCurrentWidget(self.panel)
+        self.panel_requested.emit()
         return pump
 
     def clock_moved(self) -> tuple[Alarm, ...]:
         """The (training) clock moved on: read the open patient's pump at the new moment (the
         pump delivers meanwhile, alarms fire) and show it; the alarms that began sounding are
         returned, for the window to announce."""
-        if self.window.record is None:
+        if self.session.record is None:
             return ()
         before = set(self.state.sounding) if self.state is not None else set()
         pump = self._pump_now()
@@ -423,13 +433,13 @@ class PumpWorkflows(QObject):
         the normal review, save and transmit. True when recorded."""
         if not self._ready():
             return False
-        window = self.window
-        document = window.document
-        assert document is not None and window.record is not None
-        now = minute(window.clock())
+        session = self.session
+        document = session.document
+        assert document is not None and session.record is not None
+        now = minute(session.clock())
         record = self._record(now)
-        if record is None or window.current is None:
-            window.prompter.warn(
+        if record is None or session.current is None:
+            session.prompter.warn(
                 "No programme on record",
                 "A refill is checked against the programme on record: save one first.",
             )
@@ -438,7 +448,7 @@ class PumpWorkflows(QObject):
         try:
             compounded = tuple(self._db.compounded_confirmations(self._patient_id))
         except DatabaseError as exc:
-            window.prompter.warn("Refill not possible", str(exc))
+            session.prompter.warn("Refill not possible", str(exc))
             return False
         from ui.pump.refill_dialog import RefillContext, RefillDialog
 
@@ -454,8 +464,8 @@ class PumpWorkflows(QObject):
             check=document.context,
             compounded=compounded,
         )
-        dialog = RefillDialog(context, window)
-        if not run_dialog(window.prompter, dialog):
+        dialog = RefillDialog(context, self._parent)
+        if not run_dialog(session.prompter, dialog):
             return False
         outcome = dialog.outcome()
         refill = outcome.refill
@@ -468,12 +478,12 @@ class PumpWorkflows(QObject):
                     refill.drug,
                     refill.concentration_mcg_per_ml,
                     reason=outcome.compounded_reason,
-                    user=window.account or window.user,
+                    user=session.account or session.user,
                     now=now,
                 )
                 confirmed = self._db.compounded_confirmations(self._patient_id)
             except DatabaseError as exc:
-                window.prompter.warn("Compounded concentration not confirmed", str(exc))
+                session.prompter.warn("Compounded concentration not confirmed", str(exc))
                 return False
             document.set_compounded(compounded_pairs(confirmed))
         bridge_record = None
@@ -498,11 +508,11 @@ class PumpWorkflows(QObject):
                 refill,
                 bridge=bridge_record,
                 bridge_omitted_reason=outcome.bridge_omitted_reason,
-                user=window.user,
+                user=session.user,
                 now=now,
             )
         except DatabaseError as exc:
-            window.prompter.warn("Refill not recorded", str(exc))
+            session.prompter.warn("Refill not recorded", str(exc))
             return False
         document.edit(
             "Reservoir",
@@ -516,7 +526,7 @@ class PumpWorkflows(QObject):
             value=_fill_words,
         )
         self.refresh_banner()  # the pump holds the new fill only once it is transmitted
-        window.statusBar().showMessage(
+        self.status_message.emit(
             f"Refill recorded: {refill.volume_added_ml} mL of {refill.concentration_mcg_per_ml} "
             "mcg/mL. Review and save the refilled programme, then transmit it to the pump.",
             15000,
@@ -529,12 +539,12 @@ class PumpWorkflows(QObject):
         """The bolus dialog on ``tab``; returns what was done (None: nothing)."""
         if not self._ready():
             return None
-        window = self.window
-        document = window.document
+        session = self.session
+        document = session.document
         assert document is not None
-        now = minute(window.clock())
+        now = minute(session.clock())
         catheter, length = self._catheter()
-        record = window.current.programme if window.current is not None else None
+        record = session.current.programme if session.current is not None else None
         context = BolusContext(
             patient=self._patient_words(),
             now=now,
@@ -548,8 +558,8 @@ class PumpWorkflows(QObject):
             check=document.context,
             bridge_given_at=self._bridge_given_since(),
         )
-        dialog = BolusDialog(context, tab, window)
-        if not run_dialog(window.prompter, dialog) or dialog.choice is None:
+        dialog = BolusDialog(context, tab, self._parent)
+        if not run_dialog(session.prompter, dialog) or dialog.choice is None:
             return None
         choice = dialog.choice
         if choice is BolusChoice.SINGLE:
@@ -558,7 +568,7 @@ class PumpWorkflows(QObject):
             document.edit(
                 f"Add bolus {bolus.start:%Y-%m-%d %H:%M}", partial(se.add_bolus, bolus=bolus)
             )
-            window.statusBar().showMessage(
+            self.status_message.emit(
                 f"Bolus planned: {bolus.dose_mcg} mcg over {bolus.duration_min} min from "
                 f"{bolus.start:%Y-%m-%d %H:%M}. Review, save and transmit to give it.",
                 15000,
@@ -570,9 +580,7 @@ class PumpWorkflows(QObject):
             if not self._give_bridge(dialog):
                 return None
         else:
-            window.tabs.setCurrentWidget(window.editor_page)
-            if window.editor is not None:
-                window.editor.focus_field("patient_bolus.dose_mcg")
+            self.editor_field_requested.emit("patient_bolus.dose_mcg")
         return choice
 
     def _bridge_given_since(self) -> datetime | None:
@@ -589,7 +597,7 @@ class PumpWorkflows(QObject):
         return given[-1] if given else None
 
     def _give_priming(self, dialog: BolusDialog) -> bool:
-        window = self.window
+        session = self.session
         priming = dialog.priming
         chosen = dialog.catheter_choice()
         assert priming is not None and chosen is not None
@@ -597,7 +605,7 @@ class PumpWorkflows(QObject):
         conc = dialog.context.pending.drug.concentration_mcg_per_ml
         volume = format_number(priming.volume_ml, 4)
         dose = format_number(priming.dose_mcg, 2)
-        if not window.prompter.confirm(
+        if not session.prompter.confirm(
             "Priming bolus: only under supervision",
             f"Give a priming bolus to {self._patient_words()}'s pump now?\n\n"
             f"{volume} mL (pump {format_number(priming.pump_volume_ml, 4)} mL + catheter "
@@ -617,10 +625,10 @@ class PumpWorkflows(QObject):
         try:
             pump.give_priming_bolus(priming.volume_ml, words)
         except (SessionError, ValueError) as exc:
-            window.prompter.warn("Priming bolus not given", str(exc))
+            session.prompter.warn("Priming bolus not given", str(exc))
             return False
         given = BolusGivenRecord(
-            at=minute(window.clock()),
+            at=minute(session.clock()),
             kind=BolusKind.PRIMING,
             dose_mcg=mcg(priming.dose_mcg),
             duration_min=priming.duration_min,
@@ -638,11 +646,11 @@ class PumpWorkflows(QObject):
         ):
             return False
         self._show(pump)
-        window.statusBar().showMessage(f"Priming bolus given: {volume} mL, {dose} mcg.", 15000)
+        self.status_message.emit(f"Priming bolus given: {volume} mL, {dose} mcg.", 15000)
         return True
 
     def _give_bridge(self, dialog: BolusDialog) -> bool:
-        window = self.window
+        session = self.session
         bridge = dialog.bridge
         record = dialog.context.record
         assert bridge is not None and record is not None
@@ -659,10 +667,10 @@ class PumpWorkflows(QObject):
         try:  # the pump gives the old fluid at the old dose's flow, not the programme's
             pump.give_bridge_bolus(bridge.volume_ml, bridge.duration_min, words)
         except (SessionError, ValueError) as exc:
-            window.prompter.warn("Bridge bolus not given", str(exc))
+            session.prompter.warn("Bridge bolus not given", str(exc))
             return False
         given = BolusGivenRecord(
-            at=minute(window.clock()),
+            at=minute(session.clock()),
             kind=BolusKind.BRIDGE,
             dose_mcg=mcg(bridge.delivered_mcg),
             duration_min=bridge_minutes(bridge),
@@ -683,17 +691,17 @@ class PumpWorkflows(QObject):
         a save just made); ``pump``: the pump just read for it (else it is read now)."""
         if not self._ready():
             return None
-        window = self.window
-        if window.is_modified():
-            window.prompter.warn(
+        session = self.session
+        if session.is_modified():
+            session.prompter.warn(
                 "Save first",
                 "The programme has unsaved changes: review and save them, then transmit the "
                 "saved version.",
             )
             return None
-        version = window.current
+        version = session.current
         if version is None:
-            window.prompter.warn("Nothing to transmit", "No programme has been saved yet.")
+            session.prompter.warn("Nothing to transmit", "No programme has been saved yet.")
             return None
         if pump is None:
             pump = self._pump_now(running_version)
@@ -719,10 +727,10 @@ class PumpWorkflows(QObject):
             link=link,
             before_step=partial(self._session_step_coming, pump, version),
             after_step=partial(self._session_step_taken, pump, version),
-            parent=window,
+            parent=self._parent,
         )
         dialog.transmission_ended.connect(partial(self._transmitted, pump, before, version))
-        run_dialog(window.prompter, dialog)
+        run_dialog(session.prompter, dialog)
         return dialog.outcome
 
     def _session_step_coming(
@@ -806,7 +814,7 @@ class PumpWorkflows(QObject):
         )
         self._show(pump)
         if not result.completed:
-            self.window.prompter.warn(
+            self.session.prompter.warn(
                 "PUMP STOPPED",
                 f"{self._patient_words()}: {result.message}\n\nThe pump delivers no drug until "
                 "the session is finished (transmit again) or undone (resume the previous "
@@ -820,11 +828,11 @@ class PumpWorkflows(QObject):
         before the save: it runs that one, whatever is answered (or if the console dies before
         an answer), and a later first interrogation must not take the unsent version for the
         pump's (issue 9)."""
-        window = self.window
+        session = self.session
         pump: SimulatedPump | None = None
         if previous is not None:
             try:
-                never_read = self._db.simulated_pump(self._patient_id, now=window.clock()) is None
+                never_read = self._db.simulated_pump(self._patient_id, now=session.clock()) is None
             except DatabaseError:
                 never_read = False
             if never_read:
@@ -832,13 +840,13 @@ class PumpWorkflows(QObject):
                 if pump is not None:
                     self.state = pump
         self.refresh_banner()
-        if not window.prompter.confirm(
+        if not session.prompter.confirm(
             "Transmit to the pump",
             f"Version {saved.number} is saved. Transmit it to {self._patient_words()}'s pump "
             "now?\n\nThe pump stops, takes the programme, is read back and compared, and "
             "restarts. Until then it runs what it ran before.",
         ):
-            window.statusBar().showMessage(
+            self.status_message.emit(
                 f"Saved version {saved.number}; not transmitted: the pump still runs its "
                 "previous programme.",
                 15000,
@@ -850,16 +858,16 @@ class PumpWorkflows(QObject):
         """Undo a session cut off half-way: the pump restarts the programme it had."""
         if not self._ready():
             return False
-        window = self.window
+        session = self.session
         pump = self._pump_now()
         if pump is None:
             return False
         if pump.session is None:
-            window.prompter.inform("No open session", "The pump has no unfinished session.")
+            session.prompter.inform("No open session", "The pump has no unfinished session.")
             self._show(pump)
             return False
-        saved = f"version {window.current.number}" if window.current else "the saved programme"
-        if not window.prompter.confirm(
+        saved = f"version {session.current.number}" if session.current else "the saved programme"
+        if not session.prompter.confirm(
             "Undo the programming session",
             f"Restart the programme {self._patient_words()}'s pump ran before the session "
             f"({summary_line(pump.programme)})?\n\n{saved.capitalize()} will NOT be running on "
