@@ -26,8 +26,8 @@ from db.patients import check_patient_name
 from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
-from ui.editor.entry import EntryError, check_range, parse_decimal
 from ui.theme import ERROR_STYLE
+from ui.widgets.entry import EntryError, check_range, parse_decimal
 
 
 @dataclass(frozen=True)

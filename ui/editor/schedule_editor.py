@@ -43,10 +43,15 @@ from programmer.dose_change import change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
 from programmer.units import RateUnit, exact
+from ui.dialogs import ScaleAssessment, signed_percent
 from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment
-from ui.editor.dialogs import ScaleAssessment, signed_percent
 from ui.editor.document import ProgrammeDocument
-from ui.editor.entry import (
+from ui.editor.findings_panel import FindingsPanel
+from ui.editor.schedule_model import Column, ScheduleTableModel
+from ui.prompter import Prompter
+from ui.tabs import SteadyTabWidget
+from ui.theme import severity_style
+from ui.widgets.entry import (
     EntryError,
     format_fixed,
     format_plain,
@@ -55,12 +60,7 @@ from ui.editor.entry import (
     parse_whole,
     split_unit,
 )
-from ui.editor.findings_panel import FindingsPanel
-from ui.editor.plots import DoseHistoryPlot, DoseValue, RateProfilePlot, ReservoirPlot
-from ui.editor.schedule_model import Column, ScheduleTableModel
-from ui.prompter import Prompter
-from ui.tabs import SteadyTabWidget
-from ui.theme import severity_style
+from ui.widgets.plots import DoseHistoryPlot, DoseValue, RateProfilePlot, ReservoirPlot
 
 MODE_LABELS = (
     (Mode.STOPPED, "Stopped"),

@@ -59,10 +59,10 @@ from programmer.refill import (
     refill_findings,
 )
 from programmer.units import exact, format_number, round_half_up
-from ui.editor.entry import EntryError, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.widgets.entry import EntryError, parse_decimal
 
 RED = SEVERITY_COLOURS[Severity.HARD].name()
 AMBER = SEVERITY_COLOURS[Severity.SOFT].name()

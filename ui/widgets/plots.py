@@ -29,7 +29,6 @@ from programmer.projection import DeliveryModel, Projection, RanBefore, reservoi
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import basal_rates_by_weekday
 from programmer.units import MINUTES_PER_HOUR, RateUnit, exact, rate_from_mcg_per_h
-from ui.editor.entry import format_fixed, format_rate
 from ui.theme import (
     ALARM_COLOUR,
     AXIS_COLOUR,
@@ -46,6 +45,7 @@ from ui.theme import (
     PENDING_FILL,
     REFILL_COLOUR,
 )
+from ui.widgets.entry import format_fixed, format_rate
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EPOCH = datetime(1970, 1, 1)
