@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -40,46 +38,31 @@ from programmer import schedule_edit as se
 from programmer.dose_change import change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
-from programmer.units import RateUnit, exact
+from programmer.units import RateUnit
 from ui.dialogs import ScaleAssessment, signed_percent
 from ui.editor.bolus_editor import BolusEditor
 from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsPanel
+from ui.editor.mode_pages import MODE_LABELS, DailyDosePage, OtherModePage
 from ui.editor.plot_tabs import PlotTabs
 from ui.editor.schedule_model import Column, ScheduleTableModel
 from ui.editor.totals_box import TotalsBox
 from ui.prompter import Prompter
 from ui.theme import severity_style
 from ui.widgets.entry import (
-    EntryError,
     format_fixed,
     format_plain,
     format_rate,
-    parse_decimal,
-    split_unit,
 )
 from ui.widgets.plots import DoseValue
 from ui.widgets.restyle import labelled, restyle
 
-MODE_LABELS = (
-    (Mode.STOPPED, "Stopped"),
-    (Mode.MINIMUM_RATE, "Minimum rate"),
-    (Mode.SIMPLE_CONTINUOUS, "Simple continuous"),
-    (Mode.FLEXIBLE, "Flexible"),
-)
 WEEKDAY_LABELS = tuple(day_label(d) for d in WEEKDAYS)
 _PAGE_FLEXIBLE, _PAGE_SIMPLE, _PAGE_OTHER = 0, 1, 2
 
 
 def _mode_words(programme: Programme) -> str:
     return dict(MODE_LABELS)[programme.mode]
-
-
-def _daily_dose_words(programme: Programme) -> str:
-    dose = programme.daily_dose_mcg
-    if programme.mode is not Mode.SIMPLE_CONTINUOUS or dose is None:
-        return dict(MODE_LABELS)[programme.mode]
-    return format_rate(dose, RateUnit.MCG_PER_DAY)
 
 
 class ScheduleEditor(QWidget):
@@ -117,6 +100,8 @@ class ScheduleEditor(QWidget):
         self.model.entry_inexact.connect(self._offer_nearest_rate)
         self.boluses_box.rejected.connect(self._show_rejection)
         self.boluses_box.accepted.connect(self._show_acceptance)
+        self.daily_dose_page.rejected.connect(self._show_rejection)
+        self.daily_dose_page.accepted.connect(self._show_acceptance)
         self.findings_panel.finding_activated.connect(self._go_to_finding)
         document.changed.connect(self._on_changed)
         self._on_changed(document.result)
@@ -171,19 +156,8 @@ class ScheduleEditor(QWidget):
         self.message_label.setMinimumHeight(34)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop)
 
-        self.dose_edit = QLineEdit()
-        self.dose_edit.setAccessibleName("Daily dose")
-        self.dose_edit.setMaximumWidth(160)
-        self.dose_unit_label = QLabel(RateUnit.MCG_PER_DAY.value)
-        self.dose_equivalents = QLabel()
-        self.dose_equivalents.setAccessibleName("Daily dose in other units")
-        self.dose_set_button = QPushButton("Set dose")
-        self.dose_edit.returnPressed.connect(self._apply_daily_dose)
-        self.dose_set_button.clicked.connect(self._apply_daily_dose)
-        self.other_mode_label = QLabel()
-        self.other_mode_label.setWordWrap(True)
-        self.other_mode_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-
+        self.daily_dose_page = DailyDosePage(self.document, self.prompter)
+        self.other_mode_page = OtherModePage(self.document)
         self.stack = QStackedWidget()
         flexible_page = QWidget()
         flexible_layout = QVBoxLayout(flexible_page)
@@ -191,24 +165,9 @@ class ScheduleEditor(QWidget):
         flexible_layout.addWidget(self.table, 1)
         self.step_buttons = QHBoxLayout()
         flexible_layout.addLayout(self.step_buttons)
-        simple_page = QWidget()
-        simple_row = QHBoxLayout()
-        simple_row.addWidget(labelled("Daily dose", self.dose_edit))
-        simple_row.addWidget(self.dose_edit)
-        simple_row.addWidget(self.dose_unit_label)
-        simple_row.addWidget(self.dose_set_button)
-        simple_row.addWidget(self.dose_equivalents)
-        simple_row.addStretch(1)
-        simple_layout = QVBoxLayout(simple_page)
-        simple_layout.addLayout(simple_row)
-        simple_layout.addStretch(1)
-        other_page = QWidget()
-        other_layout = QVBoxLayout(other_page)
-        other_layout.addWidget(self.other_mode_label)
-        other_layout.addStretch(1)
         self.stack.addWidget(flexible_page)
-        self.stack.addWidget(simple_page)
-        self.stack.addWidget(other_page)
+        self.stack.addWidget(self.daily_dose_page)
+        self.stack.addWidget(self.other_mode_page)
 
     def _action(
         self,
@@ -388,6 +347,10 @@ class ScheduleEditor(QWidget):
         self.pb_duration, self.pb_lockout = boluses.pb_duration, boluses.pb_lockout
         self.pb_max, self.pb_set_button = boluses.pb_max, boluses.pb_set_button
         self.worst_case_label = boluses.worst_case_label
+        dose = self.daily_dose_page
+        self.dose_edit, self.dose_unit_label = dose.dose_edit, dose.dose_unit_label
+        self.dose_equivalents, self.dose_set_button = dose.dose_equivalents, dose.dose_set_button
+        self.other_mode_label = self.other_mode_page.other_mode_label
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
@@ -467,34 +430,8 @@ class ScheduleEditor(QWidget):
         )
 
     def _sync_simple_and_other(self) -> None:
-        pending = self.document.pending
-        conc = pending.drug.concentration_mcg_per_ml
-        # A daily dose is typed and shown per day, whatever the step-rate unit: a field called
-        # "daily dose" holding a per-hour figure is the 24x trap itself (domain.md).
-        self.dose_unit_label.setText(RateUnit.MCG_PER_DAY.value)
-        if pending.mode is Mode.SIMPLE_CONTINUOUS and pending.daily_dose_mcg is not None:
-            daily = exact(pending.daily_dose_mcg)
-            self.dose_edit.setText(format_plain(daily))
-            self.dose_equivalents.setText(
-                f"= {format_rate(daily / 24, RateUnit.MCG_PER_H)} "
-                f"= {format_rate(daily / exact(conc), RateUnit.ML_PER_DAY)}"
-            )
-        else:
-            self.dose_equivalents.clear()
-        pump = self.document.pump
-        if pending.mode is Mode.MINIMUM_RATE:
-            per_day = exact(pump.min_flow_ml_per_day) * exact(conc)
-            self.other_mode_label.setText(
-                f"Minimum rate: the {pump.display_name}'s lowest flow, "
-                f"{format_rate(pump.min_flow_ml_per_day, RateUnit.ML_PER_DAY)} "
-                f"({format_rate(per_day, RateUnit.MCG_PER_DAY)} at "
-                f"{format_fixed(conc, 0)} mcg/mL). It keeps the catheter open; it is no therapy."
-            )
-        elif pending.mode is Mode.STOPPED:
-            self.other_mode_label.setText(
-                "Stopped: the pump delivers nothing. Stopping baclofen abruptly risks "
-                "withdrawal; plan monitoring and a restart."
-            )
+        self.daily_dose_page.sync()
+        self.other_mode_page.sync()
 
     def _update_actions(self) -> None:
         pending = self.document.pending
@@ -775,38 +712,6 @@ class ScheduleEditor(QWidget):
         self.model.set_unit(self.unit)
         self.rate_plot.set_unit(self.unit)
         self._sync_simple_and_other()
-
-    # ================================================================ simple mode and boluses
-
-    def _apply_daily_dose(self) -> None:
-        pending = self.document.pending
-        conc = pending.drug.concentration_mcg_per_ml
-        try:
-            number, typed_unit = split_unit(self.dose_edit.text(), [u.value for u in RateUnit])
-            unit = RateUnit(typed_unit) if typed_unit else RateUnit.MCG_PER_DAY
-            typed = parse_decimal(number, what="The daily dose")
-        except EntryError as error:
-            self._show_rejection(str(error))
-            return
-        entry = se.convert_rate(typed, unit, conc, RateUnit.MCG_PER_DAY)
-        if not entry.exact and not self.prompter.confirm(
-            "Dose is not exact",
-            f"{format_plain(typed)} {unit.value} is {entry.shown}, which the pump cannot hold "
-            f"exactly.\n\nSet {entry.nearest_text} instead?",
-        ):
-            self._show_rejection(f"{entry.shown} cannot be held exactly.")
-            return
-        if self._edit(
-            "Daily dose",
-            partial(se.set_daily_dose, dose_mcg_per_day=entry.nearest),
-            merge_key=("daily_dose",),
-            value=_daily_dose_words,
-        ):
-            self._show_acceptance(
-                f"Daily dose set to {format_rate(entry.nearest, RateUnit.MCG_PER_DAY)} = "
-                f"{format_rate(exact(entry.nearest) / 24, RateUnit.MCG_PER_H)} = "
-                f"{format_rate(exact(entry.nearest) / exact(conc), RateUnit.ML_PER_DAY)}."
-            )
 
     # ================================================================ findings
 
