@@ -39,10 +39,11 @@ from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows
-from ui.session import PatientSession
+from ui.session import FromSession, PatientSession
 from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
+from ui.window_reports import SessionReports
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
@@ -112,6 +113,9 @@ class MainWindow(QMainWindow):
         self.pump_workflows = PumpWorkflows(self.session, self)
         self.tabs.addTab(self.pump_workflows.panel, "P&ump")
         self._connect_pump_workflows()
+        # The audit trail and the session report of the open patient.
+        self.reports = SessionReports(self.session, self)
+        self.reports.status_message.connect(self.statusBar().showMessage)
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -144,65 +148,14 @@ class MainWindow(QMainWindow):
 
     # The window's own names for what the session holds (tests and scripts set some of them).
 
-    @property
-    def db(self) -> Database:
-        return self.session.db
-
-    @property
-    def clock(self) -> Callable[[], datetime]:
-        return self.session.clock
-
-    @clock.setter
-    def clock(self, clock: Callable[[], datetime]) -> None:
-        self.session.clock = clock
-
-    @property
-    def user(self) -> str:
-        return self.session.user
-
-    @user.setter
-    def user(self, user: str) -> None:
-        self.session.user = user
-
-    @property
-    def account(self) -> User | None:
-        return self.session.account
-
-    @account.setter
-    def account(self, account: User | None) -> None:
-        self.session.account = account
-
-    @property
-    def prompter(self) -> WindowPrompter:
-        return self.session.prompter
-
-    @prompter.setter
-    def prompter(self, prompter: WindowPrompter) -> None:
-        self.session.prompter = prompter
-
-    @property
-    def record(self) -> PatientRecord | None:
-        return self.session.record
-
-    @record.setter
-    def record(self, record: PatientRecord | None) -> None:
-        self.session.record = record
-
-    @property
-    def current(self) -> ProgrammeVersion | None:
-        return self.session.current
-
-    @current.setter
-    def current(self, current: ProgrammeVersion | None) -> None:
-        self.session.current = current
-
-    @property
-    def document(self) -> ProgrammeDocument | None:
-        return self.session.document
-
-    @document.setter
-    def document(self, document: ProgrammeDocument | None) -> None:
-        self.session.document = document
+    db: FromSession[Database] = FromSession()
+    clock: FromSession[Callable[[], datetime]] = FromSession()
+    user: FromSession[str] = FromSession()
+    account: FromSession[User | None] = FromSession()
+    prompter: FromSession[WindowPrompter] = FromSession()
+    record: FromSession[PatientRecord | None] = FromSession()
+    current: FromSession[ProgrammeVersion | None] = FromSession()
+    document: FromSession[ProgrammeDocument | None] = FromSession()
 
     def _connect_pump_workflows(self) -> None:
         """What the pump workflows report upward."""
@@ -664,62 +617,19 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ audit trail and report
 
     def show_audit_trail(self) -> None:
-        from ui.audit_viewer import AuditViewer
+        self.reports.show_audit_trail()
 
-        viewer = AuditViewer(self.db, parent=self)
-        viewer.setWindowFlag(Qt.WindowType.Window)
-        viewer.setWindowTitle("Audit trail — " + TITLE)
-        viewer.set_filters(patient_id=self.record.patient.id if self.record else None)
-        viewer.resize(1100, 650)
-        viewer.show()
-        self.audit_viewer = viewer
-
-    def _session_report(self) -> object | None:
-        from db.kind import DatabaseKind
-        from ui.report.content import ReportError, report_from_database
-
-        if self.record is None:
-            return None
-        try:
-            return report_from_database(
-                self.db,
-                self.record.patient.id,
-                None,
-                now=self.clock(),
-                printed_by=self.user,
-                training=self.db.kind is DatabaseKind.TRAINING,
-            )
-        except (DatabaseError, ReportError) as exc:
-            self.prompter.warn("No session report", str(exc))
-            return None
+    @property
+    def audit_viewer(self) -> QWidget | None:
+        """The audit trail last opened from this window (None: not yet)."""
+        return self.reports.audit_viewer
 
     def save_report(self) -> bool:
         """The current version's session report as a PDF file the clinician names."""
-        from ui.report.pdf import ReportRenderError, write_pdf
-
-        report = self._session_report()
-        if report is None or self.record is None:
-            return False
-        path = self.prompter.save_path(
-            "Save the session report", f"session-report-{self.record.patient.id}.pdf", "PDF (*.pdf)"
-        )
-        if path is None:
-            return False
-        try:
-            pages = write_pdf(report, path, protected=[self.db.path])  # type: ignore[arg-type]
-        except (OSError, ReportRenderError) as exc:
-            self.prompter.warn("Report not written", f"{path}: {exc}")
-            return False
-        self.statusBar().showMessage(f"Session report written: {path} ({pages} pages)", 10000)
-        return True
+        return self.reports.save_report()
 
     def print_report(self) -> bool:
-        from ui.report.printing import print_report
-
-        report = self._session_report()
-        if report is None:
-            return False
-        return bool(print_report(report, self))  # type: ignore[arg-type]
+        return self.reports.print_report()
 
     # ------------------------------------------------------------ training
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     from db.database import Database, PatientRecord, ProgrammeVersion
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from programmer.simulated_pump import SimulatedPump
     from ui.editor.document import ProgrammeDocument
     from ui.prompts import WindowPrompter
+
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -52,3 +54,17 @@ class PatientSession:
         return bool(
             self.document is not None and self.record is not None and self.document.is_modified
         )
+
+
+class FromSession(Generic[T]):
+    """A window attribute that is the session's member of the same name (``window.record`` is
+    ``window.session.record``), read and written: the window's own names stay as they were."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, window: Any, owner: type | None = None) -> T:
+        return cast(T, getattr(window.session, self.name))
+
+    def __set__(self, window: Any, value: T) -> None:
+        setattr(window.session, self.name, value)
