@@ -556,15 +556,7 @@ class Database:
             ):
                 # The programme changes the pump's record (a new low-reservoir alarm, or a
                 # corrected replace-by date): a new revision row, the old one kept.
-                revised = PumpRecord(
-                    model=current_pump.model,
-                    serial=current_pump.serial,
-                    implanted_on=current_pump.implanted_on,
-                    replace_by=programme.pump.replace_by,
-                    catheter_model=current_pump.catheter_model,
-                    catheter_length_cm=current_pump.catheter_length_cm,
-                    low_reservoir_alarm_ml=programme.pump.low_reservoir_alarm_ml,
-                )
+                revised = current_pump.revised_by(programme.pump)
                 records.append(
                     (
                         "pump",

@@ -33,7 +33,7 @@ from db.database import (
 )
 from db.users import User
 from programmer.check_context import CheckContext
-from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
+from programmer.programme import DrugFill, Mode, Programme, Reservoir
 from ui.history import HistoryView
 from ui.overview import PatientOverview
 from ui.patient_browser import PatientBrowser
@@ -354,13 +354,7 @@ class MainWindow(QMainWindow):
         drug, reservoir = self._seeds.get(record.patient.id) or self._default_fill()
         return Programme(
             patient=record.patient,
-            pump=Pump(
-                model=pump.model,
-                serial=pump.serial,
-                implanted_on=pump.implanted_on,
-                replace_by=pump.replace_by,
-                low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
-            ),
+            pump=pump.to_pump(),
             drug=drug,
             reservoir=reservoir,
             mode=Mode.STOPPED,
