@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.dose_change import change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
 from programmer.units import RateUnit
@@ -45,6 +44,7 @@ from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsPanel
 from ui.editor.mode_pages import MODE_LABELS, DailyDosePage, OtherModePage
 from ui.editor.plot_tabs import PlotTabs
+from ui.editor.scale_preview import assess_scaled
 from ui.editor.schedule_model import Column, ScheduleTableModel
 from ui.editor.totals_box import TotalsBox
 from ui.prompter import Prompter
@@ -52,7 +52,6 @@ from ui.theme import severity_style
 from ui.widgets.entry import (
     format_fixed,
     format_plain,
-    format_rate,
 )
 from ui.widgets.plots import DoseValue
 from ui.widgets.restyle import labelled, restyle
@@ -599,46 +598,8 @@ class ScheduleEditor(QWidget):
             )
 
     def _assess_scaled(self, programme: Programme) -> ScaleAssessment:
-        """The scale dialog's preview of ``programme``: its 24-h total, the change in %, the
-        change against the saved programme with its limit, and its findings."""
-        document = self.document
-        result = document.check(programme)
-        now = document.result.projection.daily_doses
-        new = result.projection.daily_doses
-        if new.varies:
-            total = (
-                f"New 24-h totals: {format_rate(new.lowest, RateUnit.MCG_PER_DAY)} to "
-                f"{format_rate(new.highest, RateUnit.MCG_PER_DAY)} by weekday (mean "
-                f"{format_rate(new.mean, RateUnit.MCG_PER_DAY)})"
-            )
-        else:
-            total = f"New 24-h total: {format_rate(new.mean, RateUnit.MCG_PER_DAY)}"
-        if now.mean:
-            step = (new.mean - now.mean) * 100 / now.mean
-            sign = "+" if step > 0 else "-" if step < 0 else "±"
-            mean = " mean" if now.varies else ""
-            total += (
-                f" (now {format_rate(now.mean, RateUnit.MCG_PER_DAY)}{mean}: "
-                f"{sign}{format_fixed(abs(step), 1)} %)"
-            )
-        day = self.model.day
-        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
-        change = day_change(
-            programme,
-            document.current,
-            weekday,
-            library=document.library,
-            catalogue=document.catalogue,
-            today=document.now.date(),
-        )
-        if document.current is None:
-            against = "New programme: no saved programme to compare with."
-        elif change is None:
-            against = "Against the saved programme: no titration figure (stopped or minimum rate)."
-        else:
-            which = "" if day == EVERY_DAY else f" ({day_label(day)})"
-            against = f"Against the saved programme{which}: {change_words(change)}"
-        return ScaleAssessment(total, against, result.findings)
+        """The scale dialog's preview of ``programme`` on the shown day."""
+        return assess_scaled(self.document, self.model.day, programme)
 
     def copy_day(self) -> None:
         day = self.model.day
