@@ -613,7 +613,7 @@ class Database:
                         for f in result.findings
                         if (key := acknowledgement_key(f)) in acks
                     ],
-                    **self._compounded_words(sdb, programme, library),
+                    **compounded.save_audit_words(sdb, programme, library),
                 },
                 records=records,
             )
@@ -1068,29 +1068,6 @@ class Database:
         with self._read() as sdb:
             patients.patient_num(sdb, patient_id)
             return compounded.confirmations(sdb, patient_id)
-
-    def _compounded_words(
-        self, sdb: SqliteDatabase, programme: Programme, library: DrugLibrary
-    ) -> dict[str, object]:
-        """For a save's audit entry: the confirmation a compounded concentration rests on."""
-        drug = programme.drug
-        if drug.concentration_mcg_per_ml in library.drug(drug.name).concentrations_mcg_per_ml:
-            return {}
-        found = compounded.latest_for(
-            compounded.confirmations(sdb, programme.patient.id),
-            drug.name,
-            drug.concentration_mcg_per_ml,
-        )
-        if found is None:
-            return {}
-        return {
-            "compounded_concentration": {
-                "concentration_mcg_per_ml": str(found.concentration_mcg_per_ml),
-                "confirmed_by": found.by,
-                "confirmed_at": found.at.isoformat(),
-                "reason": found.reason,
-            }
-        }
 
     # ------------------------------------------------------------ simulated pumps
     # (db/simulated_pumps.py)
