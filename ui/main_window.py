@@ -48,22 +48,22 @@ from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
 from ui.visit import VisitWorkflow
+from ui.window_admin import WindowAdministration
+from ui.window_help import WindowHelp
 from ui.window_menus import TAB_TITLES, WindowMenus
 from ui.window_reports import SessionReports
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
     from ui.editor.schedule_editor import ScheduleEditor
-    from ui.help import HelpWindow
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
-    from ui.users_screen import UsersDialog
     from ui.worklist import WorklistWindow
 
 TITLE = "ITB programmer console"
 
 
-class MainWindow(WindowMenus, QMainWindow):
+class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
     """One clinician's session on one database. ``account``: who logged in (None in tests and
     scripts that drive the window directly). ``training_clock``: training mode, on the trainer's
     simulated clock, with the TRAINING banner and the trainer's panel."""
@@ -129,8 +129,15 @@ class MainWindow(WindowMenus, QMainWindow):
         for more in self.pump_workflows.panel.findChildren(QToolButton, "qt_toolbar_ext_button"):
             more.setAccessibleName("More pump commands")
         self._connect_pump_workflows()
-        self.assessment_workflow = AssessmentWorkflow(self)  # ui/assessments.py
-        self.visit_workflow = VisitWorkflow(self)  # ui/visit.py
+        self.assessment_workflow = AssessmentWorkflow(self.session, self)  # ui/assessments.py
+        self.assessment_workflow.assessments_changed.connect(self.history.set_assessments)
+        self.assessment_workflow.status_message.connect(self.statusBar().showMessage)
+        self.assessment_workflow.editor_requested.connect(
+            lambda: self.tabs.setCurrentWidget(self.editor_page)
+        )
+        self.visit_workflow = VisitWorkflow(self.session, self, self.pump_workflows)  # ui/visit.py
+        self.visit_workflow.status_message.connect(self.statusBar().showMessage)
+        self.statusBar().addPermanentWidget(self.visit_workflow.banner)
         # The audit trail and the session report of the open patient.
         self.reports = SessionReports(self.session, self)
         self.reports.status_message.connect(self.statusBar().showMessage)
@@ -199,59 +206,10 @@ class MainWindow(WindowMenus, QMainWindow):
             self.editor.focus_field(field)
 
     # ------------------------------------------------------------ actions and menus
-    # (built by WindowMenus, ui/window_menus.py)
+    # (built by WindowMenus, ui/window_menus.py; administration in WindowAdministration,
+    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py)
 
-    # ------------------------------------------------------------ administration
-
-    def show_users(self) -> UsersDialog | None:
-        from ui.users_screen import UsersDialog
-
-        if self.account is None or not self.account.is_administrator:
-            self.prompter.warn("User accounts", "Only an administrator manages the accounts.")
-            return None
-        self.users_dialog = UsersDialog(self.db, self.account, clock=self.clock, parent=self)
-        self.users_dialog.show()
-        return self.users_dialog
-
-    def new_database(self) -> bool:
-        """A new, empty clinic database with its first administrator, then a console on it in
-        a window of its own (this one stays on its database). Never over an existing file."""
-        from pathlib import Path
-
-        from ui.login import FirstAdministratorDialog
-        from ui.pump.prompts import run_dialog
-
-        chosen = self.prompter.save_path(
-            "New database", "clinic.sqlite", "Console database (*.sqlite)"
-        )
-        if chosen is None:
-            return False
-        path = Path(chosen)
-        if path.exists() and path.stat().st_size > 0:
-            self.prompter.warn(
-                "New database",
-                f"{path} already exists: a new database is never written over a file. Choose "
-                "another name, or open that database (itb-console --db).",
-            )
-            return False
-        try:
-            database = Database.open(path, create=True, now=self.clock())
-        except (DatabaseError, OSError) as exc:
-            self.prompter.warn("New database", f"{path}: {exc}")
-            return False
-        try:
-            dialog = FirstAdministratorDialog(database, clock=self.clock, parent=self)
-            created = run_dialog(self.prompter, dialog) and dialog.user is not None
-        finally:
-            database.close()
-        if not created:
-            self.statusBar().showMessage(
-                f"{path}: no administrator yet; it is asked for when the database is opened.",
-                10000,
-            )
-            return False
-        self.statusBar().showMessage(f"New database {path}: its console opens.", 10000)
-        return self.start_console(["--db", str(path)])
+    # ------------------------------------------------------------ catheter, worklist, tabs
 
     def edit_catheter(self) -> bool:
         """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
@@ -277,57 +235,6 @@ class MainWindow(WindowMenus, QMainWindow):
         self.statusBar().showMessage("Catheter recorded.", 10000)
         return True
 
-    def start_console(self, arguments: list[str]) -> bool:
-        """Another console process with ``arguments`` (its own login and window)."""
-        import sys
-
-        from PySide6.QtCore import QProcess
-
-        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", *arguments])
-        if not started:
-            self.prompter.warn("Console", "Another console could not be started.")
-        return bool(started)
-
-    def help_section(self) -> str:
-        """The manual's part for the screen in front of the user (F1)."""
-        focus = QApplication.focusWidget()
-        if self.record is None or (focus is not None and self.browser.isAncestorOf(focus)):
-            return "Finding a patient"
-        return ("Overview", "Programme", "History", "Pump")[self.tabs.currentIndex()]
-
-    def show_help(self, section: str | None = None) -> HelpWindow:
-        from ui.help import HelpWindow
-
-        if self.help_window is None:
-            self.help_window = HelpWindow(self)
-        self.help_window.show()
-        self.help_window.activateWindow()
-        self.help_window.show_section(section or self.help_section())
-        return self.help_window
-
-    def show_shortcuts(self) -> None:
-        from ui.help import TextDialog, shortcuts_html, window_shortcuts
-
-        shortcuts = window_shortcuts(self.menuBar(), [])
-        self.text_dialog = TextDialog(
-            "Keyboard shortcuts", shortcuts_html(shortcuts), "shortcutsList", self
-        )
-        self.text_dialog.show()  # not modal: it never blocks, and stays open beside the work
-
-    def show_about(self) -> None:
-        from ui.help import TextDialog, about_html
-
-        html = about_html(library=self._library_words(), catalogue=self.db.catalogue.version)
-        self.text_dialog = TextDialog("About ITB programmer console", html, "aboutDialog", self)
-        self.text_dialog.show()
-
-    def _library_words(self) -> str:
-        try:
-            library = self.db.library
-        except DatabaseError as exc:
-            return f"none active ({exc})"
-        return library.version
-
     def _open_from_worklist(self, patient_id: str) -> None:
         if self.open_patient(patient_id):
             self.activateWindow()
@@ -345,36 +252,6 @@ class MainWindow(WindowMenus, QMainWindow):
         self.worklist_window.show()
         self.worklist_window.activateWindow()
         return self.worklist_window
-
-    def edit_clinic_settings(self) -> bool:
-        """The clinic settings dialog (administrators); a change applies at once to the open
-        patient's checks, overview and editor (the refill margin, the decimal separator)."""
-        if self.account is None or not self.clinic_settings_action.isEnabled():
-            self.prompter.warn(
-                "Clinic settings", "Only an administrator changes the clinic settings."
-            )
-            return False
-        stored = self.prompter.clinic_settings(self.db, by=self.account, clock=self.clock)
-        if stored is None:
-            return False
-        now = self.clock()
-        if self.record is not None:
-            try:
-                context = self.db.check_context(self.record.patient.id, now)
-            except DatabaseError as exc:
-                self.prompter.warn("Clinic settings", str(exc))
-                return True
-            if self.document is not None:
-                self.document.set_context(context)
-                self.document.set_now(now)
-            self.overview.show_patient(self.record, self.current, now, context)
-        self.statusBar().showMessage(
-            f"Clinic settings version {stored.number} saved: refill margin "
-            f"{stored.settings.refill_margin_days} days, decimal separator "
-            f"'{stored.settings.decimal_separator}'.",
-            15000,
-        )
-        return True
 
     def show_tab(self, index: int) -> None:
         """Ctrl+1..4: the tab, with the focus in its main control (the schedule on the
