@@ -25,6 +25,8 @@ from db.kind import DatabaseKind
 from db.records import CompoundedConfirmation
 from db.users import Role, User
 from db.values import decimal_from, decimal_text, moment_from, moment_text
+from programmer.drug_library import DrugLibrary
+from programmer.programme import Programme
 
 
 class ConfirmationRefusedError(DatabaseError):
@@ -113,3 +115,27 @@ def latest_for(
         if c.drug == drug and c.concentration_mcg_per_ml == concentration_mcg_per_ml
     ]
     return matching[-1] if matching else None
+
+
+def save_audit_words(
+    sdb: SqliteDatabase, programme: Programme, library: DrugLibrary
+) -> dict[str, object]:
+    """For a save's audit entry: the confirmation a compounded concentration rests on."""
+    drug = programme.drug
+    if drug.concentration_mcg_per_ml in library.drug(drug.name).concentrations_mcg_per_ml:
+        return {}
+    found = latest_for(
+        confirmations(sdb, programme.patient.id),
+        drug.name,
+        drug.concentration_mcg_per_ml,
+    )
+    if found is None:
+        return {}
+    return {
+        "compounded_concentration": {
+            "concentration_mcg_per_ml": str(found.concentration_mcg_per_ml),
+            "confirmed_by": found.by,
+            "confirmed_at": found.at.isoformat(),
+            "reason": found.reason,
+        }
+    }

@@ -102,7 +102,7 @@ from db.visits import Visit
 from programmer.assessment import Assessment, AssessmentValueError, check_assessment
 from programmer.check_context import CheckContext
 from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
-from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.findings import CheckResult, check_programme
 from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
@@ -773,7 +773,7 @@ class Database:
         with self._write() as sdb:
             latest = programmes.latest_number(sdb, patient_id)
             if base_version != latest:
-                self._refuse_conflict(sdb, patient_id, base_version, latest)
+                programmes.refuse_conflict(sdb, patient_id, base_version, latest, self._reference)
             known, current_pump = patients.check_programme_matches(
                 sdb, programme.patient, programme.pump
             )
@@ -781,7 +781,7 @@ class Database:
                 self._insert_patient(sdb, programme.patient, pump_record, "", "", user, now)
             library = self.library  # read in this transaction: the one checked and recorded
             result = self._check(sdb, programme, now, library)
-            acks = _acknowledged(result.findings, acknowledgements)
+            acks = programmes.acknowledged(result.findings, acknowledgements)
             seq = audit.next_seq(sdb)
             records: list[tuple[str, int]] = []
             if current_pump is not None and (
@@ -790,15 +790,7 @@ class Database:
             ):
                 # The programme changes the pump's record (a new low-reservoir alarm, or a
                 # corrected replace-by date): a new revision row, the old one kept.
-                revised = PumpRecord(
-                    model=current_pump.model,
-                    serial=current_pump.serial,
-                    implanted_on=current_pump.implanted_on,
-                    replace_by=programme.pump.replace_by,
-                    catheter_model=current_pump.catheter_model,
-                    catheter_length_cm=current_pump.catheter_length_cm,
-                    low_reservoir_alarm_ml=programme.pump.low_reservoir_alarm_ml,
-                )
+                revised = current_pump.revised_by(programme.pump)
                 records.append(
                     (
                         "pump",
@@ -833,7 +825,9 @@ class Database:
                 # Only reachable if the check above was bypassed: the UNIQUE (patient, number)
                 # constraint is the last line against two saves of the same number.
                 if "UNIQUE" in str(exc) or "follow on" in str(exc):
-                    self._refuse_conflict(sdb, patient_id, base_version, number)
+                    programmes.refuse_conflict(
+                        sdb, patient_id, base_version, number, self._reference
+                    )
                 raise
             records.append(("programme_version", rowid))
             audit.append(
@@ -855,29 +849,11 @@ class Database:
                         for f in result.findings
                         if (key := acknowledgement_key(f)) in acks
                     ],
-                    **self._compounded_words(sdb, programme, library),
+                    **compounded.save_audit_words(sdb, programme, library),
                 },
                 records=records,
             )
             return programmes.read(sdb, patient_id, number, self._reference)
-
-    def _refuse_conflict(
-        self, sdb: SqliteDatabase, patient_id: str, base: int | None, latest: int | None
-    ) -> None:
-        if latest is None:
-            raise InvalidRecordError(
-                f"patient {patient_id} has no saved programme, so there is no version {base} "
-                "to base this one on",
-                "base_version",
-            )
-        newest = programmes.read(sdb, patient_id, latest, self._reference)
-        started = "a new programme" if base is None else f"version {base}"
-        raise ConflictError(
-            f"Version {latest} of {patient_id}'s programme was saved by {newest.saved_by} at "
-            f"{newest.saved_at:%Y-%m-%d %H:%M} after this edit began from {started}. Nothing "
-            "was overwritten: compare with the newest version and make the change again.",
-            newest,
-        )
 
     # ------------------------------------------------------------ refills, boluses, screening
 
@@ -1574,29 +1550,6 @@ class Database:
             patients.patient_num(sdb, patient_id)
             return compounded.confirmations(sdb, patient_id)
 
-    def _compounded_words(
-        self, sdb: SqliteDatabase, programme: Programme, library: DrugLibrary
-    ) -> dict[str, object]:
-        """For a save's audit entry: the confirmation a compounded concentration rests on."""
-        drug = programme.drug
-        if drug.concentration_mcg_per_ml in library.drug(drug.name).concentrations_mcg_per_ml:
-            return {}
-        found = compounded.latest_for(
-            compounded.confirmations(sdb, programme.patient.id),
-            drug.name,
-            drug.concentration_mcg_per_ml,
-        )
-        if found is None:
-            return {}
-        return {
-            "compounded_concentration": {
-                "concentration_mcg_per_ml": str(found.concentration_mcg_per_ml),
-                "confirmed_by": found.by,
-                "confirmed_at": found.at.isoformat(),
-                "reason": found.reason,
-            }
-        }
-
     # ------------------------------------------------------------ clinic settings
     # (db/clinic_settings.py)
 
@@ -1874,33 +1827,3 @@ def _check_user(user: str, now: datetime) -> None:
     """Who and when, checked before anything else (the engine compares local times only)."""
     patients.checked_text(user, "user", MAX_USER)
     moment_text(now, "now")
-
-
-def _acknowledged(
-    findings: tuple[Finding, ...], acknowledgements: Mapping[str, str]
-) -> dict[str, str]:
-    """The typed reasons for the soft findings, or a refusal naming what is still missing.
-    Reasons given for findings the programme does not have are not stored."""
-    hard = tuple(f for f in findings if f.severity is Severity.HARD)
-    if hard:
-        raise HardFindingError(
-            f"The programme cannot be saved: {len(hard)} hard finding(s). {hard[0].message}",
-            hard,
-        )
-    soft = [f for f in findings if f.severity is Severity.SOFT]
-    missing = tuple(
-        f for f in soft if not str(acknowledgements.get(acknowledgement_key(f), "")).strip()
-    )
-    if missing:
-        raise MissingAcknowledgementError(
-            f"{len(missing)} warning(s) need a typed reason before saving: "
-            + "; ".join(f"{f.code.value} ({f.field})" for f in missing),
-            missing,
-        )
-    acks: dict[str, str] = {}
-    for f in soft:
-        key = acknowledgement_key(f)
-        reason = acknowledgements[key]
-        patients.checked_text(reason, f"acknowledgements[{key}]", MAX_REASON, blank_ok=True)
-        acks[key] = reason
-    return acks

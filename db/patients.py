@@ -120,16 +120,7 @@ def check_pump(pump: PumpRecord, patient: Patient, catalogue: PumpCatalogue) -> 
 
 def pump_record_from_programme(pump: Pump) -> PumpRecord:
     """The pump record a programme implies, for a patient first met through an imported file."""
-    return PumpRecord(
-        model=pump.model,
-        serial=pump.serial,
-        implanted_on=pump.implanted_on,
-        replace_by=pump.replace_by,
-        catheter_model=None,
-        catheter_length_cm=None,
-        low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
-        removed_on=None,
-    )
+    return PumpRecord.from_pump(pump)
 
 
 # ---------------------------------------------------------------- writing

@@ -12,16 +12,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db.errors import DatabaseError, InvalidRecordError, UnknownVersionError
+from db.errors import (
+    ConflictError,
+    DatabaseError,
+    HardFindingError,
+    InvalidRecordError,
+    MissingAcknowledgementError,
+    UnknownVersionError,
+)
+from db.patients import MAX_REASON, checked_text
 from db.records import ProgrammeVersion
 from db.values import fraction_from, fraction_text, moment_from, moment_text
 from programmer.drug_library import DrugLibrary
 from programmer.errors import ProgrammeFileError
-from programmer.findings import Code, Finding
+from programmer.findings import Code, Finding, Severity
 from programmer.programme import Programme
 from programmer.programme_file import dumps, loads
 from programmer.pump_catalogue import PumpCatalogue
@@ -204,3 +212,58 @@ def read_latest(
     """The newest version, confirmed or not: the one a new save must be based on."""
     number = latest_number(sdb, patient_id)
     return None if number is None else read(sdb, patient_id, number, reference)
+
+
+def acknowledged(
+    findings: tuple[Finding, ...], acknowledgements: Mapping[str, str]
+) -> dict[str, str]:
+    """The typed reasons for the soft findings, or a refusal naming what is still missing.
+    Reasons given for findings the programme does not have are not stored."""
+    hard = tuple(f for f in findings if f.severity is Severity.HARD)
+    if hard:
+        raise HardFindingError(
+            f"The programme cannot be saved: {len(hard)} hard finding(s). {hard[0].message}",
+            hard,
+        )
+    soft = [f for f in findings if f.severity is Severity.SOFT]
+    missing = tuple(
+        f for f in soft if not str(acknowledgements.get(acknowledgement_key(f), "")).strip()
+    )
+    if missing:
+        raise MissingAcknowledgementError(
+            f"{len(missing)} warning(s) need a typed reason before saving: "
+            + "; ".join(f"{f.code.value} ({f.field})" for f in missing),
+            missing,
+        )
+    acks: dict[str, str] = {}
+    for f in soft:
+        key = acknowledgement_key(f)
+        reason = acknowledgements[key]
+        checked_text(reason, f"acknowledgements[{key}]", MAX_REASON, blank_ok=True)
+        acks[key] = reason
+    return acks
+
+
+def refuse_conflict(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    base: int | None,
+    latest: int | None,
+    reference: Reference,
+) -> NoReturn:
+    """A save based on ``base`` while ``latest`` is the newest version: refused, naming who
+    saved the newer one (:class:`ConflictError`); no base at all is an invalid record."""
+    if latest is None:
+        raise InvalidRecordError(
+            f"patient {patient_id} has no saved programme, so there is no version {base} "
+            "to base this one on",
+            "base_version",
+        )
+    newest = read(sdb, patient_id, latest, reference)
+    started = "a new programme" if base is None else f"version {base}"
+    raise ConflictError(
+        f"Version {latest} of {patient_id}'s programme was saved by {newest.saved_by} at "
+        f"{newest.saved_at:%Y-%m-%d %H:%M} after this edit began from {started}. Nothing "
+        "was overwritten: compare with the newest version and make the change again.",
+        newest,
+    )

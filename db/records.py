@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from programmer.findings import Finding
-from programmer.programme import Mode, Patient, Programme
+from programmer.programme import Mode, Patient, Programme, Pump
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,48 @@ class PumpRecord:
     catheter_length_cm: Decimal | None
     low_reservoir_alarm_ml: Decimal
     removed_on: date | None = None
+
+    @classmethod
+    def from_pump(
+        cls,
+        pump: Pump,
+        *,
+        catheter_model: str | None = None,
+        catheter_length_cm: Decimal | None = None,
+    ) -> PumpRecord:
+        """The record of the pump a programme names (in place: ``removed_on`` is None)."""
+        return cls(
+            model=pump.model,
+            serial=pump.serial,
+            implanted_on=pump.implanted_on,
+            replace_by=pump.replace_by,
+            catheter_model=catheter_model,
+            catheter_length_cm=catheter_length_cm,
+            low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
+        )
+
+    def to_pump(self) -> Pump:
+        """The pump as a programme names it."""
+        return Pump(
+            model=self.model,
+            serial=self.serial,
+            implanted_on=self.implanted_on,
+            replace_by=self.replace_by,
+            low_reservoir_alarm_ml=self.low_reservoir_alarm_ml,
+        )
+
+    def revised_by(self, pump: Pump) -> PumpRecord:
+        """This pump's next revision when a programme changes its record: the replace-by date
+        and the low-reservoir alarm are the programme's, the rest stays (the pump in place)."""
+        return PumpRecord(
+            model=self.model,
+            serial=self.serial,
+            implanted_on=self.implanted_on,
+            replace_by=pump.replace_by,
+            catheter_model=self.catheter_model,
+            catheter_length_cm=self.catheter_length_cm,
+            low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from programmer.assessment import (
     SignKind,
     signs_seen,
 )
-from ui.editor.plots import (
+from ui.widgets.plots import (
     _add_legend,
     _PlotWithReadout,
     _styled_plot,

@@ -1,7 +1,8 @@
 """What the patient felt, in the window: the assessment dialog recorded through the database,
 and the scores drawn under the dose history (product.md, "Assessments and screening"). One
-controller per window, like the pump workflows: it owns its actions and its dialogs, which go
-through the window's prompter (``run_dialog``), so tests never block."""
+controller on the patient session, like the pump workflows: it owns its actions and its dialogs,
+which go through the session's prompter (``run_dialog``), so tests never block; it reports
+upward by signals and never imports the window."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from db.database import DatabaseError, ScreeningRecord
 from programmer.assessment import Assessment
@@ -22,15 +24,23 @@ from programmer.schedule_edit import set_daily_dose
 from ui.pump.prompts import run_dialog
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.session import PatientSession
 
 
 class AssessmentWorkflow(QObject):
     """Record an assessment for the open patient and keep the scores panel current."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    # Upward, to the window: the patient's assessments as read (for the scores panel), a
+    # status-bar message (text, ms), and the Programme tab with a dose just put in the editor.
+    assessments_changed = Signal(list)
+    status_message = Signal(str, int)
+    editor_requested = Signal()
+
+    def __init__(self, session: PatientSession, parent: QWidget) -> None:
+        """``parent``: the widget the dialogs open over and the actions belong to."""
+        super().__init__(parent)
+        self.session = session
+        self._parent = parent
         self.assessments: list[Assessment] = []
         self.record_action = self._action(
             "Record &assessment…", self.record, "recordAssessment", "Ctrl+Shift+E"
@@ -44,7 +54,7 @@ class AssessmentWorkflow(QObject):
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
     ) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self._parent)
         action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -57,36 +67,36 @@ class AssessmentWorkflow(QObject):
 
     def patient_opened(self) -> None:
         """Read the open patient's assessments into the scores panel."""
-        record = self.window.record
+        record = self.session.record
         if record is None:
             return
         try:
-            self.assessments = self.window.db.assessments(record.patient.id)
+            self.assessments = self.session.db.assessments(record.patient.id)
         except DatabaseError as exc:
             self.assessments = []
-            self.window.prompter.warn("The assessments cannot be read", str(exc))
-        self.window.history.set_assessments(self.assessments)
+            self.session.prompter.warn("The assessments cannot be read", str(exc))
+        self.assessments_changed.emit(self.assessments)
 
     def record(self) -> bool:
         """The assessment dialog; a checked record is stored (audited) and drawn."""
         from ui.assessment_dialog import AssessmentDialog
 
-        window = self.window
-        if window.record is None:
-            window.prompter.warn("No patient", "Open a patient first.")
+        session = self.session
+        if session.record is None:
+            session.prompter.warn("No patient", "Open a patient first.")
             return False
-        p = window.record.patient
-        now = window.clock().replace(second=0, microsecond=0)
-        dialog = AssessmentDialog(f"{p.name} ({p.id})", now, parent=window)
-        if not run_dialog(window.prompter, dialog) or dialog.value is None:
+        p = session.record.patient
+        now = session.clock().replace(second=0, microsecond=0)
+        dialog = AssessmentDialog(f"{p.name} ({p.id})", now, parent=self._parent)
+        if not run_dialog(session.prompter, dialog) or dialog.value is None:
             return False
         try:
-            window.db.record_assessment(p.id, dialog.value, user=window.user, now=now)
+            session.db.record_assessment(p.id, dialog.value, user=session.user, now=now)
         except DatabaseError as exc:
-            window.prompter.warn("Assessment not recorded", f"The database refused it: {exc}")
+            session.prompter.warn("Assessment not recorded", f"The database refused it: {exc}")
             return False
         self.patient_opened()
-        window.statusBar().showMessage(f"Assessment recorded for {p.name}.", 10000)
+        self.status_message.emit(f"Assessment recorded for {p.name}.", 10000)
         return True
 
     # ------------------------------------------------------------ screening (domain.md)
@@ -96,20 +106,20 @@ class AssessmentWorkflow(QObject):
         as one undoable edit, where the findings check it like any dose."""
         from ui.screening_dialog import ScreeningDialog
 
-        window = self.window
-        if window.record is None:
-            window.prompter.warn("No patient", "Open a patient first.")
+        session = self.session
+        if session.record is None:
+            session.prompter.warn("No patient", "Open a patient first.")
             return False
-        p = window.record.patient
+        p = session.record.patient
         try:
-            trials = window.db.screenings(p.id)
+            trials = session.db.screenings(p.id)
         except DatabaseError as exc:
-            window.prompter.warn("The screening trials cannot be read", str(exc))
+            session.prompter.warn("The screening trials cannot be read", str(exc))
             return False
 
         def record(trial: ScreeningRecord) -> str | None:
             try:
-                window.db.record_screening(p.id, trial, user=window.user, now=self._now())
+                session.db.record_screening(p.id, trial, user=session.user, now=self._now())
             except DatabaseError as exc:
                 return f"Not recorded: {exc}"
             return None
@@ -120,32 +130,32 @@ class AssessmentWorkflow(QObject):
             self._now(),
             record=record,
             check_dose=self.check_starting_dose,
-            parent=window,
+            parent=self._parent,
         )
-        if not run_dialog(window.prompter, dialog) or dialog.chosen_dose is None:
+        if not run_dialog(session.prompter, dialog) or dialog.chosen_dose is None:
             return False
         return self.put_in_editor(dialog.chosen_dose)
 
     def _now(self) -> datetime:
-        return self.window.clock().replace(second=0, microsecond=0)
+        return self.session.clock().replace(second=0, microsecond=0)
 
     def check_starting_dose(self, dose: Decimal) -> CheckResult | None:
         """The save's own check of the open programme set to ``dose`` mcg/day."""
-        document = self.window.document
+        document = self.session.document
         if document is None:
             return None
         try:
-            return self.window.db.check_programme(
+            return self.session.db.check_programme(
                 _starting(document.pending, dose), now=self._now()
             )
         except (DatabaseError, EngineError, KeyError):
             return None
 
     def put_in_editor(self, dose: Decimal) -> bool:
-        window = self.window
-        document = window.document
+        session = self.session
+        document = session.document
         if document is None:
-            window.prompter.warn("No programme", "The patient has no pump to programme.")
+            session.prompter.warn("No programme", "The patient has no pump to programme.")
             return False
         try:
             document.edit(
@@ -153,9 +163,9 @@ class AssessmentWorkflow(QObject):
                 lambda programme: _starting(programme, dose),
             )
         except EngineError as exc:
-            window.prompter.warn("Not put in the editor", str(exc))
+            session.prompter.warn("Not put in the editor", str(exc))
             return False
-        window.tabs.setCurrentWidget(window.editor_page)
+        self.editor_requested.emit()
         return True
 
 

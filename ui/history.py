@@ -27,7 +27,7 @@ from ui.row_table import RowTableModel
 if TYPE_CHECKING:
     from programmer.assessment import Assessment
     from ui.assessment_plot import ScoresPlot
-    from ui.editor.plots import DoseHistoryPlot
+    from ui.widgets.plots import DoseHistoryPlot
 
 
 class HistoryModel(RowTableModel[ProgrammeVersion]):
@@ -121,7 +121,7 @@ class HistoryView(QWidget):
     def dose_plot(self) -> DoseHistoryPlot:
         """The daily dose across the versions (built on first use: not needed at start-up)."""
         if self._dose_plot is None:
-            from ui.editor.plots import DoseHistoryPlot
+            from ui.widgets.plots import DoseHistoryPlot
 
             self._dose_plot = DoseHistoryPlot(pending=False)
             self._splitter.insertWidget(1, self._dose_plot)

@@ -7,15 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QDockWidget,
     QFrame,
     QLabel,
@@ -38,7 +35,7 @@ from db.database import (
 )
 from db.users import User
 from programmer.check_context import CheckContext
-from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
+from programmer.programme import DrugFill, Mode, Programme, Reservoir
 from ui.assessments import AssessmentWorkflow
 from ui.history import HistoryView
 from ui.overview import PatientOverview
@@ -46,33 +43,27 @@ from ui.patient_browser import PatientBrowser
 from ui.prompts import Unsaved, WindowPrompter
 from ui.pump.workflows import PumpWorkflows
 from ui.screen import available_area, fit_to_screen, install_focus_frame
+from ui.session import FromSession, PatientSession
 from ui.tabs import SteadyTabWidget
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
 from ui.visit import VisitWorkflow
+from ui.window_admin import WindowAdministration
+from ui.window_help import WindowHelp
+from ui.window_menus import TAB_TITLES, WindowMenus
+from ui.window_reports import SessionReports
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
     from ui.editor.schedule_editor import ScheduleEditor
-    from ui.help import HelpWindow
     from ui.idle_lock import IdleLock
     from ui.patient_form import NewPatient
-    from ui.users_screen import UsersDialog
     from ui.worklist import WorklistWindow
 
 TITLE = "ITB programmer console"
-TAB_TITLES = ("&Overview", "P&rogramme", "Hi&story", "P&ump")
-# The Pump menu's keys (the workflows' own: Ctrl+I interrogates).
-PUMP_SHORTCUTS = {
-    "refill": "Ctrl+R",
-    "singleBolus": "Ctrl+B",
-    "bridgeBolus": "Ctrl+Shift+B",
-    "primingBolus": "Ctrl+Alt+B",
-    "transmit": "Ctrl+T",
-}
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
     """One clinician's session on one database. ``account``: who logged in (None in tests and
     scripts that drive the window directly). ``training_clock``: training mode, on the trainer's
     simulated clock, with the TRAINING banner and the trainer's panel."""
@@ -92,17 +83,20 @@ class MainWindow(QMainWindow):
         training_clock: SimulatedClock | None = None,
     ) -> None:
         super().__init__()
-        self.db = database
-        self.clock = clock
-        self.user = user
-        self.account = account
+        # The open patient, its record and check context, the pump state, the clock, the
+        # prompter and the database: shared with the controllers below (ui.session).
+        self.session = PatientSession(
+            db=database,
+            clock=clock,
+            user=user,
+            prompter=prompter or WindowPrompter(self),
+            account=account,
+            training=training_clock is not None,
+        )
         self.training_clock = training_clock
         self.idle_lock: IdleLock | None = None
         self.worklist_window: WorklistWindow | None = None
-        self.prompter = prompter or WindowPrompter(self)
         self.settings = settings or QSettings()
-        self.record: PatientRecord | None = None
-        self.current: ProgrammeVersion | None = None
         self._seeds: dict[str, tuple[DrugFill, Reservoir]] = {}
         self.setObjectName("mainWindow")
 
@@ -116,7 +110,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
 
         self.overview = PatientOverview()
-        self.document: ProgrammeDocument | None = None
         self.editor: ScheduleEditor | None = None
         self.editor_page = QWidget()
         self.editor_layout = QVBoxLayout(self.editor_page)
@@ -130,13 +123,24 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.editor_page, TAB_TITLES[1])
         self.tabs.addTab(self.history, TAB_TITLES[2])
         # The programmer workflows on the simulated pump: its tab, menu and stopped-pump banner.
-        self.pump_workflows = PumpWorkflows(self)
+        self.pump_workflows = PumpWorkflows(self.session, self)
         self.tabs.addTab(self.pump_workflows.panel, TAB_TITLES[3])
         # Qt's overflow button of the Pump tab's tool bar, named for screen readers.
         for more in self.pump_workflows.panel.findChildren(QToolButton, "qt_toolbar_ext_button"):
             more.setAccessibleName("More pump commands")
-        self.assessment_workflow = AssessmentWorkflow(self)  # ui/assessments.py
-        self.visit_workflow = VisitWorkflow(self)  # ui/visit.py
+        self._connect_pump_workflows()
+        self.assessment_workflow = AssessmentWorkflow(self.session, self)  # ui/assessments.py
+        self.assessment_workflow.assessments_changed.connect(self.history.set_assessments)
+        self.assessment_workflow.status_message.connect(self.statusBar().showMessage)
+        self.assessment_workflow.editor_requested.connect(
+            lambda: self.tabs.setCurrentWidget(self.editor_page)
+        )
+        self.visit_workflow = VisitWorkflow(self.session, self, self.pump_workflows)  # ui/visit.py
+        self.visit_workflow.status_message.connect(self.statusBar().showMessage)
+        self.statusBar().addPermanentWidget(self.visit_workflow.banner)
+        # The audit trail and the session report of the open patient.
+        self.reports = SessionReports(self.session, self)
+        self.reports.status_message.connect(self.statusBar().showMessage)
         welcome = QLabel("Find a patient on the left (Ctrl+F), or create one (Ctrl+N).")
         welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         welcome.setObjectName("welcome")
@@ -173,192 +177,39 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.pump_workflows.refresh_banner()
 
+    # ------------------------------------------------------------ the session's members
+
+    # The window's own names for what the session holds (tests and scripts set some of them).
+
+    db: FromSession[Database] = FromSession()
+    clock: FromSession[Callable[[], datetime]] = FromSession()
+    user: FromSession[str] = FromSession()
+    account: FromSession[User | None] = FromSession()
+    prompter: FromSession[WindowPrompter] = FromSession()
+    record: FromSession[PatientRecord | None] = FromSession()
+    current: FromSession[ProgrammeVersion | None] = FromSession()
+    document: FromSession[ProgrammeDocument | None] = FromSession()
+
+    def _connect_pump_workflows(self) -> None:
+        """What the pump workflows report upward."""
+        workflows = self.pump_workflows
+        workflows.open_patient_requested.connect(self.open_patient)
+        workflows.panel_requested.connect(lambda: self.tabs.setCurrentWidget(workflows.panel))
+        workflows.editor_field_requested.connect(self._show_editor_field)
+        workflows.state_changed.connect(self.pump_state_changed)
+        workflows.pump_alerts_changed.connect(self.overview.set_pump_alerts)
+        workflows.status_message.connect(self.statusBar().showMessage)
+
+    def _show_editor_field(self, field: str) -> None:
+        self.tabs.setCurrentWidget(self.editor_page)
+        if self.editor is not None:
+            self.editor.focus_field(field)
+
     # ------------------------------------------------------------ actions and menus
+    # (built by WindowMenus, ui/window_menus.py; administration in WindowAdministration,
+    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py)
 
-    def _action(
-        self,
-        text: str,
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
-        slot: Callable[[], object],
-        name: str,
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
-    def _build_actions(self) -> None:
-        self.find_action = self._action(
-            "&Find patient…",
-            QKeySequence.StandardKey.Find,
-            self.browser.focus_search,
-            "findPatient",
-        )
-        self.new_action = self._action(
-            "&New patient…", QKeySequence.StandardKey.New, self.new_patient, "newPatient"
-        )
-        self.save_action = self._action(
-            "&Review and save…",
-            QKeySequence.StandardKey.Save,
-            self.review_and_save,
-            "reviewAndSave",
-        )
-        self.revert_action = self._action("Re&vert to saved", None, self.revert, "revert")
-        self.close_patient_action = self._action(
-            "&Close patient", "Ctrl+W", self.close_patient, "closePatient"
-        )
-        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
-        file_menu = self.menuBar().addMenu("&File")
-        for action in (
-            self.find_action,
-            self.new_action,
-            self.save_action,
-            self.revert_action,
-            self.close_patient_action,
-        ):
-            file_menu.addAction(action)
-        self.report_pdf_action = self._action(
-            "Session report as P&DF…", "Ctrl+Shift+R", self.save_report, "reportPdf"
-        )
-        self.report_print_action = self._action(
-            "&Print session report…",
-            QKeySequence.StandardKey.Print,
-            self.print_report,
-            "reportPrint",
-        )
-        self.fhir_action = self._action(
-            "E&xport FHIR bundle…", None, self.export_fhir, "exportFhir"
-        )
-        self.audit_action = self._action(
-            "&Audit trail…", "Ctrl+Shift+A", self.show_audit_trail, "auditTrail"
-        )
-        self.lock_action = self._action("&Lock screen", "Ctrl+L", self.lock_screen, "lockScreen")
-        self.training_mode_action = self._action(
-            "Open &training mode (separate window)…",
-            None,
-            self.open_training_mode,
-            "openTrainingMode",
-        )
-        file_menu.addSeparator()
-        for action in (self.report_pdf_action, self.report_print_action, self.fhir_action):
-            file_menu.addAction(action)
-        self.users_action = self._action("&Users…", None, self.show_users, "userAccounts")
-        self.clinic_settings_action = self._action(
-            "Clinic settin&gs…", None, self.edit_clinic_settings, "clinicSettings"
-        )
-        self.new_database_action = self._action(
-            "New data&base…", None, self.new_database, "newDatabase"
-        )
-        file_menu.addSeparator()
-        file_menu.addAction(self.audit_action)
-        file_menu.addAction(self.users_action)
-        file_menu.addAction(self.clinic_settings_action)
-        file_menu.addAction(self.lock_action)
-        if self.training_clock is None:
-            file_menu.addAction(self.new_database_action)
-            file_menu.addAction(self.training_mode_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        self.edit_menu = self.menuBar().addMenu("&Edit")
-        view_menu = self.menuBar().addMenu("&View")
-        for i, (text, name) in enumerate(
-            zip(
-                TAB_TITLES,
-                ("showOverview", "showProgramme", "showHistory", "showPump"),
-                strict=True,
-            )
-        ):
-            view_menu.addAction(
-                self._action(text, f"Ctrl+{i + 1}", partial(self.show_tab, i), name)
-            )
-        view_menu.addSeparator()
-        view_menu.addAction(
-            self._action("&Worklist…", "Ctrl+Shift+L", self.show_worklist, "showWorklist")
-        )
-        view_menu.addAction(self.browser_dock.toggleViewAction())
-        pump_menu = self.menuBar().addMenu("&Pump")
-        for action in self.pump_workflows.actions:
-            keys = PUMP_SHORTCUTS.get(action.objectName())
-            if keys is not None:
-                action.setShortcut(QKeySequence(keys))
-        for i, action in enumerate(self.pump_workflows.actions):
-            if action is self.pump_workflows.transmit_action or i == 2:
-                pump_menu.addSeparator()
-            pump_menu.addAction(action)
-        pump_menu.addSeparator()
-        pump_menu.addActions(self.assessment_workflow.actions)
-        pump_menu.addSeparator()
-        pump_menu.addActions(self.visit_workflow.actions)
-        self.catheter_action = self._action(
-            "Implanted &catheter…", None, self.edit_catheter, "editCatheter"
-        )
-        pump_menu.addSeparator()
-        pump_menu.addAction(self.catheter_action)
-        self._build_help_menu()
-        self._set_patient_actions(False)
-        self._update_administration()
-
-    # ------------------------------------------------------------ administration
-
-    def _update_administration(self) -> None:
-        """The user screen is for administrators only (the database checks it again); the
-        clinic settings are shown to everyone, changed by administrators only."""
-        admin = self.account is not None and self.account.is_administrator
-        self.users_action.setVisible(admin)
-        self.users_action.setEnabled(admin)
-        self._update_administration_actions()
-
-    def show_users(self) -> UsersDialog | None:
-        from ui.users_screen import UsersDialog
-
-        if self.account is None or not self.account.is_administrator:
-            self.prompter.warn("User accounts", "Only an administrator manages the accounts.")
-            return None
-        self.users_dialog = UsersDialog(self.db, self.account, clock=self.clock, parent=self)
-        self.users_dialog.show()
-        return self.users_dialog
-
-    def new_database(self) -> bool:
-        """A new, empty clinic database with its first administrator, then a console on it in
-        a window of its own (this one stays on its database). Never over an existing file."""
-        from pathlib import Path
-
-        from ui.login import FirstAdministratorDialog
-        from ui.pump.prompts import run_dialog
-
-        chosen = self.prompter.save_path(
-            "New database", "clinic.sqlite", "Console database (*.sqlite)"
-        )
-        if chosen is None:
-            return False
-        path = Path(chosen)
-        if path.exists() and path.stat().st_size > 0:
-            self.prompter.warn(
-                "New database",
-                f"{path} already exists: a new database is never written over a file. Choose "
-                "another name, or open that database (itb-console --db).",
-            )
-            return False
-        try:
-            database = Database.open(path, create=True, now=self.clock())
-        except (DatabaseError, OSError) as exc:
-            self.prompter.warn("New database", f"{path}: {exc}")
-            return False
-        try:
-            dialog = FirstAdministratorDialog(database, clock=self.clock, parent=self)
-            created = run_dialog(self.prompter, dialog) and dialog.user is not None
-        finally:
-            database.close()
-        if not created:
-            self.statusBar().showMessage(
-                f"{path}: no administrator yet; it is asked for when the database is opened.",
-                10000,
-            )
-            return False
-        self.statusBar().showMessage(f"New database {path}: its console opens.", 10000)
-        return self.start_console(["--db", str(path)])
+    # ------------------------------------------------------------ catheter, worklist, tabs
 
     def edit_catheter(self) -> bool:
         """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
@@ -384,70 +235,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Catheter recorded.", 10000)
         return True
 
-    def start_console(self, arguments: list[str]) -> bool:
-        """Another console process with ``arguments`` (its own login and window)."""
-        import sys
-
-        from PySide6.QtCore import QProcess
-
-        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", *arguments])
-        if not started:
-            self.prompter.warn("Console", "Another console could not be started.")
-        return bool(started)
-
-    def _build_help_menu(self) -> None:
-        self.help_window: HelpWindow | None = None
-        self.text_dialog: QDialog | None = None
-        self.manual_action = self._action(
-            "&User manual", QKeySequence.StandardKey.HelpContents, self.show_help, "userManual"
-        )
-        self.shortcuts_action = self._action(
-            "&Keyboard shortcuts…", None, self.show_shortcuts, "keyboardShortcuts"
-        )
-        self.about_action = self._action("&About…", None, self.show_about, "about")
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addActions([self.manual_action, self.shortcuts_action, self.about_action])
-
-    def help_section(self) -> str:
-        """The manual's part for the screen in front of the user (F1)."""
-        focus = QApplication.focusWidget()
-        if self.record is None or (focus is not None and self.browser.isAncestorOf(focus)):
-            return "Finding a patient"
-        return ("Overview", "Programme", "History", "Pump")[self.tabs.currentIndex()]
-
-    def show_help(self, section: str | None = None) -> HelpWindow:
-        from ui.help import HelpWindow
-
-        if self.help_window is None:
-            self.help_window = HelpWindow(self)
-        self.help_window.show()
-        self.help_window.activateWindow()
-        self.help_window.show_section(section or self.help_section())
-        return self.help_window
-
-    def show_shortcuts(self) -> None:
-        from ui.help import TextDialog, shortcuts_html, window_shortcuts
-
-        shortcuts = window_shortcuts(self.menuBar(), [])
-        self.text_dialog = TextDialog(
-            "Keyboard shortcuts", shortcuts_html(shortcuts), "shortcutsList", self
-        )
-        self.text_dialog.show()  # not modal: it never blocks, and stays open beside the work
-
-    def show_about(self) -> None:
-        from ui.help import TextDialog, about_html
-
-        html = about_html(library=self._library_words(), catalogue=self.db.catalogue.version)
-        self.text_dialog = TextDialog("About ITB programmer console", html, "aboutDialog", self)
-        self.text_dialog.show()
-
-    def _library_words(self) -> str:
-        try:
-            library = self.db.library
-        except DatabaseError as exc:
-            return f"none active ({exc})"
-        return library.version
-
     def _open_from_worklist(self, patient_id: str) -> None:
         if self.open_patient(patient_id):
             self.activateWindow()
@@ -465,45 +252,6 @@ class MainWindow(QMainWindow):
         self.worklist_window.show()
         self.worklist_window.activateWindow()
         return self.worklist_window
-
-    def _update_administration_actions(self) -> None:
-        from db.users import Role
-
-        admin = self.account is not None and self.account.role is Role.ADMINISTRATOR
-        self.clinic_settings_action.setEnabled(admin)
-        self.clinic_settings_action.setToolTip(
-            "" if admin else "Only an administrator changes the clinic settings."
-        )
-
-    def edit_clinic_settings(self) -> bool:
-        """The clinic settings dialog (administrators); a change applies at once to the open
-        patient's checks, overview and editor (the refill margin, the decimal separator)."""
-        if self.account is None or not self.clinic_settings_action.isEnabled():
-            self.prompter.warn(
-                "Clinic settings", "Only an administrator changes the clinic settings."
-            )
-            return False
-        stored = self.prompter.clinic_settings(self.db, by=self.account, clock=self.clock)
-        if stored is None:
-            return False
-        now = self.clock()
-        if self.record is not None:
-            try:
-                context = self.db.check_context(self.record.patient.id, now)
-            except DatabaseError as exc:
-                self.prompter.warn("Clinic settings", str(exc))
-                return True
-            if self.document is not None:
-                self.document.set_context(context)
-                self.document.set_now(now)
-            self.overview.show_patient(self.record, self.current, now, context)
-        self.statusBar().showMessage(
-            f"Clinic settings version {stored.number} saved: refill margin "
-            f"{stored.settings.refill_margin_days} days, decimal separator "
-            f"'{stored.settings.decimal_separator}'.",
-            15000,
-        )
-        return True
 
     def show_tab(self, index: int) -> None:
         """Ctrl+1..4: the tab, with the focus in its main control (the schedule on the
@@ -543,21 +291,6 @@ class MainWindow(QMainWindow):
             value.setFocus(Qt.FocusReason.OtherFocusReason)
             value.setSelection(0, len(value.text()))  # where the eye lands
 
-    def _set_patient_actions(self, enabled: bool) -> None:
-        for action in (
-            self.revert_action,
-            self.close_patient_action,
-            self.report_pdf_action,
-            self.report_print_action,
-            self.catheter_action,
-            self.fhir_action,
-        ):
-            action.setEnabled(enabled)
-        self.pump_workflows.set_enabled(enabled)
-        self.assessment_workflow.set_enabled(enabled)
-        self.visit_workflow.set_enabled(enabled)
-        self._update_save_action()
-
     def save_blocked_because(self) -> str | None:
         """Why the pending programme cannot be saved now, or None when it can."""
         if self.document is None or self.record is None:
@@ -567,12 +300,6 @@ class MainWindow(QMainWindow):
         if self.current is not None and not self.document.is_modified:
             return "Nothing has changed since the saved version."
         return None
-
-    def _update_save_action(self) -> None:
-        why = self.save_blocked_because()
-        self.save_action.setEnabled(why is None)
-        self.save_action.setStatusTip(why or "Review the changes and save a new version")
-        self.save_action.setToolTip(why or "Review and save (Ctrl+S)")
 
     # ------------------------------------------------------------ the open patient
 
@@ -595,6 +322,7 @@ class MainWindow(QMainWindow):
             self.prompter.warn("Cannot open the patient", str(exc))
             return False
         self.record, self.current = record, current
+        self.session.context = context
         pending = current.programme if current else self._first_programme(record)
         if pending is None:
             self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
@@ -620,13 +348,7 @@ class MainWindow(QMainWindow):
         drug, reservoir = self._seeds.get(record.patient.id) or self._default_fill()
         return Programme(
             patient=record.patient,
-            pump=Pump(
-                model=pump.model,
-                serial=pump.serial,
-                implanted_on=pump.implanted_on,
-                replace_by=pump.replace_by,
-                low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
-            ),
+            pump=pump.to_pump(),
             drug=drug,
             reservoir=reservoir,
             mode=Mode.STOPPED,
@@ -684,7 +406,7 @@ class MainWindow(QMainWindow):
     def close_patient(self) -> bool:
         if not self._settle_unsaved():
             return False
-        self.record = self.current = None
+        self.record = self.current = self.session.context = None
         self.stack.setCurrentIndex(0)
         self._set_patient_actions(False)
         if self.document is not None:
@@ -755,6 +477,7 @@ class MainWindow(QMainWindow):
         self.record = self.db.patient(pid)
         now = self.clock()
         context = self.db.check_context(pid, now)
+        self.session.context = context
         if self.document is not None:  # the new history: the next check is made against it
             self.document.set_context(context)
         versions = self.db.versions(pid)
@@ -808,9 +531,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(1)
 
     def is_modified(self) -> bool:
-        return bool(
-            self.document is not None and self.record is not None and self.document.is_modified
-        )
+        return self.session.is_modified()
 
     def _settle_unsaved(self) -> bool:
         """True when it is fine to leave the open programme (saved, discarded, or unchanged)."""
@@ -829,7 +550,11 @@ class MainWindow(QMainWindow):
         return False
 
     def pump_state_changed(self) -> None:
-        """The pump workflows changed what the title says of a stopped pump."""
+        """The pump's state changed: the Pump tab's name and the title say a stopped pump."""
+        index = self.tabs.indexOf(self.pump_workflows.panel)
+        if index >= 0:
+            stopped = self.pump_workflows.stopped_here()
+            self.tabs.setTabText(index, "P&ump — STOPPED" if stopped else "P&ump")
         self._update_title()
 
     def _update_title(self) -> None:
@@ -881,93 +606,23 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ audit trail and report
 
     def show_audit_trail(self) -> None:
-        from ui.audit_viewer import AuditViewer
+        self.reports.show_audit_trail()
 
-        viewer = AuditViewer(self.db, parent=self)
-        viewer.setWindowFlag(Qt.WindowType.Window)
-        viewer.setWindowTitle("Audit trail — " + TITLE)
-        viewer.set_filters(patient_id=self.record.patient.id if self.record else None)
-        fit_to_screen(viewer, QSize(1100, 650))
-        viewer.show()
-        self.audit_viewer = viewer
-
-    def _session_report(self) -> object | None:
-        from db.kind import DatabaseKind
-        from ui.report.content import ReportError, report_from_database
-
-        if self.record is None:
-            return None
-        try:
-            return report_from_database(
-                self.db,
-                self.record.patient.id,
-                None,
-                now=self.clock(),
-                printed_by=self.user,
-                training=self.db.kind is DatabaseKind.TRAINING,
-            )
-        except (DatabaseError, ReportError) as exc:
-            self.prompter.warn("No session report", str(exc))
-            return None
+    @property
+    def audit_viewer(self) -> QWidget | None:
+        """The audit trail last opened from this window (None: not yet)."""
+        return self.reports.audit_viewer
 
     def save_report(self) -> bool:
         """The current version's session report as a PDF file the clinician names."""
-        from ui.report.pdf import ReportRenderError, write_pdf
-
-        report = self._session_report()
-        if report is None or self.record is None:
-            return False
-        path = self.prompter.save_path(
-            "Save the session report", f"session-report-{self.record.patient.id}.pdf", "PDF (*.pdf)"
-        )
-        if path is None:
-            return False
-        try:
-            pages = write_pdf(report, path, protected=[self.db.path])  # type: ignore[arg-type]
-        except (OSError, ReportRenderError) as exc:
-            self.prompter.warn("Report not written", f"{path}: {exc}")
-            return False
-        self.statusBar().showMessage(f"Session report written: {path} ({pages} pages)", 10000)
-        return True
+        return self.reports.save_report()
 
     def export_fhir(self) -> bool:
-        """The open patient's record as a FHIR R4 bundle file the clinician names (the same
-        export as ``itb-console export-fhir``)."""
-        from programmer.files import FileProblem, write_bytes
-        from ui.commands.fhir import export_bundle
-
-        if self.record is None:
-            return False
-        patient_id = self.record.patient.id
-        path = self.prompter.save_path(
-            "Export FHIR bundle", f"fhir-{patient_id}.json", "FHIR JSON (*.json)"
-        )
-        if path is None:
-            return False
-        out = Path(path)
-        try:
-            text, with_report = export_bundle(
-                self.db, patient_id, now=self.clock(), printed_by=self.user
-            )
-            # The save dialog has already asked before replacing a file.
-            write_bytes(out, text.encode("utf-8"), force=True, protected=[self.db.path])
-        except (FileProblem, DatabaseError) as exc:
-            self.prompter.warn("FHIR bundle not written", str(exc))
-            return False
-        except OSError as exc:
-            self.prompter.warn("FHIR bundle not written", f"{out}: {exc.strerror or exc}")
-            return False
-        note = "" if with_report else " (no confirmed programme yet: no session report inside)"
-        self.statusBar().showMessage(f"FHIR bundle written: {out}{note}", 10000)
-        return True
+        """The open patient's record as a FHIR R4 bundle file the clinician names."""
+        return self.reports.export_fhir()
 
     def print_report(self) -> bool:
-        from ui.report.printing import print_report
-
-        report = self._session_report()
-        if report is None:
-            return False
-        return bool(print_report(report, self))  # type: ignore[arg-type]
+        return self.reports.print_report()
 
     # ------------------------------------------------------------ training
 
@@ -1026,6 +681,8 @@ class MainWindow(QMainWindow):
         context = (
             None if self.record is None else self.db.check_context(self.record.patient.id, now)
         )
+        if context is not None:
+            self.session.context = context
         if self.document is not None:
             if context is not None:
                 self.document.set_context(context)

@@ -22,7 +22,7 @@ from programmer.units import format_decimal, format_number
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_NAMES
 
 if TYPE_CHECKING:
-    from ui.editor.plots import ReservoirPlot
+    from ui.widgets.plots import ReservoirPlot
 
 
 def _value_label(name: str) -> QLabel:
@@ -101,7 +101,7 @@ class PatientOverview(QWidget):
 
     def _plot(self) -> ReservoirPlot:
         if self.reservoir_plot is None:
-            from ui.editor.plots import ReservoirPlot
+            from ui.widgets.plots import ReservoirPlot
 
             self.reservoir_plot = ReservoirPlot(label="Current programme", compare=False)
             self.reservoir_plot.setAccessibleName("Reservoir projection")

@@ -27,9 +27,9 @@ from db.patients import check_patient_name
 from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
-from ui.editor.entry import EntryError, check_range, format_plain, parse_decimal
 from ui.screen import fit_to_screen, scrolling
 from ui.theme import ERROR_COLOUR
+from ui.widgets.entry import EntryError, check_range, format_plain, parse_decimal
 
 
 @dataclass(frozen=True)

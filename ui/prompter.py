@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 if TYPE_CHECKING:
     from programmer.schedule_edit import ScaleResult
     from programmer.units import RateUnit
-    from ui.editor.dialogs import ScaleAssess
+    from ui.dialogs import ScaleAssess
 
     ScalePreview = Callable[[Decimal], ScaleResult]
 
@@ -38,7 +38,7 @@ class Prompter:
         QMessageBox.information(self.parent, title, text)
 
     def choose_time(self, title: str, text: str, default_min: int) -> int | None:
-        from ui.editor.dialogs import TimeDialog
+        from ui.dialogs import TimeDialog
 
         dialog = TimeDialog(text, default_min, self.parent)
         dialog.setWindowTitle(title)
@@ -46,7 +46,7 @@ class Prompter:
 
     def choose_days(self, title: str, text: str, choices: Sequence[tuple[str, str]]) -> list[str]:
         """The keys of the chosen ``(key, label)`` choices; empty when cancelled."""
-        from ui.editor.dialogs import DaysDialog
+        from ui.dialogs import DaysDialog
 
         dialog = DaysDialog(text, choices, self.parent)
         dialog.setWindowTitle(title)
@@ -61,7 +61,7 @@ class Prompter:
     ) -> Decimal | None:
         """The percentage of its value each rate is scaled to (110 for "change by +10 %"),
         after the preview; None when cancelled."""
-        from ui.editor.dialogs import ScaleDialog
+        from ui.dialogs import ScaleDialog
 
         dialog = ScaleDialog(
             preview,

@@ -1,4 +1,4 @@
-"""The window's questions, on top of the editor's :class:`~ui.editor.dialogs.Prompter`: one
+"""The window's questions, on top of the editor's :class:`~ui.prompter.Prompter`: one
 service the tests replace, so no test ever blocks on a dialog."""
 
 from __future__ import annotations

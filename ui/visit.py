@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,7 +31,8 @@ from ui.pump.record import record_view
 from ui.theme import severity_style
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.pump.workflows import PumpWorkflows
+    from ui.session import PatientSession
 
 
 class LeftUnchangedDialog(QDialog):
@@ -66,11 +67,20 @@ class LeftUnchangedDialog(QDialog):
 
 
 class VisitWorkflow(QObject):
-    """Start, resume and finish the open patient's visit; the open-visit banner."""
+    """Start, resume and finish the open patient's visit; the open-visit banner (``banner``:
+    the window shows it). A controller on the patient session, beside the pump workflows it
+    interrogates with; ``status_message(text, ms)``: a status-bar message."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    status_message = Signal(str, int)
+
+    def __init__(
+        self, session: PatientSession, parent: QWidget, pump_workflows: PumpWorkflows
+    ) -> None:
+        """``parent``: the widget the dialogs open over and the actions belong to."""
+        super().__init__(parent)
+        self.session = session
+        self._parent = parent
+        self._pump = pump_workflows
         self.visit: Visit | None = None
         self.start_action = self._action("Start &visit", self.start, "startVisit", "Ctrl+Shift+V")
         self.finish_action = self._action("&Finish visit…", self.finish, "finishVisit")
@@ -98,13 +108,12 @@ class VisitWorkflow(QObject):
             "font-weight: bold; }"
         )
         self.banner.setVisible(False)
-        window.statusBar().addPermanentWidget(self.banner)
         self.set_enabled(False)
 
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
     ) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self._parent)
         action.setObjectName(name)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -123,7 +132,7 @@ class VisitWorkflow(QObject):
             self._show()
 
     def _now(self) -> datetime:
-        return self.window.clock().replace(second=0, microsecond=0)
+        return self.session.clock().replace(second=0, microsecond=0)
 
     def _show(self) -> None:
         v = self.visit
@@ -141,12 +150,12 @@ class VisitWorkflow(QObject):
 
     def refresh(self) -> None:
         """Read the open patient's open visit (after every action, for the step count)."""
-        record = self.window.record
+        record = self.session.record
         if record is None:
             self.visit = None
         else:
             try:
-                self.visit = self.window.db.open_visit(record.patient.id)
+                self.visit = self.session.db.open_visit(record.patient.id)
             except DatabaseError:
                 self.visit = None
         self._show()
@@ -154,31 +163,31 @@ class VisitWorkflow(QObject):
     def patient_opened(self) -> None:
         self.refresh()
         if self.visit is not None:
-            self.window.statusBar().showMessage(
+            self.status_message.emit(
                 f"Visit {self.visit.number} was left open: Start visit resumes it.", 10000
             )
 
     def start(self) -> Visit | None:
         """Start (or resume) the visit, then interrogate the pump: the visit's first step."""
-        window = self.window
-        if window.record is None:
-            window.prompter.warn("No patient", "Open a patient first.")
+        session = self.session
+        if session.record is None:
+            session.prompter.warn("No patient", "Open a patient first.")
             return None
         try:
-            visit, resumed = window.db.start_visit(
-                window.record.patient.id, user=window.user, now=self._now()
+            visit, resumed = session.db.start_visit(
+                session.record.patient.id, user=session.user, now=self._now()
             )
         except DatabaseError as exc:
-            window.prompter.warn("The visit cannot start", str(exc))
+            session.prompter.warn("The visit cannot start", str(exc))
             return None
         if resumed:
-            window.prompter.inform(
+            session.prompter.inform(
                 "Visit resumed",
                 f"Visit {visit.number}, started {visit.started_at:%Y-%m-%d %H:%M} by "
                 f"{visit.started_by}, was left open; it goes on from its {len(visit.steps)} "
                 "recorded step(s).",
             )
-        window.pump_workflows.interrogate()
+        self._pump.interrogate()
         self.refresh()
         return self.visit
 
@@ -263,31 +272,31 @@ class VisitWorkflow(QObject):
     def finish(self) -> Visit | None:
         """Finish: at once when the pump runs the final programme; otherwise only as "left
         unchanged" with a typed reason; never while a session has the pump stopped."""
-        window = self.window
-        if window.record is None or self.visit is None:
+        session = self.session
+        if session.record is None or self.visit is None:
             return None
-        patient_id = window.record.patient.id
+        patient_id = session.record.patient.id
         try:
-            done = window.db.finish_visit(patient_id, user=window.user, now=self._now())
+            done = session.db.finish_visit(patient_id, user=session.user, now=self._now())
         except VisitRefused as refused:
-            if window.pump_workflows.stopped_here() or "unfinished" in str(refused):
-                window.prompter.warn("The visit cannot finish", str(refused))
+            if self._pump.stopped_here() or "unfinished" in str(refused):
+                session.prompter.warn("The visit cannot finish", str(refused))
                 return None
-            dialog = LeftUnchangedDialog(str(refused), window)
-            if not run_dialog(window.prompter, dialog):
+            dialog = LeftUnchangedDialog(str(refused), self._parent)
+            if not run_dialog(session.prompter, dialog):
                 return None
             try:
-                done = window.db.finish_visit(
+                done = session.db.finish_visit(
                     patient_id,
-                    user=window.user,
+                    user=session.user,
                     now=self._now(),
                     left_unchanged_reason=dialog.reason.text(),
                 )
             except (VisitRefused, DatabaseError) as exc:
-                window.prompter.warn("The visit cannot finish", str(exc))
+                session.prompter.warn("The visit cannot finish", str(exc))
                 return None
         except DatabaseError as exc:
-            window.prompter.warn("The visit cannot finish", str(exc))
+            session.prompter.warn("The visit cannot finish", str(exc))
             return None
         self.visit = None
         self._show()
@@ -296,40 +305,40 @@ class VisitWorkflow(QObject):
             if done.outcome == "running-final"
             else (f"left unchanged: {done.reason}")
         )
-        window.statusBar().showMessage(f"Visit {done.number} finished ({words}).", 10000)
+        self.status_message.emit(f"Visit {done.number} finished ({words}).", 10000)
         return done
 
     def save_report(self) -> bool:
         """The report of the open visit, else of the patient's latest one, as a PDF file."""
         from ui.report.visit import VisitReportError, visit_report_html, write_visit_pdf
 
-        window = self.window
-        if window.record is None:
+        session = self.session
+        if session.record is None:
             return False
-        patient_id = window.record.patient.id
+        patient_id = session.record.patient.id
         try:
-            visits = window.db.visits(patient_id)
+            visits = session.db.visits(patient_id)
         except DatabaseError as exc:
-            window.prompter.warn("Visit report", str(exc))
+            session.prompter.warn("Visit report", str(exc))
             return False
         if not visits:
-            window.prompter.inform("Visit report", "This patient has no visit yet.")
+            session.prompter.inform("Visit report", "This patient has no visit yet.")
             return False
         number = visits[-1].number
-        path = window.prompter.save_path(
+        path = session.prompter.save_path(
             "Save the visit report", f"visit-{patient_id}-{number}.pdf", "PDF (*.pdf)"
         )
         if path is None:
             return False
         try:
             html, _visit = visit_report_html(
-                window.db, patient_id, number, printed_at=self._now(), printed_by=window.user
+                session.db, patient_id, number, printed_at=self._now(), printed_by=session.user
             )
-            pages = write_visit_pdf(html, path, protected=[window.db.path])
+            pages = write_visit_pdf(html, path, protected=[session.db.path])
         except (DatabaseError, VisitReportError, OSError) as exc:
-            window.prompter.warn("Visit report not written", f"{path}: {exc}")
+            session.prompter.warn("Visit report not written", f"{path}: {exc}")
             return False
-        window.statusBar().showMessage(f"Visit report written: {path} ({pages} pages)", 10000)
+        self.status_message.emit(f"Visit report written: {path} ({pages} pages)", 10000)
         return True
 
     def preview_report(self) -> bool:
@@ -367,23 +376,23 @@ class VisitWorkflow(QObject):
         """The one-page patient slip (pump, reservoir, dose, alarm and refill-by dates)."""
         from ui.report.visit import patient_slip_html, write_visit_pdf
 
-        window = self.window
-        if window.record is None:
+        session = self.session
+        if session.record is None:
             return False
-        patient_id = window.record.patient.id
-        path = window.prompter.save_path(
+        patient_id = session.record.patient.id
+        path = session.prompter.save_path(
             "Save the patient slip", f"slip-{patient_id}.pdf", "PDF (*.pdf)"
         )
         if path is None:
             return False
         try:
             pages = write_visit_pdf(
-                patient_slip_html(window.db, patient_id, now=self._now()),
+                patient_slip_html(session.db, patient_id, now=self._now()),
                 path,
-                protected=[window.db.path],
+                protected=[session.db.path],
             )
         except (DatabaseError, OSError) as exc:
-            window.prompter.warn("Patient slip not written", f"{path}: {exc}")
+            session.prompter.warn("Patient slip not written", f"{path}: {exc}")
             return False
-        window.statusBar().showMessage(f"Patient slip written: {path} ({pages} page)", 10000)
+        self.status_message.emit(f"Patient slip written: {path} ({pages} page)", 10000)
         return pages == 1

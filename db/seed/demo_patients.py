@@ -458,14 +458,8 @@ def _events(
         replace_by=today + timedelta(days=demo.replace_by_in_days),
         low_reservoir_alarm_ml=base.pump.low_reservoir_alarm_ml,
     )
-    pump_record = PumpRecord(
-        model=pump.model,
-        serial=pump.serial,
-        implanted_on=pump.implanted_on,
-        replace_by=pump.replace_by,
-        catheter_model=demo.catheter_model,
-        catheter_length_cm=demo.catheter_length_cm,
-        low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
+    pump_record = PumpRecord.from_pump(
+        pump, catheter_model=demo.catheter_model, catheter_length_cm=demo.catheter_length_cm
     )
     events: list[Event] = []
     order = 0

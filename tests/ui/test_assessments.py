@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from programmer.assessment import AshworthGrade, Assessment, SignKind
 from ui.assessment_dialog import AssessmentDialog
-from ui.editor.plots import timestamp
+from ui.widgets.plots import timestamp
 
 from .test_pump_support import PumpPrompter
 from .window_helpers import NOW, make_window, open_database

@@ -139,8 +139,8 @@ def test_prefilled_fields_read_back_with_the_comma_separator(qtbot: QtBot) -> No
     separator refuses its own default, or worse, has it retyped by hand."""
     from programmer.drug_library import default_drug_library
     from programmer.pump_catalogue import default_pump_catalogue
-    from ui.editor.entry import parse_decimal
     from ui.patient_form import PatientForm
+    from ui.widgets.entry import parse_decimal
 
     units.set_decimal_separator(",")
     try:

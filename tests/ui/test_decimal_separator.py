@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from programmer import units
 from programmer.programme_file import MAX_DECIMAL_PLACES
 from programmer.units import RateUnit
-from ui.editor.entry import (
+from ui.widgets.entry import (
     EntryError,
     format_fixed,
     format_plain,
@@ -121,7 +121,7 @@ def test_figures_in_sentences_drop_trailing_zeros_with_either_separator() -> Non
 
 
 def test_plot_value_axes_use_the_separator(qtbot: QtBot) -> None:
-    from ui.editor.plots import ReservoirPlot
+    from ui.widgets.plots import ReservoirPlot
 
     plot = ReservoirPlot()
     qtbot.addWidget(plot)

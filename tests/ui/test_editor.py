@@ -22,7 +22,7 @@ from programmer.findings import Code, Severity
 from programmer.programme import EVERY_DAY, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import load
 from programmer.units import RateUnit
-from ui.editor.dialogs import ScaleAssess, ScaleAssessment, ScaleDialog
+from ui.dialogs import ScaleAssess, ScaleAssessment, ScaleDialog
 from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsModel
 from ui.editor.schedule_editor import ScheduleEditor

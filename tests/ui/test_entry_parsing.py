@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ui.editor.bolus_model import parse_moment
-from ui.editor.entry import EntryError, parse_decimal, parse_time, parse_whole
+from ui.widgets.entry import EntryError, parse_decimal, parse_time, parse_whole
 
 TYPED = st.one_of(
     st.text(max_size=40),

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from programmer.drug_library import default_drug_library
 from programmer.pump_catalogue import default_pump_catalogue
-from ui.editor.entry import EntryError
 from ui.patient_form import PatientForm, parse_date
+from ui.widgets.entry import EntryError
 
 from .test_patient_form import filled_form
 from .window_helpers import NOW

@@ -21,7 +21,7 @@ from programmer.programme import EVERY_DAY, Programme
 from programmer.programme_file import load
 from programmer.pump_catalogue import PumpModel, default_pump_catalogue
 from programmer.units import RateUnit
-from ui.editor.plots import (
+from ui.widgets.plots import (
     DoseHistoryPlot,
     RateProfilePlot,
     ReservoirPlot,

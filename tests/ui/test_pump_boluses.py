@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 from db.database import BolusKind
 from programmer.programme import Bolus
 from programmer.units import RateUnit
-from ui.editor.entry import format_rate
 from ui.main_window import MainWindow
 from ui.pump.bolus_dialog import BolusDialog
+from ui.widgets.entry import format_rate
 
 from .test_pump_support import (
     PumpPrompter,

@@ -18,7 +18,7 @@ from db.users import Role, User
 from programmer.drug_library import default_drug_library
 from programmer.pump_catalogue import default_pump_catalogue
 from ui.audit_viewer import AuditViewer
-from ui.editor.dialogs import DaysDialog, TimeDialog
+from ui.dialogs import DaysDialog, TimeDialog
 from ui.idle_lock import LockScreen
 from ui.login import FirstAdministratorDialog, LoginDialog
 from ui.main_window import MainWindow

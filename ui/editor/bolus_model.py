@@ -1,6 +1,6 @@
 """Planned single boluses of the pending programme as a table: start, dose (mcg), duration (min)
 and the volume it takes from the reservoir (mL). Start, dose and duration are edited by keyboard,
-read by :mod:`ui.editor.entry` and applied as one undoable edit each, or refused with a message
+read by :mod:`ui.widgets.entry` and applied as one undoable edit each, or refused with a message
 (:attr:`BolusTableModel.entry_rejected`); cells a finding names are coloured like the steps'."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from programmer import schedule_edit as se
 from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import Bolus, Programme
 from programmer.units import exact
-from ui.editor.entry import (
+from ui.theme import marked_cell_data
+from ui.widgets.entry import (
     EntryError,
     format_fixed,
     format_plain,
@@ -27,7 +28,6 @@ from ui.editor.entry import (
     parse_whole,
     shown_typed,
 )
-from ui.theme import marked_cell_data
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -10,25 +10,21 @@ shortcut, exposed for the main window's menus (:meth:`ScheduleEditor.editor_acti
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from itertools import pairwise
 
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFrame,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -39,71 +35,33 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.dose_change import change_words, day_change
 from programmer.findings import CheckResult, Finding, Severity, day_label
-from programmer.programme import EVERY_DAY, WEEKDAYS, Bolus, Mode, PatientBolus, Programme
-from programmer.units import RateUnit, exact
-from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment
-from ui.editor.dialogs import ScaleAssessment, signed_percent
+from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
+from programmer.units import RateUnit
+from ui.dialogs import ScaleAssessment, signed_percent
+from ui.editor.bolus_editor import BolusEditor
 from ui.editor.document import ProgrammeDocument
-from ui.editor.entry import (
-    EntryError,
+from ui.editor.findings_panel import FindingsPanel
+from ui.editor.mode_pages import MODE_LABELS, DailyDosePage, OtherModePage
+from ui.editor.plot_tabs import PlotTabs
+from ui.editor.scale_preview import assess_scaled
+from ui.editor.schedule_model import Column, ScheduleTableModel
+from ui.editor.totals_box import TotalsBox
+from ui.prompter import Prompter
+from ui.theme import severity_style
+from ui.widgets.entry import (
     format_fixed,
     format_plain,
-    format_rate,
-    parse_decimal,
-    parse_whole,
-    split_unit,
 )
-from ui.editor.findings_panel import FindingsPanel
-from ui.editor.plots import DoseHistoryPlot, DoseValue, RateProfilePlot, ReservoirPlot
-from ui.editor.schedule_model import Column, ScheduleTableModel
-from ui.prompter import Prompter
-from ui.tabs import SteadyTabWidget
-from ui.theme import severity_style
+from ui.widgets.plots import DoseValue
+from ui.widgets.restyle import labelled, restyle
 
-MODE_LABELS = (
-    (Mode.STOPPED, "Stopped"),
-    (Mode.MINIMUM_RATE, "Minimum rate"),
-    (Mode.SIMPLE_CONTINUOUS, "Simple continuous"),
-    (Mode.FLEXIBLE, "Flexible"),
-)
 WEEKDAY_LABELS = tuple(day_label(d) for d in WEEKDAYS)
 _PAGE_FLEXIBLE, _PAGE_SIMPLE, _PAGE_OTHER = 0, 1, 2
 
 
-def _restyle(widget: QWidget, sheet: str) -> None:
-    """Set a style sheet only when it changes: setting one re-polishes the widget and its
-    children, too slow to repeat on every keystroke."""
-    if widget.styleSheet() != sheet:
-        widget.setStyleSheet(sheet)
-
-
 def _mode_words(programme: Programme) -> str:
     return dict(MODE_LABELS)[programme.mode]
-
-
-def _daily_dose_words(programme: Programme) -> str:
-    dose = programme.daily_dose_mcg
-    if programme.mode is not Mode.SIMPLE_CONTINUOUS or dose is None:
-        return dict(MODE_LABELS)[programme.mode]
-    return format_rate(dose, RateUnit.MCG_PER_DAY)
-
-
-def _patient_bolus_words(programme: Programme) -> str:
-    pb = programme.patient_bolus
-    if pb is None:
-        return "none"
-    return (
-        f"{format_fixed(pb.dose_mcg, 2)} mcg over {pb.duration_min} min, lockout "
-        f"{pb.lockout_min} min, at most {pb.max_per_day}/day"
-    )
-
-
-def _labelled(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
 
 
 class ScheduleEditor(QWidget):
@@ -126,23 +84,23 @@ class ScheduleEditor(QWidget):
         self.document = document
         self.prompter = prompter or Prompter(self)
         self.model = ScheduleTableModel(document, self)
-        self.bolus_model = BolusTableModel(document, self)
         self._build_header()
         self._build_schedule()
-        self._build_boluses()
-        self._dose_history: list[tuple[datetime, DoseValue]] = []
+        self.boluses_box = BolusEditor(document)
         self.findings_panel = FindingsPanel()
         self.findings_panel.setMinimumWidth(300)
-        self.rate_plot = RateProfilePlot()
-        self.reservoir_plot = ReservoirPlot()
-        self.dose_history_plot = DoseHistoryPlot()
+        self.plot_tabs = PlotTabs(document, self.model)
+        self._name_parts()
         self._build_actions()
         self._lay_out()
         self._set_tab_order()
         self.model.entry_rejected.connect(self._show_rejection)
         self.model.entry_accepted.connect(self._show_acceptance)
         self.model.entry_inexact.connect(self._offer_nearest_rate)
-        self.bolus_model.entry_rejected.connect(self._show_rejection)
+        self.boluses_box.rejected.connect(self._show_rejection)
+        self.boluses_box.accepted.connect(self._show_acceptance)
+        self.daily_dose_page.rejected.connect(self._show_rejection)
+        self.daily_dose_page.accepted.connect(self._show_acceptance)
         self.findings_panel.finding_activated.connect(self._go_to_finding)
         document.changed.connect(self._on_changed)
         self._on_changed(document.result)
@@ -173,21 +131,7 @@ class ScheduleEditor(QWidget):
         self.unit_combo.currentIndexChanged.connect(self._on_unit_chosen)
         self.drug_label = QLabel()
         self.drug_label.setAccessibleName("Drug and concentration")
-        self.total_caption = QLabel("24-h total")
-        self.total_label = QLabel()
-        font = QFont(self.total_label.font())
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.total_label.setFont(font)
-        self.total_label.setAccessibleName("24-hour total")
-        self.total_label.setWordWrap(True)  # "mcg/day · mL/day" on two lines when narrow
-        self.total_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.total_detail = QLabel()
-        self.total_detail.setAccessibleName("Total details")
-        self.change_label = QLabel()
-        self.change_label.setObjectName("totalChange")
-        self.change_label.setAccessibleName("Change against the saved programme")
-        self.change_label.setWordWrap(True)  # two lines rather than a wider box
+        self.total_box = TotalsBox(self.document, self.model)
 
     def _build_schedule(self) -> None:
         self.table = QTableView()
@@ -211,19 +155,8 @@ class ScheduleEditor(QWidget):
         self.message_label.setMinimumHeight(34)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop)
 
-        self.dose_edit = QLineEdit()
-        self.dose_edit.setAccessibleName("Daily dose")
-        self.dose_edit.setMaximumWidth(160)
-        self.dose_unit_label = QLabel(RateUnit.MCG_PER_DAY.value)
-        self.dose_equivalents = QLabel()
-        self.dose_equivalents.setAccessibleName("Daily dose in other units")
-        self.dose_set_button = QPushButton("Set dose")
-        self.dose_edit.returnPressed.connect(self._apply_daily_dose)
-        self.dose_set_button.clicked.connect(self._apply_daily_dose)
-        self.other_mode_label = QLabel()
-        self.other_mode_label.setWordWrap(True)
-        self.other_mode_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-
+        self.daily_dose_page = DailyDosePage(self.document, self.prompter)
+        self.other_mode_page = OtherModePage(self.document)
         self.stack = QStackedWidget()
         flexible_page = QWidget()
         flexible_layout = QVBoxLayout(flexible_page)
@@ -231,74 +164,9 @@ class ScheduleEditor(QWidget):
         flexible_layout.addWidget(self.table, 1)
         self.step_buttons = QHBoxLayout()
         flexible_layout.addLayout(self.step_buttons)
-        simple_page = QWidget()
-        simple_row = QHBoxLayout()
-        simple_row.addWidget(_labelled("Daily dose", self.dose_edit))
-        simple_row.addWidget(self.dose_edit)
-        simple_row.addWidget(self.dose_unit_label)
-        simple_row.addWidget(self.dose_set_button)
-        simple_row.addWidget(self.dose_equivalents)
-        simple_row.addStretch(1)
-        simple_layout = QVBoxLayout(simple_page)
-        simple_layout.addLayout(simple_row)
-        simple_layout.addStretch(1)
-        other_page = QWidget()
-        other_layout = QVBoxLayout(other_page)
-        other_layout.addWidget(self.other_mode_label)
-        other_layout.addStretch(1)
         self.stack.addWidget(flexible_page)
-        self.stack.addWidget(simple_page)
-        self.stack.addWidget(other_page)
-
-    def _build_boluses(self) -> None:
-        self.bolus_table = QTableView()
-        self.bolus_table.setModel(self.bolus_model)
-        self.bolus_table.setAccessibleName("Planned boluses")
-        self.bolus_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.bolus_table.setTabKeyNavigation(False)
-        bolus_header = self.bolus_table.horizontalHeader()
-        bolus_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        bolus_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.bolus_table.verticalHeader().hide()
-        self.bolus_table.verticalHeader().setDefaultSectionSize(24)
-        self.bolus_table.setMinimumHeight(70)
-        self.new_bolus_start = QLineEdit()
-        self.new_bolus_start.setAccessibleName("New bolus start")
-        self.new_bolus_start.setPlaceholderText("YYYY-MM-DD HH:MM")
-        self.new_bolus_dose = QLineEdit()
-        self.new_bolus_dose.setAccessibleName("New bolus dose in mcg")
-        self.new_bolus_dose.setPlaceholderText("dose")
-        self.new_bolus_duration = QLineEdit()
-        self.new_bolus_duration.setAccessibleName("New bolus duration in minutes")
-        self.new_bolus_duration.setPlaceholderText("duration")
-        self.add_bolus_button = QPushButton("Add bolus")
-        self.remove_bolus_button = QPushButton("Remove bolus")
-        self.add_bolus_button.clicked.connect(self._add_bolus)
-        self.remove_bolus_button.clicked.connect(self._remove_bolus)
-        for edit in (self.new_bolus_start, self.new_bolus_dose, self.new_bolus_duration):
-            edit.returnPressed.connect(self._add_bolus)
-
-        self.pb_enabled = QCheckBox("Patient bolus (PTM)")
-        self.pb_enabled.setAccessibleName("Patient-activated bolus enabled")
-        self.pb_enabled.clicked.connect(self._on_patient_bolus_toggled)
-        self.pb_dose = QLineEdit()
-        self.pb_dose.setAccessibleName("Patient bolus dose in mcg")
-        self.pb_duration = QLineEdit()
-        self.pb_duration.setAccessibleName("Patient bolus duration in minutes")
-        self.pb_lockout = QLineEdit()
-        self.pb_lockout.setAccessibleName("Patient bolus lockout in minutes")
-        self.pb_max = QLineEdit()
-        self.pb_max.setAccessibleName("Patient boluses per day at most")
-        self.pb_set_button = QPushButton("Set")
-        self.pb_set_button.clicked.connect(self._apply_patient_bolus)
-        for edit in (self.pb_dose, self.pb_duration, self.pb_lockout, self.pb_max):
-            edit.setMaximumWidth(70)
-            edit.returnPressed.connect(self._apply_patient_bolus)
-        for edit in (self.new_bolus_dose, self.new_bolus_duration):
-            edit.setMaximumWidth(70)
-        self.worst_case_label = QLabel()
-        self.worst_case_label.setWordWrap(True)
-        self.worst_case_label.setAccessibleName("Worst-case daily total")
+        self.stack.addWidget(self.daily_dose_page)
+        self.stack.addWidget(self.other_mode_page)
 
     def _action(
         self,
@@ -409,27 +277,17 @@ class ScheduleEditor(QWidget):
 
     def _lay_out(self) -> None:
         header = QGridLayout()
-        header.addWidget(_labelled("&Mode", self.mode_combo), 0, 0)
+        header.addWidget(labelled("&Mode", self.mode_combo), 0, 0)
         header.addWidget(self.mode_combo, 0, 1)
-        header.addWidget(_labelled("&Day", self.day_combo), 0, 2)
+        header.addWidget(labelled("&Day", self.day_combo), 0, 2)
         header.addWidget(self.day_combo, 0, 3)
         header.addWidget(self.same_day_check, 0, 4)
-        header.addWidget(_labelled("Un&it", self.unit_combo), 0, 5)  # Alt+U: the Pump tab
+        header.addWidget(labelled("Un&it", self.unit_combo), 0, 5)  # Alt+U: the Pump tab
         header.addWidget(self.unit_combo, 0, 6)
         header.addWidget(self.drug_label, 1, 0, 1, 7)
         header.setColumnStretch(7, 1)
         header.setRowStretch(2, 1)  # a tall total box leaves the rows on its left as they are
-        total_box = QFrame()
-        total_box.setFrameShape(QFrame.Shape.StyledPanel)
-        total_layout = QVBoxLayout(total_box)
-        total_layout.setContentsMargins(10, 4, 10, 4)
-        total_layout.setSpacing(0)
-        total_layout.addWidget(self.total_caption)
-        total_layout.addWidget(self.total_label)
-        total_layout.addWidget(self.total_detail)
-        total_layout.addWidget(self.change_label)
-        self.total_box = total_box
-        header.addWidget(total_box, 0, 8, 3, 1, Qt.AlignmentFlag.AlignRight)
+        header.addWidget(self.total_box, 0, 8, 3, 1, Qt.AlignmentFlag.AlignRight)
 
         schedule = QWidget()
         schedule_layout = QVBoxLayout(schedule)
@@ -444,66 +302,15 @@ class ScheduleEditor(QWidget):
         top.setStretchFactor(1, 2)
         top.setChildrenCollapsible(False)
 
-        self.plot_tabs = SteadyTabWidget()
-        self.plot_tabs.setAccessibleName("Plots")
-        rate_page = QWidget()
-        rate_layout = QVBoxLayout(rate_page)
-        rate_layout.setContentsMargins(2, 2, 2, 2)
-        self.week_check = QCheckBox("Show the whole week")
-        self.week_check.setAccessibleName("Plot the whole week")
+        # The menu's "Show the week" and the plot's check box are one switch (the box redraws).
         self.week_check.toggled.connect(self.week_view_action.setChecked)
         self.week_view_action.toggled.connect(self.week_check.setChecked)
-        self.week_view_action.toggled.connect(self.rate_plot.set_week)
-        rate_layout.addWidget(self.week_check)
-        rate_layout.addWidget(self.rate_plot, 1)
-        self.plot_tabs.addTab(rate_page, "Rate profile")
-        self.plot_tabs.addTab(self.reservoir_plot, "Reservoir")
-        self.plot_tabs.addTab(self.dose_history_plot, "Dose history")
-        self.plot_tabs.currentChanged.connect(lambda _: self._refresh_plots())
-
-        boluses = QGroupBox("Boluses")
-        bolus_layout = QVBoxLayout(boluses)
-        bolus_layout.addWidget(self.bolus_table, 1)
-        new_row = QHBoxLayout()
-        new_row.addWidget(_labelled("Start", self.new_bolus_start))
-        new_row.addWidget(self.new_bolus_start, 2)
-        new_row.addWidget(self.new_bolus_dose)
-        new_row.addWidget(QLabel("mcg"))
-        new_row.addWidget(self.new_bolus_duration)
-        new_row.addWidget(QLabel("min"))
-        bolus_layout.addLayout(new_row)
-        bolus_buttons = QHBoxLayout()
-        bolus_buttons.addWidget(self.add_bolus_button)
-        bolus_buttons.addWidget(self.remove_bolus_button)
-        bolus_buttons.addStretch(1)
-        bolus_layout.addLayout(bolus_buttons)
-        pb_form = QGridLayout()
-        pb_form.addWidget(self.pb_enabled, 0, 0, 1, 4)
-        for i, (text, edit, unit) in enumerate(
-            (
-                ("Dose", self.pb_dose, "mcg"),
-                ("Duration", self.pb_duration, "min"),
-                ("Lockout", self.pb_lockout, "min"),
-                ("Max", self.pb_max, "per day"),
-            )
-        ):
-            row, col = 1 + i // 2, (i % 2) * 3
-            pb_form.addWidget(_labelled(text, edit), row, col)
-            pb_form.addWidget(edit, row, col + 1)
-            pb_form.addWidget(QLabel(unit), row, col + 2)
-        pb_form.addWidget(self.pb_set_button, 3, 0, 1, 2)
-        pb_form.setColumnStretch(6, 1)
-        bolus_layout.addLayout(pb_form)
-        bolus_layout.addWidget(self.worst_case_label)
-        boluses.setMinimumWidth(440)
-        boluses.setMaximumWidth(480)
-        self.boluses_box = boluses
 
         bottom = QWidget()
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addWidget(self.plot_tabs, 1)
-        bottom_layout.addWidget(boluses)
+        bottom_layout.addWidget(self.boluses_box)
 
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(top)
@@ -521,6 +328,28 @@ class ScheduleEditor(QWidget):
         # A fixed minimum: otherwise every label whose text changes would change the window's
         # size constraints on each edit (and the offscreen platform warns about each one).
         self.setMinimumSize(900, 600)
+
+    def _name_parts(self) -> None:
+        """The parts' widgets under the editor's own names (the tests and the bench use them)."""
+        totals, plots, boluses = self.total_box, self.plot_tabs, self.boluses_box
+        self.total_caption, self.total_label = totals.total_caption, totals.total_label
+        self.total_detail, self.change_label = totals.total_detail, totals.change_label
+        self.rate_plot, self.reservoir_plot = plots.rate_plot, plots.reservoir_plot
+        self.dose_history_plot, self.week_check = plots.dose_history_plot, plots.week_check
+        self.bolus_model, self.bolus_table = boluses.bolus_model, boluses.bolus_table
+        self.new_bolus_start = boluses.new_bolus_start
+        self.new_bolus_dose = boluses.new_bolus_dose
+        self.new_bolus_duration = boluses.new_bolus_duration
+        self.add_bolus_button = boluses.add_bolus_button
+        self.remove_bolus_button = boluses.remove_bolus_button
+        self.pb_enabled, self.pb_dose = boluses.pb_enabled, boluses.pb_dose
+        self.pb_duration, self.pb_lockout = boluses.pb_duration, boluses.pb_lockout
+        self.pb_max, self.pb_set_button = boluses.pb_max, boluses.pb_set_button
+        self.worst_case_label = boluses.worst_case_label
+        dose = self.daily_dose_page
+        self.dose_edit, self.dose_unit_label = dose.dose_edit, dose.dose_unit_label
+        self.dose_equivalents, self.dose_set_button = dose.dose_equivalents, dose.dose_set_button
+        self.other_mode_label = self.other_mode_page.other_mode_label
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
@@ -564,12 +393,12 @@ class ScheduleEditor(QWidget):
         self.drug_label.setText(
             f"{pending.drug.name.capitalize()} {conc} mcg/mL · {self.document.pump.display_name}"
         )
-        self._show_totals(result)
+        self.total_box.show_totals(result)
         self._sync_simple_and_other()
-        self._sync_patient_bolus()
+        self.boluses_box.sync()
         self.findings_panel.set_findings(result.findings)
         self._update_actions()
-        self._refresh_plots()
+        self.plot_tabs.refresh()
 
     def _sync_mode_and_days(self) -> None:
         pending = self.document.pending
@@ -599,157 +428,9 @@ class ScheduleEditor(QWidget):
             else _PAGE_OTHER
         )
 
-    def _show_totals(self, result: CheckResult) -> None:
-        pending = self.document.pending
-        conc = exact(pending.drug.concentration_mcg_per_ml)
-        projection = result.projection
-        total = self.model.total
-        if total is not None:
-            which = day_label(total.day)
-            self.total_caption.setText(f"24-h total, {which}")
-            self.total_label.setText(f"{total.total_mcg} · {total.flow_ml}")
-        else:
-            dose = projection.daily_doses.by_weekday[0]
-            self.total_caption.setText("24-h total")
-            self.total_label.setText(
-                f"{format_rate(dose, RateUnit.MCG_PER_DAY)} · "
-                f"{format_rate(dose / conc, RateUnit.ML_PER_DAY)}"
-            )
-        details = []
-        if projection.daily_doses.varies:
-            details.append(
-                f"Week: {format_rate(projection.daily_doses.lowest, RateUnit.MCG_PER_DAY)} to "
-                f"{format_rate(projection.daily_doses.highest, RateUnit.MCG_PER_DAY)}"
-            )
-        pb = pending.patient_bolus
-        if pb is not None and pending.mode in se.THERAPY_MODES:
-            details.append(
-                "with every patient bolus: up to "
-                f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)}"
-            )
-        self.total_detail.setText("; ".join(details))
-        self.total_detail.setVisible(bool(details))  # no blank line in the box
-        self.change_label.setText(self._change_words(total.day if total is not None else None))
-        worst = self._worst_total_severity(result.findings)
-        if worst is None:
-            _restyle(self.total_box, "")
-            self.total_box.setToolTip("")
-        else:
-            background, text = severity_style(worst)
-            _restyle(
-                self.total_box,
-                f"QFrame {{ background: {background}; }} QLabel {{ color: {text}; }}",
-            )
-            self.total_box.setToolTip(
-                "\n".join(f.message for f in result.findings if self._is_total_finding(f))
-            )
-
-    def _change_words(self, day: str | None) -> str:
-        """The shown 24-h total's change against the saved programme, with its limit."""
-        document = self.document
-        current = document.current
-        if current is None:
-            return "New programme:\nnothing saved to compare with"
-        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
-        change = day_change(
-            document.pending,
-            current,
-            weekday,
-            library=document.library,
-            catalogue=document.catalogue,
-            today=document.now.date(),
-        )
-        if change is None:
-            return "vs saved: no titration figure\n(stopped or minimum rate)"
-        # The figure and its limit on two lines, so the box stays as narrow as the total.
-        return "vs saved: " + change_words(change).replace(" (", "\n(", 1)
-
-    def _is_total_finding(self, finding: Finding) -> bool:
-        ref = se.parse_field(finding.field)
-        if ref.section == "daily_dose_mcg":
-            return True
-        return ref.section == "week" and ref.index is None and ref.day == self.model.day
-
-    def _worst_total_severity(self, findings: tuple[Finding, ...]) -> Severity | None:
-        found = [f.severity for f in findings if self._is_total_finding(f)]
-        for severity in (Severity.HARD, Severity.SOFT):
-            if severity in found:
-                return severity
-        return None
-
     def _sync_simple_and_other(self) -> None:
-        pending = self.document.pending
-        conc = pending.drug.concentration_mcg_per_ml
-        # A daily dose is typed and shown per day, whatever the step-rate unit: a field called
-        # "daily dose" holding a per-hour figure is the 24x trap itself (domain.md).
-        self.dose_unit_label.setText(RateUnit.MCG_PER_DAY.value)
-        if pending.mode is Mode.SIMPLE_CONTINUOUS and pending.daily_dose_mcg is not None:
-            daily = exact(pending.daily_dose_mcg)
-            self.dose_edit.setText(format_plain(daily))
-            self.dose_equivalents.setText(
-                f"= {format_rate(daily / 24, RateUnit.MCG_PER_H)} "
-                f"= {format_rate(daily / exact(conc), RateUnit.ML_PER_DAY)}"
-            )
-        else:
-            self.dose_equivalents.clear()
-        pump = self.document.pump
-        if pending.mode is Mode.MINIMUM_RATE:
-            per_day = exact(pump.min_flow_ml_per_day) * exact(conc)
-            self.other_mode_label.setText(
-                f"Minimum rate: the {pump.display_name}'s lowest flow, "
-                f"{format_rate(pump.min_flow_ml_per_day, RateUnit.ML_PER_DAY)} "
-                f"({format_rate(per_day, RateUnit.MCG_PER_DAY)} at "
-                f"{format_fixed(conc, 0)} mcg/mL). It keeps the catheter open; it is no therapy."
-            )
-        elif pending.mode is Mode.STOPPED:
-            self.other_mode_label.setText(
-                "Stopped: the pump delivers nothing. Stopping baclofen abruptly risks "
-                "withdrawal; plan monitoring and a restart."
-            )
-
-    def _sync_patient_bolus(self) -> None:
-        pb = self.document.pending.patient_bolus
-        self.pb_enabled.setChecked(pb is not None)
-        if pb is not None:
-            self.pb_dose.setText(format_plain(pb.dose_mcg))
-            self.pb_duration.setText(str(pb.duration_min))
-            self.pb_lockout.setText(str(pb.lockout_min))
-            self.pb_max.setText(str(pb.max_per_day))
-        for edit in (self.pb_dose, self.pb_duration, self.pb_lockout, self.pb_max):
-            found = [
-                f
-                for f in self.document.result.findings
-                if f.field == f"patient_bolus.{self._pb_attribute(edit)}"
-                and f.severity is not Severity.INFO
-            ]
-            if found:
-                background, text = severity_style(found[0].severity)
-                _restyle(edit, f"background: {background}; color: {text};")
-                edit.setToolTip("\n".join(f.message for f in found))
-            else:
-                _restyle(edit, "")
-                edit.setToolTip("")
-        projection = self.document.result.projection
-        if pb is not None:
-            self.worst_case_label.setText(
-                f"Patient boluses allow up to {pb.max_per_day} × {format_fixed(pb.dose_mcg, 2)} "
-                f"mcg a day: worst-case 24-h total "
-                f"{format_rate(projection.worst_case_daily_dose_mcg, RateUnit.MCG_PER_DAY)} · "
-                f"{format_rate(projection.worst_case_flow_ml_per_day, RateUnit.ML_PER_DAY)}."
-            )
-        else:
-            self.worst_case_label.setText("No patient-activated bolus.")
-        if not self.new_bolus_start.text():
-            start = (self.document.now + timedelta(hours=1)).replace(minute=0, second=0)
-            self.new_bolus_start.setText(format_moment(start))
-
-    def _pb_attribute(self, edit: QLineEdit) -> str:
-        return {
-            id(self.pb_dose): "dose_mcg",
-            id(self.pb_duration): "duration_min",
-            id(self.pb_lockout): "lockout_min",
-            id(self.pb_max): "max_per_day",
-        }[id(edit)]
+        self.daily_dose_page.sync()
+        self.other_mode_page.sync()
 
     def _update_actions(self) -> None:
         pending = self.document.pending
@@ -764,38 +445,10 @@ class ScheduleEditor(QWidget):
         )
         self.remove_bolus_button.setEnabled(bool(pending.boluses))
 
-    def _refresh_plots(self) -> None:
-        """Redraw the plot in view; the others are redrawn when their tab is shown."""
-        document = self.document
-        shown = self.plot_tabs.currentWidget()
-        if shown is self.reservoir_plot:
-            self.reservoir_plot.show_projection(
-                document.pending,
-                document.result.projection,
-                document.pump,
-                now=document.now,
-                current=document.current,
-            )
-        elif shown is self.dose_history_plot:
-            self.dose_history_plot.set_points(
-                self._dose_history,
-                pending=document.result.projection.daily_dose_mcg,
-                now=document.now,
-            )
-        else:
-            self.rate_plot.show_programmes(
-                document.pending, document.current, document.pump, self.model.day
-            )
-
     def set_dose_history(self, points: Sequence[tuple[datetime, DoseValue]]) -> None:
         """The daily dose (mcg/day) of each saved version, (saved at, dose); the pending
         programme's dose is added at now and follows every edit."""
-        self._dose_history = list(points)
-        self.dose_history_plot.set_points(
-            self._dose_history,
-            pending=self.document.result.projection.daily_dose_mcg,
-            now=self.document.now,
-        )
+        self.plot_tabs.set_dose_history(points)
 
     # ================================================================ undo and redo
 
@@ -824,15 +477,15 @@ class ScheduleEditor(QWidget):
 
     def clear_message(self) -> None:
         """Forget the last entry's message (another programme was loaded)."""
-        _restyle(self.message_label, "")
+        restyle(self.message_label, "")
         self.message_label.clear()
 
     def _show_rejection(self, message: str) -> None:
-        _restyle(self.message_label, f"color: {severity_style(Severity.HARD)[1]};")
+        restyle(self.message_label, f"color: {severity_style(Severity.HARD)[1]};")
         self.message_label.setText(f"Not changed: {message}")
 
     def _show_acceptance(self, message: str) -> None:
-        _restyle(self.message_label, "")
+        restyle(self.message_label, "")
         self.message_label.setText(message)
 
     def _offer_nearest_rate(self, entry: se.RateEntry, row: int) -> None:
@@ -945,46 +598,8 @@ class ScheduleEditor(QWidget):
             )
 
     def _assess_scaled(self, programme: Programme) -> ScaleAssessment:
-        """The scale dialog's preview of ``programme``: its 24-h total, the change in %, the
-        change against the saved programme with its limit, and its findings."""
-        document = self.document
-        result = document.check(programme)
-        now = document.result.projection.daily_doses
-        new = result.projection.daily_doses
-        if new.varies:
-            total = (
-                f"New 24-h totals: {format_rate(new.lowest, RateUnit.MCG_PER_DAY)} to "
-                f"{format_rate(new.highest, RateUnit.MCG_PER_DAY)} by weekday (mean "
-                f"{format_rate(new.mean, RateUnit.MCG_PER_DAY)})"
-            )
-        else:
-            total = f"New 24-h total: {format_rate(new.mean, RateUnit.MCG_PER_DAY)}"
-        if now.mean:
-            step = (new.mean - now.mean) * 100 / now.mean
-            sign = "+" if step > 0 else "-" if step < 0 else "±"
-            mean = " mean" if now.varies else ""
-            total += (
-                f" (now {format_rate(now.mean, RateUnit.MCG_PER_DAY)}{mean}: "
-                f"{sign}{format_fixed(abs(step), 1)} %)"
-            )
-        day = self.model.day
-        weekday = WEEKDAYS.index(day) if day in WEEKDAYS else 0
-        change = day_change(
-            programme,
-            document.current,
-            weekday,
-            library=document.library,
-            catalogue=document.catalogue,
-            today=document.now.date(),
-        )
-        if document.current is None:
-            against = "New programme: no saved programme to compare with."
-        elif change is None:
-            against = "Against the saved programme: no titration figure (stopped or minimum rate)."
-        else:
-            which = "" if day == EVERY_DAY else f" ({day_label(day)})"
-            against = f"Against the saved programme{which}: {change_words(change)}"
-        return ScaleAssessment(total, against, result.findings)
+        """The scale dialog's preview of ``programme`` on the shown day."""
+        return assess_scaled(self.document, self.model.day, programme)
 
     def copy_day(self) -> None:
         day = self.model.day
@@ -1033,9 +648,9 @@ class ScheduleEditor(QWidget):
 
     def _on_day_chosen(self, index: int) -> None:
         self.model.set_day(self.day_combo.itemData(index))
-        self._show_totals(self.document.result)
+        self.total_box.show_totals(self.document.result)
         self._update_actions()
-        self._refresh_plots()
+        self.plot_tabs.refresh()
 
     def _on_same_day_clicked(self, checked: bool) -> None:
         if checked:
@@ -1058,111 +673,6 @@ class ScheduleEditor(QWidget):
         self.model.set_unit(self.unit)
         self.rate_plot.set_unit(self.unit)
         self._sync_simple_and_other()
-
-    # ================================================================ simple mode and boluses
-
-    def _apply_daily_dose(self) -> None:
-        pending = self.document.pending
-        conc = pending.drug.concentration_mcg_per_ml
-        try:
-            number, typed_unit = split_unit(self.dose_edit.text(), [u.value for u in RateUnit])
-            unit = RateUnit(typed_unit) if typed_unit else RateUnit.MCG_PER_DAY
-            typed = parse_decimal(number, what="The daily dose")
-        except EntryError as error:
-            self._show_rejection(str(error))
-            return
-        entry = se.convert_rate(typed, unit, conc, RateUnit.MCG_PER_DAY)
-        if not entry.exact and not self.prompter.confirm(
-            "Dose is not exact",
-            f"{format_plain(typed)} {unit.value} is {entry.shown}, which the pump cannot hold "
-            f"exactly.\n\nSet {entry.nearest_text} instead?",
-        ):
-            self._show_rejection(f"{entry.shown} cannot be held exactly.")
-            return
-        if self._edit(
-            "Daily dose",
-            partial(se.set_daily_dose, dose_mcg_per_day=entry.nearest),
-            merge_key=("daily_dose",),
-            value=_daily_dose_words,
-        ):
-            self._show_acceptance(
-                f"Daily dose set to {format_rate(entry.nearest, RateUnit.MCG_PER_DAY)} = "
-                f"{format_rate(exact(entry.nearest) / 24, RateUnit.MCG_PER_H)} = "
-                f"{format_rate(exact(entry.nearest) / exact(conc), RateUnit.ML_PER_DAY)}."
-            )
-
-    def _add_bolus(self) -> None:
-        try:
-            start = parse_moment(self.new_bolus_start.text(), what="The bolus start")
-            dose = parse_decimal(
-                self.new_bolus_dose.text().removesuffix("mcg"), what="The bolus dose"
-            )
-            minutes = parse_whole(
-                self.new_bolus_duration.text().removesuffix("min"),
-                what="The bolus duration",
-                low=1,
-                high=1440,
-                unit="minutes",
-            )
-        except EntryError as error:
-            self._show_rejection(str(error))
-            return
-        bolus = Bolus(start, dose, minutes)
-        if self._edit(f"Add bolus {format_moment(start)}", partial(se.add_bolus, bolus=bolus)):
-            self.new_bolus_dose.clear()
-            self.new_bolus_duration.clear()
-            self._show_acceptance(
-                f"Bolus planned {format_moment(start)}: {format_fixed(dose, 2)} mcg over "
-                f"{minutes} min."
-            )
-
-    def _remove_bolus(self) -> None:
-        index = self.bolus_table.currentIndex()
-        row = index.row() if index.isValid() else len(self.document.pending.boluses) - 1
-        if row < 0:
-            return
-        self._edit(f"Remove bolus {row + 1}", partial(se.remove_bolus, index=row))
-
-    def _read_patient_bolus(self) -> PatientBolus:
-        dose = parse_decimal(self.pb_dose.text().removesuffix("mcg"), what="Patient bolus dose")
-        duration = parse_whole(
-            self.pb_duration.text(),
-            what="Patient bolus duration",
-            low=1,
-            high=1440,
-            unit="minutes",
-        )
-        lockout = parse_whole(
-            self.pb_lockout.text(), what="Lockout", low=0, high=1440, unit="minutes"
-        )
-        most = parse_whole(
-            self.pb_max.text(), what="Maximum per day", low=1, high=1440, unit="activations"
-        )
-        return PatientBolus(dose, duration, lockout, most)
-
-    def _apply_patient_bolus(self) -> None:
-        try:
-            settings = self._read_patient_bolus()
-        except EntryError as error:
-            self._show_rejection(str(error))
-            return
-        if self._edit(
-            "Patient bolus",
-            partial(se.set_patient_bolus, settings=settings),
-            value=_patient_bolus_words,
-        ):
-            self._show_acceptance("Patient bolus settings set.")
-
-    def _on_patient_bolus_toggled(self, checked: bool) -> None:
-        if checked:
-            self._apply_patient_bolus()
-        else:
-            self._edit(
-                "Patient bolus",
-                partial(se.set_patient_bolus, settings=None),
-                value=_patient_bolus_words,
-            )
-        self._sync_patient_bolus()
 
     # ================================================================ findings
 

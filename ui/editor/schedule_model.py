@@ -3,7 +3,7 @@ adapts the pure schedule to the table").
 
 Columns: Start, End, Rate (in the entry unit, named in the header and in every cell) and Step
 dose (mcg). Start and Rate are edited by keyboard; what is typed is read by
-:mod:`ui.editor.entry` and applied through the document as one undoable edit, or refused with a
+:mod:`ui.widgets.entry` and applied through the document as one undoable edit, or refused with a
 message (:attr:`ScheduleTableModel.entry_rejected`) and nothing changes. Cells a finding names
 are coloured (hard red, soft amber) with the finding in their tooltip. Step doses and the total
 are rounded for display together (:func:`programmer.units.apportion`), so the shown total is the
@@ -39,7 +39,8 @@ from programmer.units import (
     format_decimal,
     rate_from_mcg_per_h,
 )
-from ui.editor.entry import (
+from ui.theme import marked_cell_data
+from ui.widgets.entry import (
     DOSE_PLACES,
     EntryError,
     format_plain,
@@ -49,7 +50,6 @@ from ui.editor.entry import (
     parse_time,
     split_unit,
 )
-from ui.theme import marked_cell_data
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

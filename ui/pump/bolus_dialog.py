@@ -5,7 +5,7 @@ concentration; only under supervision); a bridge bolus after a concentration cha
 patient-bolus settings with the worst-case daily total they allow.
 
 Each shows its dose, volume and time with units. Typed values are read strictly
-(:mod:`ui.editor.entry`): what a bolus cannot take is refused where it was typed, never rounded.
+(:mod:`ui.widgets.entry`): what a bolus cannot take is refused where it was typed, never rounded.
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day
 from programmer.units import RateUnit, exact, format_decimal, format_number
 from ui.editor.bolus_model import format_moment, parse_moment
-from ui.editor.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import bridge_text
 from ui.screen import fit_to_screen
 from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS
+from ui.widgets.entry import EntryError, format_plain, format_rate, parse_decimal, parse_whole
 
 RED = ERROR_COLOUR  # resolved against the palette when formatted
 

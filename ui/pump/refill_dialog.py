@@ -60,11 +60,11 @@ from programmer.refill import (
     refill_findings,
 )
 from programmer.units import exact, format_decimal, format_number, round_half_up
-from ui.editor.entry import EntryError, format_plain, parse_decimal
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import RecordView, bridge_text, duration_words, ml
 from ui.screen import fit_to_screen
 from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS, SOFT_COLOUR
+from ui.widgets.entry import EntryError, format_plain, parse_decimal
 
 RED = ERROR_COLOUR  # resolved against the palette when formatted
 AMBER = SOFT_COLOUR

@@ -39,7 +39,7 @@ from programmer.schedule import (
     step_end_min,
 )
 from programmer.units import apportion, exact, format_decimal
-from ui.editor.entry import format_fixed
+from ui.widgets.entry import format_fixed
 
 if TYPE_CHECKING:
     from db.database import Database

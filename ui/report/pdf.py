@@ -4,7 +4,7 @@ The body is one ``QTextDocument`` (HTML from :mod:`ui.report.markup`) paginated 
 line of text is never cut by a page break, and a heading is kept with what follows it. Each
 page gets a header (clinic, patient, the training marker when set) and a footer ("page N of
 M", when and by whom printed). The two plots are the window's own pyqtgraph widgets
-(:mod:`ui.editor.plots`), painted as vectors where the document laid out their placeholders.
+(:mod:`ui.widgets.plots`), painted as vectors where the document laid out their placeholders.
 
 Known Qt traps (toolchain.md): a PlotWidget renders with ``render(painter, target=QRectF)``;
 the writer stays at 96 dpi, since a 1200-dpi device breaks pyqtgraph's axes (still vector);
@@ -51,10 +51,10 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsTextItem
 
 from programmer.files import write_bytes
 from programmer.programme import Mode
-from ui.editor.plots import RateProfilePlot, ReservoirPlot
 from ui.report.content import TRAINING_MARK, PlotInputs, SessionReport
 from ui.report.markup import PLOTS, RATE_PLOT, RESERVOIR_PLOT, report_html
 from ui.theme import REPORT_RULE_COLOUR, REPORT_TEXT_COLOUR, TRAINING_COLOUR, TRAINING_WATERMARK
+from ui.widgets.plots import RateProfilePlot, ReservoirPlot
 
 RESOLUTION = 96  # dpi of the PDF writer: vector output, and pyqtgraph's axes stay sound
 MARGINS_MM = QMarginsF(16, 12, 16, 12)  # left, top, right, bottom

@@ -29,14 +29,6 @@ from programmer import schedule_edit as se
 from programmer.findings import Finding, Severity, day_label
 from programmer.programme import Programme
 from programmer.units import RateUnit, rate_from_mcg_per_h
-from ui.editor.entry import (
-    EntryError,
-    format_plain,
-    format_rate,
-    format_time,
-    parse_decimal,
-    parse_time,
-)
 from ui.screen import fit_to_screen
 from ui.theme import (
     ERROR_COLOUR,
@@ -45,6 +37,14 @@ from ui.theme import (
     SEVERITY_COLOURS,
     SEVERITY_NAMES,
     SEVERITY_WORDS,
+)
+from ui.widgets.entry import (
+    EntryError,
+    format_plain,
+    format_rate,
+    format_time,
+    parse_decimal,
+    parse_time,
 )
 
 ScalePreview = Callable[[Decimal], se.ScaleResult]

@@ -36,7 +36,6 @@ from programmer.units import (
     rate_from_mcg_per_h,
     with_separator,
 )
-from ui.editor.entry import format_fixed, format_rate
 from ui.theme import (
     ALARM_COLOUR,
     AXIS_COLOUR,
@@ -53,6 +52,7 @@ from ui.theme import (
     PENDING_FILL,
     REFILL_COLOUR,
 )
+from ui.widgets.entry import format_fixed, format_rate
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EPOCH = datetime(1970, 1, 1)
