@@ -197,38 +197,38 @@ class VisitWorkflow(QObject):
         confirmed, it is stored as the visit's ``visit.reviewed`` step. True when stored."""
         from ui.visit_review import VisitReviewDialog, visit_review
 
-        window = self.window
+        session = self.session
         self.refresh()
-        record, document, visit = window.record, window.document, self.visit
+        record, document, visit = session.record, session.document, self.visit
         if record is None or document is None:
-            window.prompter.warn("No patient", "Open a patient first.")
+            session.prompter.warn("No patient", "Open a patient first.")
             return False
         if visit is None:
-            window.prompter.warn(
+            session.prompter.warn(
                 "No visit open", "Start the visit first: it interrogates the pump."
             )
             return False
         patient_id = record.patient.id
-        now = window.clock()
+        now = session.clock()
         try:
-            pump = window.pump_workflows.state or window.db.simulated_pump(patient_id, now=now)
+            pump = self._pump.state or session.db.simulated_pump(patient_id, now=now)
             if pump is None:
-                window.prompter.warn(
+                session.prompter.warn(
                     "The pump has not been read", "Interrogate the pump first (Ctrl+I)."
                 )
                 return False
             record_at = record_view(
-                window.db.versions(patient_id),
-                window.db.boluses_given(patient_id),
-                window.db.catalogue,
+                session.db.versions(patient_id),
+                session.db.boluses_given(patient_id),
+                session.db.catalogue,
                 max(now, pump.clock),
             )
-            context = window.db.check_context(patient_id, now)
+            context = session.db.check_context(patient_id, now)
         except DatabaseError as exc:
-            window.prompter.warn("The visit cannot be reviewed", str(exc))
+            session.prompter.warn("The visit cannot be reviewed", str(exc))
             return False
-        saved = window.current
-        if window.is_modified() or saved is None:
+        saved = session.current
+        if session.is_modified() or saved is None:
             title, version = "Pending (not saved yet)", None
         else:
             title, version = f"Saved version {saved.number}", saved.number
@@ -245,19 +245,19 @@ class VisitWorkflow(QObject):
             "the pump as last interrogated beside the programme to transmit. Check every "
             "highlighted value before transmitting."
         )
-        dialog = VisitReviewDialog(review, heading, window)
-        if not run_dialog(window.prompter, dialog):
-            window.statusBar().showMessage("Visit review not confirmed: nothing recorded.", 10000)
+        dialog = VisitReviewDialog(review, heading, self._parent)
+        if not run_dialog(session.prompter, dialog):
+            self.status_message.emit("Visit review not confirmed: nothing recorded.", 10000)
             return False
         try:
-            window.db.record_visit_review(
-                patient_id, review.details(version), user=window.user, now=self._now()
+            session.db.record_visit_review(
+                patient_id, review.details(version), user=session.user, now=self._now()
             )
         except DatabaseError as exc:
-            window.prompter.warn("Review not recorded", f"The database refused it: {exc}")
+            session.prompter.warn("Review not recorded", f"The database refused it: {exc}")
             return False
         self.refresh()
-        window.statusBar().showMessage(f"Visit {visit.number}: review recorded.", 10000)
+        self.status_message.emit(f"Visit {visit.number}: review recorded.", 10000)
         return True
 
     def offer_transmit(self, saved: ProgrammeVersion, previous: ProgrammeVersion | None) -> None:
@@ -267,7 +267,7 @@ class VisitWorkflow(QObject):
         self.refresh()
         if self.visit is not None:
             self.review()
-        self.window.pump_workflows.offer_transmit(saved, previous)
+        self._pump.offer_transmit(saved, previous)
 
     def finish(self) -> Visit | None:
         """Finish: at once when the pump runs the final programme; otherwise only as "left
@@ -347,29 +347,29 @@ class VisitWorkflow(QObject):
         from ui.report.visit import VisitReportError, visit_report_html
         from ui.visit_preview import VisitPreviewDialog
 
-        window = self.window
-        if window.record is None:
+        session = self.session
+        if session.record is None:
             return False
-        patient_id = window.record.patient.id
+        patient_id = session.record.patient.id
         try:
-            visits = window.db.visits(patient_id)
+            visits = session.db.visits(patient_id)
             if not visits:
-                window.prompter.inform("Visit report", "This patient has no visit yet.")
+                session.prompter.inform("Visit report", "This patient has no visit yet.")
                 return False
             html, _visit = visit_report_html(
-                window.db,
+                session.db,
                 patient_id,
                 visits[-1].number,
                 printed_at=self._now(),
-                printed_by=window.user,
+                printed_by=session.user,
             )
         except (DatabaseError, VisitReportError) as exc:
-            window.prompter.warn("Visit report", str(exc))
+            session.prompter.warn("Visit report", str(exc))
             return False
         dialog = VisitPreviewDialog(
-            html, f"Visit report {patient_id} visit {visits[-1].number}", window
+            html, f"Visit report {patient_id} visit {visits[-1].number}", self._parent
         )
-        run_dialog(window.prompter, dialog)
+        run_dialog(session.prompter, dialog)
         return True
 
     def save_slip(self) -> bool:
