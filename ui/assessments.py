@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from db.database import DatabaseError, ScreeningRecord
@@ -22,6 +22,7 @@ from programmer.findings import CheckResult
 from programmer.programme import Mode, Programme
 from programmer.schedule_edit import set_daily_dose
 from ui.pump.prompts import run_dialog
+from ui.widgets.actions import named_action
 
 if TYPE_CHECKING:
     from ui.session import PatientSession
@@ -54,12 +55,7 @@ class AssessmentWorkflow(QObject):
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
     ) -> QAction:
-        action = QAction(text, self._parent)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return named_action(self._parent, text, slot, name, shortcut)
 
     def set_enabled(self, patient_open: bool) -> None:
         for action in self.actions:

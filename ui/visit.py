@@ -12,7 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,6 +29,7 @@ from programmer.visit import VisitRefused
 from ui.pump.prompts import run_dialog
 from ui.pump.record import record_view
 from ui.theme import severity_style
+from ui.widgets.actions import named_action
 
 if TYPE_CHECKING:
     from ui.pump.workflows import PumpWorkflows
@@ -113,12 +114,7 @@ class VisitWorkflow(QObject):
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
     ) -> QAction:
-        action = QAction(text, self._parent)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return named_action(self._parent, text, slot, name, shortcut)
 
     def set_enabled(self, patient_open: bool) -> None:
         self.start_action.setEnabled(patient_open)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow
 
+from ui.widgets.actions import named_action
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget
 
@@ -81,12 +83,7 @@ class WindowMenus(_Window):
         slot: Callable[[], object],
         name: str,
     ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return named_action(self, text, slot, name, shortcut)
 
     def _build_actions(self) -> None:
         self.find_action = self._action(

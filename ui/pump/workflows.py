@@ -14,7 +14,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from db.database import DatabaseError, ProgrammeVersion, RefillRecord
@@ -37,6 +37,7 @@ from ui.pump.refill_flow import RefillFlow
 from ui.pump.transmit_flow import TransmitFlow
 from ui.session import PatientSession
 from ui.theme import STOPPED_STYLE
+from ui.widgets.actions import named_action
 
 
 class PumpWorkflows(PumpController):
@@ -130,12 +131,7 @@ class PumpWorkflows(PumpController):
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
     ) -> QAction:
-        action = QAction(text, self._parent)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
+        return named_action(self._parent, text, slot, name, shortcut)
 
     def set_enabled(self, patient_open: bool) -> None:
         for action in self.actions:
