@@ -36,6 +36,7 @@ from db.database import (
     PatientRecord,
     ProgrammeVersion,
 )
+from db.patients import with_record
 from db.users import User
 from programmer.check_context import CheckContext
 from programmer.programme import DrugFill, Mode, Programme, Pump, Reservoir
@@ -210,10 +211,14 @@ class MainWindow(QMainWindow):
             "&Close patient", "Ctrl+W", self.close_patient, "closePatient"
         )
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        self.patient_record_action = self._action(  # issue 12: ui/record_edit.py
+            "Edit pat&ient record…", None, self.edit_patient_record, "editPatientRecord"
+        )
         file_menu = self.menuBar().addMenu("&File")
         for action in (
             self.find_action,
             self.new_action,
+            self.patient_record_action,
             self.save_action,
             self.revert_action,
             self.close_patient_action,
@@ -294,7 +299,11 @@ class MainWindow(QMainWindow):
         self.catheter_action = self._action(
             "Implanted &catheter…", None, self.edit_catheter, "editCatheter"
         )
+        self.pump_record_action = self._action(  # issue 12: ui/record_edit.py
+            "Edit pu&mp record…", None, self.edit_pump_record, "editPumpRecord"
+        )
         pump_menu.addSeparator()
+        pump_menu.addAction(self.pump_record_action)
         pump_menu.addAction(self.catheter_action)
         self._build_help_menu()
         self._set_patient_actions(False)
@@ -383,6 +392,18 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().showMessage("Catheter recorded.", 10000)
         return True
+
+    def edit_patient_record(self) -> bool:
+        """File -> Edit patient record (ui/record_edit.py)."""
+        from ui.record_edit import edit_patient_record
+
+        return edit_patient_record(self)
+
+    def edit_pump_record(self) -> bool:
+        """Pump -> Edit pump record (ui/record_edit.py)."""
+        from ui.record_edit import edit_pump_record
+
+        return edit_pump_record(self)
 
     def start_console(self, arguments: list[str]) -> bool:
         """Another console process with ``arguments`` (its own login and window)."""
@@ -550,6 +571,8 @@ class MainWindow(QMainWindow):
             self.report_pdf_action,
             self.report_print_action,
             self.catheter_action,
+            self.patient_record_action,
+            self.pump_record_action,
             self.fhir_action,
         ):
             action.setEnabled(enabled)
@@ -595,7 +618,9 @@ class MainWindow(QMainWindow):
             self.prompter.warn("Cannot open the patient", str(exc))
             return False
         self.record, self.current = record, current
-        pending = current.programme if current else self._first_programme(record)
+        # A corrected patient or pump record goes into the pending programme (issue 12).
+        pending = with_record(current.programme, record) if current else None
+        pending = self._first_programme(record) if pending is None else pending
         if pending is None:
             self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
         self._load_document(pending, current.programme if current else None, context=context)
