@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QStatusBar,
     QVBoxLayout,
     QWidget,
 )
 
+from db.database import Database
 from db.errors import DatabaseError
 from db.records import PatientRecord, PumpRecord
 from programmer.programme import Patient, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
+from ui.editor.document import ProgrammeDocument
 from ui.editor.entry import EntryError, format_plain
 from ui.patient_form import (
     DateField,
@@ -41,8 +44,21 @@ from ui.pump.prompts import run_dialog
 from ui.screen import fit_to_screen
 from ui.theme import ERROR_COLOUR
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+class RecordWindow(Protocol):
+    """What these edits use of the main window (ui/main_window.py)."""
+
+    db: Database
+    user: str
+    record: PatientRecord | None
+    document: ProgrammeDocument | None
+    prompter: Any
+
+    def clock(self) -> datetime: ...
+
+    def open_patient(self, patient_id: str) -> bool: ...
+
+    def statusBar(self) -> QStatusBar: ...
 
 
 def _reason_field(name: str) -> QLineEdit:
@@ -211,7 +227,7 @@ class PumpRecordForm(_RecordDialog):
         self._save(serial, implanted, replace_by, alarm, _reason(self.reason))
 
 
-def _ready(window: MainWindow, what: str) -> bool:
+def _ready(window: RecordWindow, what: str) -> bool:
     """A patient is open and the programme has no unsaved changes (the corrected record goes
     into the pending programme, which is loaded again)."""
     if window.record is None:
@@ -226,14 +242,14 @@ def _ready(window: MainWindow, what: str) -> bool:
     return True
 
 
-def _reopen(window: MainWindow, patient_id: str, message: str) -> None:
+def _reopen(window: RecordWindow, patient_id: str, message: str) -> None:
     """Open the patient again: the pending programme takes the corrected record."""
     window.record = None
     window.open_patient(patient_id)
     window.statusBar().showMessage(message, 10000)
 
 
-def edit_patient_record(window: MainWindow) -> bool:
+def edit_patient_record(window: RecordWindow) -> bool:
     if not _ready(window, "Edit patient record"):
         return False
     assert window.record is not None
@@ -244,7 +260,7 @@ def edit_patient_record(window: MainWindow) -> bool:
         lambda patient, diagnosis, reason: window.db.revise_patient(
             patient, diagnosis=diagnosis, reason=reason, user=window.user, now=window.clock()
         ),
-        window,
+        window if isinstance(window, QWidget) else None,
     )
     if not run_dialog(window.prompter, dialog):
         return False
@@ -252,7 +268,7 @@ def edit_patient_record(window: MainWindow) -> bool:
     return True
 
 
-def edit_pump_record(window: MainWindow) -> bool:
+def edit_pump_record(window: RecordWindow) -> bool:
     if not _ready(window, "Edit pump record"):
         return False
     assert window.record is not None
@@ -275,7 +291,7 @@ def edit_pump_record(window: MainWindow) -> bool:
             user=window.user,
             now=window.clock(),
         ),
-        window,
+        window if isinstance(window, QWidget) else None,
     )
     if not run_dialog(window.prompter, dialog):
         return False

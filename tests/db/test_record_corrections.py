@@ -118,6 +118,8 @@ def test_a_corrected_name_is_what_the_browser_and_search_find(tmp_path: Path) ->
         assert [s.name for s in database.search_patients("Joan")] == ["Joan Doe"]
         assert database.search_patients("Jane") == []  # the name at creation is not found
         assert [s.name for s in database.first_patients()] == ["Joan Doe"]
+        worklist = database.worklist(now=later(6), days=365)
+        assert [item.figures.name for item in worklist] == ["Joan Doe"]
         assert database.verify().ok
 
 

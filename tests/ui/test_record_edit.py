@@ -164,3 +164,21 @@ def test_a_birth_date_after_the_pump_implant_is_refused_by_the_database_in_the_d
     prompter.dialogs.append(after)
     assert not window.edit_patient_record()
     assert window.db.patient(ANNA).patient.birth_date == date(1972, 4, 18)
+
+
+def test_a_record_edit_waits_for_unsaved_programme_changes_which_are_not_lost(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The corrected record is loaded into the pending programme: it is refused while there are
+    unsaved edits, which would otherwise be dropped."""
+    window, prompter = pump_window(qtbot, tmp_path)
+    assert window.open_patient(ANNA)
+    assert window.editor is not None and window.document is not None
+    window.editor.dose_edit.setText("440")
+    window.editor.dose_set_button.click()
+    assert window.document.is_modified
+    assert not window.edit_patient_record()
+    assert not window.edit_pump_record()
+    assert prompter.shown == []  # no dialog was opened
+    assert "unsaved changes" in prompter.asked[-1][1]
+    assert window.document.is_modified and window.document.pending.daily_dose_mcg == Decimal(440)
