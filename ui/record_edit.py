@@ -107,6 +107,8 @@ class _RecordDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        for edit in self.findChildren(QLineEdit):  # a message stands until something changes
+            edit.textChanged.connect(self.error.clear)
 
     def try_accept(self) -> None:
         try:

@@ -73,6 +73,9 @@ def test_a_name_with_a_bidi_override_is_refused_where_it_was_typed(
         type_text(qtbot, dialog.reason, "spelling")
         dialog.try_accept()
         assert "U+202E RIGHT-TO-LEFT OVERRIDE" in dialog.error.text()
+        dialog.name.setText("Anna Berger-Huber")
+        assert dialog.error.text() == ""  # the message goes once the name changes
+        dialog.name.setText("Anna \u202eregreB")
         return dialog.result() == QDialog.DialogCode.Accepted
 
     prompter.dialogs.append(rename)
