@@ -19,7 +19,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -672,6 +672,159 @@ class Database:
                 patient_id=patient_id,
                 details={"serial": old.serial, "from": words(old), "to": words(revised)},
                 records=[("pump", pump_id)],
+            )
+            return revised
+
+    def revise_patient(
+        self,
+        patient: Patient,
+        *,
+        diagnosis: str,
+        reason: str,
+        user: str,
+        now: datetime,
+    ) -> PatientRecord:
+        """Correct the record of patient ``patient.id`` (name, birth date, spasticity origin,
+        diagnosis): a new revision, the earlier ones kept, checked as at creation (the name by
+        db/names.py, the birth date not in the future nor after a pump's implant). Saved
+        programmes keep the record they were saved with; the pending programme takes this one
+        when the patient is next opened (ui/record_edit.py), and the next saved version carries
+        it. Audited with ``reason``."""
+        _check_user(user, now)
+        patients.checked_text(reason, "reason", MAX_REASON)
+        patients.check_patient(patient, now.date())
+        patients.checked_text(diagnosis, "diagnosis", MAX_DIAGNOSIS, blank_ok=True)
+        with self._write() as sdb:
+            record = patients.read_patient(sdb, patient.id)
+            for pump in record.pumps:
+                if pump.implanted_on < patient.birth_date:
+                    raise InvalidRecordError(
+                        f"is after the implant of pump {pump.serial} on {pump.implanted_on}",
+                        "patient.birth_date",
+                    )
+            was = record.patient
+            changes = {
+                label: {"from": str(old), "to": str(new)}
+                for label, old, new in (
+                    ("name", was.name, patient.name),
+                    ("birth_date", was.birth_date, patient.birth_date),
+                    (
+                        "spasticity_origin",
+                        was.spasticity_origin.value,
+                        patient.spasticity_origin.value,
+                    ),
+                    ("diagnosis", record.diagnosis, diagnosis),
+                )
+                if old != new
+            }
+            if not changes:
+                raise InvalidRecordError("nothing was changed in the record", "patient")
+            seq = audit.next_seq(sdb)
+            row = patients.insert_patient_revision(
+                sdb,
+                patient,
+                diagnosis=diagnosis,
+                notes=record.notes,
+                reason=reason,
+                user=user,
+                now=now,
+                audit_seq=seq,
+            )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="patient.revised",
+                patient_id=patient.id,
+                details={"changes": changes, "reason": reason},
+                records=[("patient_revision", row)],
+            )
+            return patients.read_patient(sdb, patient.id)
+
+    def revise_pump(
+        self,
+        patient_id: str,
+        *,
+        serial: str,
+        implanted_on: date,
+        replace_by: date,
+        low_reservoir_alarm_ml: Decimal,
+        reason: str,
+        user: str,
+        now: datetime,
+    ) -> PumpRecord:
+        """Correct the record of the pump in place (serial, implant and replace-by dates,
+        low-reservoir alarm): a new revision of the pump's record, the earlier one kept (a
+        corrected serial is named as a revision, not a replacement), checked as at creation.
+        A replace-by later than the battery allows is the engine's REPLACE_BY_IMPLAUSIBLE, a
+        hard finding of every check of the pending programme that takes this record. Audited
+        with ``reason``."""
+        _check_user(user, now)
+        patients.checked_text(reason, "reason", MAX_REASON)
+        with self._write() as sdb:
+            record = patients.read_patient(sdb, patient_id)
+            old = record.pump
+            if old is None:
+                raise InvalidRecordError("no pump is recorded for this patient", "pump")
+            revised = dataclasses.replace(
+                old,
+                serial=serial,
+                implanted_on=implanted_on,
+                replace_by=replace_by,
+                low_reservoir_alarm_ml=low_reservoir_alarm_ml,
+                removed_on=None,
+            )
+            patients.check_pump(revised, record.patient, self._catalogue)
+            earlier = record.pumps[:-1]
+            if any(p.serial == serial for p in earlier):
+                raise InvalidRecordError(
+                    "is the serial of an earlier pump of this patient", "pump.serial"
+                )
+            if earlier and implanted_on < earlier[-1].implanted_on:
+                raise InvalidRecordError(
+                    f"is before the previous pump's implant date {earlier[-1].implanted_on}",
+                    "pump.implanted_on",
+                )
+            changes = {
+                label: {"from": str(a), "to": str(b)}
+                for label, a, b in (
+                    ("serial", old.serial, revised.serial),
+                    ("implanted_on", old.implanted_on, revised.implanted_on),
+                    ("replace_by", old.replace_by, revised.replace_by),
+                    (
+                        "low_reservoir_alarm_ml",
+                        old.low_reservoir_alarm_ml,
+                        revised.low_reservoir_alarm_ml,
+                    ),
+                )
+                if a != b
+            }
+            if not changes:
+                raise InvalidRecordError("nothing was changed in the pump's record", "pump")
+            seq = audit.next_seq(sdb)
+            pump_id = patients.insert_pump(
+                sdb, patient_id, revised, user=user, now=now, audit_seq=seq
+            )
+            records = [("pump", pump_id)]
+            if serial != old.serial:
+                records.append(
+                    (
+                        "pump_serial_correction",
+                        patients.insert_serial_correction(
+                            sdb, patient_id, pump_id, old.serial, audit_seq=seq
+                        ),
+                    )
+                )
+            audit.append(
+                sdb,
+                seq=seq,
+                at=now,
+                user=user,
+                action="pump.revised",
+                patient_id=patient_id,
+                details={"serial": old.serial, "changes": changes, "reason": reason},
+                records=records,
             )
             return revised
 

@@ -36,6 +36,8 @@ RECORD_TABLES: tuple[str, ...] = (
     "visit",
     "visit_finish",
     "clinic_settings",
+    "patient_revision",
+    "pump_serial_correction",
 )
 
 
@@ -323,6 +325,40 @@ CREATE TABLE audit_state (
 """
 
 
+# Record corrections (issue 12: "Edit a patient's record, pump and catheter after creation").
+# A patient row never changes, so a corrected name, birth date, spasticity origin or diagnosis is
+# a new revision row, the newest being the record (db/patients.py); the reason is kept with it.
+# A pump's record is revised by a new pump row (as before); a row with a corrected serial is
+# named here as a revision of the pump with the old serial, not a replacement pump.
+SCHEMA_RECORD_CORRECTIONS = f"""
+CREATE TABLE patient_revision (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    spasticity_origin TEXT NOT NULL CHECK (spasticity_origin IN ('spinal', 'cerebral')),
+    diagnosis TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    revised_at TEXT NOT NULL,
+    revised_by TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX patient_revision_by_patient ON patient_revision (patient_id, id);
+{_immutable("patient_revision", "patient record revisions")}
+
+CREATE TABLE pump_serial_correction (
+    id INTEGER PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patient (id),
+    pump_row INTEGER NOT NULL UNIQUE REFERENCES pump (id),
+    corrects_serial TEXT NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit (seq) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE INDEX pump_serial_correction_by_patient ON pump_serial_correction (patient_id);
+{_immutable("pump_serial_correction", "pump serial corrections")}
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
@@ -388,6 +424,10 @@ def _create_clinic_settings(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_CLINIC_SETTINGS)
 
 
+def _create_record_corrections(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_RECORD_CORRECTIONS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -397,6 +437,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "visits", _create_visits),
     Migration(7, "audit trail keyed and anchored outside the file", _anchor_audit_trail),
     Migration(8, "clinic settings versions", _create_clinic_settings),
+    Migration(9, "patient record revisions, pump serial corrections", _create_record_corrections),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

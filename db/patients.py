@@ -6,6 +6,7 @@ Functions here read or write through an open sqlite-utils database; the caller
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,7 +30,7 @@ from db.values import (
     optional_decimal_text,
     optional_moment_from,
 )
-from programmer.programme import Patient, Pump, SpasticityOrigin
+from programmer.programme import Patient, Programme, Pump, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
 
 # The same limits as the programme file (programme_file.py: ids 64, names 200 characters), so
@@ -123,6 +124,26 @@ def pump_record_from_programme(pump: Pump) -> PumpRecord:
     return PumpRecord.from_pump(pump)
 
 
+def with_record(programme: Programme, record: PatientRecord) -> Programme:
+    """``programme`` for the patient and pump as the record stands now: how the editor's
+    pending programme follows a corrected record (the saved versions keep what they were saved
+    with; the next one saved carries the correction, and every check of it uses it)."""
+    pump = record.pump
+    if pump is None or pump.model != programme.pump.model:
+        return dataclasses.replace(programme, patient=record.patient)
+    return dataclasses.replace(
+        programme,
+        patient=record.patient,
+        pump=Pump(
+            model=pump.model,
+            serial=pump.serial,
+            implanted_on=pump.implanted_on,
+            replace_by=pump.replace_by,
+            low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
+        ),
+    )
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -190,6 +211,64 @@ def insert_pump(
     return int(cursor.lastrowid or 0)
 
 
+def insert_patient_revision(
+    sdb: SqliteDatabase,
+    patient: Patient,
+    *,
+    diagnosis: str,
+    notes: str,
+    reason: str,
+    user: str,
+    now: datetime,
+    audit_seq: int,
+) -> int:
+    """A corrected record of ``patient`` (its id unchanged), the newest being the record; its
+    search entry follows the corrected name. Returns the row id."""
+    was = read_patient(sdb, patient.id).patient
+    cursor = sdb.execute(
+        "INSERT INTO patient_revision (patient_id, name, birth_date, spasticity_origin, "
+        "diagnosis, notes, reason, revised_at, revised_by, audit_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            patient.id,
+            patient.name,
+            date_text(patient.birth_date),
+            patient.spasticity_origin.value,
+            diagnosis,
+            notes,
+            reason,
+            moment_text(now, "now"),
+            user,
+            audit_seq,
+        ],
+    )
+    num = patient_num(sdb, patient.id)
+    # The search index is contentless: an entry is removed by giving back what it indexed.
+    sdb.execute(
+        "INSERT INTO patient_search (patient_search, rowid, name, ident) "
+        "VALUES ('delete', ?, ?, ?)",
+        [num, search.name_terms(was.name), search.id_terms(patient.id)],
+    )
+    sdb.execute(
+        "INSERT INTO patient_search (rowid, name, ident) VALUES (?, ?, ?)",
+        [num, search.name_terms(patient.name), search.id_terms(patient.id)],
+    )
+    sdb.execute("INSERT OR IGNORE INTO worklist_stale (patient_id) VALUES (?)", [patient.id])
+    return int(cursor.lastrowid or 0)
+
+
+def insert_serial_correction(
+    sdb: SqliteDatabase, patient_id: str, pump_row: int, corrects_serial: str, *, audit_seq: int
+) -> int:
+    """Name pump row ``pump_row`` as a revision of the pump recorded as ``corrects_serial``."""
+    cursor = sdb.execute(
+        "INSERT INTO pump_serial_correction (patient_id, pump_row, corrects_serial, audit_seq) "
+        "VALUES (?, ?, ?, ?)",
+        [patient_id, pump_row, corrects_serial, audit_seq],
+    )
+    return int(cursor.lastrowid or 0)
+
+
 def mark_opened(sdb: SqliteDatabase, patient_id: str, now: datetime) -> None:
     num = patient_num(sdb, patient_id)
     sdb.execute(
@@ -220,12 +299,50 @@ def _patient(row: tuple[Any, ...]) -> Patient:
     )
 
 
+# The patient's record as it stands: the newest revision (db/migrations.py, record
+# corrections), or the row written at creation when it was never corrected.
+_CURRENT_RECORD = """
+SELECT id, name, birth_date, spasticity_origin, diagnosis, notes FROM (
+    SELECT patient_id AS id, name, birth_date, spasticity_origin, diagnosis, notes, id AS rank
+    FROM patient_revision WHERE patient_id = :id
+    UNION ALL
+    SELECT id, name, birth_date, spasticity_origin, diagnosis, notes, 0 AS rank
+    FROM patient WHERE id = :id
+) ORDER BY rank DESC LIMIT 1
+"""
+
+# The current name of patient ``p`` in a query over the patient table.
+CURRENT_NAME = (
+    "coalesce((SELECT r.name FROM patient_revision r WHERE r.patient_id = p.id "
+    "ORDER BY r.id DESC LIMIT 1), p.name)"
+)
+
+
+def _has_corrections(sdb: SqliteDatabase) -> bool:
+    """False on a file from before the record corrections' schema (a test's older schema)."""
+    return (
+        sdb.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'patient_revision'"
+        ).fetchone()
+        is not None
+    )
+
+
+def _current_row(sdb: SqliteDatabase, patient_id: str) -> tuple[Any, ...] | None:
+    if not _has_corrections(sdb):
+        row = sdb.execute(
+            "SELECT id, name, birth_date, spasticity_origin, diagnosis, notes FROM patient "
+            "WHERE id = ?",
+            [patient_id],
+        ).fetchone()
+    else:
+        row = sdb.execute(_CURRENT_RECORD, {"id": patient_id}).fetchone()
+    return None if row is None else tuple(row)
+
+
 def read_patient(sdb: SqliteDatabase, patient_id: str) -> PatientRecord:
-    row = sdb.execute(
-        "SELECT id, name, birth_date, spasticity_origin, diagnosis, notes FROM patient "
-        "WHERE id = ?",
-        [patient_id],
-    ).fetchone()
+    """The patient's record as last corrected, with every pump."""
+    row = _current_row(sdb, patient_id)
     if row is None:
         raise UnknownPatientError(f"no patient with id '{patient_id}' in this database")
     history = pumps(sdb, patient_id)
@@ -242,12 +359,24 @@ def pumps(sdb: SqliteDatabase, patient_id: str) -> list[PumpRecord]:
     """Every pump the patient has had, oldest first, each as last recorded; a pump's
     ``removed_on`` is the implant date of the one that replaced it."""
     latest: dict[str, PumpRecord] = {}
+    # Rows revising the pump of another serial (a corrected serial), not replacing it.
+    corrects = (
+        dict(
+            sdb.execute(
+                "SELECT pump_row, corrects_serial FROM pump_serial_correction WHERE patient_id = ?",
+                [patient_id],
+            ).fetchall()
+        )
+        if _has_corrections(sdb)
+        else {}
+    )
     for row in sdb.execute(
-        "SELECT model, serial, implanted_on, replace_by, catheter_model, catheter_length_cm, "
+        "SELECT id, model, serial, implanted_on, replace_by, catheter_model, catheter_length_cm, "
         "low_reservoir_alarm_ml FROM pump WHERE patient_id = ? ORDER BY id",
         [patient_id],
     ):
-        model, serial, implanted, replace_by, catheter, length, alarm = row
+        row_id, model, serial, implanted, replace_by, catheter, length, alarm = row
+        latest.pop(corrects.get(row_id, serial), None)
         latest.pop(serial, None)  # re-inserted so that order follows the latest revision
         latest[serial] = PumpRecord(
             model=model,
@@ -280,12 +409,10 @@ def check_programme_matches(
     """Refuse a programme whose patient details differ from the stored patient's, or whose pump
     is not the one in place (a wrong-patient file, or a replacement not yet recorded).
     Returns (patient exists, the stored current pump)."""
-    row = sdb.execute(
-        "SELECT id, name, birth_date, spasticity_origin FROM patient WHERE id = ?", [patient.id]
-    ).fetchone()
+    row = _current_row(sdb, patient.id)
     if row is None:
         return False, None
-    stored = _patient(row)
+    stored = _patient(row[:4])
     for label, theirs, ours in (
         ("name", patient.name, stored.name),
         ("birth date", patient.birth_date, stored.birth_date),
@@ -313,8 +440,12 @@ def check_programme_matches(
     return True, current
 
 
-_SUMMARY_COLUMNS = """
-    p.id, p.name, p.birth_date, p.spasticity_origin,
+_SUMMARY_COLUMNS = f"""
+    p.id, {CURRENT_NAME},
+    coalesce((SELECT r.birth_date FROM patient_revision r WHERE r.patient_id = p.id
+              ORDER BY r.id DESC LIMIT 1), p.birth_date),
+    coalesce((SELECT r.spasticity_origin FROM patient_revision r WHERE r.patient_id = p.id
+              ORDER BY r.id DESC LIMIT 1), p.spasticity_origin),
     (SELECT model FROM pump WHERE pump.patient_id = p.id ORDER BY pump.id DESC LIMIT 1),
     (SELECT daily_dose_mcg FROM programme_version v
       WHERE v.patient_id = p.id AND v.confirmed = 1 ORDER BY v.number DESC LIMIT 1),

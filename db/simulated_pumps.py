@@ -255,7 +255,8 @@ def stopped(sdb: SqliteDatabase) -> list[StoppedPump]:
     """Every patient whose pump has an unfinished programming session, by name. A pump since
     replaced (another serial on record) is not listed."""
     rows = sdb.execute(
-        "SELECT s.patient_id, p.name, s.serial, s.updated_at FROM simulated_pump s "
+        f"SELECT s.patient_id, {patients.CURRENT_NAME}, s.serial, s.updated_at "
+        "FROM simulated_pump s "
         "JOIN patient p ON p.id = s.patient_id "
         "WHERE json_extract(s.state, '$.session') IS NOT NULL "
         "AND s.serial = (SELECT serial FROM pump WHERE patient_id = s.patient_id "

@@ -201,7 +201,7 @@ def refresh_stale(sdb: SqliteDatabase, reference: Reference, settings: ClinicSet
 
 
 _SELECT = (
-    "SELECT w.patient_id, p.name, w.next_refill_at, w.refill_limited_by, "
+    f"SELECT w.patient_id, {patients.CURRENT_NAME}, w.next_refill_at, w.refill_limited_by, "
     "w.low_reservoir_alarm_at, w.empty_at, w.replace_by, w.stopped, w.untransmitted_version, "
     "w.problem "
     "FROM worklist_figures w JOIN patient p ON p.id = w.patient_id"

@@ -33,6 +33,7 @@ from db.database import (
     PatientRecord,
     ProgrammeVersion,
 )
+from db.patients import with_record
 from db.users import User
 from programmer.check_context import CheckContext
 from programmer.programme import DrugFill, Mode, Programme, Reservoir
@@ -235,6 +236,18 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
         self.statusBar().showMessage("Catheter recorded.", 10000)
         return True
 
+    def edit_patient_record(self) -> bool:
+        """File -> Edit patient record (ui/record_edit.py)."""
+        from ui.record_edit import edit_patient_record
+
+        return edit_patient_record(self)
+
+    def edit_pump_record(self) -> bool:
+        """Pump -> Edit pump record (ui/record_edit.py)."""
+        from ui.record_edit import edit_pump_record
+
+        return edit_pump_record(self)
+
     def _open_from_worklist(self, patient_id: str) -> None:
         if self.open_patient(patient_id):
             self.activateWindow()
@@ -323,7 +336,9 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
             return False
         self.record, self.current = record, current
         self.session.context = context
-        pending = current.programme if current else self._first_programme(record)
+        # A corrected patient or pump record goes into the pending programme (issue 12).
+        pending = with_record(current.programme, record) if current else None
+        pending = self._first_programme(record) if pending is None else pending
         if pending is None:
             self.prompter.warn("No pump", f"{record.patient.name} has no pump recorded.")
         self._load_document(pending, current.programme if current else None, context=context)

@@ -26,7 +26,7 @@ from db.database import InvalidRecordError, PumpRecord
 from db.patients import check_patient_name
 from programmer.drug_library import DrugLibrary
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
-from programmer.pump_catalogue import PumpCatalogue
+from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from ui.screen import fit_to_screen, scrolling
 from ui.theme import ERROR_COLOUR
 from ui.widgets.entry import EntryError, check_range, format_plain, parse_decimal
@@ -98,6 +98,43 @@ class DateField(QWidget):
             self.echo.setText(str(error) if self.edit.text().strip() else "")
             self.echo.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.echo.setWordWrap(True)
+
+
+def checked_name(text: str) -> str:
+    """A patient's name as typed, with the database's own check (db/names.py: no invisible or
+    direction-changing character) shown where it was typed."""
+    name = text.strip()
+    if not name:
+        raise EntryError("Name: required.")
+    try:
+        return check_patient_name(name)
+    except InvalidRecordError as exc:
+        raise EntryError(f"Name: {str(exc).removeprefix('patient.name: ')}.") from None
+
+
+def checked_birth_date(birth: date, today: date) -> date:
+    if birth > today:
+        raise EntryError("Birth date: in the future.")
+    return birth
+
+
+def checked_pump_dates(birth: date, implanted: date, replace_by: date) -> None:
+    """A pump's dates as the new-patient form and the pump record's correction check them."""
+    if implanted < birth:
+        raise EntryError("Implanted on: before the birth date.")
+    if replace_by <= implanted:
+        raise EntryError("Replace by: must be after the implant date.")
+
+
+def checked_alarm(text: str, model: PumpModel) -> Decimal:
+    """The low-reservoir alarm in mL: positive and under the pump's reservoir."""
+    return check_range(
+        parse_decimal(text, what="Low-reservoir alarm"),
+        what="Low-reservoir alarm",
+        unit="mL",
+        positive=True,
+        high=model.reservoir_ml - Decimal("0.001"),
+    )
 
 
 def _qdate(d: date) -> QDate:
@@ -216,34 +253,19 @@ class PatientForm(QDialog):
         self.accept()
 
     def _collect(self) -> NewPatient:
-        pid, name = self.patient_id.text().strip(), self.name.text().strip()
+        pid = self.patient_id.text().strip()
         if not pid:
             raise EntryError("Patient ID: required.")
-        if not name:
-            raise EntryError("Name: required.")
-        try:
-            check_patient_name(name)  # the database's own check, shown where it was typed
-        except InvalidRecordError as exc:
-            raise EntryError(f"Name: {str(exc).removeprefix('patient.name: ')}.") from None
+        name = checked_name(self.name.text())
         serial = self.serial.text().strip()
         if not serial:
             raise EntryError("Pump serial: required.")
         model = self._catalogue.pump(self.pump_model.currentData())
         birth, implanted = self.birth.date(), self.implanted.date()
         replace_by = self.replace_by.date()
-        if birth > self.now.date():
-            raise EntryError("Birth date: in the future.")
-        if implanted < birth:
-            raise EntryError("Implanted on: before the birth date.")
-        if replace_by <= implanted:
-            raise EntryError("Replace by: must be after the implant date.")
-        alarm = check_range(
-            parse_decimal(self.alarm.text(), what="Low-reservoir alarm"),
-            what="Low-reservoir alarm",
-            unit="mL",
-            positive=True,
-            high=model.reservoir_ml - Decimal("0.001"),
-        )
+        checked_birth_date(birth, self.now.date())
+        checked_pump_dates(birth, implanted, replace_by)
+        alarm = checked_alarm(self.alarm.text(), model)
         length_text = self.catheter_length.text().strip()
         length = (
             check_range(

@@ -72,6 +72,8 @@ class WindowMenus(_Window):
         def new_database(self) -> bool: ...
         def show_worklist(self) -> WorklistWindow: ...
         def edit_catheter(self) -> bool: ...
+        def edit_patient_record(self) -> bool: ...
+        def edit_pump_record(self) -> bool: ...
         def show_help(self, section: str | None = None) -> HelpWindow: ...
         def show_shortcuts(self) -> None: ...
         def show_about(self) -> None: ...
@@ -106,10 +108,14 @@ class WindowMenus(_Window):
             "&Close patient", "Ctrl+W", self.close_patient, "closePatient"
         )
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        self.patient_record_action = self._action(  # issue 12: ui/record_edit.py
+            "Edit pat&ient record…", None, self.edit_patient_record, "editPatientRecord"
+        )
         file_menu = self.menuBar().addMenu("&File")
         for action in (
             self.find_action,
             self.new_action,
+            self.patient_record_action,
             self.save_action,
             self.revert_action,
             self.close_patient_action,
@@ -190,7 +196,11 @@ class WindowMenus(_Window):
         self.catheter_action = self._action(
             "Implanted &catheter…", None, self.edit_catheter, "editCatheter"
         )
+        self.pump_record_action = self._action(
+            "Edit pu&mp record…", None, self.edit_pump_record, "editPumpRecord"
+        )
         pump_menu.addSeparator()
+        pump_menu.addAction(self.pump_record_action)
         pump_menu.addAction(self.catheter_action)
         self._build_help_menu()
         self._set_patient_actions(False)
@@ -233,6 +243,8 @@ class WindowMenus(_Window):
             self.report_pdf_action,
             self.report_print_action,
             self.catheter_action,
+            self.patient_record_action,
+            self.pump_record_action,
             self.fhir_action,
         ):
             action.setEnabled(enabled)
