@@ -149,7 +149,7 @@ class TransmitFlow(PumpController):
                 if b not in previous
             )
             action = "pump.transmitted"
-        elif result.message.startswith(("Telemetry lost", "Stopped after")):
+        elif result.outcome.interrupted:
             action = "pump.transmission-interrupted"
         else:
             action = "pump.read-back-mismatch"
