@@ -24,6 +24,7 @@ from programmer.programme_file import dumps, loads
 from programmer.projection import BridgeGiven, DeliveryModel, RanBefore
 from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
 from programmer.units import exact
+from programmer.words import ml
 
 # The stored form of a pump's state (:meth:`SimulatedPump.to_json`).
 STATE_FORMAT = "itb-simulated-pump/1"
@@ -382,8 +383,8 @@ class SimulatedPump:
             raise ValueError("a priming bolus needs a volume above 0 mL")
         if volume_ml > self.reservoir_ml:
             raise SessionError(
-                f"the reservoir holds {float(self.reservoir_ml):.2f} mL, less than the "
-                f"{float(volume_ml):.4f} mL priming volume: refill first"
+                f"the reservoir holds {ml(self.reservoir_ml, 2)}, less than the "
+                f"{ml(volume_ml, 4)} priming volume: refill first"
             )
         self.reservoir_ml -= volume_ml
         self.delivered_ml += volume_ml
