@@ -5,30 +5,24 @@ the history's "diff any two" and the session report)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.schedule import daily_doses, day_total_mcg, patient_bolus_max_mcg_per_day
-from programmer.units import exact, format_decimal, format_number, format_short
-
-MODE_NAMES = {
-    Mode.STOPPED: "Stopped",
-    Mode.MINIMUM_RATE: "Minimum rate",
-    Mode.SIMPLE_CONTINUOUS: "Simple continuous",
-    Mode.FLEXIBLE: "Flexible",
-}
-DAY_NAMES = {
-    EVERY_DAY: "Every day",
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-    "sun": "Sunday",
-}
+from programmer.units import exact
+from programmer.words import (
+    DAY_NAMES,
+    MODE_NAMES,
+    format_decimal,
+    format_number,
+    format_short,
+    hhmm,
+    mcg,
+    mcg_day,
+    ml_day,
+    moment,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +37,6 @@ class Row:
     @property
     def changed(self) -> bool:
         return self.before != self.after
-
-
-def mcg(value: Decimal) -> str:
-    return f"{format_decimal(value)} mcg"
-
-
-def mcg_day(value: Fraction | Decimal | int) -> str:
-    return f"{format_number(value, 2)} mcg/day"
-
-
-def ml_day(value: Fraction | Decimal | int) -> str:
-    return f"{format_number(value, 4)} mL/day"
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def summary_line(programme: Programme, catalogue: PumpCatalogue | None = None) -> str:
@@ -105,7 +83,7 @@ def _side(programme: Programme | None, catalogue: PumpCatalogue) -> dict[str, tu
             f"{format_decimal(p.drug.concentration_mcg_per_ml)} mcg/mL",
         ),
         "reservoir.volume_ml": ("Reservoir volume", f"{format_decimal(p.reservoir.volume_ml)} mL"),
-        "reservoir.filled_at": ("Filled at", p.reservoir.filled_at.strftime("%Y-%m-%d %H:%M")),
+        "reservoir.filled_at": ("Filled at", moment(p.reservoir.filled_at)),
         "mode": ("Mode", MODE_NAMES[p.mode]),
         "daily": ("Daily dose", mcg_day(doses.mean) + (" (mean)" if doses.varies else "")),
         "flow": ("Flow", ml_day(doses.mean / conc)),
@@ -128,7 +106,7 @@ def _side(programme: Programme | None, catalogue: PumpCatalogue) -> dict[str, tu
     for i, b in enumerate(p.boluses):
         rows[f"boluses[{i}]"] = (
             f"Bolus {i + 1}",
-            f"{mcg(b.dose_mcg)} over {b.duration_min} min from {b.start:%Y-%m-%d %H:%M}",
+            f"{mcg(b.dose_mcg)} over {b.duration_min} min from {moment(b.start)}",
         )
     pb = p.patient_bolus
     rows["patient_bolus"] = (

@@ -20,7 +20,8 @@ from programmer.findings import patient_group
 from programmer.programme import Mode, Programme
 from programmer.pump_catalogue import PumpCatalogue
 from programmer.schedule import daily_doses
-from programmer.units import exact, format_number, format_short
+from programmer.units import exact
+from programmer.words import format_number, format_short
 
 THERAPY = (Mode.SIMPLE_CONTINUOUS, Mode.FLEXIBLE)
 

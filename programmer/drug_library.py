@@ -13,7 +13,7 @@ from typing import Any
 
 from programmer.errors import ReferenceDataError
 from programmer.reference_data import Table, load_toml, parse_toml
-from programmer.units import with_separator
+from programmer.words import with_separator
 
 FORMAT = "itb-drug-library/1"
 

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from programmer.check_context import CheckContext
 from programmer.drug_library import Drug, PatientGroup
-from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme, Step
+from programmer.programme import WEEKDAYS, Mode, Programme, Step
 from programmer.projection import (
     ClinicSettings,
     Projection,
@@ -35,7 +35,8 @@ from programmer.schedule import (
     step_durations,
     week_delivery,
 )
-from programmer.units import MINUTES_PER_DAY, exact, format_short, join_figures
+from programmer.units import MINUTES_PER_DAY, exact
+from programmer.words import day_label, day_title, format_short, hhmm, join_figures, moment
 
 
 class Severity(StrEnum):
@@ -135,26 +136,6 @@ def num(value: Fraction | Decimal | int, places: int = 2) -> str:
     return format_short(value, places)
 
 
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def day_label(name: str) -> str:
-    return (
-        "every day"
-        if name == EVERY_DAY
-        else {
-            "mon": "Monday",
-            "tue": "Tuesday",
-            "wed": "Wednesday",
-            "thu": "Thursday",
-            "fri": "Friday",
-            "sat": "Saturday",
-            "sun": "Sunday",
-        }[name]
-    )
-
-
 def _day_field(programme: Programme, weekday: int) -> str:
     if programme.mode is Mode.FLEXIBLE and programme.week is not None:
         return f"week.{programme.week.day_name_for_weekday(weekday)}"
@@ -164,7 +145,7 @@ def _day_field(programme: Programme, weekday: int) -> str:
 def _day_words(programme: Programme, weekday: int) -> str:
     if programme.mode is Mode.FLEXIBLE and programme.week is not None:
         name = programme.week.day_name_for_weekday(weekday)
-        return "Every day" if name == EVERY_DAY else day_label(name)
+        return day_title(name)
     return "Daily"
 
 
@@ -261,7 +242,7 @@ def _check_same_fill(programme: Programme, current: Programme, add: _Add) -> Non
         Finding(
             Code.CONCENTRATION_CHANGED_WITHOUT_REFILL,
             f"{programme.drug.name} {num(new)} mcg/mL on the fill of "
-            f"{programme.reservoir.filled_at:%Y-%m-%d %H:%M}, which holds {current.drug.name} "
+            f"{moment(programme.reservoir.filled_at)}, which holds {current.drug.name} "
             f"{num(old)} mcg/mL: {effect}. A concentration changes only with a refill: record "
             "the refill first.",
             "drug.concentration_mcg_per_ml",
@@ -564,7 +545,7 @@ def _check_daily_limits(
         add(
             Finding(
                 Code.DOSE_ABOVE_HARD_LIMIT,
-                f"From {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M}: with "
+                f"From {moment(since)} to {moment(until)}: with "
                 f"{num(planned)} mcg of planned boluses"
                 + (f" and {num(ptm)} mcg of patient boluses" if ptm else "")
                 + f" these hours deliver {num(with_boluses.dose_mcg + ptm)} mcg, over the "
@@ -817,10 +798,10 @@ def _check_bolus_overlap(programme: Programme, add: _Add) -> None:
                 add(
                     Finding(
                         Code.BOLUS_OVERLAP,
-                        f"Bolus on {b.start:%Y-%m-%d %H:%M} starts while the bolus from "
-                        f"{r.start:%Y-%m-%d %H:%M} ({r.duration_min} min) runs until "
+                        f"Bolus on {moment(b.start)} starts while the bolus from "
+                        f"{moment(r.start)} ({r.duration_min} min) runs until "
                         f"{r_end:%H:%M}: a pump gives one bolus at a time. Move it to "
-                        f"{r_end:%Y-%m-%d %H:%M} or later.",
+                        f"{moment(r_end)} or later.",
                         f"boluses[{i}].start",
                     )
                 )
@@ -861,7 +842,7 @@ def _check_boluses(programme: Programme, pump: PumpModel, drug: Drug, add: _Add)
             add(
                 Finding(
                     Code.BOLUS_ABOVE_LIMIT,
-                    f"Bolus on {b.start:%Y-%m-%d %H:%M}: {num(b.dose_mcg)} mcg is over the "
+                    f"Bolus on {moment(b.start)}: {num(b.dose_mcg)} mcg is over the "
                     f"{drug.name} bolus maximum of {num(limit)} mcg.",
                     f"boluses[{i}].dose_mcg",
                 )
@@ -950,7 +931,7 @@ def _check_dates(
         add(
             Finding(
                 Code.RESERVOIR_EMPTY,
-                f"The reservoir is projected empty since {p.empty_at:%Y-%m-%d %H:%M} "
+                f"The reservoir is projected empty since {moment(p.empty_at)} "
                 f"({_ago(p.empty_at, now)}): the patient may be in withdrawal. Check the "
                 "patient and refill now.",
                 "reservoir.volume_ml",
@@ -961,7 +942,7 @@ def _check_dates(
         add(
             Finding(
                 Code.ALARM_BEFORE_REFILL_VISIT,
-                f"The low-reservoir alarm has already sounded, on {alarm:%Y-%m-%d %H:%M} "
+                f"The low-reservoir alarm has already sounded, on {moment(alarm)} "
                 f"({_ago(alarm, now)}): refill now.",
                 "reservoir.volume_ml",
             )
@@ -972,7 +953,7 @@ def _check_dates(
         add(
             Finding(
                 Code.ALARM_BEFORE_REFILL_VISIT,
-                f"The low-reservoir alarm would sound on {alarm:%Y-%m-%d %H:%M}, within "
+                f"The low-reservoir alarm would sound on {moment(alarm)}, within "
                 f"{settings.alarm_visit_window_days} days of now: refill first.",
                 "reservoir.volume_ml",
             )
@@ -994,7 +975,7 @@ def _check_dates(
         add(
             Finding(
                 Code.REFILL_OVERDUE,
-                f"The refill was due by {refill_due:%Y-%m-%d %H:%M} ({_ago(refill_due, now)}, "
+                f"The refill was due by {moment(refill_due)} ({_ago(refill_due, now)}, "
                 f"set by the {by}): refill now.",
                 "reservoir.filled_at",
             )

@@ -14,7 +14,8 @@ from programmer.findings import Code, Finding, num, overfill_finding
 from programmer.programme import DrugFill, Programme, Reservoir
 from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
-from programmer.units import exact, join_figures
+from programmer.units import exact
+from programmer.words import join_figures
 
 
 def earlier_on_fill(

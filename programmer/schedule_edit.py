@@ -50,6 +50,7 @@ from programmer.units import (
     rate_to_mcg_per_h,
     round_half_up,
 )
+from programmer.words import day_title, hhmm
 
 # The largest values the programme file accepts (programme_file.py: _RATE, _DOSE_DAY, _DOSE,
 # _CONCENTRATION): beyond them a value is not a dose at all, so it is refused, not reported.
@@ -359,7 +360,7 @@ def split_step(programme: Programme, day: str, index: int, at_min: int) -> Progr
     end = start + step_durations(steps)[index]
     if not start < at_min < end or at_min >= MINUTES_PER_DAY:
         raise EditError(
-            f"Split inside the step: after {_hhmm(start)} and before {_hhmm(min(end, 1440))}."
+            f"Split inside the step: after {hhmm(start)} and before {hhmm(min(end, 1440))}."
         )
     steps.insert(index + 1, Step(at_min, steps[index].rate_mcg_per_h))
     return _with_day(programme, day, steps)
@@ -489,7 +490,7 @@ def scale_rates(programme: Programme, percent: Decimal, pump: PumpModel) -> Scal
     for day in programme.week.day_names():
         new_steps = []
         for i, step in enumerate(programme.week.days[day]):
-            what = f"{_day_word(day)}, step {i + 1}"
+            what = f"{day_title(day)}, step {i + 1}"
             after, exact_after = scaled(step.rate_mcg_per_h, MAX_RATE_MCG_PER_H, what, "mcg/h")
             values.append(
                 ScaledValue(
@@ -509,17 +510,6 @@ def scale_rates(programme: Programme, percent: Decimal, pump: PumpModel) -> Scal
 
 
 # ---------------------------------------------------------------- week pattern
-
-
-def _day_word(day: str) -> str:
-    names = dict(
-        zip(
-            WEEKDAYS,
-            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-            strict=True,
-        )
-    )
-    return "Every day" if day == EVERY_DAY else names.get(day, day)
 
 
 def to_weekday_pattern(programme: Programme) -> Programme:
@@ -664,7 +654,3 @@ def _differs(segments: list[tuple[int, Fraction]], start: int, end: int, rate: F
             if seg_start < b and a < seg_end and seg_rate != rate:
                 return True
     return False
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from programmer.errors import EngineError
-from programmer.units import format_decimal
+from programmer.words import format_decimal
 
 MAX_SCREENING_DOSE_MCG = Decimal(100)  # domain.md: no response to 100 mcg: not a candidate
 LONG_EFFECT_HOURS = Decimal(8)  # domain.md: "the same dose if its effect lasted over 8 h"

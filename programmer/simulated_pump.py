@@ -24,6 +24,7 @@ from programmer.programme_file import dumps, loads
 from programmer.projection import BridgeGiven, DeliveryModel, RanBefore
 from programmer.pump_catalogue import PumpCatalogue, PumpModel, default_pump_catalogue
 from programmer.units import exact
+from programmer.words import ml
 
 # The stored form of a pump's state (:meth:`SimulatedPump.to_json`).
 STATE_FORMAT = "itb-simulated-pump/1"
@@ -382,8 +383,8 @@ class SimulatedPump:
             raise ValueError("a priming bolus needs a volume above 0 mL")
         if volume_ml > self.reservoir_ml:
             raise SessionError(
-                f"the reservoir holds {float(self.reservoir_ml):.2f} mL, less than the "
-                f"{float(volume_ml):.4f} mL priming volume: refill first"
+                f"the reservoir holds {ml(self.reservoir_ml, 2)}, less than the "
+                f"{ml(volume_ml, 4)} priming volume: refill first"
             )
         self.reservoir_ml -= volume_ml
         self.delivered_ml += volume_ml
@@ -594,12 +595,27 @@ def _step(value: Any) -> SessionStep:
         ) from None
 
 
+class TransmissionOutcome(StrEnum):
+    """How a programming session ended: read by the console, never its message's wording."""
+
+    COMPLETED = "completed"  # the pump runs the new programme, read-back matched
+    TELEMETRY_LOST = "telemetry-lost"  # the link dropped mid-session (domain.md)
+    CONSOLE_STOPPED = "console-stopped"  # the console could not record the next step
+    READ_BACK_DIFFERS = "read-back-differs"  # the pump holds something else than was sent
+
+    @property
+    def interrupted(self) -> bool:
+        """The session was cut off before its end (the pump may be left stopped)."""
+        return self in (TransmissionOutcome.TELEMETRY_LOST, TransmissionOutcome.CONSOLE_STOPPED)
+
+
 @dataclass(frozen=True, slots=True)
 class TransmissionResult:
     completed: bool
     steps_done: tuple[SessionStep, ...]
     matched: bool
     message: str
+    outcome: TransmissionOutcome
 
 
 class Transmission:
@@ -638,8 +654,7 @@ class Transmission:
         except LinkDropped:
             last = self.done[-1].value if self.done else "start"
             self._end(
-                False,
-                False,
+                TransmissionOutcome.TELEMETRY_LOST,
                 f"Telemetry lost after '{last}': THE PUMP IS STOPPED. Re-establish the link "
                 "and finish or undo the session.",
             )
@@ -656,13 +671,13 @@ class Transmission:
         self.done.append(step)
         if step is SessionStep.READ_BACK and self.read != self.programme:
             self._end(
-                False,
-                False,
+                TransmissionOutcome.READ_BACK_DIFFERS,
                 "The read-back differs from what was sent: the pump is stopped. Send again.",
             )
         elif step is SessionStep.RESTART:
             self._end(
-                True, True, "Pump running the new programme; read-back matched what was sent."
+                TransmissionOutcome.COMPLETED,
+                "Pump running the new programme; read-back matched what was sent.",
             )
         return step
 
@@ -673,8 +688,9 @@ class Transmission:
         assert self.result is not None
         return self.result
 
-    def _end(self, completed: bool, matched: bool, message: str) -> None:
-        self.result = TransmissionResult(completed, tuple(self.done), matched, message)
+    def _end(self, outcome: TransmissionOutcome, message: str) -> None:
+        done = outcome is TransmissionOutcome.COMPLETED
+        self.result = TransmissionResult(done, tuple(self.done), done, message, outcome)
         if self.pump.stopped_by_session:
             # Cut off with the pump stopped (domain.md): the two-tone "drug not flowing" alarm.
             self.pump._raise(Alarm.DRUG_NOT_FLOWING, self.pump.clock)

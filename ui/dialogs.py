@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import Finding, Severity, day_label
+from programmer.findings import Finding, Severity
 from programmer.programme import Programme
 from programmer.units import RateUnit, rate_from_mcg_per_h
+from programmer.words import by_severity, day_label
 from ui.screen import fit_to_screen
 from ui.theme import (
     ERROR_COLOUR,
@@ -260,7 +261,7 @@ class ScaleDialog(QDialog):
                 f"<span style='color:{SEVERITY_COLOURS[f.severity].name()}'>"
                 f"<b>{SEVERITY_NAMES[f.severity]} ({SEVERITY_WORDS[f.severity]}):</b> "
                 f"{escape(f.message)}</span>"
-                for f in sorted(shown, key=lambda f: f.severity is not Severity.HARD)
+                for f in by_severity(shown)
             )
         )
 

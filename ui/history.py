@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from db.database import ProgrammeVersion
-from programmer.compare import MODE_NAMES, compare
-from programmer.units import format_number
+from programmer.compare import compare
+from programmer.words import MODE_NAMES, format_number
 from ui.comparison import ComparisonModel, comparison_view
 from ui.row_table import RowTableModel
 

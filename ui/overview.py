@@ -18,7 +18,7 @@ from programmer.compare import summary_line
 from programmer.findings import CheckResult, Severity, check_programme
 from programmer.projection import DeliveryModel
 from programmer.pump_status import BatteryLevel, battery_state
-from programmer.units import format_decimal, format_number
+from programmer.words import format_decimal, format_number, severity_rank
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_NAMES
 
 if TYPE_CHECKING:
@@ -198,8 +198,8 @@ class PatientOverview(QWidget):
 
     def alert_lines(self) -> list[tuple[Severity, str]]:
         """Every alert shown, worst first (for tests and screen readers)."""
-        order = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
-        return sorted(self._pump_alerts + self._record_alerts, key=lambda a: order[a[0]])
+        alerts = self._pump_alerts + self._record_alerts
+        return sorted(alerts, key=lambda a: severity_rank(a[0]))
 
     def _render_alerts(self) -> None:
         alerts = self.alert_lines()

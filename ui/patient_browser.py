@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.database import Database, DatabaseError, PatientSummary
+from programmer.words import format_quantity
 from ui.row_table import RowTableModel
 
 
@@ -40,7 +42,7 @@ class PatientListModel(RowTableModel[PatientSummary]):
             return (
                 "no programme"
                 if s.daily_dose_mcg is None
-                else f"{float(s.daily_dose_mcg):.0f} mcg/day"
+                else format_quantity(Fraction(s.daily_dose_mcg), "mcg/day", 0)
             )
         if role == Qt.ItemDataRole.ToolTipRole:
             return (

@@ -38,7 +38,7 @@ from programmer.screening import (
     parse_screening_dose,
     suggest_starting_dose,
 )
-from programmer.units import format_decimal
+from programmer.words import format_decimal
 from ui.row_table import RowTableModel
 from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS, SEVERITY_NAMES
 

@@ -34,6 +34,7 @@ from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Programme
 from programmer.projection import RefillLimit
 from programmer.simulated_pump import SimulatedPump
+from programmer.words import WEEKDAY_NAMES
 from ui.comparison import ComparisonModel, comparison_view
 from ui.pump.record import (
     RecordView,
@@ -50,7 +51,6 @@ LIMIT_WORDS = {
     RefillLimit.STABILITY: "the drug's stability",
     RefillLimit.REPLACEMENT: "the pump's replace-by date",
 }
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from programmer.simulated_pump import (
     SessionError,
     SessionStep,
     SimulatedPump,
+    TransmissionOutcome,
     transmit,
 )
 
@@ -325,3 +326,30 @@ def test_any_state_round_trips_through_json(
         assert SimulatedPump.from_json(pump.to_json()) == pump
     transmit(pump, prog.with_changes(daily_dose_mcg=Decimal(300)), Link(drop))
     assert SimulatedPump.from_json(pump.to_json()) == pump
+
+
+@pytest.mark.parametrize("drop", [None, *SessionStep])
+def test_a_lost_link_is_told_by_the_outcome_not_by_the_message_wording(
+    drop: SessionStep | None,
+) -> None:
+    """The console marks the failed step and records an interruption from the outcome enum: a
+    reworded message must not turn a lost link (pump stopped) into a read-back mismatch."""
+    prog = simple_programme()
+    pump = pump_for(prog, datetime(2026, 11, 23))
+    result = transmit(pump, prog.with_changes(daily_dose_mcg=Decimal(440)), Link(drop))
+    if drop is None:
+        assert result.outcome is TransmissionOutcome.COMPLETED and result.completed
+        assert not result.outcome.interrupted
+    else:
+        assert result.outcome is TransmissionOutcome.TELEMETRY_LOST and not result.completed
+        assert result.outcome.interrupted and not result.matched
+
+
+def test_a_read_back_that_differs_is_its_own_outcome_and_not_an_interruption() -> None:
+    prog = simple_programme()
+    pump = pump_for(prog, datetime(2026, 11, 23))
+    sent = prog.with_changes(daily_dose_mcg=Decimal(440))
+    pump.read_back = lambda: prog  # type: ignore[method-assign]  # a pump that kept the old one
+    result = transmit(pump, sent)
+    assert result.outcome is TransmissionOutcome.READ_BACK_DIFFERS
+    assert not result.outcome.interrupted and not result.completed and not result.matched

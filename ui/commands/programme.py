@@ -15,7 +15,7 @@ from programmer.findings import CheckResult, Finding, Severity, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import load
 from programmer.projection import ClinicSettings, ReservoirModel, shifted
-from programmer.units import format_number
+from programmer.words import format_number
 from ui.commands.invocation import now_of
 
 

@@ -23,6 +23,7 @@ from programmer.programme_file import load
 if TYPE_CHECKING:
     from db.database import ProgrammeVersion
 from programmer.files import FileProblem, output_problem, write_bytes
+from programmer.words import mcg_day
 from ui.commands.invocation import (
     CommandRefused,
     add_account_option,
@@ -319,7 +320,7 @@ def run_history(args: argparse.Namespace) -> int:
     print(f"  {'#':>3}  {'Saved':<16}  {'Saved by':<{by_width}}  {'Daily dose':>15}  Mode / reason")
     for v in versions:
         mark = "*" if v.number == current else (" " if v.confirmed else "d")
-        dose = f"{float(v.daily_dose_mcg):.2f} mcg/day"
+        dose = mcg_day(v.daily_dose_mcg)
         print(
             f"{mark} {v.number:>3}  {v.saved_at:%Y-%m-%d %H:%M}  {v.saved_by:<{by_width}}  "
             f"{dose:>15}  {v.mode.value}: {v.reason}"

@@ -19,6 +19,7 @@ from programmer import schedule_edit as se
 from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import Bolus, Programme
 from programmer.units import exact
+from programmer.words import by_severity
 from ui.theme import marked_cell_data
 from ui.widgets.entry import (
     EntryError,
@@ -207,10 +208,7 @@ class BolusTableModel(QAbstractTableModel):
             if ref.section == "boluses" and ref.index is not None:
                 column = _ATTRIBUTE_COLUMN.get(ref.attribute or "", BolusColumn.DOSE)
                 marks.setdefault((ref.index, column), []).append(finding)
-        sorted_marks = {
-            cell: tuple(sorted(found, key=lambda f: f.severity is not Severity.HARD))
-            for cell, found in marks.items()
-        }
+        sorted_marks = {cell: tuple(by_severity(found)) for cell, found in marks.items()}
         pending = self._document.pending
         return pending.boluses, sorted_marks, pending.drug.concentration_mcg_per_ml
 

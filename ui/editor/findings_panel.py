@@ -19,12 +19,12 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
 from programmer.findings import Finding, Severity
+from programmer.words import by_severity
 from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS, SEVERITY_NAMES
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
-_ORDER = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
 
 
 def finding_text(finding: Finding) -> str:
@@ -40,7 +40,7 @@ class FindingsModel(QAbstractListModel):
         self._findings: tuple[Finding, ...] = ()
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
-        ordered = tuple(sorted(findings, key=lambda f: _ORDER[f.severity]))
+        ordered = tuple(by_severity(findings))
         if ordered == self._findings:
             return
         if len(ordered) == len(self._findings) and ordered:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from programmer import schedule_edit as se
 from programmer.programme import Mode, Programme
 from programmer.units import RateUnit, exact
+from programmer.words import MODE_NAMES
 from ui.editor.document import ProgrammeDocument
 from ui.prompter import Prompter
 from ui.widgets.entry import (
@@ -29,18 +30,11 @@ from ui.widgets.entry import (
 )
 from ui.widgets.restyle import labelled
 
-MODE_LABELS = (
-    (Mode.STOPPED, "Stopped"),
-    (Mode.MINIMUM_RATE, "Minimum rate"),
-    (Mode.SIMPLE_CONTINUOUS, "Simple continuous"),
-    (Mode.FLEXIBLE, "Flexible"),
-)
-
 
 def _daily_dose_words(programme: Programme) -> str:
     dose = programme.daily_dose_mcg
     if programme.mode is not Mode.SIMPLE_CONTINUOUS or dose is None:
-        return dict(MODE_LABELS)[programme.mode]
+        return MODE_NAMES[programme.mode]
     return format_rate(dose, RateUnit.MCG_PER_DAY)
 
 

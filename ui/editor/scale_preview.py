@@ -5,9 +5,9 @@ programme with its limit, and its findings."""
 from __future__ import annotations
 
 from programmer.dose_change import change_words, day_change
-from programmer.findings import day_label
 from programmer.programme import EVERY_DAY, WEEKDAYS, Programme
 from programmer.units import RateUnit
+from programmer.words import day_label
 from ui.dialogs import ScaleAssessment
 from ui.editor.document import ProgrammeDocument
 from ui.widgets.entry import format_fixed, format_rate

@@ -35,14 +35,15 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import CheckResult, Finding, Severity, day_label
+from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
 from programmer.units import RateUnit
+from programmer.words import MODE_LABELS, MODE_NAMES, day_label
 from ui.dialogs import ScaleAssessment, signed_percent
 from ui.editor.bolus_editor import BolusEditor
 from ui.editor.document import ProgrammeDocument
 from ui.editor.findings_panel import FindingsPanel
-from ui.editor.mode_pages import MODE_LABELS, DailyDosePage, OtherModePage
+from ui.editor.mode_pages import DailyDosePage, OtherModePage
 from ui.editor.plot_tabs import PlotTabs
 from ui.editor.scale_preview import assess_scaled
 from ui.editor.schedule_model import Column, ScheduleTableModel
@@ -61,7 +62,7 @@ _PAGE_FLEXIBLE, _PAGE_SIMPLE, _PAGE_OTHER = 0, 1, 2
 
 
 def _mode_words(programme: Programme) -> str:
-    return dict(MODE_LABELS)[programme.mode]
+    return MODE_NAMES[programme.mode]
 
 
 class ScheduleEditor(QWidget):

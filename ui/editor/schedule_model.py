@@ -27,18 +27,12 @@ from PySide6.QtCore import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import CheckResult, Code, Finding, Severity, day_label
+from programmer.findings import CheckResult, Code, Finding, Severity
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme, Step
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import step_doses, step_durations
-from programmer.units import (
-    Apportioned,
-    RateUnit,
-    apportion,
-    exact,
-    format_decimal,
-    rate_from_mcg_per_h,
-)
+from programmer.units import Apportioned, RateUnit, apportion, exact, rate_from_mcg_per_h
+from programmer.words import by_severity, day_label, format_decimal
 from ui.theme import marked_cell_data
 from ui.widgets.entry import (
     DOSE_PLACES,
@@ -61,7 +55,6 @@ class Column(IntEnum):
     DOSE = 3
 
 
-_SEVERITY_ORDER = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
 # The cell a finding on a step's attribute marks.
 _ATTRIBUTE_COLUMN = {"start": Column.START, "rate_mcg_per_h": Column.RATE}
 # Findings about the change of the day's total against the saved programme.
@@ -105,10 +98,7 @@ def cell_marks(
                 cells += [(row, Column.RATE) for row in culprits]
         for cell in cells:
             marks.setdefault(cell, []).append(finding)
-    return {
-        cell: tuple(sorted(found, key=lambda f: _SEVERITY_ORDER[f.severity]))
-        for cell, found in marks.items()
-    }
+    return {cell: tuple(by_severity(found)) for cell, found in marks.items()}
 
 
 @dataclass(frozen=True, slots=True)

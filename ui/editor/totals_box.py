@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from programmer import schedule_edit as se
 from programmer.dose_change import change_words, day_change
-from programmer.findings import CheckResult, Finding, Severity, day_label
+from programmer.findings import CheckResult, Finding, Severity
 from programmer.programme import WEEKDAYS
 from programmer.units import RateUnit, exact
+from programmer.words import day_label
 from ui.editor.document import ProgrammeDocument
 from ui.editor.schedule_model import ScheduleTableModel
 from ui.theme import severity_style

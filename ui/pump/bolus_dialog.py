@@ -37,7 +37,8 @@ from programmer.findings import CheckResult, Finding, check_programme
 from programmer.programme import Bolus, Programme
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day
-from programmer.units import RateUnit, exact, format_decimal, format_number
+from programmer.units import RateUnit, exact
+from programmer.words import format_decimal, format_number
 from ui.editor.bolus_model import format_moment, parse_moment
 from ui.pump.fields import note, value_edit, with_unit
 from ui.pump.record import bridge_text

@@ -11,7 +11,7 @@ from db.database import BolusGivenRecord, BolusKind
 from programmer import schedule_edit as se
 from programmer.boluses import bridge_minutes
 from programmer.simulated_pump import SessionError
-from programmer.units import format_decimal, format_number
+from programmer.words import format_decimal, format_number
 from ui.pump.bolus_dialog import BolusChoice, BolusContext, BolusDialog, BolusTab
 from ui.pump.controller import PumpController, mcg, minute
 from ui.pump.prompts import run_dialog

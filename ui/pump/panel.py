@@ -32,13 +32,12 @@ from programmer.compare import summary_line
 from programmer.findings import Severity
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.simulated_pump import Alarm, PumpEvent, SimulatedPump
-from programmer.units import format_decimal
+from programmer.words import format_decimal, ml
 from ui.comparison import ComparisonModel, comparison_view
 from ui.pump.record import (
     RecordView,
     differences,
     key_differences,
-    ml,
     programme_differences,
     state_words,
 )

@@ -20,7 +20,8 @@ from programmer.projection import BridgeGiven, RanBefore
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.refill import earlier_on_fill, expected_residual_ml
 from programmer.simulated_pump import Alarm, SimulatedPump
-from programmer.units import exact, format_decimal, format_number
+from programmer.units import exact
+from programmer.words import format_decimal, format_number, ml
 
 # Boluses given outside the programme take their volume from the reservoir (domain.md:
 # "expected residual = volume at last refill - (programmed delivery + boluses given)"). Planned
@@ -84,11 +85,6 @@ def bridges_given(
         for b in given
         if b.kind is BolusKind.BRIDGE and b.at >= fill
     )
-
-
-def ml(value: Fraction | Decimal, places: int = 2) -> str:
-    """A volume with its unit, half-up at ``places`` decimals (shown, never stored)."""
-    return f"{format_number(value, places)} mL"
 
 
 def duration_words(minutes: Fraction | int) -> str:

@@ -59,9 +59,10 @@ from programmer.refill import (
     discrepancy_finding,
     refill_findings,
 )
-from programmer.units import exact, format_decimal, format_number, round_half_up
+from programmer.units import exact, round_half_up
+from programmer.words import by_severity, format_decimal, format_number, ml
 from ui.pump.fields import note, value_edit, with_unit
-from ui.pump.record import RecordView, bridge_text, duration_words, ml
+from ui.pump.record import RecordView, bridge_text, duration_words
 from ui.screen import fit_to_screen
 from ui.theme import ERROR_COLOUR, OK_COLOUR, SEVERITY_COLOURS, SEVERITY_WORDS, SOFT_COLOUR
 from ui.widgets.entry import EntryError, format_plain, parse_decimal
@@ -560,8 +561,7 @@ class RefillDialog(QDialog):
             f"<b>Next refill:</b> {p.next_refill_at:%Y-%m-%d} (set by "
             f"{p.refill_limited_by.value})"
         )
-        order = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
-        findings = sorted(result.findings, key=lambda f: order[f.severity])
+        findings = by_severity(result.findings)
         self.findings_label.setText(
             "<br>".join(
                 f"<span style='color:{SEVERITY_COLOURS[f.severity].name()}'><b>"

@@ -11,7 +11,7 @@ from db.database import BolusGivenRecord, BolusKind, CompoundedConfirmation, Dat
 from programmer.boluses import bridge_minutes
 from programmer.programme import Programme
 from programmer.refill import after_refill
-from programmer.units import format_decimal, format_number
+from programmer.words import format_decimal, format_number
 from ui.pump.controller import PumpController, mcg, minute
 from ui.pump.prompts import run_dialog
 

@@ -29,6 +29,7 @@ from programmer.simulated_pump import (
     SessionStep,
     SimulatedPump,
     Transmission,
+    TransmissionOutcome,
     TransmissionResult,
 )
 from ui.screen import fit_to_screen
@@ -192,6 +193,7 @@ class TransmitDialog(QDialog):
                     f"Stopped after '{last}': the console could not record the next step, so it "
                     "was not sent."
                     + (" THE PUMP IS STOPPED: finish or undo the session." if done else ""),
+                    TransmissionOutcome.CONSOLE_STOPPED,
                 )
             )
             return
@@ -240,7 +242,7 @@ class TransmitDialog(QDialog):
         for step in Transmission.STEPS:
             if step in result.steps_done:
                 continue
-            lost = result.message.startswith("Telemetry lost")
+            lost = result.outcome is TransmissionOutcome.TELEMETRY_LOST
             if lost and step is Transmission.STEPS[len(result.steps_done)]:
                 self._mark(step, "FAILED: link lost")
             else:

@@ -16,7 +16,7 @@ from db.simulated_pumps import StoredPump
 from programmer.compare import summary_line
 from programmer.programme import Programme
 from programmer.simulated_pump import Link, SessionStep, SimulatedPump, TransmissionResult
-from programmer.units import format_decimal
+from programmer.words import format_decimal
 from ui.pump.controller import PumpController
 from ui.pump.prompts import run_dialog
 from ui.pump.record import state_words
@@ -149,7 +149,7 @@ class TransmitFlow(PumpController):
                 if b not in previous
             )
             action = "pump.transmitted"
-        elif result.message.startswith(("Telemetry lost", "Stopped after")):
+        elif result.outcome.interrupted:
             action = "pump.transmission-interrupted"
         else:
             action = "pump.read-back-mismatch"

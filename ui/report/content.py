@@ -25,7 +25,7 @@ from db.records import (
     RefillRecord,
 )
 from programmer.check_context import CheckContext
-from programmer.compare import DAY_NAMES, MODE_NAMES, Row, compare, hhmm, summary_line
+from programmer.compare import Row, compare, summary_line
 from programmer.findings import Finding, Severity, check_programme
 from programmer.programme import Mode, Programme, Step
 from programmer.projection import ClinicSettings, Projection, RefillLimit
@@ -38,7 +38,8 @@ from programmer.schedule import (
     step_doses,
     step_end_min,
 )
-from programmer.units import apportion, exact, format_decimal
+from programmer.units import apportion, exact
+from programmer.words import DAY_NAMES, MODE_NAMES, by_severity, format_decimal, hhmm, moment
 from ui.widgets.entry import format_fixed
 
 if TYPE_CHECKING:
@@ -51,7 +52,6 @@ DOSE_PLACES = 2  # mcg and mcg/day, as the schedule editor shows them
 FLOW_PLACES = 4  # mL/day
 MAX_BOLUSES_GIVEN = 20  # the most recent ones; the report says how many more there are
 
-SEVERITY_ORDER = {Severity.HARD: 0, Severity.SOFT: 1, Severity.INFO: 2}
 SEVERITY_WORDS = {
     Severity.HARD: "hard — blocks saving",
     Severity.SOFT: "soft — needs a typed reason",
@@ -228,7 +228,7 @@ class SessionReport:
 
 
 def _moment(value: datetime) -> str:
-    return f"{value:%Y-%m-%d %H:%M}"
+    return moment(value)
 
 
 def _typed(value: Decimal) -> str:
@@ -539,7 +539,7 @@ def _boluses_given(
 def _finding_lines(
     findings: Sequence[Finding], acknowledgements: dict[str, str]
 ) -> tuple[FindingLine, ...]:
-    ordered = sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+    ordered = by_severity(findings)
     return tuple(
         FindingLine(
             code=f.code.value,

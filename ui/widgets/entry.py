@@ -18,13 +18,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from programmer.programme_file import MAX_DECIMAL_PLACES
-from programmer.units import (
-    RateUnit,
-    decimal_if_exact,
-    decimal_separator,
-    round_half_up,
-    with_separator,
-)
+from programmer.units import RateUnit, decimal_if_exact, decimal_separator, round_half_up
+from programmer.words import hhmm, with_separator
 
 DECIMAL_POINT = "."  # how numbers are written in files and storage, whatever the setting
 
@@ -159,7 +154,7 @@ def split_unit(text: str, units: Iterable[str]) -> tuple[str, str | None]:
 
 def format_time(minutes: int) -> str:
     """``HH:MM``; the end of the day is ``24:00``."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return hhmm(minutes)
 
 
 def format_fixed(

@@ -29,13 +29,8 @@ from programmer.programme import EVERY_DAY, WEEKDAYS, Programme
 from programmer.projection import DeliveryModel, Projection, RanBefore, reservoir_curve
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import basal_rates_by_weekday
-from programmer.units import (
-    MINUTES_PER_HOUR,
-    RateUnit,
-    exact,
-    rate_from_mcg_per_h,
-    with_separator,
-)
+from programmer.units import MINUTES_PER_HOUR, RateUnit, exact, rate_from_mcg_per_h
+from programmer.words import WEEKDAY_ABBREVIATIONS, hhmm_of_hours, with_separator
 from ui.theme import (
     ALARM_COLOUR,
     AXIS_COLOUR,
@@ -54,7 +49,6 @@ from ui.theme import (
 )
 from ui.widgets.entry import format_fixed, format_rate
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -65,11 +59,6 @@ def timestamp(moment: datetime) -> float:
 
 def from_timestamp(seconds: float) -> datetime:
     return _EPOCH + timedelta(seconds=seconds)
-
-
-def _hhmm(hours: float) -> str:
-    minutes = round(hours * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 class _HoursAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hints
@@ -94,12 +83,12 @@ class _HoursAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type hi
             if self.week:
                 day = int(v // 24)
                 if spacing >= 24:
-                    label = DAY_NAMES[day % 7] if v % 24 == 12 else ""
+                    label = WEEKDAY_ABBREVIATIONS[day % 7] if v % 24 == 12 else ""
                 else:
-                    label = _hhmm(v - 24 * day)
+                    label = hhmm_of_hours(v - 24 * day)
                 strings.append(label if 0 <= v <= 168 else "")
             else:
-                strings.append(_hhmm(v) if 0 <= v <= 24 else "")
+                strings.append(hhmm_of_hours(v) if 0 <= v <= 24 else "")
         return strings
 
 
@@ -426,9 +415,10 @@ class RateProfilePlot(_PlotWithReadout):
         prefix = ""
         if self._week:
             day = int(start // 24)
-            prefix = f"{DAY_NAMES[day]} "
+            prefix = f"{WEEKDAY_ABBREVIATIONS[day]} "
             start, end = start - 24 * day, end - 24 * day
-        text = f"{prefix}{_hhmm(start)}–{_hhmm(end)}  {self._rate_text(rates[i], self._pending)}"
+        span = f"{hhmm_of_hours(start)}–{hhmm_of_hours(end)}"
+        text = f"{prefix}{span}  {self._rate_text(rates[i], self._pending)}"
         if self._current is not None:
             saved = self._rate_at(self._current_steps, x)
             if saved is not None:
