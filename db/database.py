@@ -30,6 +30,7 @@ from db import (
     anchor,
     assessments,
     audit,
+    audited,
     check_contexts,
     clinic_settings,
     compounded,
@@ -150,7 +151,6 @@ __all__ = [
     "acknowledgement_key",
 ]
 
-MAX_USER = 200
 MAX_DIAGNOSIS = 500
 
 # What fills a database in the transaction that creates it: called with the open database and
@@ -547,7 +547,7 @@ class Database:
         now: datetime,
     ) -> None:
         """A new patient with the pump in place; refused if the id is taken."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         patients.check_patient(patient, now.date())
         patients.check_pump(pump, patient, self._catalogue)
         patients.checked_text(diagnosis, "diagnosis", MAX_DIAGNOSIS, blank_ok=True)
@@ -589,7 +589,7 @@ class Database:
     def replace_pump(self, patient_id: str, pump: PumpRecord, *, user: str, now: datetime) -> None:
         """Record a new pump in place of the current one, which stays in the history (its
         removal date is the new pump's implant date)."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             record = patients.read_patient(sdb, patient_id)
             patients.check_pump(pump, record.patient, self._catalogue)
@@ -633,7 +633,7 @@ class Database:
         """Correct the implanted catheter of the pump in place (model and implanted length, as
         the priming and bridge boluses need them): a new revision of the pump's record, the
         earlier one kept; the catheter must connect to the pump's maker. Audited."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             record = patients.read_patient(sdb, patient_id)
             old = record.pump
@@ -735,12 +735,6 @@ class Database:
         patient's :meth:`check_context`."""
         return check_programme(programme, self.check_context(programme.patient.id, now), now=now)
 
-    def _check(
-        self, sdb: SqliteDatabase, programme: Programme, now: datetime, library: DrugLibrary
-    ) -> CheckResult:
-        context = self._context(sdb, programme.patient.id, now, library)
-        return check_programme(programme, context, now=now)
-
     def save_programme(
         self,
         programme: Programme,
@@ -752,108 +746,28 @@ class Database:
         now: datetime,
         confirmed: bool = True,
     ) -> ProgrammeVersion:
-        """Store ``programme`` as the patient's next version, in one transaction with its audit
-        entry. ``base_version`` is the number of the newest version the editor started from
-        (None for a patient's first programme); if another has been saved since, the save is
-        refused with :class:`ConflictError` rather than silently replacing it.
-
-        The programme is checked here with the engine's :func:`check_programme` against the
-        stored current programme: a hard finding refuses it (:class:`HardFindingError`), and
-        each soft finding needs a non-blank reason under ``acknowledgement_key(finding)``
-        (:class:`MissingAcknowledgementError`). A patient or pump not yet in the database is
-        created from the programme (the import path); one that differs from the stored record
-        is refused (:class:`RecordMismatchError`)."""
-        _check_user(user, now)
-        patients.checked_text(reason, "reason", MAX_REASON)
-        text = programmes.canonical_text(programme, self._reference)
-        patients.check_patient(programme.patient, now.date())
-        pump_record = patients.pump_record_from_programme(programme.pump)
-        patients.check_pump(pump_record, programme.patient, self._catalogue)
-        patient_id = programme.patient.id
+        """Store ``programme`` as the patient's next version (:func:`db.programmes.save`)."""
+        text, pump_record = programmes.checked_for_save(
+            programme, user=user, reason=reason, now=now, reference=self._reference
+        )
         with self._write() as sdb:
-            latest = programmes.latest_number(sdb, patient_id)
-            if base_version != latest:
-                programmes.refuse_conflict(sdb, patient_id, base_version, latest, self._reference)
-            known, current_pump = patients.check_programme_matches(
-                sdb, programme.patient, programme.pump
-            )
-            if not known:
-                self._insert_patient(sdb, programme.patient, pump_record, "", "", user, now)
-            library = self.library  # read in this transaction: the one checked and recorded
-            result = self._check(sdb, programme, now, library)
-            acks = programmes.acknowledged(result.findings, acknowledgements)
-            seq = audit.next_seq(sdb)
-            records: list[tuple[str, int]] = []
-            if current_pump is not None and (
-                current_pump.replace_by != programme.pump.replace_by
-                or current_pump.low_reservoir_alarm_ml != programme.pump.low_reservoir_alarm_ml
-            ):
-                # The programme changes the pump's record (a new low-reservoir alarm, or a
-                # corrected replace-by date): a new revision row, the old one kept.
-                revised = current_pump.revised_by(programme.pump)
-                records.append(
-                    (
-                        "pump",
-                        patients.insert_pump(
-                            sdb, patient_id, revised, user=user, now=now, audit_seq=seq
-                        ),
-                    )
-                )
-            number = (latest or 0) + 1
-            projection = result.projection
-            try:
-                rowid = programmes.insert(
-                    sdb,
-                    patient_id=patient_id,
-                    number=number,
-                    based_on=base_version,
-                    text=text,
-                    programme=programme,
-                    daily_dose_mcg=projection.daily_dose_mcg,
-                    flow_ml_per_day=projection.flow_ml_per_day,
-                    library_version=library.version,
-                    catalogue_version=self._catalogue.version,
-                    findings=result.findings,
-                    acknowledgements=acks,
-                    user=user,
-                    now=now,
-                    reason=reason,
-                    confirmed=confirmed,
-                    audit_seq=seq,
-                )
-            except sqlite3.IntegrityError as exc:
-                # Only reachable if the check above was bypassed: the UNIQUE (patient, number)
-                # constraint is the last line against two saves of the same number.
-                if "UNIQUE" in str(exc) or "follow on" in str(exc):
-                    programmes.refuse_conflict(
-                        sdb, patient_id, base_version, number, self._reference
-                    )
-                raise
-            records.append(("programme_version", rowid))
-            audit.append(
+            return programmes.save(
                 sdb,
-                seq=seq,
-                at=now,
+                programme,
+                text=text,
+                pump_record=pump_record,
+                base_version=base_version,
                 user=user,
-                action="programme.saved" if confirmed else "programme.drafted",
-                patient_id=patient_id,
-                details={
-                    "version": number,
-                    "based_on": base_version,
-                    "reason": reason,
-                    "mode": programme.mode.value,
-                    "daily_dose_mcg": str(projection.daily_dose_mcg),
-                    "library_version": library.version,
-                    "overrides": [
-                        {"code": f.code.value, "field": f.field, "reason": acks[key]}
-                        for f in result.findings
-                        if (key := acknowledgement_key(f)) in acks
-                    ],
-                    **compounded.save_audit_words(sdb, programme, library),
-                },
-                records=records,
+                reason=reason,
+                acknowledgements=acknowledgements,
+                now=now,
+                confirmed=confirmed,
+                reference=self._reference,  # the library read in this transaction: checked, kept
+                context=lambda library: self._context(sdb, programme.patient.id, now, library),
+                insert_patient=lambda pump: self._insert_patient(
+                    sdb, programme.patient, pump, "", "", user, now
+                ),
             )
-            return programmes.read(sdb, patient_id, number, self._reference)
 
     # ------------------------------------------------------------ refills, boluses, screening
 
@@ -863,7 +777,7 @@ class Database:
         """Record a refill. Refused when the volume exceeds the reservoir or the concentration
         is not a library one (:class:`HardFindingError`), or when a discrepancy over the
         pump's limit has no reason (:class:`MissingAcknowledgementError`)."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             record = patients.read_patient(sdb, patient_id)
             if record.pump is None:
@@ -877,7 +791,7 @@ class Database:
                     compounded.confirmations(sdb, patient_id), refill.drug
                 ),
             )
-            _insert_audited(
+            audited.insert(
                 sdb,
                 patient_id,
                 "refill",
@@ -903,11 +817,11 @@ class Database:
     def record_bolus_given(
         self, patient_id: str, bolus: BolusGivenRecord, *, user: str, now: datetime
     ) -> None:
-        _check_user(user, now)
+        audited.check_user(user, now)
         treatments.check_bolus(bolus)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
-            _insert_audited(
+            audited.insert(
                 sdb,
                 patient_id,
                 "bolus_given",
@@ -928,11 +842,11 @@ class Database:
     def record_screening(
         self, patient_id: str, screening: ScreeningRecord, *, user: str, now: datetime
     ) -> None:
-        _check_user(user, now)
+        audited.check_user(user, now)
         treatments.check_screening(screening)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
-            _insert_audited(
+            audited.insert(
                 sdb,
                 patient_id,
                 "screening",
@@ -958,14 +872,14 @@ class Database:
     ) -> None:
         """Store a visit's assessment (db/assessments.py), audited as ``assessment.recorded``;
         refused (:class:`InvalidRecordError`) with a value off its scale."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         try:
             check_assessment(assessment)
         except AssessmentValueError as exc:
             raise InvalidRecordError(str(exc), exc.field or "assessment") from None
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
-            _insert_audited(
+            audited.insert(
                 sdb,
                 patient_id,
                 "assessment",
@@ -990,7 +904,7 @@ class Database:
         """Start a visit, or resume the one left open (a closed window, a crash): the visit and
         whether it was resumed. Every audit entry for the patient from here until the finish is
         one of its steps."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
             if visits.open_visit_id(sdb, patient_id) is None:
@@ -1038,7 +952,7 @@ class Database:
         """Finish the open visit: only with the pump running the newest confirmed programme,
         or "left unchanged" with a typed reason; never while a programming session has left the
         pump stopped (:class:`VisitRefused`, nothing stored)."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
             visit_id = visits.open_visit_id(sdb, patient_id)
@@ -1091,7 +1005,7 @@ class Database:
         """The clinician confirmed the visit's review (ui/visit_review.py): one audit entry,
         ``visit.reviewed``, with what was reviewed; filed under the open visit as its step like
         every other (only while a visit is open)."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             patients.patient_num(sdb, patient_id)
             visit_id = visits.open_visit_id(sdb, patient_id)
@@ -1511,7 +1425,7 @@ class Database:
         screening concentration, or a library one, is refused (:class:`ConfirmationRefusedError`).
         Audited as ``override.compounded_concentration`` with who, when and why."""
         name = user.name if isinstance(user, User) else user
-        _check_user(name, now)
+        audited.check_user(name, now)
         patients.checked_text(reason, "reason", MAX_REASON)
         conc = checked_decimal(concentration_mcg_per_ml, "concentration_mcg_per_ml", positive=True)
         with self._write() as sdb:
@@ -1654,7 +1568,7 @@ class Database:
         """Read the patient's pump, logged in the audit trail. The first interrogation starts
         the simulated pump on the confirmed programme ``running_version`` (else the current
         one), delivering since its fill as the record says."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             return pumps.interrogate(
                 sdb,
@@ -1679,7 +1593,7 @@ class Database:
         """Store what was done to the pump (a transmission, complete or cut off; an alarm
         acknowledged; a bolus given on it; a session undone), with the boluses it gave, in one
         transaction with its audit entry ``action``."""
-        _check_user(user, now)
+        audited.check_user(user, now)
         with self._write() as sdb:
             pumps.write(
                 sdb,
@@ -1794,36 +1708,3 @@ def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables
             "left as it is. Choose another file."
         )
     migrations.check_not_newer(version, path)
-
-
-def _insert_audited(
-    sdb: SqliteDatabase,
-    patient_id: str,
-    table: str,
-    action: str,
-    *,
-    user: str,
-    now: datetime,
-    insert: Callable[[int], int],
-    details: dict[str, object],
-) -> None:
-    """Insert one record (``insert(audit_seq) -> rowid``) and its audit entry, which hashes the
-    row, in the caller's transaction."""
-    seq = audit.next_seq(sdb)
-    rowid = insert(seq)
-    audit.append(
-        sdb,
-        seq=seq,
-        at=now,
-        user=user,
-        action=action,
-        patient_id=patient_id,
-        details=details,
-        records=[(table, rowid)],
-    )
-
-
-def _check_user(user: str, now: datetime) -> None:
-    """Who and when, checked before anything else (the engine compares local times only)."""
-    patients.checked_text(user, "user", MAX_USER)
-    moment_text(now, "now")
