@@ -774,38 +774,17 @@ class Database:
     def record_refill(
         self, patient_id: str, refill: RefillRecord, *, user: str, now: datetime
     ) -> None:
-        """Record a refill. Refused when the volume exceeds the reservoir or the concentration
-        is not a library one (:class:`HardFindingError`), or when a discrepancy over the
-        pump's limit has no reason (:class:`MissingAcknowledgementError`)."""
+        """Record a refill, checked against the pump and library (:mod:`db.treatments`)."""
         audited.check_user(user, now)
         with self._write() as sdb:
-            record = patients.read_patient(sdb, patient_id)
-            if record.pump is None:
-                raise InvalidRecordError(f"patient {patient_id} has no pump recorded", "pump")
-            treatments.check_refill(
-                refill,
-                record.pump,
-                self._catalogue,
-                self.library,
-                compounded.concentrations_of(
-                    compounded.confirmations(sdb, patient_id), refill.drug
-                ),
-            )
-            audited.insert(
+            treatments.record_refill(
                 sdb,
                 patient_id,
-                "refill",
-                "refill.recorded",
+                refill,
                 user=user,
                 now=now,
-                insert=lambda seq: treatments.insert_refill(
-                    sdb, patient_id, refill, user=user, audit_seq=seq
-                ),
-                details={
-                    "at": refill.at.isoformat(),
-                    "discrepancy_ml": str(refill.discrepancy_ml),
-                    "reason": refill.reason,
-                },
+                catalogue=self._catalogue,
+                library=self.library,
             )
 
     def refills(self, patient_id: str) -> list[RefillRecord]:
@@ -817,22 +796,11 @@ class Database:
     def record_bolus_given(
         self, patient_id: str, bolus: BolusGivenRecord, *, user: str, now: datetime
     ) -> None:
+        """Record a bolus given (:mod:`db.treatments`)."""
         audited.check_user(user, now)
         treatments.check_bolus(bolus)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            audited.insert(
-                sdb,
-                patient_id,
-                "bolus_given",
-                "bolus.given",
-                user=user,
-                now=now,
-                insert=lambda seq: treatments.insert_bolus(
-                    sdb, patient_id, bolus, user=user, audit_seq=seq
-                ),
-                details={"kind": bolus.kind.value, "dose_mcg": str(bolus.dose_mcg)},
-            )
+            treatments.record_bolus_given(sdb, patient_id, bolus, user=user, now=now)
 
     def boluses_given(self, patient_id: str) -> list[BolusGivenRecord]:
         with self._read() as sdb:
@@ -842,25 +810,11 @@ class Database:
     def record_screening(
         self, patient_id: str, screening: ScreeningRecord, *, user: str, now: datetime
     ) -> None:
+        """Record a screening trial (:mod:`db.treatments`)."""
         audited.check_user(user, now)
         treatments.check_screening(screening)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            audited.insert(
-                sdb,
-                patient_id,
-                "screening",
-                "screening.recorded",
-                user=user,
-                now=now,
-                insert=lambda seq: treatments.insert_screening(
-                    sdb, patient_id, screening, user=user, audit_seq=seq
-                ),
-                details={
-                    "dose_mcg": str(screening.dose_mcg),
-                    "response": screening.response.value,
-                },
-            )
+            treatments.record_screening(sdb, patient_id, screening, user=user, now=now)
 
     def screenings(self, patient_id: str) -> list[ScreeningRecord]:
         with self._read() as sdb:
