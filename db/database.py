@@ -100,7 +100,7 @@ from db.records import (
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import checked_decimal, moment_text
 from db.visits import Visit
-from programmer.assessment import Assessment, AssessmentValueError, check_assessment
+from programmer.assessment import Assessment
 from programmer.check_context import CheckContext
 from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
 from programmer.findings import CheckResult, check_programme
@@ -824,27 +824,11 @@ class Database:
     def record_assessment(
         self, patient_id: str, assessment: Assessment, *, user: str, now: datetime
     ) -> None:
-        """Store a visit's assessment (db/assessments.py), audited as ``assessment.recorded``;
-        refused (:class:`InvalidRecordError`) with a value off its scale."""
+        """Store a visit's assessment, refused off its scale (:mod:`db.assessments`)."""
         audited.check_user(user, now)
-        try:
-            check_assessment(assessment)
-        except AssessmentValueError as exc:
-            raise InvalidRecordError(str(exc), exc.field or "assessment") from None
+        assessments.checked(assessment)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            audited.insert(
-                sdb,
-                patient_id,
-                "assessment",
-                "assessment.recorded",
-                user=user,
-                now=now,
-                insert=lambda seq: assessments.insert(
-                    sdb, patient_id, assessment, user=user, audit_seq=seq
-                ),
-                details=assessments.details(assessment),
-            )
+            assessments.record(sdb, patient_id, assessment, user=user, now=now)
 
     def assessments(self, patient_id: str) -> list[Assessment]:
         """The patient's assessments, oldest first."""
