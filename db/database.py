@@ -109,7 +109,6 @@ from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
 from programmer.units import set_decimal_separator
-from programmer.visit import PumpAtFinish, finish_outcome
 from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
 from programmer.worklist import WorklistItem, horizon
 from programmer.worklist import worklist as build_worklist
@@ -839,39 +838,15 @@ class Database:
     # ------------------------------------------------------------ visits (db/visits.py)
 
     def start_visit(self, patient_id: str, *, user: str, now: datetime) -> tuple[Visit, bool]:
-        """Start a visit, or resume the one left open (a closed window, a crash): the visit and
-        whether it was resumed. Every audit entry for the patient from here until the finish is
-        one of its steps."""
+        """Start or resume the patient's visit: (visit, resumed) (:func:`db.visits.start`)."""
         audited.check_user(user, now)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            if visits.open_visit_id(sdb, patient_id) is None:
-                seq = audit.next_seq(sdb)
-                rowid, number = visits.insert_visit(
-                    sdb, patient_id, user=user, now=now, audit_seq=seq
-                )
-                audit.append(
-                    sdb,
-                    seq=seq,
-                    at=now,
-                    user=user,
-                    action="visit.started",
-                    patient_id=patient_id,
-                    details={"visit": number},
-                    records=[("visit", rowid)],
-                )
-                resumed = False
-            else:
-                resumed = True
-            return visits.read_all(sdb, patient_id)[-1], resumed
+            return visits.start(sdb, patient_id, user=user, now=now)
 
     def open_visit(self, patient_id: str) -> Visit | None:
         """The patient's visit still open, or None."""
         with self._read() as sdb:
-            patients.patient_num(sdb, patient_id)
-            if visits.open_visit_id(sdb, patient_id) is None:
-                return None
-            return visits.read_all(sdb, patient_id)[-1]
+            return visits.open_visit(sdb, patient_id)
 
     def visits(self, patient_id: str) -> list[Visit]:
         """The patient's visits, oldest first, with their steps."""
@@ -887,78 +862,25 @@ class Database:
         now: datetime,
         left_unchanged_reason: str | None = None,
     ) -> Visit:
-        """Finish the open visit: only with the pump running the newest confirmed programme,
-        or "left unchanged" with a typed reason; never while a programming session has left the
-        pump stopped (:class:`VisitRefused`, nothing stored)."""
+        """Finish the open visit, when the pump allows it (:func:`db.visits.finish`)."""
         audited.check_user(user, now)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            visit_id = visits.open_visit_id(sdb, patient_id)
-            if visit_id is None:
-                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
-            pump = pumps.read(sdb, patient_id, now=now, reference=self._reference)
-            current = programmes.read_current(sdb, patient_id, self._reference)
-            state = PumpAtFinish(
-                read=pump is not None,
-                running=pump is not None and pump.running,
-                in_session=pump is not None and pump.session is not None,
-                runs_final=pump is not None
-                and current is not None
-                and pump.programme == current.programme,
-            )
-            outcome = finish_outcome(state, left_unchanged_reason)
-            reason = (left_unchanged_reason or "").strip()
-            final = None if current is None else current.number
-            seq = audit.next_seq(sdb)
-            visits.insert_finish(
+            return visits.finish(
                 sdb,
-                visit_id,
-                outcome=outcome.value,
-                reason=reason,
-                final_version=final,
+                patient_id,
                 user=user,
                 now=now,
-                audit_seq=seq,
+                left_unchanged_reason=left_unchanged_reason,
+                reference=self._reference,
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=user,
-                action="visit.finished",
-                patient_id=patient_id,
-                details={
-                    "visit": visits.visit_number(sdb, visit_id),
-                    "outcome": outcome.value,
-                    "reason": reason,
-                    "final_version": final,
-                },
-                records=[("visit_finish", visit_id)],
-            )
-            return visits.read_all(sdb, patient_id)[-1]
 
     def record_visit_review(
         self, patient_id: str, details: Mapping[str, object], *, user: str, now: datetime
     ) -> Visit:
-        """The clinician confirmed the visit's review (ui/visit_review.py): one audit entry,
-        ``visit.reviewed``, with what was reviewed; filed under the open visit as its step like
-        every other (only while a visit is open)."""
+        """The open visit's review confirmed (:func:`db.visits.record_review`)."""
         audited.check_user(user, now)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            visit_id = visits.open_visit_id(sdb, patient_id)
-            if visit_id is None:
-                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
-            audit.append(
-                sdb,
-                seq=audit.next_seq(sdb),
-                at=now,
-                user=user,
-                action="visit.reviewed",
-                patient_id=patient_id,
-                details={**details, "visit": visits.visit_number(sdb, visit_id)},
-            )
-            return visits.read_all(sdb, patient_id)[-1]
+            return visits.record_review(sdb, patient_id, details, user=user, now=now)
 
     # ------------------------------------------------------------ audit, integrity, backup
 
