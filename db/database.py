@@ -102,7 +102,7 @@ from db.values import checked_decimal, moment_text
 from db.visits import Visit
 from programmer.assessment import Assessment
 from programmer.check_context import CheckContext
-from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
+from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.findings import CheckResult, check_programme
 from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
@@ -1237,36 +1237,13 @@ class Database:
     def import_drug_library(
         self, toml_text: str, *, by: User, now: datetime, source: str = "the drug library file"
     ) -> LibraryChange:
-        """Make ``toml_text`` the active drug library (administrators only, checked against
-        the accounts now). It must pass the same checks as the packaged library, carry a version
-        string not used before, and keep every drug of the active library; otherwise it is
-        refused (:class:`LibraryImportError`, naming the problem and ``source``) and nothing
-        changes. Audited as ``library.changed`` with what differs from the library it replaces."""
+        """Make ``toml_text`` the active drug library (:func:`db.drug_libraries.import_library`)."""
         moment_text(now, "now")
         new = drug_libraries.checked_library(toml_text, source)
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the drug library")
-            old = self.library
-            drug_libraries.check_successor(sdb, new, old)
-            changes = library_changes(old, new)
-            seq = audit.next_seq(sdb)
-            rowid = drug_libraries.insert(sdb, toml_text, new, by=acting, now=now, audit_seq=seq)
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=acting,
-                action="library.changed",
-                patient_id=None,
-                details={
-                    "version": new.version,
-                    "previous_version": old.version,
-                    "changes": list(changes) or ["no limit differs"],
-                    "source": source,
-                },
-                records=[("drug_library", rowid)],
+            return drug_libraries.import_library(
+                sdb, toml_text, new, active=self.library, by=by, now=now, source=source
             )
-        return LibraryChange(new.version, old.version, changes, now, acting)
 
     def confirm_compounded(
         self,
