@@ -1255,45 +1255,14 @@ class Database:
         user: User | str,
         now: datetime,
     ) -> CompoundedConfirmation:
-        """Confirm that ``concentration_mcg_per_ml`` of ``drug``, outside the drug library, is a
-        known compounded product for this patient: the logged override that lets the check,
-        the save and the refill take it (CONCENTRATION_UNKNOWN). Only an active clinician or
-        administrator (when the database has accounts); a typed reason is required; the
-        screening concentration, or a library one, is refused (:class:`ConfirmationRefusedError`).
-        Audited as ``override.compounded_concentration`` with who, when and why."""
-        name = user.name if isinstance(user, User) else user
-        audited.check_user(name, now)
+        """Confirm a compounded concentration for the patient (:func:`db.compounded.confirm`)."""
+        audited.check_user(user.name if isinstance(user, User) else user, now)
         patients.checked_text(reason, "reason", MAX_REASON)
         conc = checked_decimal(concentration_mcg_per_ml, "concentration_mcg_per_ml", positive=True)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            library = self.library
-            if drug not in library.drugs:
-                raise InvalidRecordError(f"'{drug}' is not in the drug library", "drug")
-            refusal = library.drug(drug).compounded_refusal(conc)
-            if refusal is not None:
-                raise ConfirmationRefusedError(f"{refusal}. Nothing was recorded.")
-            who = compounded.confirming_user(sdb, user, kinds.read_kind(sdb))
-            seq = audit.next_seq(sdb)
-            rowid = compounded.insert(
-                sdb, patient_id, drug, conc, reason=reason.strip(), by=who, now=now, audit_seq=seq
+            return compounded.confirm(
+                sdb, patient_id, drug, conc, reason=reason, user=user, now=now, library=self.library
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=who,
-                action="override.compounded_concentration",
-                patient_id=patient_id,
-                details={
-                    "drug": drug,
-                    "concentration_mcg_per_ml": str(conc),
-                    "reason": reason.strip(),
-                    "library_version": library.version,
-                },
-                records=[("compounded_confirmation", rowid)],
-            )
-        return CompoundedConfirmation(patient_id, drug, conc, reason.strip(), who, now)
 
     def compounded_confirmations(self, patient_id: str) -> list[CompoundedConfirmation]:
         """The patient's confirmed compounded concentrations, oldest first."""
