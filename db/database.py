@@ -1292,8 +1292,7 @@ class Database:
 
     def _settings_in(self, sdb: SqliteDatabase, at: datetime | None) -> ClinicSettings:
         """The active settings, or with ``at`` the ones in force at that moment."""
-        stored = clinic_settings.newest(sdb) if at is None else clinic_settings.in_force_at(sdb, at)
-        return self._settings if stored is None else stored.settings
+        return clinic_settings.in_force(sdb, at, self._settings)
 
     def clinic_settings_history(self) -> list[ClinicSettingsVersion]:
         """Every stored version of the clinic settings, oldest first; the newest is active
@@ -1311,51 +1310,15 @@ class Database:
         by: User,
         now: datetime,
     ) -> ClinicSettingsVersion:
-        """Store a new version of the clinic settings (administrators only, checked against the
-        accounts now). A value out of bounds is refused (:class:`SettingsError`, naming it) and
-        nothing changes; so is a version identical to the active one. Audited as
-        ``settings.changed`` with what differs. The decimal separator applies at once."""
+        """Store a new version of the clinic settings (:func:`db.clinic_settings.change`); the
+        decimal separator applies at once."""
         moment_text(now, "now")
         new = clinic_settings.checked_settings(clinic_name, refill_margin_days, decimal_separator)
         why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON, blank_ok=True)
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
-            try:
-                old, altered = self._settings_in(sdb, None), False
-            except DatabaseError:  # the active row was altered behind the console: replaced
-                old, altered = self._settings, True
-            changes = clinic_settings.changes(old, new)
-            if altered:
-                changes.insert(0, "replaces a version altered behind the console")
-            if not changes:
-                raise SettingsError(
-                    "These are the clinic settings in force already. Nothing was changed.",
-                    "settings",
-                )
-            seq = audit.next_seq(sdb)
-            rowid = clinic_settings.insert(
-                sdb, new, reason=why.strip(), by=acting, now=now, audit_seq=seq
+            version = clinic_settings.change(
+                sdb, new, reason=why, by=by, now=now, defaults=self._settings
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=acting,
-                action="settings.changed",
-                patient_id=None,
-                details={
-                    "clinic_name": new.clinic_name,
-                    "refill_margin_days": new.refill_margin_days,
-                    "decimal_separator": new.decimal_separator,
-                    "changes": changes,
-                    "reason": why.strip(),
-                },
-                records=[("clinic_settings", rowid)],
-            )
-            # A new margin moves every patient's refill date: the worklist is projected anew
-            # before this write commits.
-            worklist.mark_all_stale(sdb)
-            version = clinic_settings.read(sdb, rowid, active=True)
         set_decimal_separator(new.decimal_separator)
         return version
 
