@@ -1334,9 +1334,7 @@ class Database:
     def interrogate_pump(
         self, patient_id: str, *, user: str, now: datetime, running_version: int | None = None
     ) -> SimulatedPump:
-        """Read the patient's pump, logged in the audit trail. The first interrogation starts
-        the simulated pump on the confirmed programme ``running_version`` (else the current
-        one), delivering since its fill as the record says."""
+        """Read the patient's pump, audited (:func:`db.simulated_pumps.interrogate`)."""
         audited.check_user(user, now)
         with self._write() as sdb:
             return pumps.interrogate(
@@ -1359,9 +1357,7 @@ class Database:
         now: datetime,
         boluses: tuple[BolusGivenRecord, ...] = (),
     ) -> None:
-        """Store what was done to the pump (a transmission, complete or cut off; an alarm
-        acknowledged; a bolus given on it; a session undone), with the boluses it gave, in one
-        transaction with its audit entry ``action``."""
+        """Store what was done to the pump, audited (:func:`db.simulated_pumps.write`)."""
         audited.check_user(user, now)
         with self._write() as sdb:
             pumps.write(
@@ -1385,11 +1381,10 @@ class Database:
         user: str,
         now: datetime,
     ) -> None:
-        """A refill (:meth:`record_refill`) and, when it changes the concentration on record,
-        the bridge bolus given or the typed reason for giving none, in one transaction."""
+        """A refill and its bridge decision in one write (:mod:`db.simulated_pumps`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            self.record_refill(patient_id, refill, user=user, now=now)
-            pumps.record_bridge_decision(
+            pumps.record_refill_visit(
                 sdb,
                 patient_id,
                 refill,
