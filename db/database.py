@@ -110,8 +110,7 @@ from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
 from programmer.units import set_decimal_separator
 from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
-from programmer.worklist import WorklistItem, horizon
-from programmer.worklist import worklist as build_worklist
+from programmer.worklist import WorklistItem
 
 __all__ = [
     "AuditEntry",
@@ -1399,9 +1398,7 @@ class Database:
     # (db/worklist.py, programmer/worklist.py)
 
     def worklist(self, *, now: datetime, days: int = DEFAULT_WORKLIST_DAYS) -> list[WorklistItem]:
-        """Every patient due within ``days`` days of ``now``, overdue, stopped or with a version
-        not yet transmitted, sorted by next refill: from the stored figures (figures a write
-        outside this program left stale are brought up to date first)."""
+        """The patients due within ``days`` of ``now`` (:func:`db.worklist.due`)."""
         moment_text(now, "now")
         with self._read() as sdb:
             stale = worklist.has_stale(sdb)
@@ -1409,8 +1406,7 @@ class Database:
             with self._write():
                 pass  # _write brings the stale figures up to date before it commits
         with self._read() as sdb:
-            found = worklist.candidates(sdb, horizon(now, days))
-        return build_worklist(found, now, days)
+            return worklist.due(sdb, now, days)
 
     def stopped_pumps(self) -> list[pumps.StoppedPump]:
         """Patients whose pump a cut-off programming session left stopped, by name."""
