@@ -30,6 +30,7 @@ from db import (
     anchor,
     assessments,
     audit,
+    audit_key,
     audited,
     check_contexts,
     clinic_settings,
@@ -959,52 +960,18 @@ class Database:
             return audit.chain_key_id(sdb)
 
     def export_audit_key(self, *, by: User, now: datetime, dest: str) -> str:
-        """The database's audit key as an export file's text, for moving the database to
-        another workstation (administrators only; audited as ``audit.key_exported``)."""
+        """The audit key as an export file's text (:func:`db.audit_key.export`)."""
         moment_text(now, "now")
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the audit key")
-            key_name = audit.chain_key_id(sdb)
-            if key_name is None:
-                raise anchor.AuditKeyError(f"{self.path} has no audit key")
-            text = anchor.export_text(key_name)
-            audit.append(
-                sdb,
-                seq=audit.next_seq(sdb),
-                at=now,
-                user=acting,
-                action="audit.key_exported",
-                patient_id=None,
-                details={"key": key_name, "to": dest},
-            )
-        return text
+            return audit_key.export(sdb, self.path, by=by, now=now, dest=dest)
 
     def import_audit_key(
         self, key: tuple[str, bytes], *, by: User, now: datetime, source: str
     ) -> None:
-        """Keep ``key`` (id, secret; :func:`db.anchor.read_export`) on this workstation: it must
-        be the key this database is keyed with (administrators only; audited as
-        ``audit.key_imported``)."""
+        """Keep this database's audit key here (:func:`db.audit_key.keep_imported`)."""
         moment_text(now, "now")
-        key_name, secret = key
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the audit key")
-            if audit.chain_key_id(sdb) != key_name:
-                raise anchor.AuditKeyError(
-                    f"{source} holds audit key {key_name}, but {self.path} is keyed with "
-                    f"{audit.chain_key_id(sdb)}: export the key from this database's own "
-                    "workstation. Nothing was imported."
-                )
-            audit.append(
-                sdb,
-                seq=audit.next_seq(sdb),
-                at=now,
-                user=acting,
-                action="audit.key_imported",
-                patient_id=None,
-                details={"key": key_name, "from": source},
-            )
-            anchor.keep(key_name, secret)
+            audit_key.keep_imported(sdb, self.path, key, by=by, now=now, source=source)
 
     def audit_head(self) -> tuple[int, str]:
         """The newest audit entry's number and hash (a session report prints it)."""
