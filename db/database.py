@@ -897,62 +897,20 @@ class Database:
             return audit.entries(sdb, patient_id=patient_id, user=user, since=since, until=until)
 
     def verify(self, *, expect_head: str | None = None) -> VerifyReport:
-        """SQLite's integrity and foreign-key checks, the audit hash chain (keyed with the
-        workstation's key), every record against the entry that wrote it, the console's own
-        rows replayed from the trail, and the trail against the last head this workstation saw
-        of it and against ``expect_head`` (a head hash written down)."""
-        with self._read() as sdb:
-            from db import integrity  # loaded for a check, not at every start
-            from db.audit_times import backwards_times
+        """Every check of the file and its trail (:func:`db.integrity.verify_database`)."""
+        from db import integrity  # loaded for a check, not at every start
 
-            seen = (
-                None
-                if self._database_id is None
-                else anchor.last_seen(self._database_id, self.path)
-            )
-            other = anchor.seen_at_path(self.path) if seen is None else None
-            report = integrity.verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
-            # A training database's simulated clock may go back; any other (and one whose kind
-            # was relabelled by hand, which the report names already) is held to the rule.
-            stored_kind = sdb.execute(
-                "SELECT value FROM console_meta WHERE key = 'kind'"
-            ).fetchone()
-            if (
-                stored_kind is not None
-                and stored_kind[0] == DatabaseKind.TRAINING.value
-                and (report.audit_ok)
-            ):
-                return report
-            backwards = backwards_times(sdb)
-            if not backwards:
-                return report
-            return dataclasses.replace(
-                report, audit_ok=False, problems=[*report.problems, *backwards]
+        with self._read() as sdb:
+            return integrity.verify_database(
+                sdb, self.path, self._database_id, expect_head=expect_head
             )
 
     def anchor_warning(self) -> str | None:
-        """What the workstation's anchor says is wrong with this database, in a few queries
-        (not the whole of :meth:`verify`): entries it saw that are gone (a lost ``-wal``, an
-        older copy put in place) or rewritten, or another database at this path. None when
-        nothing is. The window shows it on opening; verify names it too."""
+        """What the anchor says is wrong, or None (:func:`db.integrity.anchor_warning`)."""
         from db import integrity
 
         with self._read() as sdb:
-            seq, _ = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
-            if self._database_id is None:
-                return None
-            seen = anchor.last_seen(self._database_id, self.path)
-            if seen is None:
-                other = anchor.seen_at_path(self.path)
-                if other is None:
-                    return None
-                return (
-                    f"This workstation last saw another database at {self.path} (at "
-                    f"{other.seen_at}): this file has another identity. Run itb-console "
-                    "verify before going on."
-                )
-            problems = integrity.anchor_problems(sdb, int(seq), seen, None)
-        return problems[0] if problems else None
+            return integrity.anchor_warning(sdb, self.path, self._database_id)
 
     def audit_key_id(self) -> str | None:
         """The id of the audit key this database is keyed with (None before schema 4)."""
