@@ -1025,9 +1025,7 @@ class Database:
             return accounts.all_accounts(sdb)
 
     def keep_accounts(self, kept: list[accounts.Account], *, action: str, now: datetime) -> None:
-        """Add the accounts :meth:`accounts_to_keep` read from another database (their
-        passwords too), in one write with an audit entry ``action``; nothing when there are
-        none."""
+        """Add accounts read from another database (:func:`db.users.insert_kept_accounts`)."""
         if not kept:
             return
         moment_text(now, "now")
@@ -1045,8 +1043,7 @@ class Database:
             return accounts.account_record(sdb, name)
 
     def first_administrator(self, name: str, password: str, now: datetime) -> User:
-        """The first account of a database without any: an administrator with the password
-        the person setting up the console chose (:class:`AccountsExistError` otherwise)."""
+        """The first administrator (:func:`db.users.insert_first_administrator`)."""
         moment_text(now, "now")
         accounts.check_name(name)
         password_hash = accounts.hash_password(password, name)
@@ -1080,11 +1077,7 @@ class Database:
         now: datetime,
         purpose: LoginPurpose | str = LoginPurpose.LOGIN,
     ) -> User:
-        """Log in: the user, or an :class:`AuthenticationError` (the same message for an
-        unknown name as for a wrong password; :class:`AccountLockedError` after
-        ``MAX_FAILED_LOGINS`` wrong passwords in a row, for ``LOCKOUT`` from ``now``;
-        :class:`InactiveAccountError`; :class:`TrainerOnClinicalDatabaseError`). Every
-        attempt is recorded in the audit trail, the refused ones too."""
+        """Log in: the user, or an :class:`AuthenticationError` (:func:`db.users.settle_login`)."""
         moment_text(now, "now")
         why = LoginPurpose(purpose)
         with self._read() as sdb:
@@ -1106,22 +1099,20 @@ class Database:
             accounts.update_password(sdb, name, password_hash, by=by, now=now)
 
     def set_role(self, name: str, role: Role | str, *, by: User, now: datetime) -> None:
-        """Change an account's role (administrators only; never the last administrator's)."""
+        """Change an account's role (:func:`db.users.update_role`)."""
         moment_text(now, "now")
         checked_role = accounts.parse_role(role)
         with self._write() as sdb:
             accounts.update_role(sdb, name, checked_role, by=by, kind=kinds.read_kind(sdb), now=now)
 
     def unlock_account(self, name: str, *, by: User, now: datetime) -> None:
-        """Lift ``name``'s lock-out after wrong passwords, keeping its password (administrators
-        only; recorded)."""
+        """Lift ``name``'s lock-out (:func:`db.users.clear_lockout`)."""
         moment_text(now, "now")
         with self._write() as sdb:
             accounts.clear_lockout(sdb, name, by=by, now=now)
 
     def set_active(self, name: str, active: bool, *, by: User, now: datetime) -> None:
-        """Switch an account off or on again (administrators only; never the last active
-        administrator off). A switched-off account cannot log in; its history stays."""
+        """Switch an account off or on again (:func:`db.users.update_active`)."""
         moment_text(now, "now")
         with self._write() as sdb:
             accounts.update_active(sdb, name, active, by=by, now=now)
