@@ -702,12 +702,7 @@ class Database:
     def check_context(
         self, patient_id: str, now: datetime, *, before_version: int | None = None
     ) -> CheckContext:
-        """What every check of ``patient_id``'s programme at ``now`` is made against: the active
-        drug library, the catalogue, the clinic settings, the patient's confirmed compounded
-        concentrations and programme history (:mod:`db.check_contexts`). The save path checks
-        with the same; every screen, dialog and report takes it from here. ``before_version``:
-        the history as it was before that version was saved (a report, as at the save, with
-        the clinic settings in force then)."""
+        """What a check at ``now`` is made against (:func:`db.check_contexts.build`)."""
         moment_text(now, "now")
         with self._read() as sdb:
             return self._context(sdb, patient_id, now, self.library, before_version)
@@ -725,7 +720,7 @@ class Database:
             patient_id,
             now,
             reference=programmes.Reference(self._catalogue, library),
-            settings=self._settings_in(sdb, None if before_version is None else now),
+            default_settings=self._settings,
             before_version=before_version,
         )
 
