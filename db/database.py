@@ -1121,22 +1121,15 @@ class Database:
         return programmes.Reference(self._catalogue, self.library)
 
     def _active_library(self) -> DrugLibrary:
-        """The newest stored library version (looked up on every use, so a version imported by
-        another window applies at once; checked and parsed again only when its text differs
-        from the one last used), else the packaged one. A closed database keeps the last one
-        it had."""
-        if self._closed:
-            return (
-                self._packaged_library if self._stored_library is None else self._stored_library[1]
-            )
-        with self._read() as sdb:
-            stored = drug_libraries.newest(sdb)
+        """The newest stored library version, else the packaged one
+        (:func:`db.drug_libraries.active`). A closed database keeps the last one it had."""
+        if not self._closed:
+            with self._read() as sdb:
+                stored = drug_libraries.active(sdb, self._stored_library)
             if stored is None:
                 return self._packaged_library
-            row, text = stored
-            if self._stored_library is None or self._stored_library[0] != text:
-                self._stored_library = (text, drug_libraries.read_library(sdb, row))
-            return self._stored_library[1]
+            self._stored_library = stored
+        return self._packaged_library if self._stored_library is None else self._stored_library[1]
 
     def library_versions(self) -> list[LibraryVersionRecord]:
         """Every imported drug library version, oldest first; the newest is the active one

@@ -156,6 +156,21 @@ def versions(sdb: SqliteDatabase) -> list[LibraryVersionRecord]:
     ]
 
 
+def active(
+    sdb: SqliteDatabase, cached: tuple[str, DrugLibrary] | None
+) -> tuple[str, DrugLibrary] | None:
+    """The newest stored version as (its text, the library), looked up on every use so a
+    version imported by another window applies at once, and checked and parsed again only when
+    its text differs from ``cached``'s; None while none is stored (the packaged one applies)."""
+    stored = newest(sdb)
+    if stored is None:
+        return None
+    row, text = stored
+    if cached is not None and cached[0] == text:
+        return cached
+    return text, read_library(sdb, row)
+
+
 def import_library(
     sdb: SqliteDatabase,
     toml_text: str,
