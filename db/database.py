@@ -3,9 +3,13 @@
 One SQLite file, opened through sqlite-utils, in WAL mode with foreign keys on and durable
 (``synchronous = FULL``) commits. Every write is one ``BEGIN IMMEDIATE`` transaction that also
 appends its audit entry, so after a crash the file holds each write completely or not at all, and
-two windows never interleave their writes. See the modules beside this one for each idea:
-opening (:mod:`db.connection`), schema (:mod:`db.migrations`), patients, programme versions,
-treatments, the audit trail, integrity and backups. Seeding (demonstration patients, the
+two windows never interleave their writes. This facade keeps the lifecycle (opening, closing,
+the transactions, the file's identity and the workstation's anchor); each rule lives beside the
+table it guards, and a method here hands its open transaction to that module: opening
+(:mod:`db.connection`), schema (:mod:`db.migrations`), patients, programme versions and their
+save (:mod:`db.programmes`), check contexts, treatments, assessments, visits, accounts, drug
+library versions, compounded confirmations, clinic settings, simulated pumps, the worklist, the
+audit trail and its key, integrity and backups. Seeding (demonstration patients, the
 training database) is a client of this facade (:mod:`db.seed`), handed in as ``on_create``.
 """
 
