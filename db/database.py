@@ -550,7 +550,7 @@ class Database:
         now: datetime,
     ) -> None:
         """A new patient with the pump in place; refused if the id is taken."""
-        audited.check_user(user, now)
+        _check_user(user, now)
         patients.check_patient(patient, now.date())
         patients.check_pump(pump, patient, self._catalogue)
         patients.checked_text(diagnosis, "diagnosis", MAX_DIAGNOSIS, blank_ok=True)
@@ -592,7 +592,7 @@ class Database:
     def replace_pump(self, patient_id: str, pump: PumpRecord, *, user: str, now: datetime) -> None:
         """Record a new pump in place of the current one, which stays in the history (its
         removal date is the new pump's implant date)."""
-        audited.check_user(user, now)
+        _check_user(user, now)
         with self._write() as sdb:
             record = patients.read_patient(sdb, patient_id)
             patients.check_pump(pump, record.patient, self._catalogue)
@@ -636,7 +636,7 @@ class Database:
         """Correct the implanted catheter of the pump in place (model and implanted length, as
         the priming and bridge boluses need them): a new revision of the pump's record, the
         earlier one kept; the catheter must connect to the pump's maker. Audited."""
-        audited.check_user(user, now)
+        _check_user(user, now)
         with self._write() as sdb:
             record = patients.read_patient(sdb, patient_id)
             old = record.pump
@@ -1376,3 +1376,9 @@ def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables
             "left as it is. Choose another file."
         )
     migrations.check_not_newer(version, path)
+
+
+# The names the patients section (and code written against it) calls: the rules are in
+# :mod:`db.audited`.
+_check_user = audited.check_user
+_insert_audited = audited.insert
