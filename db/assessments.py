@@ -1,16 +1,20 @@
 """Assessments per visit (programmer/assessment.py): an append-only record table, each row
 hashed into the audit entry that wrote it, like refills and screenings. The caller holds the
-transaction (``Database._write``); these functions read and write the rows."""
+transaction (``Database._write``); these functions check, write (with the audit entry) and read
+the rows."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database as SqliteDatabase
 
+from db import audited, patients
+from db.errors import InvalidRecordError
 from db.values import moment_from, moment_text
-from programmer.assessment import AshworthGrade, Assessment
+from programmer.assessment import AshworthGrade, Assessment, AssessmentValueError, check_assessment
 
 # Schema 5 (db.migrations). The ranges are checked again by SQLite: a row off the scales can
 # never be stored, whatever wrote it.
@@ -95,3 +99,29 @@ def read_all(sdb: SqliteDatabase, patient_id: str) -> list[Assessment]:
         )
         for at, mas, penn, pain, goal, goal_score, signs, notes, by in rows
     ]
+
+
+def checked(assessment: Assessment) -> Assessment:
+    """The assessment, or :class:`InvalidRecordError` naming the value off its scale."""
+    try:
+        check_assessment(assessment)
+    except AssessmentValueError as exc:
+        raise InvalidRecordError(str(exc), exc.field or "assessment") from None
+    return assessment
+
+
+def record(
+    sdb: SqliteDatabase, patient_id: str, assessment: Assessment, *, user: str, now: datetime
+) -> None:
+    """Store a :func:`checked` assessment, audited as ``assessment.recorded``."""
+    patients.patient_num(sdb, patient_id)
+    audited.insert(
+        sdb,
+        patient_id,
+        "assessment",
+        "assessment.recorded",
+        user=user,
+        now=now,
+        insert=lambda seq: insert(sdb, patient_id, assessment, user=user, audit_seq=seq),
+        details=details(assessment),
+    )

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import compounded, programmes
+from db import clinic_settings, compounded, programmes
 from db.records import ProgrammeVersion
 from programmer.check_context import CheckContext
 from programmer.findings import delivers_therapy
@@ -31,12 +31,18 @@ def build(
     now: datetime,
     *,
     reference: programmes.Reference,
-    settings: ClinicSettings,
+    default_settings: ClinicSettings,
     before_version: int | None = None,
 ) -> CheckContext:
     """The context for a check of ``patient_id``'s programme at ``now``, read in ``sdb``'s
-    transaction (the save path passes its own, so what is checked is what is recorded).
-    ``before_version``: only the versions before that one (the history as at its save)."""
+    transaction (the save path passes its own, so what is checked is what is recorded): the
+    library and catalogue of ``reference``, the active clinic settings (``default_settings``
+    while none is stored), the patient's confirmed compounded concentrations and programme
+    history. ``before_version``: only the versions before that one (the history as at its
+    save, a report), with the clinic settings in force at ``now``."""
+    settings = clinic_settings.in_force(
+        sdb, None if before_version is None else now, default_settings
+    )
     versions = programmes.read_all(sdb, patient_id, reference)
     if before_version is not None:
         versions = [v for v in versions if v.number < before_version]

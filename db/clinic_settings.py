@@ -6,8 +6,9 @@ separator.
 Each change is a new row; rows are never changed or deleted, so the history stays. The newest
 row is the active one; with none stored, :class:`programmer.projection.ClinicSettings`' defaults
 apply. A row is used only as its audit entry recorded it (a margin edited behind the console is
-never applied). The bounds a setting must keep live here; :class:`db.database.Database` holds
-the transaction, checks that the acting user is an administrator and writes the audit entry.
+never applied). The bounds a setting must keep live here, and the audited change
+(:func:`change`: the acting administrator checked against the accounts, the audit entry written)
+in the caller's write transaction (:class:`db.database.Database` holds it).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from datetime import datetime
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import audit
+from db import audit, worklist
+from db import users as accounts
 from db.errors import DatabaseError, InvalidRecordError
 from db.names import hidden_character
+from db.users import User
 from db.values import moment_from, moment_text
 from programmer.projection import ClinicSettings
 from programmer.units import DECIMAL_SEPARATORS
@@ -195,3 +198,60 @@ def changes(old: ClinicSettings, new: ClinicSettings) -> list[str]:
     if old.decimal_separator != new.decimal_separator:
         found.append(f"decimal separator: '{old.decimal_separator}' -> '{new.decimal_separator}'")
     return found
+
+
+def in_force(sdb: SqliteDatabase, at: datetime | None, defaults: ClinicSettings) -> ClinicSettings:
+    """The active settings, or with ``at`` the ones in force at that moment; ``defaults`` while
+    none is stored."""
+    stored = newest(sdb) if at is None else in_force_at(sdb, at)
+    return defaults if stored is None else stored.settings
+
+
+def change(
+    sdb: SqliteDatabase,
+    new: ClinicSettings,
+    *,
+    reason: str,
+    by: User,
+    now: datetime,
+    defaults: ClinicSettings,
+) -> ClinicSettingsVersion:
+    """Store ``new`` (as :func:`checked_settings` made it) as the next version: administrators
+    only, checked against the accounts now; a version identical to the active one is refused
+    (:class:`SettingsError`) and nothing changes. Audited as ``settings.changed`` with what
+    differs; every patient's worklist figures are projected anew before the write commits."""
+    acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
+    try:
+        old, altered = in_force(sdb, None, defaults), False
+    except DatabaseError:  # the active row was altered behind the console: replaced
+        old, altered = defaults, True
+    changed = changes(old, new)
+    if altered:
+        changed.insert(0, "replaces a version altered behind the console")
+    if not changed:
+        raise SettingsError(
+            "These are the clinic settings in force already. Nothing was changed.", "settings"
+        )
+    why = reason.strip()
+    seq = audit.next_seq(sdb)
+    rowid = insert(sdb, new, reason=why, by=acting, now=now, audit_seq=seq)
+    audit.append(
+        sdb,
+        seq=seq,
+        at=now,
+        user=acting,
+        action="settings.changed",
+        patient_id=None,
+        details={
+            "clinic_name": new.clinic_name,
+            "refill_margin_days": new.refill_margin_days,
+            "decimal_separator": new.decimal_separator,
+            "changes": changed,
+            "reason": why,
+        },
+        records=[("clinic_settings", rowid)],
+    )
+    # A new margin moves every patient's refill date: the worklist is projected anew before
+    # this write commits.
+    worklist.mark_all_stale(sdb)
+    return read(sdb, rowid, active=True)

@@ -7,8 +7,8 @@ administrator) confirms, with a typed reason, that it is a known compounded prod
 patient. The confirmation is a record of its own, in the audit trail; from then on the engine's
 check, the save and the refill take that concentration of that drug for that patient. The
 screening concentration can never be confirmed (:meth:`programmer.drug_library.Drug.
-compounded_refusal`). Rows are checked, written and read here; the caller holds the transaction
-and writes the audit entry.
+compounded_refusal`). Rows are checked, written (with their audit entry, :func:`confirm`) and
+read here; the caller holds the write transaction.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from decimal import Decimal
 
 from sqlite_utils import Database as SqliteDatabase
 
+from db import audit, patients
+from db import kind as kinds
 from db import users as accounts
-from db.errors import DatabaseError
+from db.errors import DatabaseError, InvalidRecordError
 from db.kind import DatabaseKind
 from db.records import CompoundedConfirmation
 from db.users import Role, User
@@ -139,3 +141,50 @@ def save_audit_words(
             "reason": found.reason,
         }
     }
+
+
+def confirm(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    drug: str,
+    concentration_mcg_per_ml: Decimal,
+    *,
+    reason: str,
+    user: User | str,
+    now: datetime,
+    library: DrugLibrary,
+) -> CompoundedConfirmation:
+    """Confirm that ``concentration_mcg_per_ml`` (checked positive) of ``drug``, outside
+    ``library``, is a known compounded product for this patient: the logged override that lets
+    the check, the save and the refill take it (CONCENTRATION_UNKNOWN). Only an active
+    clinician or administrator (:func:`confirming_user`); the screening concentration, or a
+    library one, is refused (:class:`ConfirmationRefusedError`). Audited as
+    ``override.compounded_concentration`` with who, when and why (``reason``, checked)."""
+    patients.patient_num(sdb, patient_id)
+    if drug not in library.drugs:
+        raise InvalidRecordError(f"'{drug}' is not in the drug library", "drug")
+    refusal = library.drug(drug).compounded_refusal(concentration_mcg_per_ml)
+    if refusal is not None:
+        raise ConfirmationRefusedError(f"{refusal}. Nothing was recorded.")
+    who = confirming_user(sdb, user, kinds.read_kind(sdb))
+    why = reason.strip()
+    seq = audit.next_seq(sdb)
+    rowid = insert(
+        sdb, patient_id, drug, concentration_mcg_per_ml, reason=why, by=who, now=now, audit_seq=seq
+    )
+    audit.append(
+        sdb,
+        seq=seq,
+        at=now,
+        user=who,
+        action="override.compounded_concentration",
+        patient_id=patient_id,
+        details={
+            "drug": drug,
+            "concentration_mcg_per_ml": str(concentration_mcg_per_ml),
+            "reason": why,
+            "library_version": library.version,
+        },
+        records=[("compounded_confirmation", rowid)],
+    )
+    return CompoundedConfirmation(patient_id, drug, concentration_mcg_per_ml, why, who, now)

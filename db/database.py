@@ -3,9 +3,13 @@
 One SQLite file, opened through sqlite-utils, in WAL mode with foreign keys on and durable
 (``synchronous = FULL``) commits. Every write is one ``BEGIN IMMEDIATE`` transaction that also
 appends its audit entry, so after a crash the file holds each write completely or not at all, and
-two windows never interleave their writes. See the modules beside this one for each idea:
-opening (:mod:`db.connection`), schema (:mod:`db.migrations`), patients, programme versions,
-treatments, the audit trail, integrity and backups. Seeding (demonstration patients, the
+two windows never interleave their writes. This facade keeps the lifecycle (opening, closing,
+the transactions, the file's identity and the workstation's anchor); each rule lives beside the
+table it guards, and a method here hands its open transaction to that module: opening
+(:mod:`db.connection`), schema (:mod:`db.migrations`), patients, programme versions and their
+save (:mod:`db.programmes`), check contexts, treatments, assessments, visits, accounts, drug
+library versions, compounded confirmations, clinic settings, simulated pumps, the worklist, the
+audit trail and its key, integrity and backups. Seeding (demonstration patients, the
 training database) is a client of this facade (:mod:`db.seed`), handed in as ``on_create``.
 """
 
@@ -30,6 +34,8 @@ from db import (
     anchor,
     assessments,
     audit,
+    audit_key,
+    audited,
     check_contexts,
     clinic_settings,
     compounded,
@@ -99,19 +105,17 @@ from db.records import (
 from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
 from db.values import checked_decimal, moment_text
 from db.visits import Visit
-from programmer.assessment import Assessment, AssessmentValueError, check_assessment
+from programmer.assessment import Assessment
 from programmer.check_context import CheckContext
-from programmer.drug_library import DrugLibrary, default_drug_library, library_changes
+from programmer.drug_library import DrugLibrary, default_drug_library
 from programmer.findings import CheckResult, check_programme
 from programmer.programme import Patient, Programme
 from programmer.projection import ClinicSettings
 from programmer.pump_catalogue import PumpCatalogue, default_pump_catalogue
 from programmer.simulated_pump import SimulatedPump
 from programmer.units import set_decimal_separator
-from programmer.visit import PumpAtFinish, finish_outcome
 from programmer.worklist import DEFAULT_DAYS as DEFAULT_WORKLIST_DAYS
-from programmer.worklist import WorklistItem, horizon
-from programmer.worklist import worklist as build_worklist
+from programmer.worklist import WorklistItem
 
 __all__ = [
     "AuditEntry",
@@ -150,7 +154,6 @@ __all__ = [
     "acknowledgement_key",
 ]
 
-MAX_USER = 200
 MAX_DIAGNOSIS = 500
 
 # What fills a database in the transaction that creates it: called with the open database and
@@ -856,12 +859,7 @@ class Database:
     def check_context(
         self, patient_id: str, now: datetime, *, before_version: int | None = None
     ) -> CheckContext:
-        """What every check of ``patient_id``'s programme at ``now`` is made against: the active
-        drug library, the catalogue, the clinic settings, the patient's confirmed compounded
-        concentrations and programme history (:mod:`db.check_contexts`). The save path checks
-        with the same; every screen, dialog and report takes it from here. ``before_version``:
-        the history as it was before that version was saved (a report, as at the save, with
-        the clinic settings in force then)."""
+        """What a check at ``now`` is made against (:func:`db.check_contexts.build`)."""
         moment_text(now, "now")
         with self._read() as sdb:
             return self._context(sdb, patient_id, now, self.library, before_version)
@@ -879,7 +877,7 @@ class Database:
             patient_id,
             now,
             reference=programmes.Reference(self._catalogue, library),
-            settings=self._settings_in(sdb, None if before_version is None else now),
+            default_settings=self._settings,
             before_version=before_version,
         )
 
@@ -887,12 +885,6 @@ class Database:
         """The findings :meth:`save_programme` would meet now: the engine's one check, with the
         patient's :meth:`check_context`."""
         return check_programme(programme, self.check_context(programme.patient.id, now), now=now)
-
-    def _check(
-        self, sdb: SqliteDatabase, programme: Programme, now: datetime, library: DrugLibrary
-    ) -> CheckResult:
-        context = self._context(sdb, programme.patient.id, now, library)
-        return check_programme(programme, context, now=now)
 
     def save_programme(
         self,
@@ -905,146 +897,45 @@ class Database:
         now: datetime,
         confirmed: bool = True,
     ) -> ProgrammeVersion:
-        """Store ``programme`` as the patient's next version, in one transaction with its audit
-        entry. ``base_version`` is the number of the newest version the editor started from
-        (None for a patient's first programme); if another has been saved since, the save is
-        refused with :class:`ConflictError` rather than silently replacing it.
-
-        The programme is checked here with the engine's :func:`check_programme` against the
-        stored current programme: a hard finding refuses it (:class:`HardFindingError`), and
-        each soft finding needs a non-blank reason under ``acknowledgement_key(finding)``
-        (:class:`MissingAcknowledgementError`). A patient or pump not yet in the database is
-        created from the programme (the import path); one that differs from the stored record
-        is refused (:class:`RecordMismatchError`)."""
-        _check_user(user, now)
-        patients.checked_text(reason, "reason", MAX_REASON)
-        text = programmes.canonical_text(programme, self._reference)
-        patients.check_patient(programme.patient, now.date())
-        pump_record = patients.pump_record_from_programme(programme.pump)
-        patients.check_pump(pump_record, programme.patient, self._catalogue)
-        patient_id = programme.patient.id
+        """Store ``programme`` as the patient's next version (:func:`db.programmes.save`)."""
+        text, pump_record = programmes.checked_for_save(
+            programme, user=user, reason=reason, now=now, reference=self._reference
+        )
         with self._write() as sdb:
-            latest = programmes.latest_number(sdb, patient_id)
-            if base_version != latest:
-                programmes.refuse_conflict(sdb, patient_id, base_version, latest, self._reference)
-            known, current_pump = patients.check_programme_matches(
-                sdb, programme.patient, programme.pump
-            )
-            if not known:
-                self._insert_patient(sdb, programme.patient, pump_record, "", "", user, now)
-            library = self.library  # read in this transaction: the one checked and recorded
-            result = self._check(sdb, programme, now, library)
-            acks = programmes.acknowledged(result.findings, acknowledgements)
-            seq = audit.next_seq(sdb)
-            records: list[tuple[str, int]] = []
-            if current_pump is not None and (
-                current_pump.replace_by != programme.pump.replace_by
-                or current_pump.low_reservoir_alarm_ml != programme.pump.low_reservoir_alarm_ml
-            ):
-                # The programme changes the pump's record (a new low-reservoir alarm, or a
-                # corrected replace-by date): a new revision row, the old one kept.
-                revised = current_pump.revised_by(programme.pump)
-                records.append(
-                    (
-                        "pump",
-                        patients.insert_pump(
-                            sdb, patient_id, revised, user=user, now=now, audit_seq=seq
-                        ),
-                    )
-                )
-            number = (latest or 0) + 1
-            projection = result.projection
-            try:
-                rowid = programmes.insert(
-                    sdb,
-                    patient_id=patient_id,
-                    number=number,
-                    based_on=base_version,
-                    text=text,
-                    programme=programme,
-                    daily_dose_mcg=projection.daily_dose_mcg,
-                    flow_ml_per_day=projection.flow_ml_per_day,
-                    library_version=library.version,
-                    catalogue_version=self._catalogue.version,
-                    findings=result.findings,
-                    acknowledgements=acks,
-                    user=user,
-                    now=now,
-                    reason=reason,
-                    confirmed=confirmed,
-                    audit_seq=seq,
-                )
-            except sqlite3.IntegrityError as exc:
-                # Only reachable if the check above was bypassed: the UNIQUE (patient, number)
-                # constraint is the last line against two saves of the same number.
-                if "UNIQUE" in str(exc) or "follow on" in str(exc):
-                    programmes.refuse_conflict(
-                        sdb, patient_id, base_version, number, self._reference
-                    )
-                raise
-            records.append(("programme_version", rowid))
-            audit.append(
+            return programmes.save(
                 sdb,
-                seq=seq,
-                at=now,
+                programme,
+                text=text,
+                pump_record=pump_record,
+                base_version=base_version,
                 user=user,
-                action="programme.saved" if confirmed else "programme.drafted",
-                patient_id=patient_id,
-                details={
-                    "version": number,
-                    "based_on": base_version,
-                    "reason": reason,
-                    "mode": programme.mode.value,
-                    "daily_dose_mcg": str(projection.daily_dose_mcg),
-                    "library_version": library.version,
-                    "overrides": [
-                        {"code": f.code.value, "field": f.field, "reason": acks[key]}
-                        for f in result.findings
-                        if (key := acknowledgement_key(f)) in acks
-                    ],
-                    **compounded.save_audit_words(sdb, programme, library),
-                },
-                records=records,
+                reason=reason,
+                acknowledgements=acknowledgements,
+                now=now,
+                confirmed=confirmed,
+                reference=self._reference,  # the library read in this transaction: checked, kept
+                context=lambda library: self._context(sdb, programme.patient.id, now, library),
+                insert_patient=lambda pump: self._insert_patient(
+                    sdb, programme.patient, pump, "", "", user, now
+                ),
             )
-            return programmes.read(sdb, patient_id, number, self._reference)
 
     # ------------------------------------------------------------ refills, boluses, screening
 
     def record_refill(
         self, patient_id: str, refill: RefillRecord, *, user: str, now: datetime
     ) -> None:
-        """Record a refill. Refused when the volume exceeds the reservoir or the concentration
-        is not a library one (:class:`HardFindingError`), or when a discrepancy over the
-        pump's limit has no reason (:class:`MissingAcknowledgementError`)."""
-        _check_user(user, now)
+        """Record a refill, checked against the pump and library (:mod:`db.treatments`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            record = patients.read_patient(sdb, patient_id)
-            if record.pump is None:
-                raise InvalidRecordError(f"patient {patient_id} has no pump recorded", "pump")
-            treatments.check_refill(
-                refill,
-                record.pump,
-                self._catalogue,
-                self.library,
-                compounded.concentrations_of(
-                    compounded.confirmations(sdb, patient_id), refill.drug
-                ),
-            )
-            _insert_audited(
+            treatments.record_refill(
                 sdb,
                 patient_id,
-                "refill",
-                "refill.recorded",
+                refill,
                 user=user,
                 now=now,
-                insert=lambda seq: treatments.insert_refill(
-                    sdb, patient_id, refill, user=user, audit_seq=seq
-                ),
-                details={
-                    "at": refill.at.isoformat(),
-                    "discrepancy_ml": str(refill.discrepancy_ml),
-                    "reason": refill.reason,
-                },
+                catalogue=self._catalogue,
+                library=self.library,
             )
 
     def refills(self, patient_id: str) -> list[RefillRecord]:
@@ -1056,22 +947,11 @@ class Database:
     def record_bolus_given(
         self, patient_id: str, bolus: BolusGivenRecord, *, user: str, now: datetime
     ) -> None:
-        _check_user(user, now)
+        """Record a bolus given (:mod:`db.treatments`)."""
+        audited.check_user(user, now)
         treatments.check_bolus(bolus)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            _insert_audited(
-                sdb,
-                patient_id,
-                "bolus_given",
-                "bolus.given",
-                user=user,
-                now=now,
-                insert=lambda seq: treatments.insert_bolus(
-                    sdb, patient_id, bolus, user=user, audit_seq=seq
-                ),
-                details={"kind": bolus.kind.value, "dose_mcg": str(bolus.dose_mcg)},
-            )
+            treatments.record_bolus_given(sdb, patient_id, bolus, user=user, now=now)
 
     def boluses_given(self, patient_id: str) -> list[BolusGivenRecord]:
         with self._read() as sdb:
@@ -1081,25 +961,11 @@ class Database:
     def record_screening(
         self, patient_id: str, screening: ScreeningRecord, *, user: str, now: datetime
     ) -> None:
-        _check_user(user, now)
+        """Record a screening trial (:mod:`db.treatments`)."""
+        audited.check_user(user, now)
         treatments.check_screening(screening)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            _insert_audited(
-                sdb,
-                patient_id,
-                "screening",
-                "screening.recorded",
-                user=user,
-                now=now,
-                insert=lambda seq: treatments.insert_screening(
-                    sdb, patient_id, screening, user=user, audit_seq=seq
-                ),
-                details={
-                    "dose_mcg": str(screening.dose_mcg),
-                    "response": screening.response.value,
-                },
-            )
+            treatments.record_screening(sdb, patient_id, screening, user=user, now=now)
 
     def screenings(self, patient_id: str) -> list[ScreeningRecord]:
         with self._read() as sdb:
@@ -1109,27 +975,11 @@ class Database:
     def record_assessment(
         self, patient_id: str, assessment: Assessment, *, user: str, now: datetime
     ) -> None:
-        """Store a visit's assessment (db/assessments.py), audited as ``assessment.recorded``;
-        refused (:class:`InvalidRecordError`) with a value off its scale."""
-        _check_user(user, now)
-        try:
-            check_assessment(assessment)
-        except AssessmentValueError as exc:
-            raise InvalidRecordError(str(exc), exc.field or "assessment") from None
+        """Store a visit's assessment, refused off its scale (:mod:`db.assessments`)."""
+        audited.check_user(user, now)
+        assessments.checked(assessment)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            _insert_audited(
-                sdb,
-                patient_id,
-                "assessment",
-                "assessment.recorded",
-                user=user,
-                now=now,
-                insert=lambda seq: assessments.insert(
-                    sdb, patient_id, assessment, user=user, audit_seq=seq
-                ),
-                details=assessments.details(assessment),
-            )
+            assessments.record(sdb, patient_id, assessment, user=user, now=now)
 
     def assessments(self, patient_id: str) -> list[Assessment]:
         """The patient's assessments, oldest first."""
@@ -1140,39 +990,15 @@ class Database:
     # ------------------------------------------------------------ visits (db/visits.py)
 
     def start_visit(self, patient_id: str, *, user: str, now: datetime) -> tuple[Visit, bool]:
-        """Start a visit, or resume the one left open (a closed window, a crash): the visit and
-        whether it was resumed. Every audit entry for the patient from here until the finish is
-        one of its steps."""
-        _check_user(user, now)
+        """Start or resume the patient's visit: (visit, resumed) (:func:`db.visits.start`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            if visits.open_visit_id(sdb, patient_id) is None:
-                seq = audit.next_seq(sdb)
-                rowid, number = visits.insert_visit(
-                    sdb, patient_id, user=user, now=now, audit_seq=seq
-                )
-                audit.append(
-                    sdb,
-                    seq=seq,
-                    at=now,
-                    user=user,
-                    action="visit.started",
-                    patient_id=patient_id,
-                    details={"visit": number},
-                    records=[("visit", rowid)],
-                )
-                resumed = False
-            else:
-                resumed = True
-            return visits.read_all(sdb, patient_id)[-1], resumed
+            return visits.start(sdb, patient_id, user=user, now=now)
 
     def open_visit(self, patient_id: str) -> Visit | None:
         """The patient's visit still open, or None."""
         with self._read() as sdb:
-            patients.patient_num(sdb, patient_id)
-            if visits.open_visit_id(sdb, patient_id) is None:
-                return None
-            return visits.read_all(sdb, patient_id)[-1]
+            return visits.open_visit(sdb, patient_id)
 
     def visits(self, patient_id: str) -> list[Visit]:
         """The patient's visits, oldest first, with their steps."""
@@ -1188,78 +1014,25 @@ class Database:
         now: datetime,
         left_unchanged_reason: str | None = None,
     ) -> Visit:
-        """Finish the open visit: only with the pump running the newest confirmed programme,
-        or "left unchanged" with a typed reason; never while a programming session has left the
-        pump stopped (:class:`VisitRefused`, nothing stored)."""
-        _check_user(user, now)
+        """Finish the open visit, when the pump allows it (:func:`db.visits.finish`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            visit_id = visits.open_visit_id(sdb, patient_id)
-            if visit_id is None:
-                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
-            pump = pumps.read(sdb, patient_id, now=now, reference=self._reference)
-            current = programmes.read_current(sdb, patient_id, self._reference)
-            state = PumpAtFinish(
-                read=pump is not None,
-                running=pump is not None and pump.running,
-                in_session=pump is not None and pump.session is not None,
-                runs_final=pump is not None
-                and current is not None
-                and pump.programme == current.programme,
-            )
-            outcome = finish_outcome(state, left_unchanged_reason)
-            reason = (left_unchanged_reason or "").strip()
-            final = None if current is None else current.number
-            seq = audit.next_seq(sdb)
-            visits.insert_finish(
+            return visits.finish(
                 sdb,
-                visit_id,
-                outcome=outcome.value,
-                reason=reason,
-                final_version=final,
+                patient_id,
                 user=user,
                 now=now,
-                audit_seq=seq,
+                left_unchanged_reason=left_unchanged_reason,
+                reference=self._reference,
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=user,
-                action="visit.finished",
-                patient_id=patient_id,
-                details={
-                    "visit": visits.visit_number(sdb, visit_id),
-                    "outcome": outcome.value,
-                    "reason": reason,
-                    "final_version": final,
-                },
-                records=[("visit_finish", visit_id)],
-            )
-            return visits.read_all(sdb, patient_id)[-1]
 
     def record_visit_review(
         self, patient_id: str, details: Mapping[str, object], *, user: str, now: datetime
     ) -> Visit:
-        """The clinician confirmed the visit's review (ui/visit_review.py): one audit entry,
-        ``visit.reviewed``, with what was reviewed; filed under the open visit as its step like
-        every other (only while a visit is open)."""
-        _check_user(user, now)
+        """The open visit's review confirmed (:func:`db.visits.record_review`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            visit_id = visits.open_visit_id(sdb, patient_id)
-            if visit_id is None:
-                raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
-            audit.append(
-                sdb,
-                seq=audit.next_seq(sdb),
-                at=now,
-                user=user,
-                action="visit.reviewed",
-                patient_id=patient_id,
-                details={**details, "visit": visits.visit_number(sdb, visit_id)},
-            )
-            return visits.read_all(sdb, patient_id)[-1]
+            return visits.record_review(sdb, patient_id, details, user=user, now=now)
 
     # ------------------------------------------------------------ audit, integrity, backup
 
@@ -1276,62 +1049,20 @@ class Database:
             return audit.entries(sdb, patient_id=patient_id, user=user, since=since, until=until)
 
     def verify(self, *, expect_head: str | None = None) -> VerifyReport:
-        """SQLite's integrity and foreign-key checks, the audit hash chain (keyed with the
-        workstation's key), every record against the entry that wrote it, the console's own
-        rows replayed from the trail, and the trail against the last head this workstation saw
-        of it and against ``expect_head`` (a head hash written down)."""
-        with self._read() as sdb:
-            from db import integrity  # loaded for a check, not at every start
-            from db.audit_times import backwards_times
+        """Every check of the file and its trail (:func:`db.integrity.verify_database`)."""
+        from db import integrity  # loaded for a check, not at every start
 
-            seen = (
-                None
-                if self._database_id is None
-                else anchor.last_seen(self._database_id, self.path)
-            )
-            other = anchor.seen_at_path(self.path) if seen is None else None
-            report = integrity.verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
-            # A training database's simulated clock may go back; any other (and one whose kind
-            # was relabelled by hand, which the report names already) is held to the rule.
-            stored_kind = sdb.execute(
-                "SELECT value FROM console_meta WHERE key = 'kind'"
-            ).fetchone()
-            if (
-                stored_kind is not None
-                and stored_kind[0] == DatabaseKind.TRAINING.value
-                and (report.audit_ok)
-            ):
-                return report
-            backwards = backwards_times(sdb)
-            if not backwards:
-                return report
-            return dataclasses.replace(
-                report, audit_ok=False, problems=[*report.problems, *backwards]
+        with self._read() as sdb:
+            return integrity.verify_database(
+                sdb, self.path, self._database_id, expect_head=expect_head
             )
 
     def anchor_warning(self) -> str | None:
-        """What the workstation's anchor says is wrong with this database, in a few queries
-        (not the whole of :meth:`verify`): entries it saw that are gone (a lost ``-wal``, an
-        older copy put in place) or rewritten, or another database at this path. None when
-        nothing is. The window shows it on opening; verify names it too."""
+        """What the anchor says is wrong, or None (:func:`db.integrity.anchor_warning`)."""
         from db import integrity
 
         with self._read() as sdb:
-            seq, _ = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
-            if self._database_id is None:
-                return None
-            seen = anchor.last_seen(self._database_id, self.path)
-            if seen is None:
-                other = anchor.seen_at_path(self.path)
-                if other is None:
-                    return None
-                return (
-                    f"This workstation last saw another database at {self.path} (at "
-                    f"{other.seen_at}): this file has another identity. Run itb-console "
-                    "verify before going on."
-                )
-            problems = integrity.anchor_problems(sdb, int(seq), seen, None)
-        return problems[0] if problems else None
+            return integrity.anchor_warning(sdb, self.path, self._database_id)
 
     def audit_key_id(self) -> str | None:
         """The id of the audit key this database is keyed with (None before schema 4)."""
@@ -1339,52 +1070,18 @@ class Database:
             return audit.chain_key_id(sdb)
 
     def export_audit_key(self, *, by: User, now: datetime, dest: str) -> str:
-        """The database's audit key as an export file's text, for moving the database to
-        another workstation (administrators only; audited as ``audit.key_exported``)."""
+        """The audit key as an export file's text (:func:`db.audit_key.export`)."""
         moment_text(now, "now")
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the audit key")
-            key_name = audit.chain_key_id(sdb)
-            if key_name is None:
-                raise anchor.AuditKeyError(f"{self.path} has no audit key")
-            text = anchor.export_text(key_name)
-            audit.append(
-                sdb,
-                seq=audit.next_seq(sdb),
-                at=now,
-                user=acting,
-                action="audit.key_exported",
-                patient_id=None,
-                details={"key": key_name, "to": dest},
-            )
-        return text
+            return audit_key.export(sdb, self.path, by=by, now=now, dest=dest)
 
     def import_audit_key(
         self, key: tuple[str, bytes], *, by: User, now: datetime, source: str
     ) -> None:
-        """Keep ``key`` (id, secret; :func:`db.anchor.read_export`) on this workstation: it must
-        be the key this database is keyed with (administrators only; audited as
-        ``audit.key_imported``)."""
+        """Keep this database's audit key here (:func:`db.audit_key.keep_imported`)."""
         moment_text(now, "now")
-        key_name, secret = key
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the audit key")
-            if audit.chain_key_id(sdb) != key_name:
-                raise anchor.AuditKeyError(
-                    f"{source} holds audit key {key_name}, but {self.path} is keyed with "
-                    f"{audit.chain_key_id(sdb)}: export the key from this database's own "
-                    "workstation. Nothing was imported."
-                )
-            audit.append(
-                sdb,
-                seq=audit.next_seq(sdb),
-                at=now,
-                user=acting,
-                action="audit.key_imported",
-                patient_id=None,
-                details={"key": key_name, "from": source},
-            )
-            anchor.keep(key_name, secret)
+            audit_key.keep_imported(sdb, self.path, key, by=by, now=now, source=source)
 
     def audit_head(self) -> tuple[int, str]:
         """The newest audit entry's number and hash (a session report prints it)."""
@@ -1480,9 +1177,7 @@ class Database:
             return accounts.all_accounts(sdb)
 
     def keep_accounts(self, kept: list[accounts.Account], *, action: str, now: datetime) -> None:
-        """Add the accounts :meth:`accounts_to_keep` read from another database (their
-        passwords too), in one write with an audit entry ``action``; nothing when there are
-        none."""
+        """Add accounts read from another database (:func:`db.users.insert_kept_accounts`)."""
         if not kept:
             return
         moment_text(now, "now")
@@ -1500,8 +1195,7 @@ class Database:
             return accounts.account_record(sdb, name)
 
     def first_administrator(self, name: str, password: str, now: datetime) -> User:
-        """The first account of a database without any: an administrator with the password
-        the person setting up the console chose (:class:`AccountsExistError` otherwise)."""
+        """The first administrator (:func:`db.users.insert_first_administrator`)."""
         moment_text(now, "now")
         accounts.check_name(name)
         password_hash = accounts.hash_password(password, name)
@@ -1535,11 +1229,7 @@ class Database:
         now: datetime,
         purpose: LoginPurpose | str = LoginPurpose.LOGIN,
     ) -> User:
-        """Log in: the user, or an :class:`AuthenticationError` (the same message for an
-        unknown name as for a wrong password; :class:`AccountLockedError` after
-        ``MAX_FAILED_LOGINS`` wrong passwords in a row, for ``LOCKOUT`` from ``now``;
-        :class:`InactiveAccountError`; :class:`TrainerOnClinicalDatabaseError`). Every
-        attempt is recorded in the audit trail, the refused ones too."""
+        """Log in: the user, or an :class:`AuthenticationError` (:func:`db.users.settle_login`)."""
         moment_text(now, "now")
         why = LoginPurpose(purpose)
         with self._read() as sdb:
@@ -1561,22 +1251,20 @@ class Database:
             accounts.update_password(sdb, name, password_hash, by=by, now=now)
 
     def set_role(self, name: str, role: Role | str, *, by: User, now: datetime) -> None:
-        """Change an account's role (administrators only; never the last administrator's)."""
+        """Change an account's role (:func:`db.users.update_role`)."""
         moment_text(now, "now")
         checked_role = accounts.parse_role(role)
         with self._write() as sdb:
             accounts.update_role(sdb, name, checked_role, by=by, kind=kinds.read_kind(sdb), now=now)
 
     def unlock_account(self, name: str, *, by: User, now: datetime) -> None:
-        """Lift ``name``'s lock-out after wrong passwords, keeping its password (administrators
-        only; recorded)."""
+        """Lift ``name``'s lock-out (:func:`db.users.clear_lockout`)."""
         moment_text(now, "now")
         with self._write() as sdb:
             accounts.clear_lockout(sdb, name, by=by, now=now)
 
     def set_active(self, name: str, active: bool, *, by: User, now: datetime) -> None:
-        """Switch an account off or on again (administrators only; never the last active
-        administrator off). A switched-off account cannot log in; its history stays."""
+        """Switch an account off or on again (:func:`db.users.update_active`)."""
         moment_text(now, "now")
         with self._write() as sdb:
             accounts.update_active(sdb, name, active, by=by, now=now)
@@ -1590,22 +1278,15 @@ class Database:
         return programmes.Reference(self._catalogue, self.library)
 
     def _active_library(self) -> DrugLibrary:
-        """The newest stored library version (looked up on every use, so a version imported by
-        another window applies at once; checked and parsed again only when its text differs
-        from the one last used), else the packaged one. A closed database keeps the last one
-        it had."""
-        if self._closed:
-            return (
-                self._packaged_library if self._stored_library is None else self._stored_library[1]
-            )
-        with self._read() as sdb:
-            stored = drug_libraries.newest(sdb)
+        """The newest stored library version, else the packaged one
+        (:func:`db.drug_libraries.active`). A closed database keeps the last one it had."""
+        if not self._closed:
+            with self._read() as sdb:
+                stored = drug_libraries.active(sdb, self._stored_library)
             if stored is None:
                 return self._packaged_library
-            row, text = stored
-            if self._stored_library is None or self._stored_library[0] != text:
-                self._stored_library = (text, drug_libraries.read_library(sdb, row))
-            return self._stored_library[1]
+            self._stored_library = stored
+        return self._packaged_library if self._stored_library is None else self._stored_library[1]
 
     def library_versions(self) -> list[LibraryVersionRecord]:
         """Every imported drug library version, oldest first; the newest is the active one
@@ -1616,36 +1297,13 @@ class Database:
     def import_drug_library(
         self, toml_text: str, *, by: User, now: datetime, source: str = "the drug library file"
     ) -> LibraryChange:
-        """Make ``toml_text`` the active drug library (administrators only, checked against
-        the accounts now). It must pass the same checks as the packaged library, carry a version
-        string not used before, and keep every drug of the active library; otherwise it is
-        refused (:class:`LibraryImportError`, naming the problem and ``source``) and nothing
-        changes. Audited as ``library.changed`` with what differs from the library it replaces."""
+        """Make ``toml_text`` the active drug library (:func:`db.drug_libraries.import_library`)."""
         moment_text(now, "now")
         new = drug_libraries.checked_library(toml_text, source)
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the drug library")
-            old = self.library
-            drug_libraries.check_successor(sdb, new, old)
-            changes = library_changes(old, new)
-            seq = audit.next_seq(sdb)
-            rowid = drug_libraries.insert(sdb, toml_text, new, by=acting, now=now, audit_seq=seq)
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=acting,
-                action="library.changed",
-                patient_id=None,
-                details={
-                    "version": new.version,
-                    "previous_version": old.version,
-                    "changes": list(changes) or ["no limit differs"],
-                    "source": source,
-                },
-                records=[("drug_library", rowid)],
+            return drug_libraries.import_library(
+                sdb, toml_text, new, active=self.library, by=by, now=now, source=source
             )
-        return LibraryChange(new.version, old.version, changes, now, acting)
 
     def confirm_compounded(
         self,
@@ -1657,45 +1315,14 @@ class Database:
         user: User | str,
         now: datetime,
     ) -> CompoundedConfirmation:
-        """Confirm that ``concentration_mcg_per_ml`` of ``drug``, outside the drug library, is a
-        known compounded product for this patient: the logged override that lets the check,
-        the save and the refill take it (CONCENTRATION_UNKNOWN). Only an active clinician or
-        administrator (when the database has accounts); a typed reason is required; the
-        screening concentration, or a library one, is refused (:class:`ConfirmationRefusedError`).
-        Audited as ``override.compounded_concentration`` with who, when and why."""
-        name = user.name if isinstance(user, User) else user
-        _check_user(name, now)
+        """Confirm a compounded concentration for the patient (:func:`db.compounded.confirm`)."""
+        audited.check_user(user.name if isinstance(user, User) else user, now)
         patients.checked_text(reason, "reason", MAX_REASON)
         conc = checked_decimal(concentration_mcg_per_ml, "concentration_mcg_per_ml", positive=True)
         with self._write() as sdb:
-            patients.patient_num(sdb, patient_id)
-            library = self.library
-            if drug not in library.drugs:
-                raise InvalidRecordError(f"'{drug}' is not in the drug library", "drug")
-            refusal = library.drug(drug).compounded_refusal(conc)
-            if refusal is not None:
-                raise ConfirmationRefusedError(f"{refusal}. Nothing was recorded.")
-            who = compounded.confirming_user(sdb, user, kinds.read_kind(sdb))
-            seq = audit.next_seq(sdb)
-            rowid = compounded.insert(
-                sdb, patient_id, drug, conc, reason=reason.strip(), by=who, now=now, audit_seq=seq
+            return compounded.confirm(
+                sdb, patient_id, drug, conc, reason=reason, user=user, now=now, library=self.library
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=who,
-                action="override.compounded_concentration",
-                patient_id=patient_id,
-                details={
-                    "drug": drug,
-                    "concentration_mcg_per_ml": str(conc),
-                    "reason": reason.strip(),
-                    "library_version": library.version,
-                },
-                records=[("compounded_confirmation", rowid)],
-            )
-        return CompoundedConfirmation(patient_id, drug, conc, reason.strip(), who, now)
 
     def compounded_confirmations(self, patient_id: str) -> list[CompoundedConfirmation]:
         """The patient's confirmed compounded concentrations, oldest first."""
@@ -1725,8 +1352,7 @@ class Database:
 
     def _settings_in(self, sdb: SqliteDatabase, at: datetime | None) -> ClinicSettings:
         """The active settings, or with ``at`` the ones in force at that moment."""
-        stored = clinic_settings.newest(sdb) if at is None else clinic_settings.in_force_at(sdb, at)
-        return self._settings if stored is None else stored.settings
+        return clinic_settings.in_force(sdb, at, self._settings)
 
     def clinic_settings_history(self) -> list[ClinicSettingsVersion]:
         """Every stored version of the clinic settings, oldest first; the newest is active
@@ -1744,51 +1370,15 @@ class Database:
         by: User,
         now: datetime,
     ) -> ClinicSettingsVersion:
-        """Store a new version of the clinic settings (administrators only, checked against the
-        accounts now). A value out of bounds is refused (:class:`SettingsError`, naming it) and
-        nothing changes; so is a version identical to the active one. Audited as
-        ``settings.changed`` with what differs. The decimal separator applies at once."""
+        """Store a new version of the clinic settings (:func:`db.clinic_settings.change`); the
+        decimal separator applies at once."""
         moment_text(now, "now")
         new = clinic_settings.checked_settings(clinic_name, refill_margin_days, decimal_separator)
         why = patients.checked_text(reason, "reason", clinic_settings.MAX_REASON, blank_ok=True)
         with self._write() as sdb:
-            acting = accounts.require_administrator(sdb, by, manages="the clinic settings")
-            try:
-                old, altered = self._settings_in(sdb, None), False
-            except DatabaseError:  # the active row was altered behind the console: replaced
-                old, altered = self._settings, True
-            changes = clinic_settings.changes(old, new)
-            if altered:
-                changes.insert(0, "replaces a version altered behind the console")
-            if not changes:
-                raise SettingsError(
-                    "These are the clinic settings in force already. Nothing was changed.",
-                    "settings",
-                )
-            seq = audit.next_seq(sdb)
-            rowid = clinic_settings.insert(
-                sdb, new, reason=why.strip(), by=acting, now=now, audit_seq=seq
+            version = clinic_settings.change(
+                sdb, new, reason=why, by=by, now=now, defaults=self._settings
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=acting,
-                action="settings.changed",
-                patient_id=None,
-                details={
-                    "clinic_name": new.clinic_name,
-                    "refill_margin_days": new.refill_margin_days,
-                    "decimal_separator": new.decimal_separator,
-                    "changes": changes,
-                    "reason": why.strip(),
-                },
-                records=[("clinic_settings", rowid)],
-            )
-            # A new margin moves every patient's refill date: the worklist is projected anew
-            # before this write commits.
-            worklist.mark_all_stale(sdb)
-            version = clinic_settings.read(sdb, rowid, active=True)
         set_decimal_separator(new.decimal_separator)
         return version
 
@@ -1804,10 +1394,8 @@ class Database:
     def interrogate_pump(
         self, patient_id: str, *, user: str, now: datetime, running_version: int | None = None
     ) -> SimulatedPump:
-        """Read the patient's pump, logged in the audit trail. The first interrogation starts
-        the simulated pump on the confirmed programme ``running_version`` (else the current
-        one), delivering since its fill as the record says."""
-        _check_user(user, now)
+        """Read the patient's pump, audited (:func:`db.simulated_pumps.interrogate`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
             return pumps.interrogate(
                 sdb,
@@ -1829,10 +1417,8 @@ class Database:
         now: datetime,
         boluses: tuple[BolusGivenRecord, ...] = (),
     ) -> None:
-        """Store what was done to the pump (a transmission, complete or cut off; an alarm
-        acknowledged; a bolus given on it; a session undone), with the boluses it gave, in one
-        transaction with its audit entry ``action``."""
-        _check_user(user, now)
+        """Store what was done to the pump, audited (:func:`db.simulated_pumps.write`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
             pumps.write(
                 sdb,
@@ -1855,11 +1441,10 @@ class Database:
         user: str,
         now: datetime,
     ) -> None:
-        """A refill (:meth:`record_refill`) and, when it changes the concentration on record,
-        the bridge bolus given or the typed reason for giving none, in one transaction."""
+        """A refill and its bridge decision in one write (:mod:`db.simulated_pumps`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            self.record_refill(patient_id, refill, user=user, now=now)
-            pumps.record_bridge_decision(
+            pumps.record_refill_visit(
                 sdb,
                 patient_id,
                 refill,
@@ -1874,9 +1459,7 @@ class Database:
     # (db/worklist.py, programmer/worklist.py)
 
     def worklist(self, *, now: datetime, days: int = DEFAULT_WORKLIST_DAYS) -> list[WorklistItem]:
-        """Every patient due within ``days`` days of ``now``, overdue, stopped or with a version
-        not yet transmitted, sorted by next refill: from the stored figures (figures a write
-        outside this program left stale are brought up to date first)."""
+        """The patients due within ``days`` of ``now`` (:func:`db.worklist.due`)."""
         moment_text(now, "now")
         with self._read() as sdb:
             stale = worklist.has_stale(sdb)
@@ -1884,8 +1467,7 @@ class Database:
             with self._write():
                 pass  # _write brings the stale figures up to date before it commits
         with self._read() as sdb:
-            found = worklist.candidates(sdb, horizon(now, days))
-        return build_worklist(found, now, days)
+            return worklist.due(sdb, now, days)
 
     def stopped_pumps(self) -> list[pumps.StoppedPump]:
         """Patients whose pump a cut-off programming session left stopped, by name."""
@@ -1949,34 +1531,7 @@ def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables
     migrations.check_not_newer(version, path)
 
 
-def _insert_audited(
-    sdb: SqliteDatabase,
-    patient_id: str,
-    table: str,
-    action: str,
-    *,
-    user: str,
-    now: datetime,
-    insert: Callable[[int], int],
-    details: dict[str, object],
-) -> None:
-    """Insert one record (``insert(audit_seq) -> rowid``) and its audit entry, which hashes the
-    row, in the caller's transaction."""
-    seq = audit.next_seq(sdb)
-    rowid = insert(seq)
-    audit.append(
-        sdb,
-        seq=seq,
-        at=now,
-        user=user,
-        action=action,
-        patient_id=patient_id,
-        details=details,
-        records=[(table, rowid)],
-    )
-
-
-def _check_user(user: str, now: datetime) -> None:
-    """Who and when, checked before anything else (the engine compares local times only)."""
-    patients.checked_text(user, "user", MAX_USER)
-    moment_text(now, "now")
+# The names the patients section (and code written against it) calls: the rules are in
+# :mod:`db.audited`.
+_check_user = audited.check_user
+_insert_audited = audited.insert

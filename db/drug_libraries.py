@@ -7,8 +7,9 @@ whenever it is read back. The newest stored version is the active one; with none
 program's packaged library applies. Rows are never changed or deleted: going back to an older
 library is a new import under a new version string.
 
-The rules a change must pass live here; :class:`db.database.Database` holds the transaction,
-checks that the acting user is an administrator and writes the audit entry.
+The rules a change must pass live here, and the audited import (:func:`import_library`: the
+acting administrator checked against the accounts, the audit entry written) in the caller's
+write transaction (:class:`db.database.Database` holds it).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from datetime import datetime
 from sqlite_utils import Database as SqliteDatabase
 
 from db import audit
+from db import users as accounts
 from db.errors import DatabaseError
-from db.records import LibraryVersionRecord
+from db.records import LibraryChange, LibraryVersionRecord
+from db.users import User
 from db.values import moment_from, moment_text
-from programmer.drug_library import DrugLibrary, drug_library_from_text
+from programmer.drug_library import DrugLibrary, drug_library_from_text, library_changes
 from programmer.errors import ReferenceDataError
 from programmer.library_bounds import library_problems
 
@@ -151,3 +154,56 @@ def versions(sdb: SqliteDatabase) -> list[LibraryVersionRecord]:
         )
         for i, (version, at, by, text) in enumerate(rows)
     ]
+
+
+def active(
+    sdb: SqliteDatabase, cached: tuple[str, DrugLibrary] | None
+) -> tuple[str, DrugLibrary] | None:
+    """The newest stored version as (its text, the library), looked up on every use so a
+    version imported by another window applies at once, and checked and parsed again only when
+    its text differs from ``cached``'s; None while none is stored (the packaged one applies)."""
+    stored = newest(sdb)
+    if stored is None:
+        return None
+    row, text = stored
+    if cached is not None and cached[0] == text:
+        return cached
+    return text, read_library(sdb, row)
+
+
+def import_library(
+    sdb: SqliteDatabase,
+    toml_text: str,
+    new: DrugLibrary,
+    *,
+    active: DrugLibrary,
+    by: User,
+    now: datetime,
+    source: str,
+) -> LibraryChange:
+    """Store ``new`` (``toml_text`` as :func:`checked_library` read it) as the next version
+    after ``active``: administrators only, checked against the accounts now; it must carry a
+    version string not used before and keep every drug of ``active``
+    (:func:`check_successor`), else :class:`LibraryImportError` and nothing changes. Audited as
+    ``library.changed`` with what differs from the library it replaces."""
+    acting = accounts.require_administrator(sdb, by, manages="the drug library")
+    check_successor(sdb, new, active)
+    changes = library_changes(active, new)
+    seq = audit.next_seq(sdb)
+    rowid = insert(sdb, toml_text, new, by=acting, now=now, audit_seq=seq)
+    audit.append(
+        sdb,
+        seq=seq,
+        at=now,
+        user=acting,
+        action="library.changed",
+        patient_id=None,
+        details={
+            "version": new.version,
+            "previous_version": active.version,
+            "changes": list(changes) or ["no limit differs"],
+            "source": source,
+        },
+        records=[("drug_library", rowid)],
+    )
+    return LibraryChange(new.version, active.version, changes, now, acting)

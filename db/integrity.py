@@ -4,11 +4,15 @@ still in place, the audit hash chain, and every record against its audit entry."
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from pathlib import Path
 
 from sqlite_utils import Database as SqliteDatabase
 
 from db import anchor, audit, migrations
+from db.audit_times import backwards_times
+from db.kind import DatabaseKind
 from db.records import VerifyReport
 
 _TRIGGER = re.compile(r"CREATE TRIGGER (\w+)")
@@ -95,3 +99,48 @@ def anchor_problems(
                 f"trail (entries 1 to {count}): the trail was rolled back or rewritten since"
             )
     return problems
+
+
+def verify_database(
+    sdb: SqliteDatabase, path: Path, database_id: str | None, *, expect_head: str | None
+) -> VerifyReport:
+    """:func:`verify` with this workstation's anchor (the last head it saw of the database
+    ``database_id`` at ``path``, or another database it saw there), and the audit times never
+    going back, except in a training database (its simulated clock may)."""
+    seen = None if database_id is None else anchor.last_seen(database_id, path)
+    other = anchor.seen_at_path(path) if seen is None else None
+    report = verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
+    # A training database's simulated clock may go back; any other (and one whose kind was
+    # relabelled by hand, which the report names already) is held to the rule.
+    stored_kind = sdb.execute("SELECT value FROM console_meta WHERE key = 'kind'").fetchone()
+    if (
+        stored_kind is not None
+        and stored_kind[0] == DatabaseKind.TRAINING.value
+        and report.audit_ok
+    ):
+        return report
+    backwards = backwards_times(sdb)
+    if not backwards:
+        return report
+    return dataclasses.replace(report, audit_ok=False, problems=[*report.problems, *backwards])
+
+
+def anchor_warning(sdb: SqliteDatabase, path: Path, database_id: str | None) -> str | None:
+    """What the workstation's anchor says is wrong with the database ``database_id`` at
+    ``path``, in a few queries (not the whole of :func:`verify`): entries it saw that are gone
+    (a lost ``-wal``, an older copy put in place) or rewritten, or another database at this
+    path. None when nothing is."""
+    seq, _ = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+    if database_id is None:
+        return None
+    seen = anchor.last_seen(database_id, path)
+    if seen is None:
+        other = anchor.seen_at_path(path)
+        if other is None:
+            return None
+        return (
+            f"This workstation last saw another database at {path} (at {other.seen_at}): this "
+            "file has another identity. Run itb-console verify before going on."
+        )
+    problems = anchor_problems(sdb, int(seq), seen, None)
+    return problems[0] if problems else None

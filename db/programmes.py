@@ -1,14 +1,15 @@
 """Programme versions: immutable rows numbered per patient, each with the canonical programme text,
 its exact daily dose and flow, the findings it was checked with and the reasons typed for them.
 
-The rules a save must pass live in :meth:`db.database.Database.save_programme`; this module
-reads and writes the rows.
+The rules a save must pass live here too (:func:`save`, which
+:meth:`db.database.Database.save_programme` calls in its write transaction).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -16,6 +17,7 @@ from typing import Any, NoReturn
 
 from sqlite_utils import Database as SqliteDatabase
 
+from db import audit, audited, compounded, patients
 from db.errors import (
     ConflictError,
     DatabaseError,
@@ -25,11 +27,12 @@ from db.errors import (
     UnknownVersionError,
 )
 from db.patients import MAX_REASON, checked_text
-from db.records import ProgrammeVersion
+from db.records import ProgrammeVersion, PumpRecord
 from db.values import fraction_from, fraction_text, moment_from, moment_text
+from programmer.check_context import CheckContext
 from programmer.drug_library import DrugLibrary
 from programmer.errors import ProgrammeFileError
-from programmer.findings import Code, Finding, Severity
+from programmer.findings import CheckResult, Code, Finding, Severity, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import dumps, loads
 from programmer.pump_catalogue import PumpCatalogue
@@ -267,3 +270,126 @@ def refuse_conflict(
         "was overwritten: compare with the newest version and make the change again.",
         newest,
     )
+
+
+def checked_for_save(
+    programme: Programme, *, user: str, reason: str, now: datetime, reference: Reference
+) -> tuple[str, PumpRecord]:
+    """What a save checks before it takes the write lock: who and when, the reason, the
+    programme's canonical text, the patient and the pump (its record and the catalogue)."""
+    audited.check_user(user, now)
+    checked_text(reason, "reason", MAX_REASON)
+    text = canonical_text(programme, reference)
+    patients.check_patient(programme.patient, now.date())
+    pump_record = patients.pump_record_from_programme(programme.pump)
+    patients.check_pump(pump_record, programme.patient, reference.catalogue)
+    return text, pump_record
+
+
+def save(
+    sdb: SqliteDatabase,
+    programme: Programme,
+    *,
+    text: str,
+    pump_record: PumpRecord,
+    base_version: int | None,
+    user: str,
+    reason: str,
+    acknowledgements: Mapping[str, str],
+    now: datetime,
+    confirmed: bool,
+    reference: Reference,
+    context: Callable[[DrugLibrary], CheckContext],
+    insert_patient: Callable[[PumpRecord], None],
+) -> ProgrammeVersion:
+    """Store ``programme`` (checked by :func:`checked_for_save` into ``text`` and
+    ``pump_record``) as the patient's next version, with its audit entry, in the caller's write
+    transaction. ``base_version`` is the number of the newest version the editor started from
+    (None for a patient's first programme); if another has been saved since, the save is
+    refused with :class:`ConflictError` rather than silently replacing it.
+
+    The programme is checked here with the engine's :func:`check_programme` against
+    ``context(library)`` (the patient's check context, with the library ``reference`` holds,
+    the one checked and recorded): a hard finding refuses it (:class:`HardFindingError`), and
+    each soft finding needs a non-blank reason under ``acknowledgement_key(finding)``
+    (:class:`MissingAcknowledgementError`). A patient or pump not yet in the database is
+    created from the programme with ``insert_patient(pump_record)`` (the import path); one that
+    differs from the stored record is refused (:class:`RecordMismatchError`)."""
+    patient_id = programme.patient.id
+    library = reference.library
+    latest = latest_number(sdb, patient_id)
+    if base_version != latest:
+        refuse_conflict(sdb, patient_id, base_version, latest, reference)
+    known, current_pump = patients.check_programme_matches(sdb, programme.patient, programme.pump)
+    if not known:
+        insert_patient(pump_record)
+    result: CheckResult = check_programme(programme, context(library), now=now)
+    acks = acknowledged(result.findings, acknowledgements)
+    seq = audit.next_seq(sdb)
+    records: list[tuple[str, int]] = []
+    if current_pump is not None and (
+        current_pump.replace_by != programme.pump.replace_by
+        or current_pump.low_reservoir_alarm_ml != programme.pump.low_reservoir_alarm_ml
+    ):
+        # The programme changes the pump's record (a new low-reservoir alarm, or a corrected
+        # replace-by date): a new revision row, the old one kept.
+        revised = current_pump.revised_by(programme.pump)
+        records.append(
+            (
+                "pump",
+                patients.insert_pump(sdb, patient_id, revised, user=user, now=now, audit_seq=seq),
+            )
+        )
+    number = (latest or 0) + 1
+    projection = result.projection
+    try:
+        rowid = insert(
+            sdb,
+            patient_id=patient_id,
+            number=number,
+            based_on=base_version,
+            text=text,
+            programme=programme,
+            daily_dose_mcg=projection.daily_dose_mcg,
+            flow_ml_per_day=projection.flow_ml_per_day,
+            library_version=library.version,
+            catalogue_version=reference.catalogue.version,
+            findings=result.findings,
+            acknowledgements=acks,
+            user=user,
+            now=now,
+            reason=reason,
+            confirmed=confirmed,
+            audit_seq=seq,
+        )
+    except sqlite3.IntegrityError as exc:
+        # Only reachable if the check above was bypassed: the UNIQUE (patient, number)
+        # constraint is the last line against two saves of the same number.
+        if "UNIQUE" in str(exc) or "follow on" in str(exc):
+            refuse_conflict(sdb, patient_id, base_version, number, reference)
+        raise
+    records.append(("programme_version", rowid))
+    audit.append(
+        sdb,
+        seq=seq,
+        at=now,
+        user=user,
+        action="programme.saved" if confirmed else "programme.drafted",
+        patient_id=patient_id,
+        details={
+            "version": number,
+            "based_on": base_version,
+            "reason": reason,
+            "mode": programme.mode.value,
+            "daily_dose_mcg": str(projection.daily_dose_mcg),
+            "library_version": library.version,
+            "overrides": [
+                {"code": f.code.value, "field": f.field, "reason": acks[key]}
+                for f in result.findings
+                if (key := acknowledgement_key(f)) in acks
+            ],
+            **compounded.save_audit_words(sdb, programme, library),
+        },
+        records=records,
+    )
+    return read(sdb, patient_id, number, reference)

@@ -171,7 +171,9 @@ def write(
     now: datetime,
     boluses: Sequence[BolusGivenRecord] = (),
 ) -> None:
-    """Store the pump's state, with the boluses it gave, and the audit entry for them."""
+    """Store the pump's state after what was done to it (a transmission, complete or cut off;
+    an alarm acknowledged; a bolus given on it; a session undone), with the boluses it gave, and
+    the audit entry ``action`` for them."""
     record = patients.read_patient(sdb, patient_id)
     serial = pump.programme.pump.serial
     if record.pump is None or record.pump.serial != serial:
@@ -234,7 +236,9 @@ def interrogate(
     reference: Reference,
     running_version: int | None = None,
 ) -> SimulatedPump:
-    """Read the pump (starting it on the first interrogation) and log the interrogation."""
+    """Read the pump and log the interrogation. The first interrogation starts the simulated
+    pump on the confirmed programme ``running_version`` (else the current one), delivering
+    since its fill as the record says."""
     pump = read(sdb, patient_id, now=now, reference=reference)
     started = pump is None
     if pump is None:
@@ -329,4 +333,39 @@ def record_bridge_decision(
         action="refill.bridge-bolus-omitted",
         patient_id=patient_id,
         details={"reason": omitted_reason.strip(), **change},
+    )
+
+
+def record_refill_visit(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    refill: RefillRecord,
+    *,
+    bridge: BolusGivenRecord | None,
+    omitted_reason: str,
+    user: str,
+    now: datetime,
+    reference: Reference,
+) -> None:
+    """A refill (:func:`db.treatments.record_refill`) and, when it changes the concentration on
+    record, the bridge bolus given or the typed reason for giving none
+    (:func:`record_bridge_decision`), in the caller's one write transaction."""
+    treatments.record_refill(
+        sdb,
+        patient_id,
+        refill,
+        user=user,
+        now=now,
+        catalogue=reference.catalogue,
+        library=reference.library,
+    )
+    record_bridge_decision(
+        sdb,
+        patient_id,
+        refill,
+        bridge=bridge,
+        omitted_reason=omitted_reason,
+        user=user,
+        now=now,
+        reference=reference,
     )

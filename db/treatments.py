@@ -1,15 +1,17 @@
 """What was done to the patient, as distinct from what was programmed: refills, boluses given
-and screening trials (issue 3, "What it holds"). Rows are checked here, written and read here;
-the caller holds the transaction and writes the audit entry."""
+and screening trials (issue 3, "What it holds"). Rows are checked here, written (each with its audit
+entry, in the caller's write transaction: :mod:`db.database`) and read here."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlite_utils import Database as SqliteDatabase
 
+from db import audited, compounded, patients
 from db.errors import HardFindingError, InvalidRecordError, MissingAcknowledgementError
 from db.patients import MAX_REASON, checked_text
 from db.records import (
@@ -231,3 +233,82 @@ def screenings(sdb: SqliteDatabase, patient_id: str) -> list[ScreeningRecord]:
         )
         for at, dose, response, hours, notes, by in rows
     ]
+
+
+# ---------------------------------------------------------------- audited writes
+
+
+def record_refill(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    refill: RefillRecord,
+    *,
+    user: str,
+    now: datetime,
+    catalogue: PumpCatalogue,
+    library: DrugLibrary,
+) -> None:
+    """Record a refill, audited as ``refill.recorded``. Refused when the volume exceeds the
+    reservoir or the concentration is not a library one (nor one confirmed as compounded for
+    this patient) (:class:`HardFindingError`), or when a discrepancy over the pump's limit has
+    no reason (:class:`MissingAcknowledgementError`)."""
+    record = patients.read_patient(sdb, patient_id)
+    if record.pump is None:
+        raise InvalidRecordError(f"patient {patient_id} has no pump recorded", "pump")
+    check_refill(
+        refill,
+        record.pump,
+        catalogue,
+        library,
+        compounded.concentrations_of(compounded.confirmations(sdb, patient_id), refill.drug),
+    )
+    audited.insert(
+        sdb,
+        patient_id,
+        "refill",
+        "refill.recorded",
+        user=user,
+        now=now,
+        insert=lambda seq: insert_refill(sdb, patient_id, refill, user=user, audit_seq=seq),
+        details={
+            "at": refill.at.isoformat(),
+            "discrepancy_ml": str(refill.discrepancy_ml),
+            "reason": refill.reason,
+        },
+    )
+
+
+def record_bolus_given(
+    sdb: SqliteDatabase, patient_id: str, bolus: BolusGivenRecord, *, user: str, now: datetime
+) -> None:
+    """Record a bolus given (checked by :func:`check_bolus` first), audited as
+    ``bolus.given``."""
+    patients.patient_num(sdb, patient_id)
+    audited.insert(
+        sdb,
+        patient_id,
+        "bolus_given",
+        "bolus.given",
+        user=user,
+        now=now,
+        insert=lambda seq: insert_bolus(sdb, patient_id, bolus, user=user, audit_seq=seq),
+        details={"kind": bolus.kind.value, "dose_mcg": str(bolus.dose_mcg)},
+    )
+
+
+def record_screening(
+    sdb: SqliteDatabase, patient_id: str, screening: ScreeningRecord, *, user: str, now: datetime
+) -> None:
+    """Record a screening trial (checked by :func:`check_screening` first), audited as
+    ``screening.recorded``."""
+    patients.patient_num(sdb, patient_id)
+    audited.insert(
+        sdb,
+        patient_id,
+        "screening",
+        "screening.recorded",
+        user=user,
+        now=now,
+        insert=lambda seq: insert_screening(sdb, patient_id, screening, user=user, audit_seq=seq),
+        details={"dose_mcg": str(screening.dose_mcg), "response": screening.response.value},
+    )

@@ -394,7 +394,12 @@ def settle_login(
     """Record a login attempt inside the write transaction and return the user, or the error
     to raise once the transaction has committed (a refused login must still be recorded: the
     failure count, the lock and the audit entry are the point). The account is read again
-    here, so a lock set meanwhile by another window is honoured."""
+    here, so a lock set meanwhile by another window is honoured. The errors: the same
+    :class:`AuthenticationError` for an unknown name as for a wrong password;
+    :class:`AccountLockedError` after ``MAX_FAILED_LOGINS`` wrong passwords in a row, for
+    ``LOCKOUT`` from ``now``; :class:`InactiveAccountError`;
+    :class:`TrainerOnClinicalDatabaseError`. Every attempt is recorded in the audit trail, the
+    refused ones too."""
     account = find_account(sdb, name)
     why = {"for": purpose.value}
     if account is None:
@@ -545,7 +550,9 @@ def _insert(
 def insert_first_administrator(
     sdb: SqliteDatabase, name: str, password_hash: str, *, now: datetime
 ) -> User:
-    """The first account of a database: an administrator, created by themselves."""
+    """The first account of a database: an administrator, created by themselves, with the
+    password the person setting up the console chose (:class:`AccountsExistError` once the
+    database has any account)."""
     check_name(name)
     if has_users(sdb):
         raise AccountsExistError(
@@ -603,6 +610,7 @@ def update_password(
 def update_role(
     sdb: SqliteDatabase, name: str, role: Role, *, by: User, kind: DatabaseKind, now: datetime
 ) -> None:
+    """Change an account's role (administrators only; never the last administrator's)."""
     acting = _administrator(sdb, by)
     account = _target(sdb, name)
     old = account.record.role
@@ -623,6 +631,8 @@ def update_role(
 
 
 def update_active(sdb: SqliteDatabase, name: str, active: bool, *, by: User, now: datetime) -> None:
+    """Switch an account off or on again (administrators only; never the last active
+    administrator off). A switched-off account cannot log in; its history stays."""
     acting = _administrator(sdb, by)
     account = _target(sdb, name)
     if account.record.active is bool(active):

@@ -8,13 +8,18 @@ crash or a closed window still holds all it did and resumes on the next start.""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database as SqliteDatabase
 
+from db import audit, patients, programmes
+from db import simulated_pumps as pumps
+from db.errors import InvalidRecordError
 from db.values import moment_from, moment_text
+from programmer.visit import PumpAtFinish, finish_outcome
 
 SCHEMA = """
 CREATE TABLE visit (
@@ -187,3 +192,118 @@ def read_all(sdb: SqliteDatabase, patient_id: str) -> list[Visit]:
             )
         )
     return visits
+
+
+def open_visit(sdb: SqliteDatabase, patient_id: str) -> Visit | None:
+    """The patient's visit still open, or None."""
+    patients.patient_num(sdb, patient_id)
+    if open_visit_id(sdb, patient_id) is None:
+        return None
+    return read_all(sdb, patient_id)[-1]
+
+
+def _open_id(sdb: SqliteDatabase, patient_id: str) -> int:
+    patients.patient_num(sdb, patient_id)
+    visit_id = open_visit_id(sdb, patient_id)
+    if visit_id is None:
+        raise InvalidRecordError(f"patient {patient_id} has no open visit", "visit")
+    return visit_id
+
+
+def start(sdb: SqliteDatabase, patient_id: str, *, user: str, now: datetime) -> tuple[Visit, bool]:
+    """Start a visit, audited as ``visit.started``, or resume the one left open (a closed
+    window, a crash): the visit and whether it was resumed. Every audit entry for the patient
+    from here until the finish is one of its steps."""
+    patients.patient_num(sdb, patient_id)
+    resumed = open_visit_id(sdb, patient_id) is not None
+    if not resumed:
+        seq = audit.next_seq(sdb)
+        rowid, number = insert_visit(sdb, patient_id, user=user, now=now, audit_seq=seq)
+        audit.append(
+            sdb,
+            seq=seq,
+            at=now,
+            user=user,
+            action="visit.started",
+            patient_id=patient_id,
+            details={"visit": number},
+            records=[("visit", rowid)],
+        )
+    return read_all(sdb, patient_id)[-1], resumed
+
+
+def finish(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    *,
+    user: str,
+    now: datetime,
+    left_unchanged_reason: str | None,
+    reference: programmes.Reference,
+) -> Visit:
+    """Finish the open visit, audited as ``visit.finished``: only with the pump running the
+    newest confirmed programme, or "left unchanged" with a typed reason; never while a
+    programming session has left the pump stopped (:class:`VisitRefused`, nothing stored)."""
+    visit_id = _open_id(sdb, patient_id)
+    pump = pumps.read(sdb, patient_id, now=now, reference=reference)
+    current = programmes.read_current(sdb, patient_id, reference)
+    state = PumpAtFinish(
+        read=pump is not None,
+        running=pump is not None and pump.running,
+        in_session=pump is not None and pump.session is not None,
+        runs_final=pump is not None and current is not None and pump.programme == current.programme,
+    )
+    outcome = finish_outcome(state, left_unchanged_reason)
+    reason = (left_unchanged_reason or "").strip()
+    final = None if current is None else current.number
+    seq = audit.next_seq(sdb)
+    insert_finish(
+        sdb,
+        visit_id,
+        outcome=outcome.value,
+        reason=reason,
+        final_version=final,
+        user=user,
+        now=now,
+        audit_seq=seq,
+    )
+    audit.append(
+        sdb,
+        seq=seq,
+        at=now,
+        user=user,
+        action="visit.finished",
+        patient_id=patient_id,
+        details={
+            "visit": visit_number(sdb, visit_id),
+            "outcome": outcome.value,
+            "reason": reason,
+            "final_version": final,
+        },
+        records=[("visit_finish", visit_id)],
+    )
+    return read_all(sdb, patient_id)[-1]
+
+
+def record_review(
+    sdb: SqliteDatabase,
+    patient_id: str,
+    details: Mapping[str, object],
+    *,
+    user: str,
+    now: datetime,
+) -> Visit:
+    """The clinician confirmed the visit's review (ui/visit_review.py): one audit entry,
+    ``visit.reviewed``, with what was reviewed; filed under the open visit as its step like
+    every other (only while a visit is open)."""
+    visit_id = _open_id(sdb, patient_id)
+    audit.append(
+        sdb,
+        seq=audit.next_seq(sdb),
+        at=now,
+        user=user,
+        action="visit.reviewed",
+        patient_id=patient_id,
+        details={**details, "visit": visit_number(sdb, visit_id)},
+    )
+    return read_all(sdb, patient_id)[-1]

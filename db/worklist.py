@@ -27,7 +27,8 @@ from programmer.errors import EngineError
 from programmer.programme import Mode
 from programmer.projection import ClinicSettings, RefillLimit, project
 from programmer.refill import earlier_on_fill
-from programmer.worklist import PatientFigures
+from programmer.worklist import PatientFigures, WorklistItem, horizon
+from programmer.worklist import worklist as build_worklist
 
 # Schema 4 (db.migrations): the figures, the stale set, and the triggers that keep it.
 SCHEMA = (
@@ -245,3 +246,10 @@ def candidates(sdb: SqliteDatabase, until: datetime) -> list[PatientFigures]:
 def all_figures(sdb: SqliteDatabase) -> list[PatientFigures]:
     """Every patient's stored figures (tests, and the check that the stored rows agree)."""
     return [_figures(row) for row in sdb.execute(_SELECT).fetchall()]
+
+
+def due(sdb: SqliteDatabase, now: datetime, days: int) -> list[WorklistItem]:
+    """Every patient due within ``days`` days of ``now``, overdue, stopped or with a version
+    not yet transmitted, sorted by next refill, from the stored figures (brought up to date
+    first: :func:`has_stale`)."""
+    return build_worklist(candidates(sdb, horizon(now, days)), now, days)
