@@ -13,7 +13,6 @@ JSON itself instead of through a FHIR library (one rewrites it as ``0.048``).
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from db.records import (
 )
 from programmer.drug_library import DrugLibrary
 from programmer.programme import EVERY_DAY, Bolus, Mode, PatientBolus, Programme, Step
+from programmer.programme_file import exact_json
 from programmer.pump_catalogue import PumpCatalogue
 
 if TYPE_CHECKING:
@@ -466,26 +466,9 @@ def _performed(administration: dict[str, Any], by: str, reason: str, pump_url: s
         administration["device"] = [_reference(pump_url)]
 
 
-def _encode(value: Any, indent: str) -> str:
-    if isinstance(value, Decimal):
-        return format(value.copy_abs() if value.is_zero() else value, "f")
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = indent + "  "
-        items = [f"{inner}{json.dumps(k)}: {_encode(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        inner = indent + "  "
-        return "[\n" + ",\n".join(inner + _encode(v, inner) for v in value) + "\n" + indent + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def bundle_text(record: FhirRecord, *, now: datetime, localize: Localize = local_zone) -> str:
     """The Bundle as FHIR JSON text (UTF-8, ends with a newline), decimals as stored."""
-    return _encode(bundle(record, now=now, localize=localize), "") + "\n"
+    return exact_json(bundle(record, now=now, localize=localize)) + "\n"
 
 
 def record_from_database(

@@ -531,6 +531,12 @@ def programme_to_json(programme: Programme) -> dict[str, Any]:
     }
 
 
+def exact_json(value: Any, indent: str = "") -> str:
+    """JSON text with every Decimal written exactly as stored (``0.0480`` stays ``0.0480``; the
+    json module has no Decimal), two-space indented: the programme file and the FHIR export."""
+    return _encode(value, indent)
+
+
 def _encode(value: Any, indent: str) -> str:
     if isinstance(value, Decimal):
         # -0 reads back as the integer 0: write every zero unsigned so the text is canonical.

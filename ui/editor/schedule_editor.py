@@ -697,21 +697,7 @@ class ScheduleEditor(QWidget):
             self.dose_edit.setFocus()
             self.dose_edit.selectAll()
             return True
-        if ref.section == "boluses":
-            index = self.bolus_model.index_for_field(field)
-            if index.isValid():
-                self.bolus_table.setCurrentIndex(index)
-            self.bolus_table.setFocus()
-            return True
-        if ref.section == "patient_bolus":
-            target = {
-                "dose_mcg": self.pb_dose,
-                "duration_min": self.pb_duration,
-                "lockout_min": self.pb_lockout,
-                "max_per_day": self.pb_max,
-            }.get(ref.attribute or "", self.pb_dose)
-            target.setFocus()
-            target.selectAll()
+        if self.boluses_box.focus_field(ref, field):  # a bolus cell or patient-bolus field
             return True
         if ref.section == "mode":
             self.mode_combo.setFocus()
