@@ -16,10 +16,6 @@ training database) is a client of this facade (:mod:`db.seed`), handed in as ``o
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import logging
-import os
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,7 +27,6 @@ from types import TracebackType
 from sqlite_utils import Database as SqliteDatabase
 
 from db import (
-    anchor,
     assessments,
     audit,
     audit_key,
@@ -40,7 +35,9 @@ from db import (
     clinic_settings,
     compounded,
     drug_libraries,
+    file_guard,
     migrations,
+    patient_changes,
     patients,
     programmes,
     treatments,
@@ -54,15 +51,10 @@ from db import users as accounts
 from db.clinic_settings import ClinicSettingsVersion, SettingsError
 from db.compounded import ConfirmationRefusedError
 from db.connection import (
-    APPLICATION_ID,
     DEFAULT_TIMEOUT_S,
     FileKind,
     FileState,
-    check_writable,
-    connect,
-    create_empty_file,
     inspect_file,
-    sync_folder,
     translate,
 )
 from db.drug_libraries import LibraryImportError
@@ -82,6 +74,7 @@ from db.errors import (
     UnknownPatientError,
     UnknownVersionError,
 )
+from db.file_guard import file_identity
 from db.kind import DatabaseKind, WrongDatabaseKindError
 from db.local_disk import refuse_network_filesystem
 from db.patients import MAX_REASON
@@ -154,8 +147,6 @@ __all__ = [
     "acknowledgement_key",
 ]
 
-MAX_DIAGNOSIS = 500
-
 # What fills a database in the transaction that creates it: called with the open database and
 # the creation moment (the demonstration patients, the training scenarios: :mod:`db.seed`).
 OnCreate = Callable[["Database", datetime], None]
@@ -218,8 +209,18 @@ class Database:
                     f"{path}: there is no database there. Check the path (--db), or let the "
                     "console create a new one."
                 )
-            _refuse_vanished(path)
-            cls._create_whole(path, on_create=on_create, now=moment, timeout=timeout)
+            file_guard.refuse_vanished(path)
+            file_guard.create_whole(
+                path,
+                lambda temp: cls._open_file(
+                    temp,
+                    inspect_file(temp),
+                    on_create=on_create,
+                    moment=moment,
+                    timeout=timeout,
+                    anchored=False,
+                ).close(),
+            )
             state = inspect_file(path)
         if state.kind is FileKind.EMPTY:
             # Only a missing file is a new database (product.md, "Records and files"): a 0-byte
@@ -241,43 +242,6 @@ class Database:
         )
 
     @classmethod
-    def _create_whole(
-        cls,
-        path: Path,
-        *,
-        on_create: Callable[[Database, datetime], None] | None,
-        now: datetime,
-        timeout: float,
-    ) -> None:
-        """Make a new database at ``path`` whole or not at all: built in an exclusive
-        temporary file beside it, then linked into place (never over a file another window
-        created meanwhile, which is then the one used). A kill while creating leaves no 0-byte
-        or half-made file at ``path``."""
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.creating")
-        if not create_empty_file(temp):
-            raise DatabaseError(f"{path} cannot be created: {temp} is in the way")
-        try:
-            cls._open_file(
-                temp,
-                inspect_file(temp),
-                on_create=on_create,
-                moment=now,
-                timeout=timeout,
-                anchored=False,
-            ).close()
-            try:
-                os.link(temp, path)
-            except FileExistsError:
-                pass  # another window created it first: that one is opened
-            except OSError:
-                if not path.exists():  # a file system without hard links
-                    os.replace(temp, path)
-            sync_folder(path.parent)
-        finally:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{temp}{suffix}").unlink(missing_ok=True)
-
-    @classmethod
     def _open_file(
         cls,
         path: Path,
@@ -291,22 +255,9 @@ class Database:
         settings: ClinicSettings | None = None,
         anchored: bool = True,
     ) -> Database:
-        if state.kind is FileKind.SQLITE:  # first from the header, without opening it
-            _refuse_foreign(path, state.application_id, state.user_version, has_tables=False)
-        check_writable(path)
-        conn = connect(path, timeout=timeout)
+        conn = file_guard.connect_checked(path, state, timeout=timeout)
         try:
             sdb = SqliteDatabase(conn, execute_plugins=False)
-            # Again through SQLite, which also sees a write-ahead log, before anything is written.
-            _refuse_foreign(
-                path,
-                int(sdb.execute("PRAGMA application_id").fetchone()[0]),
-                migrations.user_version(sdb),
-                has_tables=sdb.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
-                is not None,
-            )
-            if sdb.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                sdb.execute("PRAGMA journal_mode = WAL")
             database = cls(
                 path,
                 sdb,
@@ -420,67 +371,19 @@ class Database:
         self._remember_head(datetime.now())
 
     def _check_same_file(self, *, before: bool) -> None:
-        """The file this connection writes is still the one at the path, and so is its
-        ``-wal`` (product.md: the window "checks before and after every write that the file it
-        holds is still the one at its path, and never reports a save that did not reach it").
-        A file deleted or replaced under an open connection takes every later write with it."""
-        wal = Path(f"{self.path}-wal")
+        """The file this connection writes is still the one at the path, its ``-wal`` too
+        (:func:`db.file_guard.check_same_file`)."""
         if self._wal_identity is None:
-            self._wal_identity = file_identity(wal)
-        now_file, now_wal = file_identity(self.path), file_identity(wal)
-        if now_file == self._identity and (
-            self._wal_identity is None or now_wal == self._wal_identity
-        ):
-            return
-        what = (
-            f"the database file {self.path}"
-            if now_file != self._identity
-            else f"its journal file {wal}"
-        )
-        gone = (
-            "was deleted"
-            if (now_file if now_file != self._identity else now_wal) is None
-            else ("was replaced by another file")
-        )
-        outcome = (
-            "Nothing was saved."
-            if before
-            else "What was just done did NOT reach the database at that path."
-        )
-        raise DatabaseError(
-            f"{what} {gone} while the console held it open. {outcome} Keep this window open "
-            "(what you entered is still here), close the other windows on this database, and "
-            "restore it from a backup or ask an administrator before going on."
-        )
+            self._wal_identity = file_identity(Path(f"{self.path}-wal"))
+        file_guard.check_same_file(self.path, self._identity, self._wal_identity, before=before)
 
     def _remember_head(self, now: datetime) -> None:
-        """Tell the workstation's anchor the newest entry this connection saw, unless the
-        anchor already knows a later one, or one this trail does not continue (a rollback or
-        a rewrite: kept as it is, so verify can name it)."""
-        if self._database_id is None:
-            return
-        seq, digest = self._sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
-        head = (int(seq), str(digest))
-        if head == self._remembered:
-            return
-        try:
-            seen = anchor.last_seen(self._database_id, self.path)
-            if seen is None and anchor.seen_at_path(self.path) is not None:
-                return  # another database was seen here: kept, so verify can say so
-            if seen is not None and (seen.seq, seen.hash) != head:
-                if seen.seq > head[0]:
-                    return
-                row = self._sdb.execute(
-                    "SELECT hash FROM audit WHERE seq = ?", [seen.seq]
-                ).fetchone()
-                if row is None or row[0] != seen.hash:
-                    return
-            anchor.record_seen(self._database_id, self.path, head[0], head[1], now)
-        except DatabaseError as exc:
-            # The write itself committed; the anchor lags, which verify will say.
-            logging.getLogger(__name__).warning("the audit head was not recorded: %s", exc)
-            return
-        self._remembered = head
+        """Tell the workstation's anchor the newest entry this connection saw
+        (:func:`db.file_guard.remember_head`)."""
+        if self._database_id is not None:
+            self._remembered = file_guard.remember_head(
+                self._sdb, self._database_id, self.path, self._remembered, now
+            )
 
     @contextmanager
     def _read(self) -> Iterator[SqliteDatabase]:
@@ -549,79 +452,29 @@ class Database:
         user: str,
         now: datetime,
     ) -> None:
-        """A new patient with the pump in place; refused if the id is taken."""
-        _check_user(user, now)
-        patients.check_patient(patient, now.date())
-        patients.check_pump(pump, patient, self._catalogue)
-        patients.checked_text(diagnosis, "diagnosis", MAX_DIAGNOSIS, blank_ok=True)
-        patients.checked_text(notes, "notes", patients.MAX_NOTES, blank_ok=True)
-        with self._write() as sdb:
-            if patients.exists(sdb, patient.id):
-                raise PatientExistsError(
-                    f"a patient with id '{patient.id}' is already in the database; open that "
-                    "record, or check the id"
-                )
-            self._insert_patient(sdb, patient, pump, diagnosis, notes, user, now)
-
-    def _insert_patient(
-        self,
-        sdb: SqliteDatabase,
-        patient: Patient,
-        pump: PumpRecord,
-        diagnosis: str,
-        notes: str,
-        user: str,
-        now: datetime,
-    ) -> None:
-        seq = audit.next_seq(sdb)
-        num = patients.insert_patient(
-            sdb, patient, diagnosis=diagnosis, notes=notes, now=now, audit_seq=seq
-        )
-        pump_id = patients.insert_pump(sdb, patient.id, pump, user=user, now=now, audit_seq=seq)
-        audit.append(
-            sdb,
-            seq=seq,
-            at=now,
+        """A new patient with the pump in place; refused if the id is taken
+        (:func:`db.patient_changes.create`)."""
+        patient_changes.check_new(
+            patient,
+            pump,
+            diagnosis=diagnosis,
+            notes=notes,
             user=user,
-            action="patient.created",
-            patient_id=patient.id,
-            details={"name": patient.name, "pump": f"{pump.model} {pump.serial}"},
-            records=[("patient", num), ("pump", pump_id)],
+            now=now,
+            catalogue=self._catalogue,
         )
+        with self._write() as sdb:
+            patient_changes.create(
+                sdb, patient, pump, diagnosis=diagnosis, notes=notes, user=user, now=now
+            )
 
     def replace_pump(self, patient_id: str, pump: PumpRecord, *, user: str, now: datetime) -> None:
-        """Record a new pump in place of the current one, which stays in the history (its
-        removal date is the new pump's implant date)."""
-        _check_user(user, now)
+        """A new pump in place of the current one, kept in the history
+        (:func:`db.patient_changes.replace_pump`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            record = patients.read_patient(sdb, patient_id)
-            patients.check_pump(pump, record.patient, self._catalogue)
-            old = record.pump
-            if old is not None and pump.serial == old.serial:
-                raise InvalidRecordError(
-                    f"is the serial of the pump in place ({old.serial}): a replacement has "
-                    "another serial",
-                    "pump.serial",
-                )
-            if old is not None and pump.implanted_on < old.implanted_on:
-                raise InvalidRecordError(
-                    f"is before the current pump's implant date {old.implanted_on}",
-                    "pump.implanted_on",
-                )
-            seq = audit.next_seq(sdb)
-            pump_id = patients.insert_pump(sdb, patient_id, pump, user=user, now=now, audit_seq=seq)
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=user,
-                action="pump.replaced",
-                patient_id=patient_id,
-                details={
-                    "removed": None if old is None else f"{old.model} {old.serial}",
-                    "implanted": f"{pump.model} {pump.serial}",
-                },
-                records=[("pump", pump_id)],
+            patient_changes.replace_pump(
+                sdb, patient_id, pump, user=user, now=now, catalogue=self._catalogue
             )
 
     def revise_catheter(
@@ -633,50 +486,19 @@ class Database:
         user: str,
         now: datetime,
     ) -> PumpRecord:
-        """Correct the implanted catheter of the pump in place (model and implanted length, as
-        the priming and bridge boluses need them): a new revision of the pump's record, the
-        earlier one kept; the catheter must connect to the pump's maker. Audited."""
-        _check_user(user, now)
+        """Correct the catheter of the pump in place
+        (:func:`db.patient_changes.revise_catheter`)."""
+        audited.check_user(user, now)
         with self._write() as sdb:
-            record = patients.read_patient(sdb, patient_id)
-            old = record.pump
-            if old is None:
-                raise InvalidRecordError("no pump is recorded for this patient", "pump")
-            revised = dataclasses.replace(
-                old,
-                catheter_model=catheter_model,
-                catheter_length_cm=catheter_length_cm,
-                removed_on=None,
-            )
-            patients.check_pump(revised, record.patient, self._catalogue)
-            fitting = {c.model for c in self._catalogue.catheters_for(old.model)}
-            if catheter_model is not None and catheter_model not in fitting:
-                maker = self._catalogue.pump(old.model).maker
-                raise InvalidRecordError(
-                    f"'{catheter_model}' does not connect to a {maker} pump", "pump.catheter_model"
-                )
-            seq = audit.next_seq(sdb)
-            pump_id = patients.insert_pump(
-                sdb, patient_id, revised, user=user, now=now, audit_seq=seq
-            )
-
-            def words(p: PumpRecord) -> str | None:
-                if p.catheter_model is None:
-                    return None
-                length = "" if p.catheter_length_cm is None else f", {p.catheter_length_cm} cm"
-                return f"{p.catheter_model}{length}"
-
-            audit.append(
+            return patient_changes.revise_catheter(
                 sdb,
-                seq=seq,
-                at=now,
+                patient_id,
+                catheter_model,
+                catheter_length_cm,
                 user=user,
-                action="pump.catheter_revised",
-                patient_id=patient_id,
-                details={"serial": old.serial, "from": words(old), "to": words(revised)},
-                records=[("pump", pump_id)],
+                now=now,
+                catalogue=self._catalogue,
             )
-            return revised
 
     def revise_patient(
         self,
@@ -687,63 +509,15 @@ class Database:
         user: str,
         now: datetime,
     ) -> PatientRecord:
-        """Correct the record of patient ``patient.id`` (name, birth date, spasticity origin,
-        diagnosis): a new revision, the earlier ones kept, checked as at creation (the name by
-        db/names.py, the birth date not in the future nor after a pump's implant). Saved
-        programmes keep the record they were saved with; the pending programme takes this one
-        when the patient is next opened (ui/record_edit.py), and the next saved version carries
-        it. Audited with ``reason``."""
-        _check_user(user, now)
-        patients.checked_text(reason, "reason", MAX_REASON)
-        patients.check_patient(patient, now.date())
-        patients.checked_text(diagnosis, "diagnosis", MAX_DIAGNOSIS, blank_ok=True)
+        """Correct the record of patient ``patient.id``, audited with ``reason``
+        (:func:`db.patient_changes.revise_patient`)."""
+        patient_changes.check_revision(
+            patient, diagnosis=diagnosis, reason=reason, user=user, now=now
+        )
         with self._write() as sdb:
-            record = patients.read_patient(sdb, patient.id)
-            for pump in record.pumps:
-                if pump.implanted_on < patient.birth_date:
-                    raise InvalidRecordError(
-                        f"is after the implant of pump {pump.serial} on {pump.implanted_on}",
-                        "patient.birth_date",
-                    )
-            was = record.patient
-            changes = {
-                label: {"from": str(old), "to": str(new)}
-                for label, old, new in (
-                    ("name", was.name, patient.name),
-                    ("birth_date", was.birth_date, patient.birth_date),
-                    (
-                        "spasticity_origin",
-                        was.spasticity_origin.value,
-                        patient.spasticity_origin.value,
-                    ),
-                    ("diagnosis", record.diagnosis, diagnosis),
-                )
-                if old != new
-            }
-            if not changes:
-                raise InvalidRecordError("nothing was changed in the record", "patient")
-            seq = audit.next_seq(sdb)
-            row = patients.insert_patient_revision(
-                sdb,
-                patient,
-                diagnosis=diagnosis,
-                notes=record.notes,
-                reason=reason,
-                user=user,
-                now=now,
-                audit_seq=seq,
+            return patient_changes.revise_patient(
+                sdb, patient, diagnosis=diagnosis, reason=reason, user=user, now=now
             )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
-                user=user,
-                action="patient.revised",
-                patient_id=patient.id,
-                details={"changes": changes, "reason": reason},
-                records=[("patient_revision", row)],
-            )
-            return patients.read_patient(sdb, patient.id)
 
     def revise_pump(
         self,
@@ -757,79 +531,22 @@ class Database:
         user: str,
         now: datetime,
     ) -> PumpRecord:
-        """Correct the record of the pump in place (serial, implant and replace-by dates,
-        low-reservoir alarm): a new revision of the pump's record, the earlier one kept (a
-        corrected serial is named as a revision, not a replacement), checked as at creation.
-        A replace-by later than the battery allows is the engine's REPLACE_BY_IMPLAUSIBLE, a
-        hard finding of every check of the pending programme that takes this record. Audited
-        with ``reason``."""
-        _check_user(user, now)
-        patients.checked_text(reason, "reason", MAX_REASON)
+        """Correct the record of the pump in place, audited with ``reason``
+        (:func:`db.patient_changes.revise_pump`)."""
+        patient_changes.check_pump_revision(reason=reason, user=user, now=now)
         with self._write() as sdb:
-            record = patients.read_patient(sdb, patient_id)
-            old = record.pump
-            if old is None:
-                raise InvalidRecordError("no pump is recorded for this patient", "pump")
-            revised = dataclasses.replace(
-                old,
+            return patient_changes.revise_pump(
+                sdb,
+                patient_id,
                 serial=serial,
                 implanted_on=implanted_on,
                 replace_by=replace_by,
                 low_reservoir_alarm_ml=low_reservoir_alarm_ml,
-                removed_on=None,
-            )
-            patients.check_pump(revised, record.patient, self._catalogue)
-            earlier = record.pumps[:-1]
-            if any(p.serial == serial for p in earlier):
-                raise InvalidRecordError(
-                    "is the serial of an earlier pump of this patient", "pump.serial"
-                )
-            if earlier and implanted_on < earlier[-1].implanted_on:
-                raise InvalidRecordError(
-                    f"is before the previous pump's implant date {earlier[-1].implanted_on}",
-                    "pump.implanted_on",
-                )
-            changes = {
-                label: {"from": str(a), "to": str(b)}
-                for label, a, b in (
-                    ("serial", old.serial, revised.serial),
-                    ("implanted_on", old.implanted_on, revised.implanted_on),
-                    ("replace_by", old.replace_by, revised.replace_by),
-                    (
-                        "low_reservoir_alarm_ml",
-                        old.low_reservoir_alarm_ml,
-                        revised.low_reservoir_alarm_ml,
-                    ),
-                )
-                if a != b
-            }
-            if not changes:
-                raise InvalidRecordError("nothing was changed in the pump's record", "pump")
-            seq = audit.next_seq(sdb)
-            pump_id = patients.insert_pump(
-                sdb, patient_id, revised, user=user, now=now, audit_seq=seq
-            )
-            records = [("pump", pump_id)]
-            if serial != old.serial:
-                records.append(
-                    (
-                        "pump_serial_correction",
-                        patients.insert_serial_correction(
-                            sdb, patient_id, pump_id, old.serial, audit_seq=seq
-                        ),
-                    )
-                )
-            audit.append(
-                sdb,
-                seq=seq,
-                at=now,
+                reason=reason,
                 user=user,
-                action="pump.revised",
-                patient_id=patient_id,
-                details={"serial": old.serial, "changes": changes, "reason": reason},
-                records=records,
+                now=now,
+                catalogue=self._catalogue,
             )
-            return revised
 
     # ------------------------------------------------------------ programme versions
 
@@ -915,8 +632,8 @@ class Database:
                 confirmed=confirmed,
                 reference=self._reference,  # the library read in this transaction: checked, kept
                 context=lambda library: self._context(sdb, programme.patient.id, now, library),
-                insert_patient=lambda pump: self._insert_patient(
-                    sdb, programme.patient, pump, "", "", user, now
+                insert_patient=lambda pump: patient_changes.insert(
+                    sdb, programme.patient, pump, diagnosis="", notes="", user=user, now=now
                 ),
             )
 
@@ -1086,8 +803,7 @@ class Database:
     def audit_head(self) -> tuple[int, str]:
         """The newest audit entry's number and hash (a session report prints it)."""
         with self._read() as sdb:
-            seq, digest = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
-            return int(seq), str(digest)
+            return file_guard.audit_head(sdb)
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> None:
         """A consistent copy of the database, taken while it stays in use, written to ``dest``
@@ -1111,7 +827,7 @@ class Database:
         refuse_network_filesystem(Path(dest).expanduser().absolute())
         moment = now or datetime.now()
         kept = backups.restore(Path(backup), Path(dest), overwrite=overwrite, now=moment)
-        _anchor_restored(Path(dest).expanduser().absolute(), moment)
+        file_guard.anchor_restored(Path(dest).expanduser().absolute(), moment)
         return kept
 
     # ------------------------------------------------------------ user accounts (db/users.py)
@@ -1473,65 +1189,3 @@ class Database:
         """Patients whose pump a cut-off programming session left stopped, by name."""
         with self._read() as sdb:
             return pumps.stopped(sdb)
-
-
-def file_identity(path: Path) -> tuple[int, int] | None:
-    """(device, inode) of the file at ``path`` (on Windows the volume and file index), None
-    when there is none: tells the file a connection holds from another put at its path."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
-
-
-def _refuse_vanished(path: Path) -> None:
-    """A missing file where this workstation has seen a database is damage, not a new one."""
-    seen = anchor.seen_at_path(path)
-    if seen is not None:
-        raise NotADatabaseError(
-            f"{path}: the database this workstation last saw here (at {seen.seen_at}, audit "
-            f"entry {seen.seq}) is gone, so no new one was made in its place. Restore it from "
-            "a backup (itb-console restore); to start a new database, choose a new file name."
-        )
-
-
-def _anchor_restored(path: Path, now: datetime) -> None:
-    """A backup restored on purpose: the anchor starts again from the restored trail's head
-    (an older head than the one seen is the point of a restore, not a rollback to report)."""
-    from db.connection import connect_read_only
-
-    conn = connect_read_only(path)
-    try:
-        sdb = SqliteDatabase(conn, execute_plugins=False)
-        database_id = audit.database_id(sdb)
-        head = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
-    except sqlite3.Error:
-        database_id = None
-    finally:
-        conn.close()
-    if database_id is None:  # an older schema: it gets its identity, and anchor, when opened
-        anchor.forget_path(path)
-        return
-    anchor.reset_seen(database_id, path, int(head[0]), str(head[1]), now)
-
-
-def _refuse_foreign(path: Path, application_id: int, version: int, *, has_tables: bool) -> None:
-    """Only a console database, or a blank SQLite file (schema 0, no tables), may be opened;
-    and not one newer than this program."""
-    if (
-        application_id not in (0, APPLICATION_ID)
-        or (application_id == 0 and version != 0)
-        or (version == 0 and has_tables)
-    ):
-        raise NotADatabaseError(
-            f"{path} is an SQLite database of another program, not a console database; it was "
-            "left as it is. Choose another file."
-        )
-    migrations.check_not_newer(version, path)
-
-
-# The names the patients section (and code written against it) calls: the rules are in
-# :mod:`db.audited`.
-_check_user = audited.check_user
-_insert_audited = audited.insert

@@ -39,6 +39,7 @@ MAX_ID = 64
 MAX_NAME = 200
 MAX_SERIAL = 64
 MAX_NOTES = 20_000
+MAX_DIAGNOSIS = 500
 MAX_REASON = 2000  # a typed reason: a change, an acknowledgement, a refill or bolus note
 MAX_CATHETER_CM = Decimal(300)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
