@@ -3,7 +3,7 @@
 Before SQLite is let near a file we read its header ourselves: a file that is not SQLite,
 another program's database, or one written by a newer console is refused without being opened,
 so nothing can be overwritten or "repaired" behind the user's back. Only a missing file is ever
-made a new database (built beside it and linked into place whole, db/database.py); a 0-byte file
+made a new database (built beside it and linked into place whole, db/file_guard.py); a 0-byte file
 is a database truncated or never written, and is refused (product.md, "Records and files").
 """
 
