@@ -40,7 +40,8 @@ from typing import Any
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import anchor
+from db import anchor, audit_state
+from db.audit_state import BASELINE_ACTIONS
 from db.errors import DatabaseError
 from db.records import AuditEntry
 from db.values import moment_from, moment_text
@@ -181,15 +182,13 @@ def database_id(sdb: SqliteDatabase) -> str | None:
 
 
 # Tracked tables: the key column and the query reading the rows (see _summary).
-_TRACKED: dict[str, str] = {
+TRACKED: dict[str, str] = {
     "console_meta": "SELECT key, value FROM console_meta",
     "user_account": "SELECT name, role, active, failed_logins, locked_until, created_at, "
     "created_by, password_hash FROM user_account",
     "simulated_pump": "SELECT patient_id, serial, state, updated_at FROM simulated_pump",
 }
 _KEY_COLUMN = {"console_meta": "key", "user_account": "name", "simulated_pump": "patient_id"}
-# Which actions list every tracked row (the baseline), not only the ones they touch.
-BASELINE_ACTIONS = ("database.created", "database.migrated")
 
 
 def _summary(table: str, row: Sequence[Any]) -> Any:
@@ -216,9 +215,9 @@ def _summary(table: str, row: Sequence[Any]) -> Any:
     }
 
 
-def _current(sdb: SqliteDatabase, table: str, only: str | None = None) -> dict[str, str]:
+def current_rows(sdb: SqliteDatabase, table: str, only: str | None = None) -> dict[str, str]:
     """The tracked rows of ``table`` now, as canonical JSON by key (``only``: that key)."""
-    sql = _TRACKED[table]
+    sql = TRACKED[table]
     params: list[Any] = []
     if only is not None:
         sql += f" WHERE {_KEY_COLUMN[table]} = ?"
@@ -249,13 +248,13 @@ def _record_state(
         ).fetchall()
     }
     changes: dict[str, dict[str, Any]] = {}
-    for table in _TRACKED:
+    for table in TRACKED:
         only: str | None = None
         if table == "simulated_pump" and not baseline:
             if patient_id is None:
                 continue
             only = patient_id
-        now_rows = _current(sdb, table, only)
+        now_rows = current_rows(sdb, table, only)
         sql = "SELECT key, value FROM audit_state WHERE tbl = ?"
         params: list[Any] = [table]
         if only is not None:
@@ -267,7 +266,7 @@ def _record_state(
             if baseline or cached.get(name) != value:
                 changed[name] = json.loads(value)
                 old = cached.get(name)
-                why = _refused_change(
+                why = audit_state.refused_change(
                     table,
                     name,
                     None if old is None else json.loads(old),
@@ -305,7 +304,7 @@ def confirm_row(sdb: SqliteDatabase, table: str, key: str, what: str) -> None:
     if key_name is None:
         return
     secret = anchor.key_for(key_name)
-    now_rows = _current(sdb, table, key)
+    now_rows = current_rows(sdb, table, key)
     value = next(iter(now_rows.values()), None)
     cached = sdb.execute(
         "SELECT seq FROM audit_state WHERE tbl = ? AND key = ? COLLATE NOCASE", [table, key]
@@ -382,370 +381,3 @@ def _entry(row: tuple[Any, ...]) -> AuditEntry:
         prev_hash=prev_hash,
         hash=digest,
     )
-
-
-# What verify calls each kind of damage (product.md: "verify names what it finds").
-CHANGED = "CHANGED"
-REMOVED = "REMOVED"
-REORDERED = "REORDERED"
-RECOMPUTED = "RECOMPUTED"
-FORGED = "FORGED"
-ROLLED_BACK = "ROLLED BACK"
-KEY_MISSING = "KEY MISSING"
-
-
-def chain_problems(sdb: SqliteDatabase) -> tuple[list[str], int, str]:
-    """Walk the chain: (problems naming the first bad entry and what was done to it, entries
-    seen, last good hash). Then, on a keyed trail, replay the tracked rows (:func:`_replay`)."""
-    problems: list[str] = []
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    count = 0
-    key: bytes | None = None
-    keyed_from: int | None = None
-    seen: dict[str, int] = {}  # stored hash -> seq, to tell a reordering from a removal
-    keyed_entries: list[tuple[int, str, str | None, str, dict[str, Any]]] = []
-    rows = sdb.execute(
-        "SELECT seq, at, user, action, patient_id, details, prev_hash, hash FROM audit ORDER BY seq"
-    ).fetchall()
-    by_seq = {int(r[0]): r for r in rows}
-    hashes = {str(r[7]): int(r[0]) for r in rows}
-    for seq, at, user, action, patient_id, details, stored_prev, stored_hash in rows:
-        count += 1
-        if seq != expected_seq:
-            problems.append(
-                f"{REMOVED}: audit entry {expected_seq} is missing (the trail jumps from entry "
-                f"{expected_seq - 1} to {seq}): entries were deleted"
-            )
-            break
-        try:
-            parsed = json.loads(details)
-            if not isinstance(parsed, dict):
-                raise ValueError("not an object")
-        except ValueError:
-            parsed = {}
-        if key is None and action in BASELINE_ACTIONS and "audit_key" in parsed:
-            try:
-                key = anchor.key_for(str(parsed["audit_key"]))
-            except DatabaseError as exc:
-                problems.append(f"{KEY_MISSING}: {exc}")
-                break
-            keyed_from = seq
-        recomputed = entry_hash(seq, at, user, action, patient_id, details, stored_prev, key)
-        if recomputed != stored_hash:
-            problems.append(
-                _hash_mismatch(
-                    seq,
-                    action,
-                    at,
-                    key,
-                    stored_hash,
-                    by_seq.get(seq + 1),
-                    hashes,
-                    row=(seq, at, user, action, patient_id, details, stored_prev),
-                )
-            )
-            break
-        if stored_prev != prev_hash:
-            if stored_prev in seen:
-                problems.append(
-                    f"{REORDERED}: audit entry {seq} ({action} at {at}) follows entry "
-                    f"{seen[stored_prev]}, not entry {seq - 1}: entries were reordered"
-                )
-            else:
-                problems.append(
-                    f"{REMOVED}: audit entry {seq} ({action} at {at}) does not follow entry "
-                    f"{seq - 1}: the chain is broken (entries were removed or inserted)"
-                )
-            break
-        seen[stored_hash] = seq
-        if key is not None:
-            keyed_entries.append((seq, user, patient_id, action, parsed))
-        prev_hash = stored_hash
-        expected_seq += 1
-    if problems:
-        return problems, count, prev_hash
-    if keyed_from is None and chain_key_id(sdb) is not None:
-        problems.append(
-            f"{RECOMPUTED}: the database is keyed (schema 4 or later), but no entry of its "
-            "audit trail records the key: the trail was rewritten without the key"
-        )
-        return problems, count, prev_hash
-    head = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
-    if head is None:
-        problems.append(f"{CHANGED}: the audit trail's head record is missing")
-    elif int(head[0]) != expected_seq - 1 or head[1] != prev_hash:
-        problems.append(
-            f"{REMOVED}: the audit trail ends at entry {expected_seq - 1}, but entry {head[0]} "
-            "was recorded: entries were cut off the end (truncated) or rewritten"
-        )
-    if keyed_from is not None:
-        problems += _replay(sdb, keyed_entries)
-    return problems, count, prev_hash
-
-
-def _hash_mismatch(
-    seq: int,
-    action: str,
-    at: str,
-    key: bytes | None,
-    stored_hash: str,
-    following: tuple[Any, ...] | None,
-    hashes: Mapping[str, int],
-    *,
-    row: tuple[Any, ...],
-) -> str:
-    """Name what was done to an entry whose hash does not verify. An edit of one entry leaves
-    the next one verifying (it chains to the untouched stored hash); hashes recomputed after an
-    edit make the next one fail too: a plain SHA-256 is "recomputed", anything else is a hash
-    made with some other key, "forged"."""
-    _, at_text, user, what, patient_id, details, stored_prev = row
-
-    def as_entry(number: int) -> str:
-        return entry_hash(number, at_text, user, what, patient_id, details, stored_prev, key)
-
-    for offset in range(1, 1000):
-        for original in (seq + offset, seq - offset):
-            if original < 1 or as_entry(original) != stored_hash:
-                continue
-            if stored_prev in hashes:  # what it followed is still in the trail, elsewhere
-                return (
-                    f"{REORDERED}: audit entry {seq} ({action} at {at}) is entry {original} "
-                    "moved to another place: entries were reordered"
-                )
-            return (
-                f"{REMOVED}: audit entry {seq} ({action} at {at}) is entry {original} "
-                f"renumbered: entries before it were deleted and the numbers closed up"
-            )
-    plain = entry_hash(*row)
-    if key is not None and plain == stored_hash:
-        return (
-            f"{RECOMPUTED}: audit entry {seq} ({action} at {at}) carries a plain SHA-256 where "
-            "the key's HMAC belongs: the trail was rewritten and its hashes recomputed without "
-            "the key"
-        )
-    next_fails = (
-        following is not None
-        and following[6] == stored_hash
-        and entry_hash(
-            following[0],
-            following[1],
-            following[2],
-            following[3],
-            following[4],
-            following[5],
-            following[6],
-            key,
-        )
-        != following[7]
-    )
-    if key is not None and next_fails:
-        return (
-            f"{FORGED}: audit entry {seq} ({action} at {at}) and the entries after it chain "
-            "together, but its hash was not made with this database's audit key (key "
-            "mismatch): the trail was rewritten by someone without the key"
-        )
-    return (
-        f"{CHANGED}: audit entry {seq} ({action} at {at}) was altered: its contents no longer "
-        "match its hash"
-    )
-
-
-# Which actions may change a tracked row, and how (checked while replaying).
-_USER_LOGIN_ACTIONS = ("login", "login.failed", "login.refused", "account.locked")
-
-
-def _replay(
-    sdb: SqliteDatabase, keyed: list[tuple[int, str, str | None, str, dict[str, Any]]]
-) -> list[str]:
-    """Replay the tracked rows the keyed entries listed, checking every change is one its
-    action may make, then compare with the rows as they are."""
-    problems: list[str] = []
-    state: dict[str, dict[str, Any]] = {table: {} for table in _TRACKED}
-    for seq, user, patient_id, action, details in keyed:
-        listed = details.get("state", {})
-        if not isinstance(listed, dict):
-            problems.append(f"{CHANGED}: audit entry {seq} lists unreadable state")
-            break
-        for table, rows in listed.items():
-            if table not in state or not isinstance(rows, dict):
-                problems.append(f"{CHANGED}: audit entry {seq} lists an unknown table {table}")
-                continue
-            for name, value in rows.items():
-                old = state[table].get(name)
-                why = _refused_change(
-                    table,
-                    name,
-                    old,
-                    value,
-                    seq,
-                    action,
-                    user,
-                    patient_id,
-                    details,
-                    state["user_account"],
-                )
-                if why is not None:
-                    problems.append(f"{CHANGED}: audit entry {seq} ({action}): {why}")
-                if value is None:
-                    state[table].pop(name, None)
-                else:
-                    state[table][name] = value
-        if len(problems) >= 20:
-            return problems
-    for table in _TRACKED:
-        rows_now = {k: json.loads(v) for k, v in _current(sdb, table).items()}
-        expected = state[table]
-        for name in sorted(rows_now.keys() | expected.keys()):
-            was, now = expected.get(name), rows_now.get(name)
-            if was == now:
-                continue
-            what = _row_words(table, name)
-            if now is None:
-                problems.append(f"{REMOVED}: {what} was deleted outside the console")
-            elif was is None:
-                problems.append(f"{CHANGED}: {what} was added outside the console (no audit entry)")
-            else:
-                problems.append(
-                    f"{CHANGED}: {what} was changed outside the console: " + _differences(was, now)
-                )
-            if len(problems) >= 20:
-                return problems
-    return problems
-
-
-def _row_words(table: str, name: str) -> str:
-    if table == "user_account":
-        return f"the account {name}"
-    if table == "console_meta":
-        return "the database kind" if name == "kind" else f"the database's {name}"
-    return f"the simulated pump of patient {name}"
-
-
-def _differences(was: Any, now: Any) -> str:
-    if isinstance(was, dict) and isinstance(now, dict):
-        fields = [
-            f"{k} is {now.get(k)!r}, the audit trail recorded {was.get(k)!r}"
-            for k in sorted(was.keys() | now.keys())
-            if was.get(k) != now.get(k) and k != "password"
-        ]
-        if was.get("password") != now.get("password"):
-            fields.append("its password was replaced")
-        return "; ".join(fields)
-    return f"it is {now!r}, the audit trail recorded {was!r}"
-
-
-def _refused_change(
-    table: str,
-    name: str,
-    old: Any,
-    new: Any,
-    seq: int,
-    action: str,
-    user: str,
-    patient_id: str | None,
-    details: Mapping[str, Any],
-    accounts: Mapping[str, Any],
-) -> str | None:
-    """Why entry ``seq`` could not make this change, or None when it could."""
-    if action in BASELINE_ACTIONS:
-        return None  # the state at creation or migration: where the keyed trail starts
-    what = _row_words(table, name)
-    if table == "simulated_pump":
-        if patient_id != name:
-            return f"{what} changed in an entry about another patient"
-        return None
-    if table == "console_meta":
-        if name == "kind" and action == "database.kind_set" and new == details.get("kind"):
-            return None
-        return f"{what} changed, which only the database's creation may set"
-    # user_account
-    subject = str(details.get("name", user))
-    same = subject.casefold() == name.casefold() or user.casefold() == name.casefold()
-    if new is None:
-        return f"{what} was deleted (accounts are switched off, never deleted)"
-    if old is None:
-        if action == "training.reset" and name in details.get("accounts_kept", ()):
-            return None  # a training database reset keeps its trainees' accounts
-        if action == "user.added" and subject.casefold() == name.casefold():
-            return None if new.get("role") == details.get("role") else f"{what}: role not as added"
-        return f"{what} appeared without a user.added entry"
-    changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
-    allowed: set[str] = set()
-    if action == "user.role_changed" and same and new.get("role") == details.get("to"):
-        allowed |= {"role"}
-    if action in ("user.activated", "user.deactivated") and same:
-        allowed |= {"active"}
-    if action == "user.password_set" and same:
-        allowed |= {"password", "failed_logins", "locked_until"}
-    if action == "user.unlocked" and same:
-        allowed |= {"failed_logins", "locked_until"}
-    if action in _USER_LOGIN_ACTIONS and user.casefold() == name.casefold():
-        allowed |= {"failed_logins", "locked_until"}
-        if action == "login":
-            allowed |= {"password"}  # a hash with outdated parameters is re-hashed
-    refused = sorted(changed - allowed)
-    if refused:
-        return f"{what}: {', '.join(refused)} changed, which {action} does not change"
-    if "role" in changed or "active" in changed or action in ("user.password_set", "user.unlocked"):
-        actor = accounts.get(user) or next(
-            (v for k, v in accounts.items() if k.casefold() == user.casefold()), None
-        )
-        if actor is None or actor.get("role") != "administrator" or not actor.get("active"):
-            return f"{what} was changed by {user}, who was not an active administrator"
-    return None
-
-
-def record_problems(sdb: SqliteDatabase, tables: tuple[str, ...]) -> list[str]:
-    """Every record row must match the hash its audit entry took of it, and every row an entry
-    lists must still exist: catches altered or deleted records and a truncated trail."""
-    listed: dict[tuple[str, int], tuple[int, str]] = {}
-    for seq, details in sdb.execute("SELECT seq, details FROM audit ORDER BY seq"):
-        try:
-            for table, rowid, digest in json.loads(details).get("records", []):
-                listed[(table, int(rowid))] = (int(seq), str(digest))
-        except (ValueError, TypeError, AttributeError):
-            return [f"audit entry {seq} has unreadable details: the trail was tampered with"]
-    problems: list[str] = []
-    present = {row[0] for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in tables:
-        if table not in present:  # a backup from before the schema that added it
-            continue
-        cursor = sdb.execute(f"SELECT rowid AS __rowid, * FROM [{table}] ORDER BY rowid")
-        names = [d[0] for d in cursor.description][1:]
-        for values in cursor:
-            rowid = int(values[0])
-            row = dict(zip(names, values[1:], strict=True))
-            where = _describe(table, row)
-            entry = listed.pop((table, rowid), None)
-            if entry is None:
-                seq = row.get("audit_seq")
-                problems.append(
-                    f"{where} has no audit entry (entry {seq} is gone): the audit trail was "
-                    "truncated or edited"
-                )
-            elif entry[0] != row.get("audit_seq") or entry[1] != row_hash(row):
-                problems.append(
-                    f"{where} does not match what audit entry {entry[0]} recorded: the record "
-                    "was altered after it was saved"
-                )
-            if len(problems) >= 20:
-                problems.append("(further problems not listed)")
-                return problems
-    for (table, rowid), (seq, _) in sorted(listed.items(), key=lambda item: item[1][0]):
-        problems.append(
-            f"{table} row {rowid}, written by audit entry {seq}, is missing: a record was deleted"
-        )
-        if len(problems) >= 20:
-            break
-    return problems
-
-
-def _describe(table: str, row: Mapping[str, Any]) -> str:
-    if table == "programme_version":
-        return f"programme version {row.get('number')} of patient {row.get('patient_id')}"
-    if table == "patient":
-        return f"patient {row.get('id')}"
-    if table == "drug_library":
-        return f"drug library version {row.get('version')}"
-    return f"{table.replace('_', ' ')} record {row.get('id')} of patient {row.get('patient_id')}"

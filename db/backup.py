@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import audit, migrations
+from db import audit_check, migrations
 from db.connection import (
     APPLICATION_ID,
     SQLITE_MAGIC,
@@ -113,8 +113,8 @@ def check_backup(path: Path) -> list[str]:
         ]
         if problems:
             return problems
-        chain, _, _ = audit.chain_problems(sdb)
-        records = audit.record_problems(sdb, migrations.RECORD_TABLES)
+        chain, _, _ = audit_check.chain_problems(sdb)
+        records = audit_check.record_problems(sdb, migrations.RECORD_TABLES)
         return [f"{path}: {p}" for p in chain + records]
     except sqlite3.Error as exc:
         return [str(translate(exc, path))]

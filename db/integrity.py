@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import anchor, audit, migrations
+from db import anchor, audit_check, migrations
+from db.audit_check import RECOMPUTED, ROLLED_BACK
 from db.audit_times import backwards_times
 from db.kind import DatabaseKind
 from db.records import VerifyReport
@@ -38,8 +39,8 @@ def verify(
         storage += [f"SQLite integrity check: {message}" for message in checks[:20]]
     for table, rowid, parent, _ in sdb.execute("PRAGMA foreign_key_check").fetchall()[:20]:
         storage.append(f"{table} row {rowid} refers to a missing {parent} row")
-    chain, count, head = audit.chain_problems(sdb)
-    records = audit.record_problems(sdb, migrations.RECORD_TABLES)
+    chain, count, head = audit_check.chain_problems(sdb)
+    records = audit_check.record_problems(sdb, migrations.RECORD_TABLES)
     present = {
         row[0] for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     }
@@ -52,7 +53,7 @@ def verify(
     if seen_other is not None:
         anchored.insert(
             0,
-            f"{audit.RECOMPUTED}: this workstation last saw another database at this path (at "
+            f"{RECOMPUTED}: this workstation last saw another database at this path (at "
             f"{seen_other.seen_at}, audit entry {seen_other.seq}); this file has another "
             "identity: it was replaced, or its identity rewritten (restore puts a backup back "
             "without this warning)",
@@ -79,14 +80,14 @@ def anchor_problems(
         row = sdb.execute("SELECT hash FROM audit WHERE seq = ?", [seen.seq]).fetchone()
         if row is None:
             problems.append(
-                f"{audit.ROLLED_BACK}: this workstation last saw audit entry {seen.seq} of this "
+                f"{ROLLED_BACK}: this workstation last saw audit entry {seen.seq} of this "
                 f"database (at {seen.seen_at}), but the trail ends at entry {count}: "
                 f"{seen.seq - count} entries that were saved are gone (a deleted or lost -wal "
                 "file, or an older copy put in its place)"
             )
         elif row[0] != seen.hash:
             problems.append(
-                f"{audit.RECOMPUTED}: audit entry {seen.seq} is not the one this workstation "
+                f"{RECOMPUTED}: audit entry {seen.seq} is not the one this workstation "
                 f"saw (at {seen.seen_at} its hash was {seen.hash}, now {row[0]}): the trail "
                 "was rewritten or replaced"
             )
@@ -95,7 +96,7 @@ def anchor_problems(
         row = sdb.execute("SELECT seq FROM audit WHERE hash = ?", [wanted]).fetchone()
         if row is None:
             problems.append(
-                f"{audit.ROLLED_BACK}: the head written down ({wanted}) is not in this audit "
+                f"{ROLLED_BACK}: the head written down ({wanted}) is not in this audit "
                 f"trail (entries 1 to {count}): the trail was rolled back or rewritten since"
             )
     return problems
