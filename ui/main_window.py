@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFrame,
     QLabel,
@@ -46,13 +45,13 @@ from ui.pump.workflows import PumpWorkflows
 from ui.screen import available_area, fit_to_screen, install_focus_frame
 from ui.session import FromSession, PatientSession
 from ui.tabs import SteadyTabWidget
-from ui.theme import TRAINING_BANNER_STYLE
-from ui.training import SimulatedClock, TrainingPanel
+from ui.training import SimulatedClock
 from ui.visit import VisitWorkflow
 from ui.window_admin import WindowAdministration
 from ui.window_help import WindowHelp
 from ui.window_menus import TAB_TITLES, WindowMenus
 from ui.window_reports import SessionReports
+from ui.window_training import WindowTraining
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
@@ -64,7 +63,7 @@ if TYPE_CHECKING:
 TITLE = "ITB programmer console"
 
 
-class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
+class MainWindow(WindowMenus, WindowAdministration, WindowHelp, WindowTraining, QMainWindow):
     """One clinician's session on one database. ``account``: who logged in (None in tests and
     scripts that drive the window directly). ``training_clock``: training mode, on the trainer's
     simulated clock, with the TRAINING banner and the trainer's panel."""
@@ -153,11 +152,7 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
-        self.training_banner = QLabel()
-        self.training_banner.setObjectName("trainingBanner")
-        self.training_banner.setStyleSheet(TRAINING_BANNER_STYLE)
-        self.training_banner.setVisible(training_clock is not None)
-        central_layout.addWidget(self.training_banner)
+        central_layout.addWidget(self._build_training_banner())  # ui/window_training.py
         central_layout.addWidget(self.pump_workflows.banner)
         central_layout.addWidget(self.pump_workflows.differs_banner)
         # Where the screen is smaller than the editor needs (1280x720, 200 % scaling), the
@@ -208,7 +203,8 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
 
     # ------------------------------------------------------------ actions and menus
     # (built by WindowMenus, ui/window_menus.py; administration in WindowAdministration,
-    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py)
+    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py; training
+    # mode in WindowTraining, ui/window_training.py)
 
     # ------------------------------------------------------------ catheter, worklist, tabs
 
@@ -638,89 +634,6 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
 
     def print_report(self) -> bool:
         return self.reports.print_report()
-
-    # ------------------------------------------------------------ training
-
-    def open_training_mode(self) -> bool:
-        """Training from the clinical console: a separate console process on the training
-        database, with its own login; this window and its database are left as they are, so
-        training data and clinical records never share a window or a connection."""
-        import sys
-
-        from PySide6.QtCore import QProcess
-
-        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", "--training"])
-        if not started:
-            self.prompter.warn("Training mode", "The training console could not be started.")
-            return False
-        self.statusBar().showMessage("Training mode opens in its own window.", 10000)
-        return True
-
-    def _build_training(self, clock: SimulatedClock) -> None:
-        self.training_panel = TrainingPanel(clock)
-        self.training_dock = QDockWidget("Training", self)
-        self.training_dock.setObjectName("trainingDock")
-        self.training_dock.setWidget(self.training_panel)
-        self.training_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        # Beside the patient list, in front of it: the trainer works from the scenarios, and
-        # the window stays within a 1280-pixel screen.
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training_dock)
-        self.tabifyDockWidget(self.browser_dock, self.training_dock)
-        self.training_dock.raise_()
-        self.training_panel.open_patient.connect(self.open_patient)
-        self.training_panel.reset_requested.connect(self.request_training_reset)
-        self.reset_training_action = self._action(
-            "&Reset training to the start…", None, self.request_training_reset, "resetTraining"
-        )
-        menu = self.menuBar().addMenu("&Training")
-        menu.addActions(self.training_panel.advance_actions)
-        menu.addSeparator()
-        menu.addAction(self.reset_training_action)
-        menu.addAction(self.training_dock.toggleViewAction())
-        clock.changed.connect(self._clock_moved)
-        self._show_training_banner()
-
-    def _show_training_banner(self, alarms: str = "") -> None:
-        clock = self.training_clock
-        if clock is None:
-            return
-        self.training_banner.setText(
-            f"TRAINING — not a clinical record · simulated time {clock.now():%Y-%m-%d %H:%M}"
-            + (f" · ALARM: {alarms}" if alarms else "")
-        )
-
-    def _clock_moved(self, now: datetime) -> None:
-        """The trainer moved the clock on: the pending programme is checked at the new moment,
-        the overview and the open patient's pump follow (the pump delivers, alarms fire:
-        visible in the banner and on the Pump tab, and audible where the machine has sound)."""
-        context = (
-            None if self.record is None else self.db.check_context(self.record.patient.id, now)
-        )
-        if context is not None:
-            self.session.context = context
-        if self.document is not None:
-            if context is not None:
-                self.document.set_context(context)
-            self.document.set_now(now)
-        if self.record is not None and context is not None:
-            self.overview.show_patient(self.record, self.current, now, context)
-        new = self.pump_workflows.clock_moved()
-        words = "; ".join(a.words for a in new)
-        self._show_training_banner(words)
-        if new:
-            QApplication.beep()
-            self.statusBar().showMessage(f"Pump alarm: {words}", 15000)
-
-    def request_training_reset(self) -> None:
-        if not self.prompter.confirm(
-            "Reset training",
-            "Go back to the start of every scenario? Everything done in training since is "
-            "removed (the accounts stay).",
-        ):
-            return
-        if not self._settle_unsaved():
-            return
-        self.restart_requested.emit()
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
