@@ -52,6 +52,7 @@ from ui.window_help import WindowHelp
 from ui.window_menus import TAB_TITLES, WindowMenus
 from ui.window_reports import SessionReports
 from ui.window_training import WindowTraining
+from ui.window_user import WindowUser
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
@@ -63,7 +64,9 @@ if TYPE_CHECKING:
 TITLE = "ITB programmer console"
 
 
-class MainWindow(WindowMenus, WindowAdministration, WindowHelp, WindowTraining, QMainWindow):
+class MainWindow(
+    WindowMenus, WindowAdministration, WindowHelp, WindowUser, WindowTraining, QMainWindow
+):
     """One clinician's session on one database. ``account``: who logged in (None in tests and
     scripts that drive the window directly). ``training_clock``: training mode, on the trainer's
     simulated clock, with the TRAINING banner and the trainer's panel."""
@@ -203,8 +206,9 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, WindowTraining, 
 
     # ------------------------------------------------------------ actions and menus
     # (built by WindowMenus, ui/window_menus.py; administration in WindowAdministration,
-    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py; training
-    # mode in WindowTraining, ui/window_training.py)
+    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py; who is at
+    # the keyboard in WindowUser, ui/window_user.py; training mode in WindowTraining,
+    # ui/window_training.py)
 
     # ------------------------------------------------------------ catheter, worklist, tabs
 
@@ -580,39 +584,6 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, WindowTraining, 
         p = self.record.patient
         self.setWindowTitle(f"{stopped}{p.name} ({p.id})[*] — {TITLE}")
         self.setWindowModified(self.is_modified())
-
-    # ------------------------------------------------------------ who is at the keyboard
-
-    def _show_status(self) -> None:
-        who = self.user if self.account is None else f"{self.account.name} ({self.account.role})"
-        mode = "TRAINING database" if self.training_clock is not None else "Database"
-        self.statusBar().showMessage(f"{mode}: {self.db.path}  ·  User: {who}")
-
-    def attach_idle_lock(self, lock: IdleLock) -> None:
-        """The screen lock of this session: another person unlocking it becomes the window's
-        user."""
-        self.idle_lock = lock
-        lock.switched.connect(self.switch_user)
-
-    def lock_screen(self) -> None:
-        if self.idle_lock is not None:
-            self.idle_lock.lock()
-
-    def switch_user(self, user: User) -> None:
-        """Someone else logged in at the lock screen: from now on the saves are theirs. Unsaved
-        edits of the one before are asked about first (their name must not go on them)."""
-        if self.is_modified() and self.record is not None:
-            answer = self.prompter.unsaved_changes(
-                f"{self.user} left unsaved changes to the programme of "
-                f"{self.record.patient.name}; they are not saved under {user.name}'s name."
-            )
-            if answer is Unsaved.SAVE:
-                self.review_and_save()
-            elif answer is Unsaved.DISCARD and self.document is not None:
-                self.document.undo_stack.setIndex(max(self.document.undo_stack.cleanIndex(), 0))
-        self.user, self.account = user.name, user
-        self._show_status()
-        self._update_administration()
 
     # ------------------------------------------------------------ audit trail and report
 
