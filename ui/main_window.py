@@ -213,28 +213,10 @@ class MainWindow(
     # ------------------------------------------------------------ catheter, worklist, tabs
 
     def edit_catheter(self) -> bool:
-        """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
-        from ui.patient_form import CatheterForm
-        from ui.pump.prompts import run_dialog
+        """Pump -> Implanted catheter (ui/record_edit.py)."""
+        from ui.record_edit import edit_catheter
 
-        if self.record is None or self.record.pump is None:
-            return False
-        dialog = CatheterForm(self.record.pump, self.db.catalogue, self)
-        if not run_dialog(self.prompter, dialog) or dialog.value is None:
-            return False
-        model, length = dialog.value
-        pid = self.record.patient.id
-        try:
-            self.db.revise_catheter(pid, model, length, user=self.user, now=self.clock())
-        except DatabaseError as exc:
-            self.prompter.warn("Catheter not recorded", str(exc))
-            return False
-        self.record = self.db.patient(pid)
-        self.overview.show_patient(
-            self.record, self.current, self.clock(), self.db.check_context(pid, self.clock())
-        )
-        self.statusBar().showMessage("Catheter recorded.", 10000)
-        return True
+        return edit_catheter(self)
 
     def edit_patient_record(self) -> bool:
         """File -> Edit patient record (ui/record_edit.py)."""
