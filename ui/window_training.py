@@ -1,35 +1,30 @@
 """The main window's training mode (product.md, "Training"): the TRAINING banner, the trainer's
 panel and Training menu on the simulated clock, the clock moving on, going back to the start,
-and training opened from a clinical console in a window of its own. A part of
-:class:`ui.main_window.MainWindow` (it inherits them, like :mod:`ui.window_menus`); it names below
-what of the window it uses, and never imports it."""
+and training opened from a clinical console in a window of its own. A part of the main window
+(:mod:`ui.window_part`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
 from ui.theme import TRAINING_BANNER_STYLE
 from ui.training import SimulatedClock, TrainingPanel
+from ui.widgets.actions import named_action
+from ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
-    from PySide6.QtGui import QAction, QKeySequence
 
     from ui.overview import PatientOverview
     from ui.pump.workflows import PumpWorkflows
     from ui.session import PatientSession
 
-    _Window = QMainWindow
-else:
-    _Window = object
 
-
-class WindowTraining(_Window):
+class WindowTraining(WindowPart):
     """Training mode of the window that inherits it (with QMainWindow after it)."""
 
     if TYPE_CHECKING:
@@ -44,13 +39,6 @@ class WindowTraining(_Window):
 
         def open_patient(self, patient_id: str) -> bool: ...
         def _settle_unsaved(self) -> bool: ...
-        def _action(
-            self,
-            text: str,
-            shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
-            slot: Callable[[], object],
-            name: str,
-        ) -> QAction: ...
 
     def _build_training_banner(self) -> QLabel:
         """The banner above every tab: shown in training mode only."""
@@ -90,8 +78,8 @@ class WindowTraining(_Window):
         self.training_dock.raise_()
         self.training_panel.open_patient.connect(self.open_patient)
         self.training_panel.reset_requested.connect(self.request_training_reset)
-        self.reset_training_action = self._action(
-            "&Reset training to the start…", None, self.request_training_reset, "resetTraining"
+        self.reset_training_action = named_action(
+            self, "&Reset training to the start…", self.request_training_reset, "resetTraining"
         )
         menu = self.menuBar().addMenu("&Training")
         menu.addActions(self.training_panel.advance_actions)

@@ -1,15 +1,13 @@
 """Who is at the keyboard of the main window (product.md, "Accounts"): the status line naming them
 and the database, the screen lock, and another person taking over at the lock screen. A part of
-:class:`ui.main_window.MainWindow` (it inherits them, like :mod:`ui.window_menus`); it names below
-what of the window it uses, and never imports it."""
+the main window (:mod:`ui.window_part`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMainWindow
-
 from ui.prompts import Unsaved
+from ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from db.users import User
@@ -17,12 +15,8 @@ if TYPE_CHECKING:
     from ui.session import PatientSession
     from ui.training import SimulatedClock
 
-    _Window = QMainWindow
-else:
-    _Window = object
 
-
-class WindowUser(_Window):
+class WindowUser(WindowPart):
     """The user of the window that inherits it (with QMainWindow after it)."""
 
     if TYPE_CHECKING:
