@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFrame,
     QLabel,
@@ -46,13 +45,14 @@ from ui.pump.workflows import PumpWorkflows
 from ui.screen import available_area, fit_to_screen, install_focus_frame
 from ui.session import FromSession, PatientSession
 from ui.tabs import SteadyTabWidget
-from ui.theme import TRAINING_BANNER_STYLE
-from ui.training import SimulatedClock, TrainingPanel
+from ui.training import SimulatedClock
 from ui.visit import VisitWorkflow
 from ui.window_admin import WindowAdministration
 from ui.window_help import WindowHelp
 from ui.window_menus import TAB_TITLES, WindowMenus
 from ui.window_reports import SessionReports
+from ui.window_training import WindowTraining
+from ui.window_user import WindowUser
 
 if TYPE_CHECKING:
     from ui.editor.document import ProgrammeDocument
@@ -64,7 +64,9 @@ if TYPE_CHECKING:
 TITLE = "ITB programmer console"
 
 
-class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
+class MainWindow(
+    WindowMenus, WindowAdministration, WindowHelp, WindowUser, WindowTraining, QMainWindow
+):
     """One clinician's session on one database. ``account``: who logged in (None in tests and
     scripts that drive the window directly). ``training_clock``: training mode, on the trainer's
     simulated clock, with the TRAINING banner and the trainer's panel."""
@@ -153,11 +155,7 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
-        self.training_banner = QLabel()
-        self.training_banner.setObjectName("trainingBanner")
-        self.training_banner.setStyleSheet(TRAINING_BANNER_STYLE)
-        self.training_banner.setVisible(training_clock is not None)
-        central_layout.addWidget(self.training_banner)
+        central_layout.addWidget(self._build_training_banner())  # ui/window_training.py
         central_layout.addWidget(self.pump_workflows.banner)
         central_layout.addWidget(self.pump_workflows.differs_banner)
         # Where the screen is smaller than the editor needs (1280x720, 200 % scaling), the
@@ -208,33 +206,17 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
 
     # ------------------------------------------------------------ actions and menus
     # (built by WindowMenus, ui/window_menus.py; administration in WindowAdministration,
-    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py)
+    # ui/window_admin.py; the Help menu's screens in WindowHelp, ui/window_help.py; who is at
+    # the keyboard in WindowUser, ui/window_user.py; training mode in WindowTraining,
+    # ui/window_training.py)
 
     # ------------------------------------------------------------ catheter, worklist, tabs
 
     def edit_catheter(self) -> bool:
-        """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
-        from ui.patient_form import CatheterForm
-        from ui.pump.prompts import run_dialog
+        """Pump -> Implanted catheter (ui/record_edit.py)."""
+        from ui.record_edit import edit_catheter
 
-        if self.record is None or self.record.pump is None:
-            return False
-        dialog = CatheterForm(self.record.pump, self.db.catalogue, self)
-        if not run_dialog(self.prompter, dialog) or dialog.value is None:
-            return False
-        model, length = dialog.value
-        pid = self.record.patient.id
-        try:
-            self.db.revise_catheter(pid, model, length, user=self.user, now=self.clock())
-        except DatabaseError as exc:
-            self.prompter.warn("Catheter not recorded", str(exc))
-            return False
-        self.record = self.db.patient(pid)
-        self.overview.show_patient(
-            self.record, self.current, self.clock(), self.db.check_context(pid, self.clock())
-        )
-        self.statusBar().showMessage("Catheter recorded.", 10000)
-        return True
+        return edit_catheter(self)
 
     def edit_patient_record(self) -> bool:
         """File -> Edit patient record (ui/record_edit.py)."""
@@ -585,39 +567,6 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
         self.setWindowTitle(f"{stopped}{p.name} ({p.id})[*] — {TITLE}")
         self.setWindowModified(self.is_modified())
 
-    # ------------------------------------------------------------ who is at the keyboard
-
-    def _show_status(self) -> None:
-        who = self.user if self.account is None else f"{self.account.name} ({self.account.role})"
-        mode = "TRAINING database" if self.training_clock is not None else "Database"
-        self.statusBar().showMessage(f"{mode}: {self.db.path}  ·  User: {who}")
-
-    def attach_idle_lock(self, lock: IdleLock) -> None:
-        """The screen lock of this session: another person unlocking it becomes the window's
-        user."""
-        self.idle_lock = lock
-        lock.switched.connect(self.switch_user)
-
-    def lock_screen(self) -> None:
-        if self.idle_lock is not None:
-            self.idle_lock.lock()
-
-    def switch_user(self, user: User) -> None:
-        """Someone else logged in at the lock screen: from now on the saves are theirs. Unsaved
-        edits of the one before are asked about first (their name must not go on them)."""
-        if self.is_modified() and self.record is not None:
-            answer = self.prompter.unsaved_changes(
-                f"{self.user} left unsaved changes to the programme of "
-                f"{self.record.patient.name}; they are not saved under {user.name}'s name."
-            )
-            if answer is Unsaved.SAVE:
-                self.review_and_save()
-            elif answer is Unsaved.DISCARD and self.document is not None:
-                self.document.undo_stack.setIndex(max(self.document.undo_stack.cleanIndex(), 0))
-        self.user, self.account = user.name, user
-        self._show_status()
-        self._update_administration()
-
     # ------------------------------------------------------------ audit trail and report
 
     def show_audit_trail(self) -> None:
@@ -638,89 +587,6 @@ class MainWindow(WindowMenus, WindowAdministration, WindowHelp, QMainWindow):
 
     def print_report(self) -> bool:
         return self.reports.print_report()
-
-    # ------------------------------------------------------------ training
-
-    def open_training_mode(self) -> bool:
-        """Training from the clinical console: a separate console process on the training
-        database, with its own login; this window and its database are left as they are, so
-        training data and clinical records never share a window or a connection."""
-        import sys
-
-        from PySide6.QtCore import QProcess
-
-        started, _pid = QProcess.startDetached(sys.executable, ["-m", "ui.cli", "--training"])
-        if not started:
-            self.prompter.warn("Training mode", "The training console could not be started.")
-            return False
-        self.statusBar().showMessage("Training mode opens in its own window.", 10000)
-        return True
-
-    def _build_training(self, clock: SimulatedClock) -> None:
-        self.training_panel = TrainingPanel(clock)
-        self.training_dock = QDockWidget("Training", self)
-        self.training_dock.setObjectName("trainingDock")
-        self.training_dock.setWidget(self.training_panel)
-        self.training_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        # Beside the patient list, in front of it: the trainer works from the scenarios, and
-        # the window stays within a 1280-pixel screen.
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training_dock)
-        self.tabifyDockWidget(self.browser_dock, self.training_dock)
-        self.training_dock.raise_()
-        self.training_panel.open_patient.connect(self.open_patient)
-        self.training_panel.reset_requested.connect(self.request_training_reset)
-        self.reset_training_action = self._action(
-            "&Reset training to the start…", None, self.request_training_reset, "resetTraining"
-        )
-        menu = self.menuBar().addMenu("&Training")
-        menu.addActions(self.training_panel.advance_actions)
-        menu.addSeparator()
-        menu.addAction(self.reset_training_action)
-        menu.addAction(self.training_dock.toggleViewAction())
-        clock.changed.connect(self._clock_moved)
-        self._show_training_banner()
-
-    def _show_training_banner(self, alarms: str = "") -> None:
-        clock = self.training_clock
-        if clock is None:
-            return
-        self.training_banner.setText(
-            f"TRAINING — not a clinical record · simulated time {clock.now():%Y-%m-%d %H:%M}"
-            + (f" · ALARM: {alarms}" if alarms else "")
-        )
-
-    def _clock_moved(self, now: datetime) -> None:
-        """The trainer moved the clock on: the pending programme is checked at the new moment,
-        the overview and the open patient's pump follow (the pump delivers, alarms fire:
-        visible in the banner and on the Pump tab, and audible where the machine has sound)."""
-        context = (
-            None if self.record is None else self.db.check_context(self.record.patient.id, now)
-        )
-        if context is not None:
-            self.session.context = context
-        if self.document is not None:
-            if context is not None:
-                self.document.set_context(context)
-            self.document.set_now(now)
-        if self.record is not None and context is not None:
-            self.overview.show_patient(self.record, self.current, now, context)
-        new = self.pump_workflows.clock_moved()
-        words = "; ".join(a.words for a in new)
-        self._show_training_banner(words)
-        if new:
-            QApplication.beep()
-            self.statusBar().showMessage(f"Pump alarm: {words}", 15000)
-
-    def request_training_reset(self) -> None:
-        if not self.prompter.confirm(
-            "Reset training",
-            "Go back to the start of every scenario? Everything done in training since is "
-            "removed (the accounts stay).",
-        ):
-            return
-        if not self._settle_unsaved():
-            return
-        self.restart_requested.emit()
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")

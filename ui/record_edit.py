@@ -4,7 +4,9 @@ there (ui/patient_form.py), and a reason; the database stores the correction as 
 revision (Database.revise_patient, Database.revise_pump) and its refusal is shown in the dialog,
 which stays open. Saved programmes keep the record they were saved with; the pending programme
 takes the corrected one when the patient is opened again, here straight after the correction
-(db.patients.with_record), so the findings and the next saved version use it."""
+(db.patients.with_record), so the findings and the next saved version use it. Pump -> Implanted
+catheter corrects the catheter of the pump (Database.revise_catheter) and shows it on the
+overview."""
 
 from __future__ import annotations
 
@@ -28,11 +30,13 @@ from PySide6.QtWidgets import (
 
 from db.database import Database
 from db.errors import DatabaseError
-from db.records import PatientRecord, PumpRecord
+from db.records import PatientRecord, ProgrammeVersion, PumpRecord
 from programmer.programme import Patient, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
 from ui.editor.document import ProgrammeDocument
+from ui.overview import PatientOverview
 from ui.patient_form import (
+    CatheterForm,
     DateField,
     checked_alarm,
     checked_birth_date,
@@ -51,7 +55,9 @@ class RecordWindow(Protocol):
     db: Database
     user: str
     record: PatientRecord | None
+    current: ProgrammeVersion | None
     document: ProgrammeDocument | None
+    overview: PatientOverview
     prompter: Any
 
     def clock(self) -> datetime: ...
@@ -298,4 +304,28 @@ def edit_pump_record(window: RecordWindow) -> bool:
     if not run_dialog(window.prompter, dialog):
         return False
     _reopen(window, pid, "Pump record corrected; the earlier one is kept.")
+    return True
+
+
+def edit_catheter(window: RecordWindow) -> bool:
+    """Correct the catheter of the open patient's pump (Pump -> Implanted catheter)."""
+    if window.record is None or window.record.pump is None:
+        return False
+    dialog = CatheterForm(
+        window.record.pump, window.db.catalogue, window if isinstance(window, QWidget) else None
+    )
+    if not run_dialog(window.prompter, dialog) or dialog.value is None:
+        return False
+    model, length = dialog.value
+    pid = window.record.patient.id
+    try:
+        window.db.revise_catheter(pid, model, length, user=window.user, now=window.clock())
+    except DatabaseError as exc:
+        window.prompter.warn("Catheter not recorded", str(exc))
+        return False
+    window.record = window.db.patient(pid)
+    window.overview.show_patient(
+        window.record, window.current, window.clock(), window.db.check_context(pid, window.clock())
+    )
+    window.statusBar().showMessage("Catheter recorded.", 10000)
     return True

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMainWindow
-
 from db.database import Database, DatabaseError
+from ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -18,12 +17,8 @@ if TYPE_CHECKING:
     from ui.session import PatientSession
     from ui.users_screen import UsersDialog
 
-    _Window = QMainWindow
-else:
-    _Window = object
 
-
-class WindowAdministration(_Window):
+class WindowAdministration(WindowPart):
     """The administration of the window that inherits it (with QMainWindow after it)."""
 
     if TYPE_CHECKING:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 
 from db.database import DatabaseError
+from ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
@@ -19,12 +20,8 @@ if TYPE_CHECKING:
     from ui.session import PatientSession
     from ui.tabs import SteadyTabWidget
 
-    _Window = QMainWindow
-else:
-    _Window = object
 
-
-class WindowHelp(_Window):
+class WindowHelp(WindowPart):
     """The Help menu's screens of the window that inherits them (with QMainWindow after it)."""
 
     if TYPE_CHECKING:

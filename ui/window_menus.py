@@ -10,9 +10,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QMainWindow
+from PySide6.QtWidgets import QDialog
 
 from ui.widgets.actions import named_action
+from ui.window_part import WindowPart
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
     from ui.visit import VisitWorkflow
     from ui.worklist import WorklistWindow
 
-    _Window = QMainWindow
-else:
-    _Window = object
 
 TAB_TITLES = ("&Overview", "P&rogramme", "Hi&story", "P&ump")
 # The Pump menu's keys (the workflows' own: Ctrl+I interrogates).
@@ -42,7 +40,7 @@ PUMP_SHORTCUTS = {
 }
 
 
-class WindowMenus(_Window):
+class WindowMenus(WindowPart):
     """The menus of the window that inherits them (with QMainWindow after it)."""
 
     if TYPE_CHECKING:

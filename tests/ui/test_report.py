@@ -20,13 +20,8 @@ from PySide6.QtWidgets import QWidget
 from db.database import Database
 from db.seed.demo_patients import seed_demo_patients
 from programmer.findings import Severity
-from ui.report.content import (
-    DEFAULT_CLINIC,
-    TRAINING_MARK,
-    ReportError,
-    SessionReport,
-    report_from_database,
-)
+from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
+from ui.report.parts import TRAINING_MARK, SessionReport
 from ui.report.pdf import pdf_bytes, write_pdf
 from ui.report.printing import print_report
 

@@ -10,7 +10,6 @@ unit"), so the PDF, a test or any later export shows exactly the same words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -25,31 +24,31 @@ from db.records import (
     RefillRecord,
 )
 from programmer.check_context import CheckContext
-from programmer.compare import Row, compare, summary_line
+from programmer.compare import compare, summary_line
 from programmer.findings import Finding, Severity, check_programme
-from programmer.programme import Mode, Programme, Step
+from programmer.programme import Mode, Programme
 from programmer.projection import ClinicSettings, Projection, RefillLimit
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.pump_status import battery_state
 from programmer.refill import discrepancy_finding
-from programmer.schedule import (
-    daily_doses,
-    patient_bolus_max_mcg_per_day,
-    step_doses,
-    step_end_min,
+from programmer.schedule import patient_bolus_max_mcg_per_day
+from programmer.units import exact
+from programmer.words import by_severity, format_decimal, mcg, moment
+from ui.report.parts import (
+    BolusLine,
+    FindingLine,
+    Item,
+    PlotInputs,
+    RefillLine,
+    SessionReport,
 )
-from programmer.units import apportion, exact
-from programmer.words import DAY_NAMES, MODE_NAMES, by_severity, format_decimal, hhmm, moment
-from ui.widgets.entry import format_fixed
+from ui.report.schedule_tables import schedule_tables
+from ui.widgets.entry import DOSE_PLACES, FLOW_PLACES, format_fixed
 
 if TYPE_CHECKING:
     from db.database import Database
 
 DEFAULT_CLINIC = ClinicSettings().clinic_name  # until an administrator sets one
-TRAINING_MARK = "TRAINING — NOT A CLINICAL RECORD"
-REPORT_TITLE = "Programming session report"
-DOSE_PLACES = 2  # mcg and mcg/day, as the schedule editor shows them
-FLOW_PLACES = 4  # mL/day
 MAX_BOLUSES_GIVEN = 20  # the most recent ones; the report says how many more there are
 
 SEVERITY_WORDS = {
@@ -74,175 +73,16 @@ class ReportError(Exception):
     """The report cannot be made (no programme to report on): the message says why."""
 
 
-# ---------------------------------------------------------------- the report's parts
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One labelled value, e.g. ``Item("Serial", "NGP-D00001")``."""
-
-    label: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class StepLine:
-    """One step of a day's schedule, each value with its unit."""
-
-    start: str  # "07:00"
-    end: str  # "08:00" ("24:00" for the end of the day)
-    rate: str  # "60.00 mcg/h"
-    dose: str  # "60.00 mcg" (apportioned: the shown doses add up to the shown total)
-
-
-@dataclass(frozen=True, slots=True)
-class DaySchedule:
-    """The steps of one day (every day, or one weekday) with its 24-h totals."""
-
-    title: str  # "Every day", "Monday"
-    steps: tuple[StepLine, ...]
-    total: str  # "290.00 mcg/day"
-    flow: str  # "0.5800 mL/day"
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleTable:
-    """A programme's schedule as the pump delivers it: one :class:`DaySchedule` per day."""
-
-    heading: str  # "Version 5 (this version): Flexible"
-    days: tuple[DaySchedule, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FindingLine:
-    """A finding saved with the version and the reason typed for it (soft ones)."""
-
-    code: str
-    severity: Severity
-    severity_words: str
-    message: str
-    field: str
-    reason: str | None  # the acknowledgement typed at saving; None when none was needed
-
-    @property
-    def needs_reason(self) -> bool:
-        return self.severity is Severity.SOFT
-
-
-@dataclass(frozen=True, slots=True)
-class RefillLine:
-    """A refill recorded for the reported fill (domain.md, "Refill arithmetic")."""
-
-    at: str
-    by: str
-    expected: str  # "15.30 mL"
-    measured: str
-    discrepancy: str  # "-0.40 mL (less left than expected)"
-    significant: bool  # over the pump's 1 mL / 2 mL limit
-    limit: str  # "2 mL"
-    volume_added: str
-    concentration: str  # "2000 mcg/mL baclofen"
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class BolusLine:
-    """A bolus planned in the programme, or one given and recorded."""
-
-    when: str
-    kind: str
-    dose: str  # "50 mcg"
-    duration: str  # "30 min"
-    volume: str  # "0.050 mL" (at the concentration in the pump), or "" when unknown
-    by: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlotInputs:
-    """What the Qt side needs to draw the report's two plots with the window's own widgets."""
-
-    programme: Programme
-    previous: Programme | None
-    pump: PumpModel
-    previous_pump: PumpModel | None  # the previous programme's pump model (it may differ)
-    projection: Projection
-    at: datetime  # the moment the projection was computed for (the version's save)
-    version: int
-    previous_version: int | None
-
-    @property
-    def same_fill(self) -> bool:
-        """The previous programme ran on the same reservoir fill (a change between refills)."""
-        return self.previous is not None and self.previous.reservoir == self.programme.reservoir
-
-
-@dataclass(frozen=True, slots=True)
-class SessionReport:
-    """Everything the session report shows, as words and figures with units."""
-
-    clinic: str
-    training: bool
-    printed_at: datetime
-    printed_by: str
-    patient_id: str
-    patient_name: str
-    version: int
-    previous_version: int | None
-    confirmed: bool
-    saved_by: str
-    saved_at: datetime
-    reason: str
-    summary_after: str
-    summary_before: str | None
-    patient: tuple[Item, ...]
-    pump: tuple[Item, ...]
-    drug: tuple[Item, ...]
-    session: tuple[Item, ...]
-    comparison: tuple[Row, ...]
-    schedules: tuple[ScheduleTable, ...]
-    projection: tuple[Item, ...]
-    refills: tuple[RefillLine, ...]
-    planned_boluses: tuple[BolusLine, ...]
-    patient_bolus: str | None
-    boluses_given: tuple[BolusLine, ...]
-    boluses_given_not_shown: int
-    findings: tuple[FindingLine, ...]
-    plots: PlotInputs
-
-    @property
-    def title(self) -> str:
-        return REPORT_TITLE
-
-    @property
-    def patient_line(self) -> str:
-        """The patient as every page's header names them."""
-        return f"{self.patient_name} ({self.patient_id})"
-
-    @property
-    def changed_rows(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.comparison if r.changed)
-
-
 # ---------------------------------------------------------------- formatting
 
 
-def _moment(value: datetime) -> str:
-    return moment(value)
-
-
-def _typed(value: Decimal) -> str:
-    """A value a person typed, exactly as typed, with the installation's decimal separator."""
-    return format_decimal(value)
-
-
 def _ml(value: Decimal | Fraction, places: int = 2) -> str:
-    text = _typed(value) if isinstance(value, Decimal) else format_fixed(value, places)
+    text = format_decimal(value) if isinstance(value, Decimal) else format_fixed(value, places)
     return f"{text} mL"
 
 
 def _signed_ml(value: Decimal) -> str:
-    return f"{'+' if value > 0 else ''}{_typed(value)} mL"
+    return f"{'+' if value > 0 else ''}{format_decimal(value)} mL"
 
 
 # ---------------------------------------------------------------- sections
@@ -277,7 +117,7 @@ def _pump_items(
         Item("Implanted", p.implanted_on.isoformat()),
         Item("Replace by", p.replace_by.isoformat()),
         Item("Battery", f"{state.words} (on {now:%Y-%m-%d})"),
-        Item("Reservoir size", f"{_typed(pump.reservoir_ml)} mL"),
+        Item("Reservoir size", _ml(pump.reservoir_ml)),
         Item("Low-reservoir alarm", _ml(p.low_reservoir_alarm_ml)),
     ]
     stored = next((r for r in record.pumps if r.serial == p.serial), None)
@@ -287,7 +127,7 @@ def _pump_items(
         except KeyError:
             catheter = stored.catheter_model
         length = (
-            f", {_typed(stored.catheter_length_cm)} cm implanted"
+            f", {format_decimal(stored.catheter_length_cm)} cm implanted"
             if stored.catheter_length_cm is not None
             else ""
         )
@@ -299,98 +139,9 @@ def _drug_items(programme: Programme) -> tuple[Item, ...]:
     fill = programme.reservoir
     return (
         Item("Drug", programme.drug.name),
-        Item("Concentration", f"{_typed(programme.drug.concentration_mcg_per_ml)} mcg/mL"),
-        Item("Reservoir filled", f"{_ml(fill.volume_ml)} on {_moment(fill.filled_at)}"),
+        Item("Concentration", f"{format_decimal(programme.drug.concentration_mcg_per_ml)} mcg/mL"),
+        Item("Reservoir filled", f"{_ml(fill.volume_ml)} on {moment(fill.filled_at)}"),
     )
-
-
-def _day_schedule(title: str, steps: Sequence[Step], conc: Fraction) -> DaySchedule:
-    """A flexible day as the editor's table shows it: the step doses apportioned so that they
-    add up to the shown total (domain.md: "The total shown must equal the sum of the step doses
-    shown, at the precision shown")."""
-    doses = apportion(step_doses(steps), DOSE_PLACES)
-    lines = tuple(
-        StepLine(
-            start=hhmm(step.start_min),
-            end=hhmm(step_end_min(steps, i)),
-            rate=f"{_typed(step.rate_mcg_per_h)} mcg/h",
-            dose=f"{format_decimal(dose)} mcg",
-        )
-        for i, (step, dose) in enumerate(zip(steps, doses.parts, strict=True))
-    )
-    total = sum(step_doses(steps), Fraction(0))
-    return DaySchedule(
-        title=title,
-        steps=lines,
-        total=f"{format_decimal(doses.total)} mcg/day",
-        flow=f"{format_fixed(total / conc, FLOW_PLACES)} mL/day",
-    )
-
-
-def _constant_day(programme: Programme, pump: PumpModel, conc: Fraction) -> DaySchedule:
-    """Stopped, minimum rate and simple continuous: one rate all day."""
-    dose = daily_doses(programme, pump).by_weekday[0]
-    rate = f"{format_fixed(dose / 24, DOSE_PLACES)} mcg/h"
-    if programme.mode is Mode.STOPPED:
-        rate = "0 mcg/h (no delivery)"
-    return DaySchedule(
-        title="Every day",
-        steps=(StepLine("00:00", "24:00", rate, f"{format_fixed(dose, DOSE_PLACES)} mcg"),),
-        total=f"{format_fixed(dose, DOSE_PLACES)} mcg/day",
-        flow=f"{format_fixed(dose / conc, FLOW_PLACES)} mL/day",
-    )
-
-
-def schedule_days(programme: Programme, pump: PumpModel) -> tuple[DaySchedule, ...]:
-    """The programme's schedule as day tables: start, end, rate (mcg/h), step dose (mcg) and
-    the 24-h totals in mcg/day and mL/day."""
-    conc = exact(programme.drug.concentration_mcg_per_ml)
-    week = programme.week
-    if programme.mode is not Mode.FLEXIBLE or week is None:
-        return (_constant_day(programme, pump, conc),)
-    days = [_day_schedule(DAY_NAMES[name], week.days[name], conc) for name in week.day_names()]
-    # Consecutive weekdays with the same steps share one table ("Monday to Friday").
-    runs: list[list[DaySchedule]] = []
-    for day in days:
-        if runs and _same_steps(runs[-1][0], day):
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return tuple(replace(run[0], title=_run_title(run)) for run in runs)
-
-
-def _same_steps(a: DaySchedule, b: DaySchedule) -> bool:
-    return (a.steps, a.total, a.flow) == (b.steps, b.total, b.flow)
-
-
-def _run_title(run: Sequence[DaySchedule]) -> str:
-    if len(run) == 1:
-        return run[0].title
-    joint = " and " if len(run) == 2 else " to "
-    return f"{run[0].title}{joint}{run[-1].title}"
-
-
-def _schedules(
-    version: ProgrammeVersion,
-    previous: ProgrammeVersion | None,
-    catalogue: PumpCatalogue,
-) -> tuple[ScheduleTable, ...]:
-    """This version's schedule, and the previous one's when it was delivered differently."""
-    new = version.programme
-    days = schedule_days(new, catalogue.pump(new.pump.model))
-    tables = [
-        ScheduleTable(f"Version {version.number} (this version): {MODE_NAMES[new.mode]}", days)
-    ]
-    if previous is not None:
-        old = previous.programme
-        old_days = schedule_days(old, catalogue.pump(old.pump.model))
-        if old_days != days:
-            tables.append(
-                ScheduleTable(
-                    f"Version {previous.number} (before): {MODE_NAMES[old.mode]}", old_days
-                )
-            )
-    return tuple(tables)
 
 
 def _projection_items(
@@ -423,12 +174,12 @@ def _projection_items(
     items += [
         Item(
             "Low-reservoir alarm",
-            (_moment(alarm) if alarm else "not reached at this rate")
+            (moment(alarm) if alarm else "not reached at this rate")
             + f" (at {_ml(programme.pump.low_reservoir_alarm_ml)})",
         ),
         Item(
             "Empty reservoir",
-            _moment(projection.empty_at) if projection.empty_at else "never at this rate",
+            moment(projection.empty_at) if projection.empty_at else "never at this rate",
         ),
     ]
     limit = REFILL_LIMIT_WORDS[projection.refill_limited_by]
@@ -439,7 +190,7 @@ def _projection_items(
         Item("Drug stable until", f"{projection.stability_limit_at:%Y-%m-%d}"),
         Item(
             "Computed",
-            f"as at the save ({_moment(at)})"
+            f"as at the save ({moment(at)})"
             + ("; the dates assume every patient bolus is used" if programme.patient_bolus else ""),
         ),
     ]
@@ -469,7 +220,7 @@ def _refill_lines(refills: Sequence[RefillRecord], pump: PumpModel) -> tuple[Ref
             meaning = ""
         lines.append(
             RefillLine(
-                at=_moment(r.at),
+                at=moment(r.at),
                 by=r.by,
                 expected=_ml(r.expected_residual_ml),
                 measured=_ml(r.measured_residual_ml),
@@ -479,9 +230,9 @@ def _refill_lines(refills: Sequence[RefillRecord], pump: PumpModel) -> tuple[Ref
                     r.expected_residual_ml, r.measured_residual_ml, pump
                 )
                 is not None,
-                limit=f"{_typed(pump.refill_discrepancy_ml)} mL",
+                limit=_ml(pump.refill_discrepancy_ml),
                 volume_added=_ml(r.volume_added_ml),
-                concentration=f"{_typed(r.concentration_mcg_per_ml)} mcg/mL {r.drug}",
+                concentration=f"{format_decimal(r.concentration_mcg_per_ml)} mcg/mL {r.drug}",
                 reason=r.reason,
             )
         )
@@ -492,9 +243,9 @@ def _planned_boluses(programme: Programme) -> tuple[BolusLine, ...]:
     conc = exact(programme.drug.concentration_mcg_per_ml)
     return tuple(
         BolusLine(
-            when=_moment(b.start),
+            when=moment(b.start),
             kind="Planned bolus",
-            dose=f"{_typed(b.dose_mcg)} mcg",
+            dose=mcg(b.dose_mcg),
             duration=f"{b.duration_min} min",
             volume=_ml(exact(b.dose_mcg) / conc, 3),
             by="",
@@ -510,7 +261,7 @@ def _patient_bolus(programme: Programme) -> str | None:
         return None
     most = format_fixed(patient_bolus_max_mcg_per_day(programme), DOSE_PLACES)
     return (
-        f"{_typed(pb.dose_mcg)} mcg over {pb.duration_min} min per activation, lockout "
+        f"{mcg(pb.dose_mcg)} over {pb.duration_min} min per activation, lockout "
         f"{pb.lockout_min} min, at most {pb.max_per_day} a day (up to {most} mcg/day)"
     )
 
@@ -523,9 +274,9 @@ def _boluses_given(
     shown = sorted((b for b in given if b.at <= now), key=lambda b: b.at, reverse=True)
     lines = tuple(
         BolusLine(
-            when=_moment(b.at),
+            when=moment(b.at),
             kind=BOLUS_KIND_WORDS.get(b.kind, str(b.kind)),
-            dose=f"{_typed(b.dose_mcg)} mcg",
+            dose=mcg(b.dose_mcg),
             duration=f"{b.duration_min} min",
             volume="",
             by=b.by,
@@ -567,11 +318,11 @@ def _session_items(
     status = "confirmed" if version.confirmed else "NOT CONFIRMED (draft): not running on the pump"
     items = [
         Item("Version", f"{version.number} ({status})"),
-        Item("Saved", f"{_moment(version.saved_at)} by {version.saved_by}"),
+        Item("Saved", f"{moment(version.saved_at)} by {version.saved_by}"),
         Item("Reason given", version.reason),
         Item(
             "Compared with",
-            f"version {previous.number}, saved {_moment(previous.saved_at)} by {previous.saved_by}"
+            f"version {previous.number}, saved {moment(previous.saved_at)} by {previous.saved_by}"
             if previous is not None
             else "no earlier confirmed programme (first programme)",
         ),
@@ -579,7 +330,7 @@ def _session_items(
             "Checked against",
             f"drug library {version.library_version}, pump catalogue {version.catalogue_version}",
         ),
-        Item("Printed", f"{_moment(now)} by {printed_by}"),
+        Item("Printed", f"{moment(now)} by {printed_by}"),
     ]
     if audit_head is not None:
         # Written down, it proves later that the trail was not rolled back or rewritten
@@ -641,7 +392,7 @@ def build_report(
         drug=_drug_items(programme),
         session=_session_items(version, previous, printed_by, now, audit_head),
         comparison=tuple(compare(before, programme, catalogue)),
-        schedules=_schedules(version, previous, catalogue),
+        schedules=schedule_tables(version, previous, catalogue),
         projection=_projection_items(programme, projection, settings, version.saved_at),
         refills=_refill_lines(refills_for_fill(refills, programme, version.saved_at), pump),
         planned_boluses=_planned_boluses(programme),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from programmer.findings import Severity
-from ui.report.content import (
+from ui.report.parts import (
     TRAINING_MARK,
     BolusLine,
     DaySchedule,

@@ -51,8 +51,8 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsTextItem
 
 from programmer.files import write_bytes
 from programmer.programme import Mode
-from ui.report.content import TRAINING_MARK, PlotInputs, SessionReport
 from ui.report.markup import PLOTS, RATE_PLOT, RESERVOIR_PLOT, report_html
+from ui.report.parts import TRAINING_MARK, PlotInputs, SessionReport
 from ui.theme import REPORT_RULE_COLOUR, REPORT_TEXT_COLOUR, TRAINING_COLOUR, TRAINING_WATERMARK
 from ui.widgets.plots import RateProfilePlot, ReservoirPlot
 

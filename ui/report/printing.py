@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
-from ui.report.content import SessionReport
+from ui.report.parts import SessionReport
 from ui.report.pdf import render_report, setup_page
 
 # Shows the print dialog for ``printer`` over ``parent``; True when the user chose to print.
