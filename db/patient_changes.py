@@ -52,28 +52,14 @@ def create(
     user: str,
     now: datetime,
 ) -> None:
-    """A new patient with the pump in place (checked by :func:`check_new`); refused if the id
-    is taken."""
+    """A new patient with the pump in place (checked by :func:`check_new`), its first rows and
+    their audit entry ("patient.created"); refused if the id is taken. Also the first save of a
+    programme for a patient not yet stored (:func:`db.programmes.save`)."""
     if patients.exists(sdb, patient.id):
         raise PatientExistsError(
             f"a patient with id '{patient.id}' is already in the database; open that "
             "record, or check the id"
         )
-    insert(sdb, patient, pump, diagnosis=diagnosis, notes=notes, user=user, now=now)
-
-
-def insert(
-    sdb: SqliteDatabase,
-    patient: Patient,
-    pump: PumpRecord,
-    *,
-    diagnosis: str,
-    notes: str,
-    user: str,
-    now: datetime,
-) -> None:
-    """The patient's first rows and their audit entry ("patient.created"); also the first save
-    of a programme for a patient not yet stored (:func:`db.programmes.save`)."""
     seq = audit.next_seq(sdb)
     num = patients.insert_patient(
         sdb, patient, diagnosis=diagnosis, notes=notes, now=now, audit_seq=seq

@@ -253,7 +253,7 @@ class PatientMethods(Store):
                 confirmed=confirmed,
                 reference=self._reference,  # the library read in this transaction: checked, kept
                 context=lambda library: self._context(sdb, programme.patient.id, now, library),
-                insert_patient=lambda pump: patient_changes.insert(
+                insert_patient=lambda pump: patient_changes.create(
                     sdb, programme.patient, pump, diagnosis="", notes="", user=user, now=now
                 ),
             )
