@@ -36,6 +36,7 @@ from db.patients import with_record
 from db.users import User
 from programmer.check_context import CheckContext
 from programmer.programme import DrugFill, Mode, Programme, Reservoir
+from ui import patient_browser as browser_widths
 from ui.assessments import AssessmentWorkflow
 from ui.history import HistoryView
 from ui.overview import PatientOverview
@@ -109,7 +110,12 @@ class MainWindow(
         self.browser_dock = QDockWidget("Patients", self)
         self.browser_dock.setObjectName("patientsDock")
         self.browser_dock.setWidget(self.browser)
-        self.browser_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        # Closable, so a small screen can give the editor the whole width: View -> Patients
+        # (its toggle is disabled on a dock that cannot close) and Ctrl+F bring it back.
+        self.browser_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
 
         self.overview = PatientOverview()
@@ -598,6 +604,13 @@ class MainWindow(
                 fit_to_screen(self, self.size())
         else:
             fit_to_screen(self, QSize(1280, 800))
+            # On a narrow screen (1280 px at 150 %, 1920 px at 200 %) the editor needs the
+            # width more than the browser, which then starts at a quarter of the window.
+            self.resizeDocks(
+                [self.browser_dock],
+                [max(browser_widths.MIN_WIDTH, min(browser_widths.WIDTH, self.width() // 4))],
+                Qt.Orientation.Horizontal,
+            )
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
 

@@ -23,6 +23,10 @@ from db.database import Database, DatabaseError, PatientSummary
 from programmer.words import format_quantity
 from ui.row_table import RowTableModel
 
+# Narrow enough to leave a small screen's width to the editor; wide enough for the columns.
+MIN_WIDTH = 260
+WIDTH = 360  # the first width where the window has room
+
 
 class PatientListModel(RowTableModel[PatientSummary]):
     """One line per patient; replaced whole on each search."""
@@ -86,7 +90,7 @@ class PatientBrowser(QWidget):
         self.table.setAlternatingRowColors(True)
         self.new_button = QPushButton("&New patient…")
         self.new_button.setAccessibleName("New patient")
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(MIN_WIDTH)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.caption)

@@ -76,6 +76,13 @@ class WindowMenus(WindowPart):
         def show_shortcuts(self) -> None: ...
         def show_about(self) -> None: ...
 
+    def find_patient(self) -> None:
+        """The search field of the patient browser, shown again if it was hidden (View ->
+        Patients: on a small screen the editor may take the whole width)."""
+        self.browser_dock.show()
+        self.browser_dock.raise_()
+        self.browser.focus_search()
+
     def _action(
         self,
         text: str,
@@ -89,7 +96,7 @@ class WindowMenus(WindowPart):
         self.find_action = self._action(
             "&Find patient…",
             QKeySequence.StandardKey.Find,
-            self.browser.focus_search,
+            self.find_patient,
             "findPatient",
         )
         self.new_action = self._action(

@@ -130,3 +130,35 @@ def test_a_window_saved_on_a_larger_screen_reopens_within_this_one(
     again: MainWindow = make_window(qtbot, db, tmp_path)
     area = available_area(again)
     assert again.width() <= area.width() and again.height() <= area.height()
+
+
+def test_on_a_narrow_screen_the_patient_browser_leaves_the_width_to_the_editor(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from ui import patient_browser
+
+    from .window_helpers import make_window, open_database
+
+    window = make_window(qtbot, open_database(tmp_path), tmp_path)
+    window.show()
+    qtbot.waitExposed(window)
+    # The offscreen screen is 800 px wide: the browser starts at its narrowest, not at the
+    # 360 px it takes where there is room.
+    assert window.width() < 4 * patient_browser.WIDTH
+    assert window.browser_dock.width() <= max(patient_browser.MIN_WIDTH, window.width() // 4) + 8
+    assert window.browser_dock.width() < window.width() / 3
+
+
+def test_find_patient_shows_the_browser_again_when_it_was_hidden(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from .window_helpers import make_window, open_database
+
+    window = make_window(qtbot, open_database(tmp_path), tmp_path)
+    window.show()
+    qtbot.waitExposed(window)
+    window.browser_dock.toggleViewAction().trigger()  # View -> Patients, off
+    assert not window.browser_dock.isVisible()
+    window.find_action.trigger()  # Ctrl+F
+    assert window.browser_dock.isVisible()
+    qtbot.waitUntil(lambda: window.browser.search.hasFocus())
