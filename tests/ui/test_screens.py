@@ -162,3 +162,47 @@ def test_find_patient_shows_the_browser_again_when_it_was_hidden(
     window.find_action.trigger()  # Ctrl+F
     assert window.browser_dock.isVisible()
     qtbot.waitUntil(lambda: window.browser.search.hasFocus())
+
+
+def test_on_a_narrow_editor_the_24h_total_and_findings_stay_in_sight_not_off_to_the_side(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """At 200 % on 1920x1080 (or 150 % on 1280) the editor is narrower than its side-by-side
+    layout: the 24-h total goes under the drug line and the findings under the schedule,
+    instead of past the right edge where only a sideways scroll would show them."""
+    from ui.editor.editor_layout import COMPACT_BELOW
+
+    from .window_helpers import make_window, open_database
+
+    window = make_window(qtbot, open_database(tmp_path), tmp_path)
+    window.setMinimumSize(0, 0)
+    window.show()
+    assert window.open_patient("DEMO-0002")
+    editor = window.editor
+    assert editor is not None
+    window.show_tab(1)
+
+    def where(widget: QWidget) -> QRect:
+        return QRect(widget.mapTo(editor, widget.rect().topLeft()), widget.size())
+
+    window.resize(1700, 900)
+    qtbot.waitUntil(lambda: editor.width() >= COMPACT_BELOW)
+    total, findings, table = (
+        where(editor.total_box),
+        where(editor.findings_panel),
+        where(editor.table),
+    )
+    assert total.left() >= where(editor.unit_combo).right()  # beside the header row
+    assert findings.left() >= table.right()  # beside the schedule
+
+    window.resize(800, 700)
+    qtbot.waitUntil(lambda: editor.width() < COMPACT_BELOW)
+    qtbot.waitUntil(lambda: where(editor.total_box).top() > where(editor.drug_label).bottom())
+    total, findings, table = (
+        where(editor.total_box),
+        where(editor.findings_panel),
+        where(editor.table),
+    )
+    assert total.right() <= editor.width() and findings.right() <= editor.width()
+    assert findings.top() >= table.bottom()  # under the schedule
+    assert total.bottom() <= table.top()  # the total above the table, under the drug line

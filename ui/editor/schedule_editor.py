@@ -16,17 +16,14 @@ from itertools import pairwise
 
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTableView,
     QToolButton,
@@ -42,6 +39,7 @@ from programmer.words import MODE_LABELS, MODE_NAMES, day_label
 from ui.dialogs import ScaleAssessment, signed_percent
 from ui.editor.bolus_editor import BolusEditor
 from ui.editor.document import ProgrammeDocument
+from ui.editor.editor_layout import EditorLayout
 from ui.editor.findings_panel import FindingsPanel
 from ui.editor.mode_pages import DailyDosePage, OtherModePage
 from ui.editor.plot_tabs import PlotTabs
@@ -55,7 +53,7 @@ from ui.widgets.entry import (
     format_plain,
 )
 from ui.widgets.plots import DoseValue
-from ui.widgets.restyle import labelled, restyle
+from ui.widgets.restyle import restyle
 
 WEEKDAY_LABELS = tuple(day_label(d) for d in WEEKDAYS)
 _PAGE_FLEXIBLE, _PAGE_SIMPLE, _PAGE_OTHER = 0, 1, 2
@@ -277,58 +275,24 @@ class ScheduleEditor(QWidget):
         ]
 
     def _lay_out(self) -> None:
-        header = QGridLayout()
-        header.addWidget(labelled("&Mode", self.mode_combo), 0, 0)
-        header.addWidget(self.mode_combo, 0, 1)
-        header.addWidget(labelled("&Day", self.day_combo), 0, 2)
-        header.addWidget(self.day_combo, 0, 3)
-        header.addWidget(self.same_day_check, 0, 4)
-        header.addWidget(labelled("Un&it", self.unit_combo), 0, 5)  # Alt+U: the Pump tab
-        header.addWidget(self.unit_combo, 0, 6)
-        header.addWidget(self.drug_label, 1, 0, 1, 7)
-        header.setColumnStretch(7, 1)
-        header.setRowStretch(2, 1)  # a tall total box leaves the rows on its left as they are
-        header.addWidget(self.total_box, 0, 8, 3, 1, Qt.AlignmentFlag.AlignRight)
-
-        schedule = QWidget()
-        schedule_layout = QVBoxLayout(schedule)
-        schedule_layout.setContentsMargins(0, 0, 0, 0)
-        schedule_layout.addWidget(self.stack, 1)
-        schedule_layout.addWidget(self.message_label)
-
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(schedule)
-        top.addWidget(self.findings_panel)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-        top.setChildrenCollapsible(False)
-
+        self.arrangement = EditorLayout(
+            self,
+            header=(self.mode_combo, self.day_combo, self.same_day_check, self.unit_combo),
+            drug_label=self.drug_label,
+            total_box=self.total_box,
+            schedule=(self.stack, self.message_label),
+            findings=self.findings_panel,
+            plots=self.plot_tabs,
+            boluses=self.boluses_box,
+        )
+        self.splitter = self.arrangement.body
         # The menu's "Show the week" and the plot's check box are one switch (the box redraws).
         self.week_check.toggled.connect(self.week_view_action.setChecked)
         self.week_view_action.toggled.connect(self.week_check.setChecked)
 
-        bottom = QWidget()
-        bottom_layout = QHBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(self.plot_tabs, 1)
-        bottom_layout.addWidget(self.boluses_box)
-
-        body = QSplitter(Qt.Orientation.Vertical)
-        body.addWidget(top)
-        body.addWidget(bottom)
-        body.setStretchFactor(0, 2)
-        body.setStretchFactor(1, 3)
-        body.setChildrenCollapsible(False)
-        body.setSizes([300, 480])
-        self.splitter = body
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(body, 1)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        # A fixed minimum: otherwise every label whose text changes would change the window's
-        # size constraints on each edit (and the offscreen platform warns about each one).
-        self.setMinimumSize(900, 600)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.arrangement.fit(event.size().width())
 
     def _name_parts(self) -> None:
         """The parts' widgets under the editor's own names (the tests and the bench use them)."""
