@@ -17,7 +17,8 @@ from db.database import Database
 from db.seed.demo_patients import seed_demo_patients
 from programmer.findings import CheckResult, Severity
 from programmer.programme import Programme
-from programmer.simulated_pump import Link, SessionStep
+from programmer.simulated_pump import SessionStep
+from programmer.telemetry import Link
 from ui.editor.schedule_model import Column
 from ui.main_window import MainWindow
 from ui.prompts import Review, WindowPrompter

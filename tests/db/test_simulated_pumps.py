@@ -20,7 +20,8 @@ from db.database import (
     InvalidRecordError,
     RefillRecord,
 )
-from programmer.simulated_pump import Link, SessionStep, transmit
+from programmer.simulated_pump import SessionStep
+from programmer.telemetry import Link, transmit
 from tests.db.factories import FILL, NOW, USER, open_new, patient, programme, pump_record, save
 
 PID = "MRN-0042"

@@ -12,7 +12,8 @@ import pytest
 
 from db.database import Database, InvalidRecordError
 from programmer.assessment import Assessment
-from programmer.simulated_pump import Link, SessionStep, transmit
+from programmer.simulated_pump import SessionStep
+from programmer.telemetry import Link, transmit
 from programmer.visit import VisitRefused
 from tests.db.factories import NOW, USER, later, open_new, patient, programme, pump_record, save
 

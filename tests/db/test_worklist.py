@@ -20,7 +20,8 @@ from db.database import Database, RefillRecord
 from db.programmes import acknowledgement_key
 from programmer.findings import Severity
 from programmer.programme import Mode, Reservoir
-from programmer.simulated_pump import Link, SessionStep, transmit
+from programmer.simulated_pump import SessionStep
+from programmer.telemetry import Link, transmit
 from programmer.worklist import Reason, Status, worklist
 from tests.db.factories import NOW, USER, open_new, patient, programme, pump, pump_record, save
 

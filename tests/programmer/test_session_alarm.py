@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from programmer.simulated_pump import Alarm, Link, SessionStep, transmit
+from programmer.simulated_pump import Alarm, SessionStep
+from programmer.telemetry import Link, transmit
 
 from .test_simulated_pump import pump_for, simple_programme
 

@@ -11,15 +11,8 @@ from hypothesis import strategies as st
 from programmer.programme import Mode
 from programmer.programme_file import load
 from programmer.pump_catalogue import default_pump_catalogue
-from programmer.simulated_pump import (
-    Alarm,
-    Link,
-    SessionError,
-    SessionStep,
-    SimulatedPump,
-    TransmissionOutcome,
-    transmit,
-)
+from programmer.simulated_pump import Alarm, SessionError, SessionStep, SimulatedPump
+from programmer.telemetry import Link, TransmissionOutcome, transmit
 
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples"
 
@@ -248,7 +241,7 @@ def test_a_change_between_refills_delivers_the_earlier_programme_until_it_took_o
 
 
 def test_transmission_walks_the_steps_one_at_a_time() -> None:
-    from programmer.simulated_pump import Transmission
+    from programmer.telemetry import Transmission
 
     prog = simple_programme()
     pump = pump_for(prog, datetime(2026, 11, 23))
@@ -266,7 +259,7 @@ def test_transmission_walks_the_steps_one_at_a_time() -> None:
 
 
 def test_a_dropped_link_ends_the_session_with_the_pump_stopped() -> None:
-    from programmer.simulated_pump import Transmission
+    from programmer.telemetry import Transmission
 
     prog = simple_programme()
     pump = pump_for(prog, datetime(2026, 11, 23))

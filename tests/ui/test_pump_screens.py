@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from db.database import Database
 from programmer.findings import Severity
-from programmer.simulated_pump import Alarm, Link, SessionStep
+from programmer.simulated_pump import Alarm, SessionStep
+from programmer.telemetry import Link
 from ui.main_window import MainWindow
 from ui.overview import PatientOverview
 from ui.theme import PUMP_DIFFERS_STYLE, RUNNING_STYLE

@@ -11,7 +11,8 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from db.database import Database
-from programmer.simulated_pump import Alarm, Link, SessionStep
+from programmer.simulated_pump import Alarm, SessionStep
+from programmer.telemetry import Link
 from ui.main_window import MainWindow
 from ui.pump.transmit_dialog import TransmitDialog
 

@@ -13,7 +13,7 @@ import pytest
 from db.database import Database, RefillRecord
 from db.seed.demo_patients import seed_demo_patients
 from programmer.assessment import Assessment
-from programmer.simulated_pump import transmit
+from programmer.telemetry import transmit
 from ui.cli import main
 from ui.report.visit import visit_report_html
 

@@ -24,14 +24,8 @@ from PySide6.QtWidgets import (
 
 from programmer.compare import compare
 from programmer.programme import Programme
-from programmer.simulated_pump import (
-    Link,
-    SessionStep,
-    SimulatedPump,
-    Transmission,
-    TransmissionOutcome,
-    TransmissionResult,
-)
+from programmer.simulated_pump import SessionStep, SimulatedPump
+from programmer.telemetry import Link, Transmission, TransmissionOutcome, TransmissionResult
 from ui.screen import fit_to_screen
 from ui.theme import ERROR_COLOUR, INFO_COLOUR, MUTED_COLOUR, OK_COLOUR
 

@@ -15,7 +15,8 @@ from db.database import BolusGivenRecord, BolusKind, DatabaseError, ProgrammeVer
 from db.simulated_pumps import StoredPump
 from programmer.compare import summary_line
 from programmer.programme import Programme
-from programmer.simulated_pump import Link, SessionStep, SimulatedPump, TransmissionResult
+from programmer.simulated_pump import SessionStep, SimulatedPump
+from programmer.telemetry import Link, TransmissionResult
 from programmer.words import format_decimal
 from ui.pump.controller import PumpController
 from ui.pump.prompts import run_dialog

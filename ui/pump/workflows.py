@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QWidget
 
 from db.database import DatabaseError, ProgrammeVersion, RefillRecord
 from programmer.programme import Mode
-from programmer.simulated_pump import Alarm, Link, SessionStep, SimulatedPump, TransmissionResult
+from programmer.simulated_pump import Alarm, SessionStep, SimulatedPump
+from programmer.telemetry import Link, TransmissionResult
 from ui.pump.banner import RecordDiffersBanner, StoppedPumpBanner
 from ui.pump.bolus_dialog import BolusChoice, BolusTab
 from ui.pump.bolus_flow import BolusFlow
