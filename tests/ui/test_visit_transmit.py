@@ -1,0 +1,162 @@
+"""The one rule every transmission goes through (ui/visit.py VisitWorkflow.cleared_to_transmit,
+installed as the pump workflows' transmit gate): during an open visit a version goes to the pump
+only after a review of that same version was confirmed in the visit (product.md, "The visit":
+review, then transmit). Not reviewed: the review is shown first; cancelled, nothing is sent and
+the status bar says why. Outside a visit, transmit is as it always was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from db.database import ProgrammeVersion
+from programmer.programme import Programme
+from programmer.schedule_edit import set_daily_dose
+from ui.main_window import MainWindow
+from ui.pump.transmit_dialog import TransmitDialog
+from ui.visit_review import VisitReviewDialog
+
+from .test_pump_support import PumpPrompter, pump_window, reviewer, transmit_with, trigger
+from .window_helpers import NOW
+
+LENA = "DEMO-0007"  # SynchroMed II, cerebral origin (titration step 15 %), 200 mcg/day
+
+
+def _review(into: list[VisitReviewDialog], *, confirm: bool) -> Callable[[QDialog], bool]:
+    """A handler for the visit's review: confirm it, or cancel it."""
+
+    def handler(dialog: QDialog) -> bool:
+        assert isinstance(dialog, VisitReviewDialog), type(dialog)
+        into.append(dialog)
+        if confirm:
+            dialog.confirm.click()
+        else:
+            dialog.reject()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    return handler
+
+
+def _save_dose(window: MainWindow, mcg_per_day: int) -> ProgrammeVersion:
+    """Change the daily dose and save it through the review (the prompter's reviewer)."""
+    document = window.document
+    assert document is not None
+    document.edit("Dose change", lambda p: set_daily_dose(p, Decimal(mcg_per_day)))
+    assert window.review_and_save()
+    saved = window.current
+    assert saved is not None
+    return saved
+
+
+def _saved_before_the_visit(
+    qtbot: QtBot, tmp_path: Path
+) -> tuple[MainWindow, PumpPrompter, ProgrammeVersion]:
+    """Version saved (and the offer declined) before the visit; then the visit is started, so
+    the pump is interrogated on the version before it."""
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    prompter.reviewer = reviewer(qtbot, "Dose up 10 %")
+    assert window.open_patient(LENA)
+    prompter.confirms.append(False)  # outside a visit: the offer to transmit, declined
+    saved = _save_dose(window, 220)
+    assert prompter.titles() == ["Transmit to the pump"] and prompter.shown == []
+    assert window.visit_workflow.start() is not None
+    return window, prompter, saved
+
+
+def _pump_programme(window: MainWindow) -> Programme:
+    pump = window.db.simulated_pump(LENA, now=NOW)
+    assert pump is not None
+    return pump.programme
+
+
+def _steps(window: MainWindow) -> list[str]:
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    return [s.action for s in visit.steps]
+
+
+def test_transmit_during_a_visit_without_a_review_shows_the_review_first(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter, saved = _saved_before_the_visit(qtbot, tmp_path)
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=True), transmit_with()]
+    trigger(qtbot, window, "transmit")  # Pump -> Transmit to pump… (Ctrl+T)
+    review, transmit = prompter.shown
+    assert isinstance(review, VisitReviewDialog) and isinstance(transmit, TransmitDialog)
+    assert review.review.programme_title == f"Saved version {saved.number}"
+    steps = _steps(window)
+    assert steps.index("visit.reviewed") < steps.index("pump.transmitted"), steps
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    [reviewed] = [s for s in visit.steps if s.action == "visit.reviewed"]
+    assert reviewed.details["version"] == saved.number
+    assert _pump_programme(window) == saved.programme
+    # Reviewed and sent: transmitting the same version again asks for no second review.
+    prompter.dialogs.append(transmit_with())
+    trigger(qtbot, window, "transmit")
+    assert isinstance(prompter.shown[-1], TransmitDialog) and len(prompter.shown) == 3
+    assert window.db.verify().ok
+
+
+def test_a_cancelled_review_transmits_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    """The hazard: a programme sent to the pump in a visit without its review confirmed."""
+    window, prompter, saved = _saved_before_the_visit(qtbot, tmp_path)
+    pump_before = _pump_programme(window)
+    assert pump_before != saved.programme
+    steps_before = _steps(window)
+    trail_before = len(window.db.audit_entries(patient_id=LENA))
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=False), transmit_with()]
+    trigger(qtbot, window, "transmit")
+    assert [type(d) for d in prompter.shown] == [VisitReviewDialog]  # no transmit dialog
+    assert _pump_programme(window) == pump_before  # the pump unchanged
+    assert _steps(window) == steps_before  # nothing stored: no review, no session
+    assert len(window.db.audit_entries(patient_id=LENA)) == trail_before
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    assert window.statusBar().currentMessage() == (
+        f"Visit {visit.number}: the review was not confirmed, so version {saved.number} was "
+        "not transmitted. Pump -> Review visit, then transmit."
+    )
+    # Pump -> Review visit, then transmit: the version goes out without a second review.
+    prompter.dialogs = [_review(seen, confirm=True), transmit_with()]
+    window.visit_workflow.review_action.trigger()
+    trigger(qtbot, window, "transmit")
+    assert [type(d) for d in prompter.shown[1:]] == [VisitReviewDialog, TransmitDialog]
+    assert _pump_programme(window) == saved.programme
+
+
+def test_the_differs_banners_transmit_in_a_visit_shows_the_review_first(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Every path to the pump gets the rule: the record-and-pump-differ banner's button too."""
+    window, prompter, saved = _saved_before_the_visit(qtbot, tmp_path)
+    banner = window.pump_workflows.differs_banner
+    assert banner.isVisibleTo(window)  # the pump still runs the version before
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=False), transmit_with()]
+    banner.transmit_button.click()
+    assert [type(d) for d in prompter.shown] == [VisitReviewDialog]
+    assert _pump_programme(window) != saved.programme
+    assert "the review was not confirmed" in window.statusBar().currentMessage()
+
+
+def test_transmit_outside_a_visit_is_unchanged(qtbot: QtBot, tmp_path: Path) -> None:
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    prompter.reviewer = reviewer(qtbot, "Dose up 10 %")
+    assert window.open_patient(LENA)
+    prompter.confirms.append(False)  # the offer after the save, declined
+    saved = _save_dose(window, 220)
+    prompter.dialogs.append(transmit_with())
+    trigger(qtbot, window, "transmit")
+    [transmit] = prompter.shown  # straight to the transmission: no review is asked for
+    assert isinstance(transmit, TransmitDialog)
+    assert _pump_programme(window) == saved.programme
+    actions = [e.action for e in window.db.audit_entries(patient_id=LENA)]
+    assert actions[-1] == "pump.transmitted" and "visit.reviewed" not in actions
+    assert window.db.visits(LENA) == []
