@@ -298,12 +298,9 @@ class VisitWorkflow(QObject):
         return False
 
     def offer_transmit(self, saved: ProgrammeVersion, previous: ProgrammeVersion | None) -> None:
-        """After a save: during a visit the review comes first (product.md, "The visit":
-        review, then transmit); then the pump workflows' offer to transmit, whatever the review's
-        answer (the offer also reads a pump never read before on the previous version)."""
-        self.refresh()
-        if self.visit is not None:
-            self.review()
+        """After a save: the pump workflows' offer to transmit. During a visit its gate
+        (:meth:`cleared_to_transmit`) shows the review of the saved version first, and a
+        cancelled review means no offer is made."""
         self._pump.offer_transmit(saved, previous)
 
     def finish(self) -> Visit | None:

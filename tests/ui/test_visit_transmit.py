@@ -146,6 +146,75 @@ def test_the_differs_banners_transmit_in_a_visit_shows_the_review_first(
     assert "the review was not confirmed" in window.statusBar().currentMessage()
 
 
+def _visit_on_lena(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, PumpPrompter]:
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    prompter.reviewer = reviewer(qtbot, "Dose change")
+    assert window.open_patient(LENA)
+    assert window.visit_workflow.start() is not None
+    return window, prompter
+
+
+def test_offer_after_save_in_a_visit_is_not_made_when_the_review_is_cancelled(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, prompter = _visit_on_lena(qtbot, tmp_path)
+    pump_before = _pump_programme(window)
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=False), transmit_with()]
+    prompter.confirms.append(True)  # were the offer made, it would be accepted
+    saved = _save_dose(window, 220)
+    assert seen[0].review.programme_title == f"Saved version {saved.number}"
+    assert [type(d) for d in prompter.shown] == [VisitReviewDialog]
+    assert "Transmit to the pump" not in prompter.titles() and prompter.confirms == [True]
+    assert _pump_programme(window) == pump_before
+    steps = _steps(window)
+    assert steps[-1] == "programme.saved", steps  # the save; no review, no session after it
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    assert window.statusBar().currentMessage() == (
+        f"Visit {visit.number}: the review was not confirmed, so version {saved.number} was "
+        "not transmitted. Pump -> Review visit, then transmit."
+    )
+
+
+def test_a_version_saved_after_its_review_needs_a_new_review(qtbot: QtBot, tmp_path: Path) -> None:
+    window, prompter = _visit_on_lena(qtbot, tmp_path)
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=True), transmit_with()]
+    prompter.confirms.append(True)
+    first = _save_dose(window, 220)  # reviewed after the save, offered, transmitted
+    assert [type(d) for d in prompter.shown] == [VisitReviewDialog, TransmitDialog]
+    assert _pump_programme(window) == first.programme
+    # The edits on top are reviewed before they are saved: that review names no version.
+    document = window.document
+    assert document is not None
+    document.edit("Dose change", lambda p: set_daily_dose(p, Decimal(230)))
+    prompter.dialogs.append(_review(seen, confirm=True))
+    assert window.visit_workflow.review()
+    assert seen[-1].review.programme_title == "Pending (not saved yet)"
+    # Saved, they are a new version: its own review is asked for (here cancelled: no offer).
+    prompter.dialogs.append(_review(seen, confirm=False))
+    prompter.confirms.append(True)
+    assert window.review_and_save()
+    second = window.current
+    assert second is not None and second.number == first.number + 1
+    assert seen[-1].review.programme_title == f"Saved version {second.number}"
+    assert prompter.titles().count("Transmit to the pump") == 1  # the first save's only
+    assert _pump_programme(window) == first.programme
+    # Pump -> Transmit: the new version's review first, then it goes out.
+    prompter.confirms.clear()
+    prompter.dialogs += [_review(seen, confirm=True), transmit_with()]
+    trigger(qtbot, window, "transmit")
+    assert [type(d) for d in prompter.shown[-2:]] == [VisitReviewDialog, TransmitDialog]
+    assert seen[-1].review.programme_title == f"Saved version {second.number}"
+    assert _pump_programme(window) == second.programme
+    visit = window.db.open_visit(LENA)
+    assert visit is not None
+    reviewed = [s.details["version"] for s in visit.steps if s.action == "visit.reviewed"]
+    assert reviewed == [first.number, None, second.number]
+    assert window.db.verify().ok
+
+
 def test_transmit_outside_a_visit_is_unchanged(qtbot: QtBot, tmp_path: Path) -> None:
     window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
     prompter.reviewer = reviewer(qtbot, "Dose up 10 %")

@@ -194,7 +194,7 @@ class TransmitFlow(PumpController):
         A pump never read on this console is read now, before the question, on the version
         before the save: it runs that one, whatever is answered (or if the console dies before
         an answer), and a later first interrogation must not take the unsent version for the
-        pump's (issue 9)."""
+        pump's (issue 9). Then the gate (during a visit, the review): refused, no offer is made."""
         session = self.session
         pump: SimulatedPump | None = None
         if previous is not None:
@@ -207,6 +207,8 @@ class TransmitFlow(PumpController):
                 if pump is not None:
                     self.session.pump = pump
         self.refresh_banner()
+        if not self._cleared(saved):
+            return
         if not session.prompter.confirm(
             "Transmit to the pump",
             f"Version {saved.number} is saved. Transmit it to {self._patient_words()}'s pump "
