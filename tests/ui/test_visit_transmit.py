@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from db.database import ProgrammeVersion
 from programmer.programme import Programme
 from programmer.schedule_edit import set_daily_dose
+from programmer.simulated_pump import Link, SessionStep
 from ui.main_window import MainWindow
 from ui.pump.transmit_dialog import TransmitDialog
 from ui.visit_review import VisitReviewDialog
@@ -213,6 +214,72 @@ def test_a_version_saved_after_its_review_needs_a_new_review(qtbot: QtBot, tmp_p
     reviewed = [s.details["version"] for s in visit.steps if s.action == "visit.reviewed"]
     assert reviewed == [first.number, None, second.number]
     assert window.db.verify().ok
+
+
+def _cut_off_in_a_visit(
+    qtbot: QtBot, tmp_path: Path
+) -> tuple[MainWindow, PumpPrompter, ProgrammeVersion, Programme]:
+    """A visit's reviewed version whose transmission lost the link after the stop."""
+    window, prompter = _visit_on_lena(qtbot, tmp_path)
+    before = _pump_programme(window)
+    window.pump_workflows.next_link = Link(drop_before=SessionStep.SEND)  # as a trainer does
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=True), transmit_with()]
+    prompter.confirms.append(True)
+    saved = _save_dose(window, 220)
+    assert window.pump_workflows.stopped_here()
+    return window, prompter, saved, before
+
+
+def test_finishing_a_cut_off_session_of_the_reviewed_version_asks_for_no_second_review(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A pump left stopped mid-visit is not kept waiting for a review already confirmed."""
+    window, prompter, saved, _ = _cut_off_in_a_visit(qtbot, tmp_path)
+    prompter.dialogs.append(transmit_with())
+    window.pump_workflows.banner.finish_button.click()  # "Finish: transmit again…"
+    assert isinstance(prompter.shown[-1], TransmitDialog) and len(prompter.shown) == 3
+    assert _pump_programme(window) == saved.programme
+    assert not window.pump_workflows.stopped_here()
+
+
+def test_undoing_a_cut_off_session_in_a_visit_sends_nothing_new_and_needs_no_review(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Undo restarts what the pump ran before: no version is transmitted, none is reviewed."""
+    window, prompter, _, before = _cut_off_in_a_visit(qtbot, tmp_path)
+    prompter.confirms.append(True)
+    window.pump_workflows.banner.undo_button.click()
+    assert len(prompter.shown) == 2  # the review and the cut-off transmission only
+    assert _pump_programme(window) == before and not window.pump_workflows.stopped_here()
+    assert _steps(window)[-1] == "pump.session-undone"
+
+
+def test_finishing_a_session_cut_off_before_the_visit_shows_the_review_first(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Finishing the session sends the version: in a visit that has not reviewed it, the review
+    comes first (cancelled, the pump stays as it was, stopped, with both ways out shown)."""
+    window, prompter = pump_window(qtbot, tmp_path, PumpPrompter())
+    prompter.reviewer = reviewer(qtbot, "Dose up 10 %")
+    assert window.open_patient(LENA)
+    window.pump_workflows.next_link = Link(drop_before=SessionStep.SEND)
+    prompter.dialogs.append(transmit_with())
+    prompter.confirms.append(True)
+    saved = _save_dose(window, 220)  # outside a visit: offered, sent, cut off
+    assert window.pump_workflows.stopped_here()
+    assert window.visit_workflow.start() is not None
+    seen: list[VisitReviewDialog] = []
+    prompter.dialogs += [_review(seen, confirm=False), transmit_with()]
+    window.pump_workflows.banner.finish_button.click()
+    assert [type(d) for d in prompter.shown[1:]] == [VisitReviewDialog]
+    assert window.pump_workflows.stopped_here() and window.pump_workflows.banner.isVisible()
+    assert f"version {saved.number} was not transmitted" in window.statusBar().currentMessage()
+    prompter.dialogs = [_review(seen, confirm=True), transmit_with()]
+    window.pump_workflows.banner.finish_button.click()
+    assert [type(d) for d in prompter.shown[2:]] == [VisitReviewDialog, TransmitDialog]
+    assert _pump_programme(window) == saved.programme
+    assert not window.pump_workflows.stopped_here()
 
 
 def test_transmit_outside_a_visit_is_unchanged(qtbot: QtBot, tmp_path: Path) -> None:
