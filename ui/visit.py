@@ -188,10 +188,12 @@ class VisitWorkflow(QObject):
         self.refresh()
         return self.visit
 
-    def review(self) -> bool:
+    def review(self, *, before_transmitting: int | None = None) -> bool:
         """The visit's review (ui/visit_review.py): the pump as last interrogated beside the
         programme to transmit (the saved version, or the unsaved edits when there are any);
-        confirmed, it is stored as the visit's ``visit.reviewed`` step. True when stored."""
+        confirmed, it is stored as the visit's ``visit.reviewed`` step. True when stored.
+        ``before_transmitting``: the version a transmission waits on this review for (its
+        heading says so)."""
         from ui.visit_review import VisitReviewDialog, visit_review
 
         session = self.session
@@ -242,6 +244,11 @@ class VisitWorkflow(QObject):
             "the pump as last interrogated beside the programme to transmit. Check every "
             "highlighted value before transmitting."
         )
+        if before_transmitting is not None:
+            heading += (
+                f"<br><b>Version {before_transmitting} is transmitted once this review is "
+                "confirmed</b>; Cancel transmits nothing."
+            )
         dialog = VisitReviewDialog(review, heading, self._parent)
         if not run_dialog(session.prompter, dialog):
             self.status_message.emit("Visit review not confirmed: nothing recorded.", 10000)
@@ -288,7 +295,7 @@ class VisitWorkflow(QObject):
         visit = self.visit
         if visit is None or self.reviewed(version.number):
             return True
-        if self.review() and self.reviewed(version.number):
+        if self.review(before_transmitting=version.number) and self.reviewed(version.number):
             return True
         self.status_message.emit(
             f"Visit {visit.number}: the review was not confirmed, so version {version.number} "

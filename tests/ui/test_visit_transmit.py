@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from db.database import ProgrammeVersion
@@ -90,6 +90,8 @@ def test_transmit_during_a_visit_without_a_review_shows_the_review_first(
     review, transmit = prompter.shown
     assert isinstance(review, VisitReviewDialog) and isinstance(transmit, TransmitDialog)
     assert review.review.programme_title == f"Saved version {saved.number}"
+    words = f"Version {saved.number} is transmitted once this review is confirmed"
+    assert any(words in label.text() for label in review.findChildren(QLabel))
     steps = _steps(window)
     assert steps.index("visit.reviewed") < steps.index("pump.transmitted"), steps
     visit = window.db.open_visit(LENA)
