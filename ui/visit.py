@@ -110,6 +110,7 @@ class VisitWorkflow(QObject):
         )
         self.banner.setVisible(False)
         self.set_enabled(False)
+        pump_workflows.transmit_gate = self.cleared_to_transmit
 
     def _action(
         self, text: str, slot: Callable[[], object], name: str, shortcut: str | None = None
@@ -187,10 +188,12 @@ class VisitWorkflow(QObject):
         self.refresh()
         return self.visit
 
-    def review(self) -> bool:
+    def review(self, *, before_transmitting: int | None = None) -> bool:
         """The visit's review (ui/visit_review.py): the pump as last interrogated beside the
         programme to transmit (the saved version, or the unsaved edits when there are any);
-        confirmed, it is stored as the visit's ``visit.reviewed`` step. True when stored."""
+        confirmed, it is stored as the visit's ``visit.reviewed`` step. True when stored.
+        ``before_transmitting``: the version a transmission waits on this review for (its
+        heading says so)."""
         from ui.visit_review import VisitReviewDialog, visit_review
 
         session = self.session
@@ -241,6 +244,11 @@ class VisitWorkflow(QObject):
             "the pump as last interrogated beside the programme to transmit. Check every "
             "highlighted value before transmitting."
         )
+        if before_transmitting is not None:
+            heading += (
+                f"<br><b>Version {before_transmitting} is transmitted once this review is "
+                "confirmed</b>; Cancel transmits nothing."
+            )
         dialog = VisitReviewDialog(review, heading, self._parent)
         if not run_dialog(session.prompter, dialog):
             self.status_message.emit("Visit review not confirmed: nothing recorded.", 10000)
@@ -256,13 +264,50 @@ class VisitWorkflow(QObject):
         self.status_message.emit(f"Visit {visit.number}: review recorded.", 10000)
         return True
 
+    def reviewed(self, version: int) -> bool:
+        """The open visit holds a confirmed review of saved ``version`` (its ``visit.reviewed``
+        steps say which version each reviewed: db/visits.py record_review; a review of unsaved
+        edits names none, so the version they are saved as is not reviewed yet)."""
+        visit = self.visit
+        return visit is not None and any(
+            step.action == "visit.reviewed" and step.details.get("version") == version
+            for step in visit.steps
+        )
+
+    def cleared_to_transmit(self, version: ProgrammeVersion) -> bool:
+        """The rule every transmission goes through (the pump workflows' transmit gate,
+        installed by this workflow): during an open visit a version goes to the pump only after
+        a review of that same version was confirmed in the visit (product.md, "The visit":
+        review, then transmit); a version saved after its review is a new one and needs its own.
+        Not reviewed yet: the review is shown now; cancelled, nothing is transmitted and the
+        status bar says why. Outside a visit every version is cleared, as before."""
+        session = self.session
+        if session.record is None:
+            return True
+        try:
+            self.visit = session.db.open_visit(session.record.patient.id)
+        except DatabaseError as exc:
+            session.prompter.warn(
+                "Not transmitted", f"Whether a visit is open cannot be read: {exc}"
+            )
+            return False
+        self._show()
+        visit = self.visit
+        if visit is None or self.reviewed(version.number):
+            return True
+        if self.review(before_transmitting=version.number) and self.reviewed(version.number):
+            return True
+        self.status_message.emit(
+            f"Visit {visit.number}: the review was not confirmed, so version {version.number} "
+            "was not transmitted. Pump -> Review visit, then transmit.",
+            15000,
+        )
+        return False
+
     def offer_transmit(self, saved: ProgrammeVersion, previous: ProgrammeVersion | None) -> None:
-        """After a save: during a visit the review comes first (product.md, "The visit":
-        review, then transmit); then the pump workflows' offer to transmit, whatever the review's
-        answer (the offer also reads a pump never read before on the previous version)."""
-        self.refresh()
-        if self.visit is not None:
-            self.review()
+        """After a save: the pump workflows' offer to transmit. During a visit its gate
+        (:meth:`cleared_to_transmit`) shows the review of the saved version first, and a
+        cancelled review means no offer is made."""
         self._pump.offer_transmit(saved, previous)
 
     def finish(self) -> Visit | None:

@@ -6,6 +6,7 @@ half-way."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from functools import partial
 from html import escape
 
@@ -23,23 +24,35 @@ from ui.pump.prompts import run_dialog
 from ui.pump.record import state_words
 from ui.session import PatientSession
 
+TransmitGate = Callable[[ProgrammeVersion], bool]
+"""Asked before a saved version goes to the pump, by every path that sends one (the Transmit
+action, the offer after a save, the banners' buttons): True lets it go on; False sends nothing,
+and the gate has said why. The open visit's review installs one (ui/visit.py)."""
+
 
 class TransmitFlow(PumpController):
     """Transmit, the offer after a save, and resume the previous programme.
 
     ``next_link``: the telemetry link the next transmission uses (tests and trainers inject
-    ``Link(drop_before=...)``); otherwise the transmit dialog's "simulate a dropped link"."""
+    ``Link(drop_before=...)``); otherwise the transmit dialog's "simulate a dropped link".
+    ``gate``: the :data:`TransmitGate` asked before each transmission (None: none is asked)."""
 
     def __init__(self, session: PatientSession, parent: QWidget) -> None:
         super().__init__(session, parent)
         self.next_link: Link | None = None
+        self.gate: TransmitGate | None = None
+
+    def _cleared(self, version: ProgrammeVersion) -> bool:
+        """The gate lets ``version`` go to the pump (True when there is no gate)."""
+        return self.gate is None or self.gate(version)
 
     def transmit(
         self, running_version: int | None = None, pump: SimulatedPump | None = None
     ) -> TransmissionResult | None:
         """Transmit the saved current version to the pump through the progress dialog.
         ``running_version``: what a pump never read before is taken to run (the version before
-        a save just made); ``pump``: the pump just read for it (else it is read now)."""
+        a save just made); ``pump``: the pump just read for it (else it is read now). Nothing
+        is read or sent when the gate refuses the version."""
         if not self._ready():
             return None
         session = self.session
@@ -53,6 +66,8 @@ class TransmitFlow(PumpController):
         version = session.current
         if version is None:
             session.prompter.warn("Nothing to transmit", "No programme has been saved yet.")
+            return None
+        if not self._cleared(version):
             return None
         if pump is None:
             pump = self._pump_now(running_version)
@@ -180,7 +195,7 @@ class TransmitFlow(PumpController):
         A pump never read on this console is read now, before the question, on the version
         before the save: it runs that one, whatever is answered (or if the console dies before
         an answer), and a later first interrogation must not take the unsent version for the
-        pump's (issue 9)."""
+        pump's (issue 9). Then the gate (during a visit, the review): refused, no offer is made."""
         session = self.session
         pump: SimulatedPump | None = None
         if previous is not None:
@@ -193,6 +208,8 @@ class TransmitFlow(PumpController):
                 if pump is not None:
                     self.session.pump = pump
         self.refresh_banner()
+        if not self._cleared(saved):
+            return
         if not session.prompter.confirm(
             "Transmit to the pump",
             f"Version {saved.number} is saved. Transmit it to {self._patient_words()}'s pump "

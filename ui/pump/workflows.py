@@ -35,7 +35,7 @@ from ui.pump.record import (
     state_words,
 )
 from ui.pump.refill_flow import RefillFlow
-from ui.pump.transmit_flow import TransmitFlow
+from ui.pump.transmit_flow import TransmitFlow, TransmitGate
 from ui.session import PatientSession
 from ui.theme import STOPPED_STYLE
 from ui.widgets.actions import named_action
@@ -334,6 +334,17 @@ class PumpWorkflows(PumpController):
     @next_link.setter
     def next_link(self, link: Link | None) -> None:
         self.transmitting.next_link = link
+
+    @property
+    def transmit_gate(self) -> TransmitGate | None:
+        """Asked before every transmission (:data:`~ui.pump.transmit_flow.TransmitGate`): the
+        visit workflow installs its review rule here; the pump workflows know only the callable,
+        never the visit."""
+        return self.transmitting.gate
+
+    @transmit_gate.setter
+    def transmit_gate(self, gate: TransmitGate | None) -> None:
+        self.transmitting.gate = gate
 
     def _session_step_coming(
         self, pump: SimulatedPump, version: ProgrammeVersion, step: SessionStep
