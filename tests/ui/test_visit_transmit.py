@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from db.database import ProgrammeVersion
 from programmer.programme import Programme
 from programmer.schedule_edit import set_daily_dose
-from programmer.simulated_pump import Link, SessionStep
+from programmer.simulated_pump import SessionStep
+from programmer.telemetry import Link
 from ui.main_window import MainWindow
 from ui.pump.transmit_dialog import TransmitDialog
 from ui.visit_review import VisitReviewDialog
