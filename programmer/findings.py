@@ -435,8 +435,13 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
         # The pump's flows as rates (mcg/h), compared with each typed rate in integers: the
         # same exact test as flow < lowest flow, without a Fraction per step.
         lo_rate, hi_rate = lo * conc / 24, hi * conc / 24
-        for name in programme.week.day_names():
-            for i, step in enumerate(programme.week.days[name]):
+        days = programme.week.days
+        names = programme.week.day_names()
+        rates = [step.rate_mcg_per_h for name in names for step in days[name]]
+        if rates and _all_within(min(rates), max(rates), lo_rate, hi_rate):
+            names = ()  # no step is outside: two comparisons instead of one a step
+        for name in names:
+            for i, step in enumerate(days[name]):
                 n, d = step.rate_mcg_per_h.as_integer_ratio()
                 if n == 0:
                     code = None if pump.zero_rate_steps else Code.RATE_BELOW_PUMP_MIN
@@ -455,7 +460,13 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
     if programme.patient_bolus is not None:
         pb = programme.patient_bolus
         boluses.append(("patient_bolus", "Patient bolus", pb.dose_mcg, pb.duration_min))
+    hi_dose = hi * conc  # mcg/day at the highest flow
     for where, what, dose_mcg, minutes in boluses:
+        if minutes > 0 and conc > 0:
+            # flow > hi, i.e. dose x 1440 / minutes > hi x conc, compared in integers.
+            n, d = dose_mcg.as_integer_ratio()
+            if n * MINUTES_PER_DAY * hi_dose.denominator <= hi_dose.numerator * minutes * d:
+                continue
         flow = exact(dose_mcg) / conc * MINUTES_PER_DAY / minutes
         if flow > hi:
             add(
@@ -466,6 +477,12 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
                     f"{where}.duration_min",
                 )
             )
+
+
+def _all_within(lowest: Decimal, highest: Decimal, lo_rate: Fraction, hi_rate: Fraction) -> bool:
+    """Whether every rate from ``lowest`` to ``highest`` (mcg/h) is above zero and within the
+    pump's rates: then no step of the week has a rate finding."""
+    return lowest > 0 and exact(lowest) >= lo_rate and exact(highest) <= hi_rate
 
 
 def _rate_finding(
@@ -500,12 +517,15 @@ def _check_daily_limits(
     hard = exact(drug.hard_max_mcg_per_day)
     worst_weekday = max(range(7), key=lambda d: doses.by_weekday[d])
     worst = doses.by_weekday[worst_weekday] + ptm
-    ptm_words = (
-        f" ({num(doses.by_weekday[worst_weekday])} mcg programmed + {num(ptm)} mcg of "
-        "patient boluses)"
-        if ptm
-        else ""
-    )
+
+    def ptm_words() -> str:  # only when a finding is given (formatting figures costs)
+        return (
+            f" ({num(doses.by_weekday[worst_weekday])} mcg programmed + {num(ptm)} mcg of "
+            "patient boluses)"
+            if ptm
+            else ""
+        )
+
     delivery = week_delivery(programme, pump)  # built once for both windows
     rolling = highest_rolling_day(programme, pump, delivery)
     basal_worst = doses.highest if rolling is None else max(rolling.dose_mcg, doses.highest)
@@ -516,7 +536,7 @@ def _check_daily_limits(
             Finding(
                 Code.DOSE_ABOVE_HARD_LIMIT,
                 f"{_day_words(programme, worst_weekday)}: 24-h total {num(worst)} mcg/day"
-                f"{ptm_words} is over the {drug.name} hard maximum of {num(hard)} mcg/day.",
+                f"{ptm_words()} is over the {drug.name} hard maximum of {num(hard)} mcg/day.",
                 _day_field(programme, worst_weekday),
             )
         )
@@ -559,10 +579,13 @@ def _check_daily_limits(
     usual = drug.usual_range[group]
     low_weekday = min(range(7), key=lambda d: doses.by_weekday[d])
     lowest = doses.by_weekday[low_weekday]
-    range_words = (
-        f"the usual {num(usual.low_mcg_per_day)} to {num(usual.high_mcg_per_day)} mcg/day for "
-        f"{_GROUP_WORDS[group]}"
-    )
+
+    def range_words() -> str:
+        return (
+            f"the usual {num(usual.low_mcg_per_day)} to {num(usual.high_mcg_per_day)} mcg/day "
+            f"for {_GROUP_WORDS[group]}"
+        )
+
     if lowest < exact(usual.low_mcg_per_day):
         extra = (
             " (minimum rate keeps the catheter open but gives no therapy)"
@@ -573,7 +596,7 @@ def _check_daily_limits(
             Finding(
                 Code.DOSE_OUTSIDE_USUAL_RANGE,
                 f"{_day_words(programme, low_weekday)}: {num(lowest)} mcg/day is under "
-                f"{range_words}{extra}.",
+                f"{range_words()}{extra}.",
                 _day_field(programme, low_weekday),
             )
         )
@@ -582,7 +605,7 @@ def _check_daily_limits(
             Finding(
                 Code.DOSE_OUTSIDE_USUAL_RANGE,
                 f"{_day_words(programme, worst_weekday)}: 24-h total {num(worst)} mcg/day"
-                f"{ptm_words} is over {range_words}.",
+                f"{ptm_words()} is over {range_words()}.",
                 _day_field(programme, worst_weekday),
             )
         )

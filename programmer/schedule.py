@@ -10,6 +10,7 @@ step doses, also for schedules the findings reject.
 from __future__ import annotations
 
 import math
+import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ def step_durations(steps: Sequence[Step]) -> list[int]:
     n = len(steps)
     if n == 0:
         return []
+    starts = [s.start_min for s in steps]
+    if all(map(operator.lt, starts, starts[1:])):  # listed in time order, the usual case
+        durations = list(map(operator.sub, starts[1:], starts))
+        durations.append(MINUTES_PER_DAY - starts[-1] + starts[0])
+        return durations
     order = sorted(range(n), key=lambda i: (steps[i].start_min, i))
     durations = [0] * n
     for pos, i in enumerate(order):
@@ -76,7 +82,18 @@ class DailyDoses:
 
     @property
     def mean(self) -> Fraction:
-        return sum(self.by_weekday, Fraction(0)) / 7
+        """The mean over the week: the exact sum (in integers over a common denominator, as
+        :func:`day_total_mcg` sums) divided by 7."""
+        numerator, denominator = 0, 1
+        for dose in self.by_weekday:
+            n, d = dose.numerator, dose.denominator
+            if d != denominator:
+                common = math.lcm(denominator, d)
+                numerator *= common // denominator
+                n *= common // d
+                denominator = common
+            numerator += n
+        return Fraction(numerator, denominator * 7)
 
     @property
     def highest(self) -> Fraction:
@@ -166,7 +183,8 @@ def delivered_rates_by_weekday(
     return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]
 
 
-IntegerRates = tuple[tuple[tuple[int, tuple[int, int]], ...], ...]
+IntegerDay = tuple[tuple[int, tuple[int, int]], ...]  # (start, (numerator, denominator))
+IntegerRates = tuple[IntegerDay, ...]
 _last_rates: list[tuple[Programme, PumpModel, IntegerRates]] = []
 
 
@@ -231,31 +249,37 @@ class WeekDelivery:
 
     def heaviest_day_start(self) -> int:
         """The start (minutes from Monday 00:00) of the 24 hours that deliver the most over the
-        repeating week. A sliding window over a step function is largest where one of its ends
-        meets a step, and between two such points its dose changes linearly: one sweep with a
-        pointer for each end adds slope x distance from one point to the next, in integers."""
+        repeating week (the earliest such start). A sliding window over a step function is
+        largest where one of its ends meets a step, and between two such points its dose
+        changes linearly: one sweep over those points adds slope x distance from one to the
+        next, in integers. The slope changes only there: by the step's rise where the window's
+        end meets it, by minus the rise where its start does."""
         starts, rates = self.starts, self.rates
-        n = len(starts)
-        candidates = sorted(
-            set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
-        )
-        ends = starts + [s + MINUTES_PER_WEEK for s in starts]  # window ends reach past a week
+        change: dict[int, int] = {}  # point -> change of slope there
+        previous_rate = rates[-1]  # the week repeats: Sunday's last segment runs into Monday
+        for start, rate in zip(starts, rates, strict=True):
+            rise = rate - previous_rate
+            previous_rate = rate
+            change[start] = change.get(start, 0) - rise
+            ends_here = (start - MINUTES_PER_DAY) % MINUTES_PER_WEEK
+            change[ends_here] = change.get(ends_here, 0) + rise
+        candidates = sorted(change)
         first = candidates[0]
         value = self.day_from(first)
+        slope = self._rate_at(first + MINUTES_PER_DAY) - self._rate_at(first)
         best, best_start = value, first
-        i = bisect_right(starts, first) - 1
-        k = bisect_right(ends, first + MINUTES_PER_DAY) - 1
         previous = first
         for s in candidates[1:]:
-            value += (rates[k % n] - rates[i]) * (s - previous)
+            value += slope * (s - previous)
+            slope += change[s]
             previous = s
-            while i + 1 < n and starts[i + 1] <= s:
-                i += 1
-            while k + 1 < 2 * n and ends[k + 1] <= s + MINUTES_PER_DAY:
-                k += 1
             if value > best:
                 best, best_start = value, s
         return best_start
+
+    def _rate_at(self, minute: int) -> int:
+        """The rate (mcg/h x ``common``) delivered in the minute from ``minute``."""
+        return self.rates[bisect_right(self.starts, minute % MINUTES_PER_WEEK) - 1]
 
     def mcg(self, units: int) -> Fraction:
         return Fraction(units, MINUTES_PER_HOUR * self.common)

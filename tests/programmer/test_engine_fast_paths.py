@@ -1,0 +1,190 @@
+"""The engine's fast paths (issue 14, budgets) give exactly what the plain computation gives.
+
+Each test computes the plain way here (Fractions, one step or one minute at a time) and asks the
+engine's faster form for the same thing, for arbitrary inputs: a fast path that drifted by one
+microgram or chose another window would change a finding a clinician reads."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from programmer.findings import Code, Finding, _check_rates
+from programmer.programme import WEEKDAYS, Bolus, Programme, Step, WeekSchedule
+from programmer.pump_catalogue import default_pump_catalogue
+from programmer.schedule import (
+    DailyDoses,
+    basal_rates_by_weekday,
+    highest_rolling_day,
+    step_durations,
+)
+from programmer.units import MINUTES_PER_DAY, exact
+from tests.programmer.factories import patient_bolus, programme
+from tests.programmer.strategies import decimals, flexible_days
+
+CATALOGUE = default_pump_catalogue()
+MODELS = sorted(CATALOGUE.pumps)
+FILL = datetime(2026, 11, 22, 9, 30)
+
+
+@given(
+    value=decimals(-1_000_000, 1_000_000, 6)
+    | st.integers(-(10**12), 10**12)
+    | st.sampled_from([Decimal("1.0"), Decimal("1.00"), Decimal(1), 1, Decimal("-0"), 0])
+)
+def test_a_kept_fraction_is_the_exact_value_of_what_was_typed(value: Decimal | int) -> None:
+    """``exact`` keeps the Fractions of typed values: asked again, or for an equal value
+    written otherwise (1, 1.0, 1.00), it gives the same exact Fraction."""
+    first, again = exact(value), exact(value)
+    assert type(first) is Fraction and first == again == Fraction(value)
+
+
+def _plain_durations(steps: list[Step]) -> list[int]:
+    """Each step until the next start in time order (the later-listed at an equal start), the
+    last until the first start of the next day."""
+    order = sorted(range(len(steps)), key=lambda i: (steps[i].start_min, i))
+    durations = [0] * len(steps)
+    for pos, i in enumerate(order):
+        following = steps[order[(pos + 1) % len(order)]].start_min
+        durations[i] = (
+            following - steps[i].start_min + (MINUTES_PER_DAY if pos + 1 == len(order) else 0)
+        )
+    return durations
+
+
+@given(
+    starts=st.lists(st.integers(0, MINUTES_PER_DAY - 1), max_size=14)
+    | flexible_days().map(lambda day: [s.start_min for s in day])
+)
+def test_step_durations_in_time_order_equal_the_sorted_computation(starts: list[int]) -> None:
+    """The shortcut for steps listed in time order gives what sorting gives, and any order
+    (unsorted, equal starts) still takes the sorted way."""
+    steps = [Step(s, Decimal(1)) for s in starts]
+    assert step_durations(steps) == _plain_durations(steps)
+
+
+@given(doses=st.lists(st.fractions(), min_size=7, max_size=7))
+def test_mean_daily_dose_equals_the_fraction_sum(doses: list[Fraction]) -> None:
+    assert DailyDoses(tuple(doses)).mean == sum(doses, Fraction(0)) / 7
+
+
+def _plain_heaviest_day(p: Programme) -> tuple[Fraction, int, int]:
+    """Minute by minute over the repeating week: the most any 24 hours deliver, and the first
+    minute (weekday, minute of the day) such 24 hours start."""
+    days = basal_rates_by_weekday(p, CATALOGUE.pump(p.pump.model))
+    scale = math.lcm(*(rate.denominator for day in days for _, rate in day))
+    per_minute: list[int] = []  # mcg/h x scale, each minute of the week
+    for day in days:
+        ends = [s for s, _ in day[1:]] + [MINUTES_PER_DAY]
+        for (start, rate), end in zip(day, ends, strict=True):
+            per_minute += [int(rate * scale)] * (end - start)
+    doubled = per_minute + per_minute[:MINUTES_PER_DAY]
+    window = sum(doubled[:MINUTES_PER_DAY])
+    best, best_start = window, 0
+    for i in range(1, len(per_minute)):
+        window += doubled[i + MINUTES_PER_DAY - 1] - doubled[i - 1]
+        if window > best:
+            best, best_start = window, i
+    weekday, minute = divmod(best_start, MINUTES_PER_DAY)
+    return Fraction(best, 60 * scale), weekday, minute
+
+
+@settings(max_examples=40)
+@given(days=st.lists(flexible_days(max_steps=6, rates=decimals(0, 90, 1)), min_size=7, max_size=7))
+def test_rolling_day_sweep_finds_the_first_heaviest_24_hours_minute_by_minute(
+    days: list[tuple[Step, ...]],
+) -> None:
+    """The sweep over step edges names the same 24 hours as trying every minute: the most
+    delivered and the first start that delivers it (its time is in the finding's message)."""
+    p = programme(week=WeekSchedule.by_weekday(dict(zip(WEEKDAYS, days, strict=True))))
+    rolling = highest_rolling_day(p, CATALOGUE.pump(p.pump.model))
+    assert rolling is not None
+    assert (rolling.dose_mcg, rolling.weekday, rolling.start_min) == _plain_heaviest_day(p)
+
+
+# Rates around a pump's lowest and highest flow at the concentrations below (SynchroMed II at
+# 500 mcg/mL: 1 to 500 mcg/h), zero, and the limits themselves.
+_rates = (
+    decimals(0, 3, 3)
+    | decimals(0, 700, 3)
+    | st.sampled_from([Decimal(0), Decimal(1), Decimal("0.999"), Decimal(500), Decimal("500.001")])
+)
+
+
+@st.composite
+def _rate_programmes(draw: st.DrawFn) -> Programme:
+    days = flexible_days(max_steps=4, rates=_rates)
+    week = draw(
+        days.map(WeekSchedule.every_day)
+        | st.lists(days, min_size=7, max_size=7).map(
+            lambda d: WeekSchedule.by_weekday(dict(zip(WEEKDAYS, d, strict=True)))
+        )
+    )
+    boluses = draw(
+        st.lists(
+            st.builds(
+                Bolus,
+                st.just(FILL + timedelta(hours=1)),
+                decimals("0.001", 1000, 3),
+                st.integers(1, 120),
+            ),
+            max_size=3,
+        )
+    )
+    pb = draw(
+        st.none()
+        | st.builds(
+            patient_bolus, dose=decimals("0.001", 200, 3).map(str), duration=st.integers(1, 60)
+        )
+    )
+    return programme(
+        week=week,
+        model=draw(st.sampled_from(MODELS)),
+        concentration=draw(st.sampled_from(["500", "2000", "50", "1000"])),
+        boluses=boluses,
+        patient_bolus=pb,
+    )
+
+
+def _plain_rate_codes(p: Programme) -> list[tuple[Code, str]]:
+    """Every step and bolus compared on its own, as flows in Fractions."""
+    pump = CATALOGUE.pump(p.pump.model)
+    conc = exact(p.drug.concentration_mcg_per_ml)
+    lo, hi = exact(pump.min_flow_ml_per_day), exact(pump.max_flow_ml_per_day)
+    expected = []
+    assert p.week is not None
+    for name in p.week.day_names():
+        for i, step in enumerate(p.week.days[name]):
+            flow = exact(step.rate_mcg_per_h) * 24 / conc
+            field = f"week.{name}[{i}].rate_mcg_per_h"
+            if flow == 0:
+                if not pump.zero_rate_steps:
+                    expected.append((Code.RATE_BELOW_PUMP_MIN, field))
+            elif flow < lo:
+                expected.append((Code.RATE_BELOW_PUMP_MIN, field))
+            elif flow > hi:
+                expected.append((Code.RATE_ABOVE_PUMP_MAX, field))
+    given = [(f"boluses[{i}]", b.dose_mcg, b.duration_min) for i, b in enumerate(p.boluses)]
+    if p.patient_bolus is not None:
+        given.append(("patient_bolus", p.patient_bolus.dose_mcg, p.patient_bolus.duration_min))
+    for where, dose, minutes in given:
+        if exact(dose) / conc * MINUTES_PER_DAY / minutes > hi:
+            expected.append((Code.RATE_ABOVE_PUMP_MAX, f"{where}.duration_min"))
+    return expected
+
+
+@given(p=_rate_programmes())
+def test_rate_findings_with_the_week_checked_at_once_equal_each_step_checked(
+    p: Programme,
+) -> None:
+    """Hazard: the week's rates compared at their lowest and highest, and the boluses' flows in
+    integers, must flag exactly the steps and boluses outside the pump's flows that comparing
+    each one as a flow would, in the same order: none hidden, none invented."""
+    found: list[Finding] = []
+    _check_rates(p, CATALOGUE.pump(p.pump.model), found.append)
+    assert [(f.code, f.field) for f in found] == _plain_rate_codes(p)
