@@ -28,7 +28,9 @@ from programmer.projection import (
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.schedule import (
     DailyDoses,
+    DayForm,
     daily_doses,
+    day_form,
     heaviest_bolus_window,
     highest_rolling_day,
     patient_bolus_worst_mcg_per_day,
@@ -347,6 +349,8 @@ def _check_schedule(programme: Programme, pump: PumpModel, add: _Add) -> None:
         return
     for name in programme.week.day_names():
         steps = programme.week.days[name]
+        if _valid_day(day_form(steps), steps, pump):
+            continue
         where = f"week.{name}"
         label = day_label(name).capitalize()
         if not steps:
@@ -395,6 +399,18 @@ def _check_schedule(programme: Programme, pump: PumpModel, add: _Add) -> None:
                     )
 
 
+def _valid_day(form: DayForm, steps: tuple[Step, ...], pump: PumpModel) -> bool:
+    """Whether a day passes every test of :func:`_check_schedule` (from 00:00, starts in time
+    order, at most the pump's steps, none shorter than its shortest): then it has no finding."""
+    return (
+        form.in_time_order
+        and form.shortest_min is not None
+        and form.shortest_min >= pump.min_step_min
+        and steps[0].start_min == 0
+        and len(steps) <= pump.max_steps_per_day
+    )
+
+
 def _flow_words(flow: Fraction) -> str:
     return f"{num(flow, 4)} mL/day"
 
@@ -437,8 +453,10 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
         lo_rate, hi_rate = lo * conc / 24, hi * conc / 24
         days = programme.week.days
         names = programme.week.day_names()
-        rates = [step.rate_mcg_per_h for name in names for step in days[name]]
-        if rates and _all_within(min(rates), max(rates), lo_rate, hi_rate):
+        forms = [day_form(days[name]) for name in names]
+        lowest = [f.lowest_rate for f in forms if f.lowest_rate is not None]
+        highest = [f.highest_rate for f in forms if f.highest_rate is not None]
+        if lowest and _all_within(min(lowest), max(highest), lo_rate, hi_rate):
             names = ()  # no step is outside: two comparisons instead of one a step
         for name in names:
             for i, step in enumerate(days[name]):

@@ -25,6 +25,12 @@ from programmer.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, exact
 
 def step_durations(steps: Sequence[Step]) -> list[int]:
     """Minutes each step lasts, in the order given (cyclic day; see the module docstring)."""
+    if isinstance(steps, tuple):
+        return list(day_form(steps).durations)
+    return _durations(steps)
+
+
+def _durations(steps: Sequence[Step]) -> list[int]:
     n = len(steps)
     if n == 0:
         return []
@@ -57,13 +63,17 @@ def step_doses(steps: Sequence[Step]) -> list[Fraction]:
 
 
 def day_total_mcg(steps: Sequence[Step]) -> Fraction:
-    """The 24-h total of a day of steps, exactly the sum of its step doses.
+    """The 24-h total of a day of steps, exactly the sum of its step doses."""
+    if isinstance(steps, tuple):
+        return day_form(steps).total_mcg
+    return _total(steps, _durations(steps))
 
-    Summed in integers over a common denominator (the typed rates are decimals), then made one
-    Fraction: the same exact value as ``sum(step_doses(steps))``, several times faster, and the
-    window recomputes it on every keystroke."""
+
+def _total(steps: Sequence[Step], durations: Sequence[int]) -> Fraction:
+    """Summed in integers over a common denominator (the typed rates are decimals), then made
+    one Fraction: the same exact value as ``sum(step_doses(steps))``, several times faster."""
     numerator, denominator = 0, 1
-    for step, minutes in zip(steps, step_durations(steps), strict=True):
+    for step, minutes in zip(steps, durations, strict=True):
         n, d = step.rate_mcg_per_h.as_integer_ratio()
         if d != denominator:
             common = math.lcm(denominator, d)
@@ -72,6 +82,82 @@ def day_total_mcg(steps: Sequence[Step]) -> Fraction:
             denominator = common
         numerator += n * minutes
     return Fraction(numerator, denominator * MINUTES_PER_HOUR)
+
+
+def _delivered(steps: Sequence[Step]) -> list[tuple[int, Decimal | Fraction]]:
+    """The (start minute, rate mcg/h) segments of a day in time order from 00:00, as the pump
+    delivers them: the later-listed step at an equal start, the minutes before the first start
+    at the last step's rate (the day is cyclic)."""
+    in_order = sorted(steps, key=lambda s: s.start_min)
+    if not in_order:
+        return [(0, Fraction(0))]
+    segments: list[tuple[int, Decimal | Fraction]] = []
+    if in_order[0].start_min > 0:
+        segments.append((0, in_order[-1].rate_mcg_per_h))
+    for s in in_order:
+        if segments and segments[-1][0] == s.start_min:
+            segments[-1] = (s.start_min, s.rate_mcg_per_h)
+        else:
+            segments.append((s.start_min, s.rate_mcg_per_h))
+    return segments
+
+
+IntegerDay = tuple[tuple[int, tuple[int, int]], ...]  # (start, (numerator, denominator))
+IntegerRates = tuple[IntegerDay, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayForm:
+    """What the engine works out from one day's steps (:func:`day_form`)."""
+
+    durations: tuple[int, ...]  # each step's, in the order listed
+    total_mcg: Fraction
+    delivered: tuple[tuple[int, Decimal | Fraction], ...]  # :func:`_delivered`
+    integer: IntegerDay  # the delivered segments, each rate as (numerator, denominator)
+    in_time_order: bool  # the starts strictly increase as listed
+    shortest_min: int | None  # the shortest step; None without steps
+    lowest_rate: Decimal | None  # mcg/h, as typed; None without steps
+    highest_rate: Decimal | None
+
+
+def _work_out(steps: tuple[Step, ...]) -> DayForm:
+    durations = _durations(steps)
+    delivered = _delivered(steps)
+    starts = [s.start_min for s in steps]
+    rates = [s.rate_mcg_per_h for s in steps]
+    return DayForm(
+        durations=tuple(durations),
+        total_mcg=_total(steps, durations),
+        delivered=tuple(delivered),
+        integer=tuple((start, rate.as_integer_ratio()) for start, rate in delivered),
+        in_time_order=all(map(operator.lt, starts, starts[1:])),
+        shortest_min=min(durations, default=None),
+        lowest_rate=min(rates, default=None),
+        highest_rate=max(rates, default=None),
+    )
+
+
+# Kept by the identity of the steps tuple, held here with its form so that the identity stays
+# its own: a tuple of frozen steps never changes, so the same tuple always has the same form.
+# An edit makes a new tuple for the day it changes only: the other days are found here.
+_forms: dict[int, tuple[tuple[Step, ...], DayForm]] = {}
+_FORMS_KEPT = 512
+
+
+def day_form(steps: Sequence[Step]) -> DayForm:
+    """The durations, 24-h total, delivered segments and extremes of one day's steps, worked out
+    once per steps tuple (the window checks every day of the week on every keystroke, and
+    several checks ask for the same day)."""
+    if not isinstance(steps, tuple):  # a list can change: worked out each time
+        return _work_out(tuple(steps))
+    kept = _forms.get(id(steps))
+    if kept is not None and kept[0] is steps:
+        return kept[1]
+    form = _work_out(steps)
+    if len(_forms) >= _FORMS_KEPT:
+        _forms.clear()
+    _forms[id(steps)] = (steps, form)
+    return form
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,27 +250,10 @@ def delivered_rates_by_weekday(
     day), for callers that work on ``as_integer_ratio()`` and need no Fraction per step."""
     if programme.mode is not Mode.FLEXIBLE or programme.week is None:
         return [[(0, dose / 24)] for dose in daily_doses(programme, pump).by_weekday]
-    by_name: dict[str, list[tuple[int, Decimal | Fraction]]] = {}
-    for name in programme.week.day_names():
-        steps = sorted(programme.week.days[name], key=lambda s: s.start_min)
-        if not steps:
-            by_name[name] = [(0, Fraction(0))]
-            continue
-        segments: list[tuple[int, Decimal | Fraction]] = []
-        if steps[0].start_min > 0:
-            segments.append((0, steps[-1].rate_mcg_per_h))
-        for s in steps:
-            if segments and segments[-1][0] == s.start_min:
-                segments[-1] = (s.start_min, s.rate_mcg_per_h)
-            else:
-                segments.append((s.start_min, s.rate_mcg_per_h))
-        by_name[name] = segments
     week = programme.week
-    return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]
+    return [list(day_form(week.steps_for_weekday(d)).delivered) for d in range(7)]
 
 
-IntegerDay = tuple[tuple[int, tuple[int, int]], ...]  # (start, (numerator, denominator))
-IntegerRates = tuple[IntegerDay, ...]
 _last_rates: list[tuple[Programme, PumpModel, IntegerRates]] = []
 
 
@@ -197,10 +266,14 @@ def integer_rates_by_weekday(programme: Programme, pump: PumpModel) -> IntegerRa
         last_programme, last_pump, rates = _last_rates[0]
         if last_programme is programme and last_pump is pump:
             return rates
-    rates = tuple(
-        tuple((start, rate.as_integer_ratio()) for start, rate in day)
-        for day in delivered_rates_by_weekday(programme, pump)
-    )
+    week = programme.week
+    if programme.mode is Mode.FLEXIBLE and week is not None:
+        rates = tuple(day_form(week.steps_for_weekday(d)).integer for d in range(7))
+    else:
+        rates = tuple(
+            tuple((start, rate.as_integer_ratio()) for start, rate in day)
+            for day in delivered_rates_by_weekday(programme, pump)
+        )
     _last_rates[:] = [(programme, pump, rates)]
     return rates
 

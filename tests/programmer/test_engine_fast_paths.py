@@ -14,18 +14,22 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programmer.findings import Code, Finding, _check_rates
+from programmer.check_context import CheckContext
+from programmer.findings import Code, Finding, _check_rates, _check_schedule, check_programme
 from programmer.programme import WEEKDAYS, Bolus, Programme, Step, WeekSchedule
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.schedule import (
     DailyDoses,
     basal_rates_by_weekday,
+    day_form,
+    day_total_mcg,
     highest_rolling_day,
     step_durations,
 )
 from programmer.units import MINUTES_PER_DAY, exact
 from tests.programmer.factories import patient_bolus, programme
-from tests.programmer.strategies import decimals, flexible_days
+from tests.programmer.strategies import decimals, file_programmes, flexible_days, minutes
+from tests.programmer.test_findings import dosing_programmes
 
 CATALOGUE = default_pump_catalogue()
 MODELS = sorted(CATALOGUE.pumps)
@@ -169,11 +173,11 @@ def _plain_rate_codes(p: Programme) -> list[tuple[Code, str]]:
                 expected.append((Code.RATE_BELOW_PUMP_MIN, field))
             elif flow > hi:
                 expected.append((Code.RATE_ABOVE_PUMP_MAX, field))
-    given = [(f"boluses[{i}]", b.dose_mcg, b.duration_min) for i, b in enumerate(p.boluses)]
+    asked = [(f"boluses[{i}]", b.dose_mcg, b.duration_min) for i, b in enumerate(p.boluses)]
     if p.patient_bolus is not None:
-        given.append(("patient_bolus", p.patient_bolus.dose_mcg, p.patient_bolus.duration_min))
-    for where, dose, minutes in given:
-        if exact(dose) / conc * MINUTES_PER_DAY / minutes > hi:
+        asked.append(("patient_bolus", p.patient_bolus.dose_mcg, p.patient_bolus.duration_min))
+    for where, dose, lasting in asked:
+        if exact(dose) / conc * MINUTES_PER_DAY / lasting > hi:
             expected.append((Code.RATE_ABOVE_PUMP_MAX, f"{where}.duration_min"))
     return expected
 
@@ -188,3 +192,133 @@ def test_rate_findings_with_the_week_checked_at_once_equal_each_step_checked(
     found: list[Finding] = []
     _check_rates(p, CATALOGUE.pump(p.pump.model), found.append)
     assert [(f.code, f.field) for f in found] == _plain_rate_codes(p)
+
+
+# Any day a WeekSchedule can hold: unsorted, equal starts, empty, too many or too short steps.
+any_days = (
+    st.lists(
+        st.builds(Step, st.integers(0, MINUTES_PER_DAY - 1), decimals(0, 500, 3)), max_size=15
+    ).map(tuple)
+    | flexible_days()
+)
+
+
+def _plain_minute_rates(steps: tuple[Step, ...]) -> list[Fraction]:
+    """The rate (mcg/h) the pump gives in each minute of the day: the step started last at or
+    before it (the later-listed at an equal start), before the first start the day's last."""
+    if not steps:
+        return [Fraction(0)] * MINUTES_PER_DAY
+    ordered = [s for _, s in sorted(enumerate(steps), key=lambda e: (e[1].start_min, e[0]))]
+    rates = []
+    for minute in range(MINUTES_PER_DAY):
+        started = [s for s in ordered if s.start_min <= minute]
+        rates.append(exact((started[-1] if started else ordered[-1]).rate_mcg_per_h))
+    return rates
+
+
+@settings(max_examples=60)
+@given(steps=any_days)
+def test_a_day_worked_out_once_equals_the_plain_computation(steps: tuple[Step, ...]) -> None:
+    """The form kept for a day's steps is what the plain computation gives: durations, the
+    24-h total as the sum of the step doses, the delivered segments minute by minute, the
+    extremes; and the same whether worked out now, kept, or asked for with an equal copy."""
+    form = day_form(steps)
+    assert day_form(steps) is form  # kept
+    assert day_form(tuple(list(steps))) == form == day_form(list(steps))
+    assert list(form.durations) == _plain_durations(list(steps)) == step_durations(steps)
+    doses = [exact(s.rate_mcg_per_h) * m / 60 for s, m in zip(steps, form.durations, strict=True)]
+    assert form.total_mcg == sum(doses, Fraction(0)) == day_total_mcg(steps)
+    ends = [start for start, _ in form.delivered[1:]] + [MINUTES_PER_DAY]
+    expanded = []
+    for (start, rate), end in zip(form.delivered, ends, strict=True):
+        expanded += [exact(rate)] * (end - start)
+    assert form.delivered[0][0] == 0 and expanded == _plain_minute_rates(steps)
+    assert form.integer == tuple((s, r.as_integer_ratio()) for s, r in form.delivered)
+    starts = [s.start_min for s in steps]
+    assert form.in_time_order == (starts == sorted(set(starts)))
+    assert form.shortest_min == min(form.durations, default=None)
+    rates = [s.rate_mcg_per_h for s in steps]
+    assert (form.lowest_rate, form.highest_rate) == (
+        min(rates, default=None),
+        max(rates, default=None),
+    )
+
+
+def _total_of_a_new_day(rate: int) -> Fraction:
+    """The total of a day made here and freed on return (the next one may reuse its identity)."""
+    return day_total_mcg((Step(0, Decimal(rate)), Step(600, Decimal("2.5"))))
+
+
+def test_an_edited_day_is_never_given_the_form_of_the_day_it_replaced() -> None:
+    """Hazard: the forms are kept by the identity of the steps tuple. A day edited into a new
+    tuple gets its own total, also once the tuple it replaced is freed and its identity given
+    to the new one, and after the kept forms were dropped."""
+    for i in range(3 * 512):
+        rate = i % 50 + 1
+        assert _total_of_a_new_day(rate) == rate * 10 + Fraction(5, 2) * 14
+        steps = (Step(0, Decimal(rate)), Step(600, Decimal("2.5")))
+        edited = (steps[0], Step(600, Decimal(i % 7)))
+        assert day_total_mcg(steps) == rate * 10 + Fraction(5, 2) * 14
+        assert day_total_mcg(edited) == rate * 10 + (i % 7) * 14
+
+
+def _plain_schedule_codes(p: Programme) -> list[tuple[Code, str]]:
+    pump = CATALOGUE.pump(p.pump.model)
+    expected: list[tuple[Code, str]] = []
+    assert p.week is not None
+    for name in p.week.day_names():
+        steps = p.week.days[name]
+        if not steps:
+            expected.append((Code.SCHEDULE_INVALID, f"week.{name}"))
+            continue
+        if steps[0].start_min != 0:
+            expected.append((Code.SCHEDULE_INVALID, f"week.{name}[0].start"))
+        starts = [s.start_min for s in steps]
+        late = [i for i in range(1, len(steps)) if starts[i] <= starts[i - 1]]
+        expected += [(Code.SCHEDULE_INVALID, f"week.{name}[{i}].start") for i in late]
+        if len(steps) > pump.max_steps_per_day:
+            expected.append((Code.SCHEDULE_INVALID, f"week.{name}"))
+        if not late:
+            lasting = [b - a for a, b in zip(starts, [*starts[1:], starts[0] + 1440], strict=True)]
+            short = [i for i, m in enumerate(lasting) if m < pump.min_step_min]
+            expected += [(Code.SCHEDULE_INVALID, f"week.{name}[{i}].start") for i in short]
+    return expected
+
+
+@given(
+    week=any_days.map(WeekSchedule.every_day)
+    | st.lists(any_days, min_size=7, max_size=7).map(
+        lambda d: WeekSchedule.by_weekday(dict(zip(WEEKDAYS, d, strict=True)))
+    ),
+    model=st.sampled_from(MODELS),
+)
+def test_schedule_findings_with_valid_days_passed_at_once_equal_each_rule_checked(
+    week: WeekSchedule, model: str
+) -> None:
+    """Hazard: a day passed as valid from its kept form (in time order, from 00:00, steps
+    neither too many nor too short) must be one each schedule rule passes; every other day
+    gets every finding the rules give, in order."""
+    p = programme(week=week, model=model)
+    found: list[Finding] = []
+    _check_schedule(p, CATALOGUE.pump(model), found.append)
+    assert [(f.code, f.field) for f in found] == _plain_schedule_codes(p)
+
+
+@settings(max_examples=150)
+@given(
+    p=file_programmes() | dosing_programmes(),
+    current=st.none() | file_programmes() | dosing_programmes(),
+    now=minutes,
+)
+def test_a_check_from_kept_day_forms_equals_a_check_worked_out_afresh(
+    p: Programme, current: Programme | None, now: datetime
+) -> None:
+    """The whole check with every day's form kept from before gives exactly the check of an
+    equal programme whose days are all new tuples (nothing kept for them)."""
+    context = CheckContext.packaged(current=current)
+    kept = check_programme(p, context, now=now)
+    assert check_programme(p, context, now=now) == kept
+    if p.week is not None:
+        copy = WeekSchedule({name: tuple(list(steps)) for name, steps in p.week.days.items()})
+        afresh = check_programme(p.with_changes(week=copy), context, now=now)
+        assert afresh == kept
