@@ -533,7 +533,7 @@ def _check_daily_limits(
     the worst 24 hours' dose (``worst_day_mcg``)."""
     ptm = patient_bolus_worst_mcg_per_day(programme)
     hard = exact(drug.hard_max_mcg_per_day)
-    worst_weekday = max(range(7), key=lambda d: doses.by_weekday[d])
+    worst_weekday = doses.highest_weekday
     worst = doses.by_weekday[worst_weekday] + ptm
 
     def ptm_words() -> str:  # only when a finding is given (formatting figures costs)
@@ -595,7 +595,7 @@ def _check_daily_limits(
         return worst_day
     group = patient_group(programme, drug, now.date())
     usual = drug.usual_range[group]
-    low_weekday = min(range(7), key=lambda d: doses.by_weekday[d])
+    low_weekday = doses.lowest_weekday
     lowest = doses.by_weekday[low_weekday]
 
     def range_words() -> str:
@@ -705,7 +705,7 @@ def _check_restart(
         return
     factor = exact(drug.extreme_factor)
     group = patient_group(programme, drug, now.date())
-    field = _day_field(programme, max(range(7), key=lambda d: doses.by_weekday[d]))
+    field = _day_field(programme, doses.highest_weekday)
     was = (
         "no-therapy"
         if reference is None

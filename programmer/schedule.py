@@ -13,10 +13,11 @@ import math
 import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate
 
 from programmer.programme import Mode, Programme, Step
 from programmer.pump_catalogue import PumpModel
@@ -162,9 +163,25 @@ def day_form(steps: Sequence[Step]) -> DayForm:
 
 @dataclass(frozen=True, slots=True)
 class DailyDoses:
-    """The programmed (basal) daily dose for each weekday, Monday first, in mcg/day."""
+    """The programmed (basal) daily dose for each weekday, Monday first, in mcg/day, with the
+    highest and lowest and the first weekday of each (worked out once: every check asks for them
+    several times)."""
 
     by_weekday: tuple[Fraction, ...]
+    highest: Fraction = field(init=False, repr=False, compare=False)
+    lowest: Fraction = field(init=False, repr=False, compare=False)
+    highest_weekday: int = field(init=False, repr=False, compare=False)
+    lowest_weekday: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Compared as integers over the common denominator: the same order as the Fractions.
+        common = math.lcm(*(dose.denominator for dose in self.by_weekday))
+        scaled = [dose.numerator * (common // dose.denominator) for dose in self.by_weekday]
+        high, low = scaled.index(max(scaled)), scaled.index(min(scaled))
+        object.__setattr__(self, "highest", self.by_weekday[high])
+        object.__setattr__(self, "lowest", self.by_weekday[low])
+        object.__setattr__(self, "highest_weekday", high)
+        object.__setattr__(self, "lowest_weekday", low)
 
     @property
     def mean(self) -> Fraction:
@@ -180,14 +197,6 @@ class DailyDoses:
                 denominator = common
             numerator += n
         return Fraction(numerator, denominator * 7)
-
-    @property
-    def highest(self) -> Fraction:
-        return max(self.by_weekday)
-
-    @property
-    def lowest(self) -> Fraction:
-        return min(self.by_weekday)
 
     @property
     def varies(self) -> bool:
@@ -297,17 +306,20 @@ class WeekDelivery:
     ) -> None:
         self.programme = programme
         ratios = integer_rates_by_weekday(programme, pump)
-        self.common = math.lcm(*(d for day in ratios for _, (_, d) in day), *extra_denominators)
-        self.starts: list[int] = []
-        self.rates: list[int] = []  # mcg/h x common
-        for weekday, day in enumerate(ratios):
-            for start, (n, d) in day:
-                self.starts.append(weekday * MINUTES_PER_DAY + start)
-                self.rates.append(n * (self.common // d))
-        self.before = [0]  # delivered before each segment
-        for i, rate in enumerate(self.rates):
-            end = self.starts[i + 1] if i + 1 < len(self.starts) else MINUTES_PER_WEEK
-            self.before.append(self.before[-1] + rate * (end - self.starts[i]))
+        denominators = {d for day in ratios for _, (_, d) in day}
+        self.common = math.lcm(*denominators, *extra_denominators)
+        scale = {d: self.common // d for d in denominators}
+        self.starts = [
+            weekday * MINUTES_PER_DAY + start
+            for weekday, day in enumerate(ratios)
+            for start, _ in day
+        ]
+        self.rates = [n * scale[d] for day in ratios for _, (n, d) in day]  # mcg/h x common
+        ends = self.starts[1:]
+        ends.append(MINUTES_PER_WEEK)
+        lasting = map(operator.sub, ends, self.starts)
+        # Delivered before each segment (and the whole week last).
+        self.before: list[int] = list(accumulate(map(operator.mul, self.rates, lasting), initial=0))
         self.week_total = self.before[-1]
 
     def until(self, minute: int) -> int:

@@ -72,9 +72,22 @@ def test_step_durations_in_time_order_equal_the_sorted_computation(starts: list[
     assert step_durations(steps) == _plain_durations(steps)
 
 
-@given(doses=st.lists(st.fractions(), min_size=7, max_size=7))
-def test_mean_daily_dose_equals_the_fraction_sum(doses: list[Fraction]) -> None:
-    assert DailyDoses(tuple(doses)).mean == sum(doses, Fraction(0)) / 7
+@given(
+    doses=st.lists(
+        st.fractions() | st.sampled_from([Fraction(290), Fraction(580, 2)]), min_size=7, max_size=7
+    )
+)
+def test_weekly_figures_worked_out_once_equal_the_fraction_arithmetic(
+    doses: list[Fraction],
+) -> None:
+    """The mean, the highest and lowest day and the first weekday of each (the weekday a
+    finding names), worked out in integers when the doses are made, equal the Fraction sum and
+    comparisons."""
+    weekly = DailyDoses(tuple(doses))
+    assert weekly.mean == sum(doses, Fraction(0)) / 7
+    assert (weekly.highest, weekly.lowest) == (max(doses), min(doses))
+    assert weekly.highest_weekday == max(range(7), key=lambda d: doses[d])
+    assert weekly.lowest_weekday == min(range(7), key=lambda d: doses[d])
 
 
 def _plain_heaviest_day(p: Programme) -> tuple[Fraction, int, int]:
