@@ -351,7 +351,7 @@ class WeekDelivery:
         candidates = sorted(change)
         first = candidates[0]
         value = self.day_from(first)
-        slope = self._rate_at(first + MINUTES_PER_DAY) - self._rate_at(first)
+        slope = self.rate_at(first + MINUTES_PER_DAY) - self.rate_at(first)
         best, best_start = value, first
         previous = first
         for s in candidates[1:]:
@@ -362,8 +362,8 @@ class WeekDelivery:
                 best, best_start = value, s
         return best_start
 
-    def _rate_at(self, minute: int) -> int:
-        """The rate (mcg/h x ``common``) delivered in the minute from ``minute``."""
+    def rate_at(self, minute: int) -> int:
+        """The rate (mcg/h x ``common``) in the minute from ``minute`` (any whole minute)."""
         return self.rates[bisect_right(self.starts, minute % MINUTES_PER_WEEK) - 1]
 
     def mcg(self, units: int) -> Fraction:
@@ -441,7 +441,11 @@ def heaviest_bolus_window(
         units.append(n * (common // d) * MINUTES_PER_HOUR)
         first = (b.start - _EPOCH) // timedelta(minutes=1)
         spans.append((first, first + b.duration_min))
-    cap = None if basal_cap is None else basal_cap * MINUTES_PER_HOUR * common
+    cap: Fraction | int | None = None
+    if basal_cap is not None:
+        cap = basal_cap * (MINUTES_PER_HOUR * common)
+        if cap.denominator == 1:  # the usual case: then the bounds below compare as integers
+            cap = cap.numerator
     # Windows holding bolus i start in [first - 1439, end - 1]; at most they also hold the
     # boluses that run within a day of it.
     order = []
@@ -455,7 +459,7 @@ def heaviest_bolus_window(
         order.append((bound, first, end))
     if cap is not None:
         order.sort(key=lambda o: o[0] or 0, reverse=True)
-    starts = delivery.starts
+    starts, day_from, rate_at = delivery.starts, delivery.day_from, delivery.rate_at
     best: tuple[int, int, tuple[int, ...]] | None = None
     for bound, first, end in order:
         if best is not None and bound is not None and bound <= best[0]:
@@ -476,13 +480,21 @@ def heaviest_bolus_window(
                 i = bisect_left(starts, lo - base)
                 j = bisect_right(starts, hi - base)
                 candidates.update(base + step - shift for step in starts[i:j])
-        for s in sorted(candidates):
-            inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
+        # Between two candidates the basal dose of the 24 hours changes linearly (every point
+        # where the window's start or end meets a step is a candidate): from the first one it is
+        # carried on by slope x distance, the same integers day_from gives at each.
+        ordered = sorted(candidates)
+        basal, previous, slope = day_from(ordered[0]), ordered[0], 0
+        for s in ordered:
+            basal += slope * (s - previous)
+            previous, slope = s, rate_at(s + MINUTES_PER_DAY) - rate_at(s)
+            ends = s + MINUTES_PER_DAY
+            inside = [i for i, (a, e) in enumerate(spans) if a < ends and e > s]
             if not inside:
                 continue
-            total = delivery.day_from(s) + sum(units[i] for i in inside)
+            total = basal + sum(map(units.__getitem__, inside))
             if best is None or total > best[0]:
-                best = (total, s, inside)
+                best = (total, s, tuple(inside))
     assert best is not None  # the first range evaluated holds its bolus
     try:
         start = _EPOCH + timedelta(minutes=best[1])

@@ -23,13 +23,16 @@ from programmer.schedule import (
     basal_rates_by_weekday,
     day_form,
     day_total_mcg,
+    heaviest_bolus_window,
     highest_rolling_day,
     step_durations,
+    week_delivery,
 )
 from programmer.units import MINUTES_PER_DAY, exact
 from tests.programmer.factories import patient_bolus, programme
 from tests.programmer.strategies import decimals, file_programmes, flexible_days, minutes
 from tests.programmer.test_findings import dosing_programmes
+from tests.programmer.test_review_hazards import _oracle as bolus_window_oracle
 
 CATALOGUE = default_pump_catalogue()
 MODELS = sorted(CATALOGUE.pumps)
@@ -335,3 +338,52 @@ def test_a_check_from_kept_day_forms_equals_a_check_worked_out_afresh(
         copy = WeekSchedule({name: tuple(list(steps)) for name, steps in p.week.days.items()})
         afresh = check_programme(p.with_changes(week=copy), context, now=now)
         assert afresh == kept
+
+
+def _basal_of_24_hours_from(p: Programme, start: datetime) -> Fraction:
+    """Minute by minute: the basal dose from ``start`` for 24 hours."""
+    days = basal_rates_by_weekday(p, CATALOGUE.pump(p.pump.model))
+    total = Fraction(0)
+    for m in range(MINUTES_PER_DAY):
+        moment = start + timedelta(minutes=m)
+        minute = moment.hour * 60 + moment.minute
+        total += next(r for s, r in reversed(days[moment.weekday()]) if s <= minute) / 60
+    return total
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    days=st.lists(flexible_days(max_steps=8, rates=decimals(1, 90, 2)), min_size=7, max_size=7),
+    planned=st.lists(
+        st.tuples(st.integers(0, 3 * MINUTES_PER_DAY), st.integers(1, 120), decimals(1, 100, 1)),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_bolus_window_carried_by_slope_names_the_24_hours_it_reports(
+    days: list[tuple[Step, ...]], planned: list[tuple[int, int, Decimal]]
+) -> None:
+    """The heaviest 24 hours with planned boluses, their basal carried from one candidate to
+    the next by slope: the dose is the minute-by-minute search's, and it is what the reported
+    24 hours deliver, basal minute by minute plus exactly the boluses reported (those that run
+    in them), with and without the basal cap the check passes."""
+    start = datetime(2026, 11, 23, 0, 0)
+    boluses = tuple(Bolus(start + timedelta(minutes=m), dose, d) for m, d, dose in planned)
+    week = WeekSchedule.by_weekday(dict(zip(WEEKDAYS, days, strict=True)))
+    p = programme(week=week, concentration="2000", boluses=boluses)
+    pump = CATALOGUE.pump(p.pump.model)
+    rolling = highest_rolling_day(p, pump)
+    assert rolling is not None
+    expected = bolus_window_oracle(p)
+    for cap in (None, rolling.dose_mcg):
+        window = heaviest_bolus_window(p, pump, week_delivery(p, pump), cap)
+        assert window is not None and window.dose_mcg == expected
+        end = window.start + timedelta(days=1)
+        running = tuple(
+            i
+            for i, b in enumerate(boluses)
+            if b.start < end and b.start + timedelta(minutes=b.duration_min) > window.start
+        )
+        assert window.boluses == running
+        given_doses = sum((exact(boluses[i].dose_mcg) for i in running), Fraction(0))
+        assert window.dose_mcg == _basal_of_24_hours_from(p, window.start) + given_doses
