@@ -28,7 +28,9 @@ from programmer.projection import (
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.schedule import (
     DailyDoses,
+    DayForm,
     daily_doses,
+    day_form,
     heaviest_bolus_window,
     highest_rolling_day,
     patient_bolus_worst_mcg_per_day,
@@ -347,6 +349,8 @@ def _check_schedule(programme: Programme, pump: PumpModel, add: _Add) -> None:
         return
     for name in programme.week.day_names():
         steps = programme.week.days[name]
+        if _valid_day(day_form(steps), steps, pump):
+            continue
         where = f"week.{name}"
         label = day_label(name).capitalize()
         if not steps:
@@ -395,6 +399,18 @@ def _check_schedule(programme: Programme, pump: PumpModel, add: _Add) -> None:
                     )
 
 
+def _valid_day(form: DayForm, steps: tuple[Step, ...], pump: PumpModel) -> bool:
+    """Whether a day passes every test of :func:`_check_schedule` (from 00:00, starts in time
+    order, at most the pump's steps, none shorter than its shortest): then it has no finding."""
+    return (
+        form.in_time_order
+        and form.shortest_min is not None
+        and form.shortest_min >= pump.min_step_min
+        and steps[0].start_min == 0
+        and len(steps) <= pump.max_steps_per_day
+    )
+
+
 def _flow_words(flow: Fraction) -> str:
     return f"{num(flow, 4)} mL/day"
 
@@ -435,8 +451,15 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
         # The pump's flows as rates (mcg/h), compared with each typed rate in integers: the
         # same exact test as flow < lowest flow, without a Fraction per step.
         lo_rate, hi_rate = lo * conc / 24, hi * conc / 24
-        for name in programme.week.day_names():
-            for i, step in enumerate(programme.week.days[name]):
+        days = programme.week.days
+        names = programme.week.day_names()
+        forms = [day_form(days[name]) for name in names]
+        lowest = [f.lowest_rate for f in forms if f.lowest_rate is not None]
+        highest = [f.highest_rate for f in forms if f.highest_rate is not None]
+        if lowest and _all_within(min(lowest), max(highest), lo_rate, hi_rate):
+            names = ()  # no step is outside: two comparisons instead of one a step
+        for name in names:
+            for i, step in enumerate(days[name]):
                 n, d = step.rate_mcg_per_h.as_integer_ratio()
                 if n == 0:
                     code = None if pump.zero_rate_steps else Code.RATE_BELOW_PUMP_MIN
@@ -455,7 +478,13 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
     if programme.patient_bolus is not None:
         pb = programme.patient_bolus
         boluses.append(("patient_bolus", "Patient bolus", pb.dose_mcg, pb.duration_min))
+    hi_dose = hi * conc  # mcg/day at the highest flow
     for where, what, dose_mcg, minutes in boluses:
+        if minutes > 0 and conc > 0:
+            # flow > hi, i.e. dose x 1440 / minutes > hi x conc, compared in integers.
+            n, d = dose_mcg.as_integer_ratio()
+            if n * MINUTES_PER_DAY * hi_dose.denominator <= hi_dose.numerator * minutes * d:
+                continue
         flow = exact(dose_mcg) / conc * MINUTES_PER_DAY / minutes
         if flow > hi:
             add(
@@ -466,6 +495,12 @@ def _check_rates(programme: Programme, pump: PumpModel, add: _Add) -> None:
                     f"{where}.duration_min",
                 )
             )
+
+
+def _all_within(lowest: Decimal, highest: Decimal, lo_rate: Fraction, hi_rate: Fraction) -> bool:
+    """Whether every rate from ``lowest`` to ``highest`` (mcg/h) is above zero and within the
+    pump's rates: then no step of the week has a rate finding."""
+    return lowest > 0 and exact(lowest) >= lo_rate and exact(highest) <= hi_rate
 
 
 def _rate_finding(
@@ -498,14 +533,17 @@ def _check_daily_limits(
     the worst 24 hours' dose (``worst_day_mcg``)."""
     ptm = patient_bolus_worst_mcg_per_day(programme)
     hard = exact(drug.hard_max_mcg_per_day)
-    worst_weekday = max(range(7), key=lambda d: doses.by_weekday[d])
+    worst_weekday = doses.highest_weekday
     worst = doses.by_weekday[worst_weekday] + ptm
-    ptm_words = (
-        f" ({num(doses.by_weekday[worst_weekday])} mcg programmed + {num(ptm)} mcg of "
-        "patient boluses)"
-        if ptm
-        else ""
-    )
+
+    def ptm_words() -> str:  # only when a finding is given (formatting figures costs)
+        return (
+            f" ({num(doses.by_weekday[worst_weekday])} mcg programmed + {num(ptm)} mcg of "
+            "patient boluses)"
+            if ptm
+            else ""
+        )
+
     delivery = week_delivery(programme, pump)  # built once for both windows
     rolling = highest_rolling_day(programme, pump, delivery)
     basal_worst = doses.highest if rolling is None else max(rolling.dose_mcg, doses.highest)
@@ -516,7 +554,7 @@ def _check_daily_limits(
             Finding(
                 Code.DOSE_ABOVE_HARD_LIMIT,
                 f"{_day_words(programme, worst_weekday)}: 24-h total {num(worst)} mcg/day"
-                f"{ptm_words} is over the {drug.name} hard maximum of {num(hard)} mcg/day.",
+                f"{ptm_words()} is over the {drug.name} hard maximum of {num(hard)} mcg/day.",
                 _day_field(programme, worst_weekday),
             )
         )
@@ -557,12 +595,15 @@ def _check_daily_limits(
         return worst_day
     group = patient_group(programme, drug, now.date())
     usual = drug.usual_range[group]
-    low_weekday = min(range(7), key=lambda d: doses.by_weekday[d])
+    low_weekday = doses.lowest_weekday
     lowest = doses.by_weekday[low_weekday]
-    range_words = (
-        f"the usual {num(usual.low_mcg_per_day)} to {num(usual.high_mcg_per_day)} mcg/day for "
-        f"{_GROUP_WORDS[group]}"
-    )
+
+    def range_words() -> str:
+        return (
+            f"the usual {num(usual.low_mcg_per_day)} to {num(usual.high_mcg_per_day)} mcg/day "
+            f"for {_GROUP_WORDS[group]}"
+        )
+
     if lowest < exact(usual.low_mcg_per_day):
         extra = (
             " (minimum rate keeps the catheter open but gives no therapy)"
@@ -573,7 +614,7 @@ def _check_daily_limits(
             Finding(
                 Code.DOSE_OUTSIDE_USUAL_RANGE,
                 f"{_day_words(programme, low_weekday)}: {num(lowest)} mcg/day is under "
-                f"{range_words}{extra}.",
+                f"{range_words()}{extra}.",
                 _day_field(programme, low_weekday),
             )
         )
@@ -582,7 +623,7 @@ def _check_daily_limits(
             Finding(
                 Code.DOSE_OUTSIDE_USUAL_RANGE,
                 f"{_day_words(programme, worst_weekday)}: 24-h total {num(worst)} mcg/day"
-                f"{ptm_words} is over {range_words}.",
+                f"{ptm_words()} is over {range_words()}.",
                 _day_field(programme, worst_weekday),
             )
         )
@@ -664,7 +705,7 @@ def _check_restart(
         return
     factor = exact(drug.extreme_factor)
     group = patient_group(programme, drug, now.date())
-    field = _day_field(programme, max(range(7), key=lambda d: doses.by_weekday[d]))
+    field = _day_field(programme, doses.highest_weekday)
     was = (
         "no-therapy"
         if reference is None

@@ -10,6 +10,7 @@ date 190 days ahead costs the same as one tomorrow: the window recomputes this o
 from __future__ import annotations
 
 import math
+import operator
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from itertools import accumulate
 
 from programmer.drug_library import Drug
 from programmer.programme import Programme
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import (
     DailyDoses,
+    IntegerDay,
     daily_doses,
     integer_rates_by_weekday,
     patient_bolus_worst_mcg_per_day,
@@ -113,32 +116,28 @@ class DeliveryModel:
         # mL/min = rate (mcg/h) / 60 / conc + ptm (mcg/day) / 1440 / conc; a bolus = dose / conc.
         # Over the common denominator L of every rate and dose, unit = 1440 x conc numerator x L
         # makes them integers: rate -> rate x L x 24 x conc denominator, and so on.
-        common = math.lcm(
-            ptm.denominator,
-            *{d for segments in by_weekday for _, (_, d) in segments},
-            *(dose.denominator for _, dose in doses),
-        )
+        denominators = {d for segments in by_weekday for _, (_, d) in segments}
+        common = math.lcm(ptm.denominator, *denominators, *(dose.denominator for _, dose in doses))
         self._unit = MINUTES_PER_DAY * conc.numerator * common
         per_rate = 24 * conc.denominator
+        scale = {d: (common // d) * per_rate for d in denominators}  # units/min for 1/d mcg/h
         extra = ptm.numerator * (common // ptm.denominator) * conc.denominator
         # Per weekday: segment starts, flows (units/min), volume delivered before each segment.
         self._starts: list[list[int]] = []
         self._flows: list[list[int]] = []
         self._before: list[list[int]] = []
         day_volume: list[int] = []
-        memo: dict[tuple[tuple[int, int, int], ...], tuple[list[int], list[int], list[int], int]]
-        memo = {}
+        memo: dict[IntegerDay, tuple[list[int], list[int], list[int], int]] = {}
         for segments in by_weekday:
-            key = tuple((start, n, d) for start, (n, d) in segments)
-            if key not in memo:
+            if segments not in memo:  # the same day on several weekdays is worked out once
                 starts = [start for start, _ in segments]
-                flows = [n * (common // d) * per_rate + extra for _, (n, d) in segments]
-                before = [0]
-                ends = [*starts[1:], MINUTES_PER_DAY]
-                for a, b, f in zip(starts, ends, flows, strict=True):
-                    before.append(before[-1] + (b - a) * f)
-                memo[key] = (starts, flows, before[:-1], before[-1])
-            starts, flows, before_list, total = memo[key]
+                flows = [n * scale[d] + extra for _, (n, d) in segments]
+                ends = starts[1:]
+                ends.append(MINUTES_PER_DAY)
+                lasting = map(operator.sub, ends, starts)
+                before = list(accumulate(map(operator.mul, lasting, flows), initial=0))
+                memo[segments] = (starts, flows, before[:-1], before[-1])
+            starts, flows, before_list, total = memo[segments]
             self._starts.append(starts)
             self._flows.append(flows)
             self._before.append(before_list)
@@ -377,10 +376,11 @@ def project(
     # On a tie the first listed names the limit (alarm, then stability, then replacement): the
     # date is the same whichever is named, and the most urgent cause is the one shown.
     next_at, limited_by = min(candidates, key=lambda c: c[0])
+    mean = doses.mean
     return Projection(
         daily_doses=doses,
-        daily_dose_mcg=doses.mean,
-        flow_ml_per_day=doses.mean / conc,
+        daily_dose_mcg=mean,
+        flow_ml_per_day=mean / conc,
         worst_case_daily_dose_mcg=worst_day,
         worst_case_flow_ml_per_day=worst_day / conc,
         low_reservoir_alarm_at=alarm_at,

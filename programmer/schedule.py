@@ -10,12 +10,14 @@ step doses, also for schedules the findings reject.
 from __future__ import annotations
 
 import math
+import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate
 
 from programmer.programme import Mode, Programme, Step
 from programmer.pump_catalogue import PumpModel
@@ -24,9 +26,20 @@ from programmer.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, exact
 
 def step_durations(steps: Sequence[Step]) -> list[int]:
     """Minutes each step lasts, in the order given (cyclic day; see the module docstring)."""
+    if isinstance(steps, tuple):
+        return list(day_form(steps).durations)
+    return _durations(steps)
+
+
+def _durations(steps: Sequence[Step]) -> list[int]:
     n = len(steps)
     if n == 0:
         return []
+    starts = [s.start_min for s in steps]
+    if all(map(operator.lt, starts, starts[1:])):  # listed in time order, the usual case
+        durations = list(map(operator.sub, starts[1:], starts))
+        durations.append(MINUTES_PER_DAY - starts[-1] + starts[0])
+        return durations
     order = sorted(range(n), key=lambda i: (steps[i].start_min, i))
     durations = [0] * n
     for pos, i in enumerate(order):
@@ -51,13 +64,17 @@ def step_doses(steps: Sequence[Step]) -> list[Fraction]:
 
 
 def day_total_mcg(steps: Sequence[Step]) -> Fraction:
-    """The 24-h total of a day of steps, exactly the sum of its step doses.
+    """The 24-h total of a day of steps, exactly the sum of its step doses."""
+    if isinstance(steps, tuple):
+        return day_form(steps).total_mcg
+    return _total(steps, _durations(steps))
 
-    Summed in integers over a common denominator (the typed rates are decimals), then made one
-    Fraction: the same exact value as ``sum(step_doses(steps))``, several times faster, and the
-    window recomputes it on every keystroke."""
+
+def _total(steps: Sequence[Step], durations: Sequence[int]) -> Fraction:
+    """Summed in integers over a common denominator (the typed rates are decimals), then made
+    one Fraction: the same exact value as ``sum(step_doses(steps))``, several times faster."""
     numerator, denominator = 0, 1
-    for step, minutes in zip(steps, step_durations(steps), strict=True):
+    for step, minutes in zip(steps, durations, strict=True):
         n, d = step.rate_mcg_per_h.as_integer_ratio()
         if d != denominator:
             common = math.lcm(denominator, d)
@@ -68,23 +85,118 @@ def day_total_mcg(steps: Sequence[Step]) -> Fraction:
     return Fraction(numerator, denominator * MINUTES_PER_HOUR)
 
 
+def _delivered(steps: Sequence[Step]) -> list[tuple[int, Decimal | Fraction]]:
+    """The (start minute, rate mcg/h) segments of a day in time order from 00:00, as the pump
+    delivers them: the later-listed step at an equal start, the minutes before the first start
+    at the last step's rate (the day is cyclic)."""
+    in_order = sorted(steps, key=lambda s: s.start_min)
+    if not in_order:
+        return [(0, Fraction(0))]
+    segments: list[tuple[int, Decimal | Fraction]] = []
+    if in_order[0].start_min > 0:
+        segments.append((0, in_order[-1].rate_mcg_per_h))
+    for s in in_order:
+        if segments and segments[-1][0] == s.start_min:
+            segments[-1] = (s.start_min, s.rate_mcg_per_h)
+        else:
+            segments.append((s.start_min, s.rate_mcg_per_h))
+    return segments
+
+
+IntegerDay = tuple[tuple[int, tuple[int, int]], ...]  # (start, (numerator, denominator))
+IntegerRates = tuple[IntegerDay, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayForm:
+    """What the engine works out from one day's steps (:func:`day_form`)."""
+
+    durations: tuple[int, ...]  # each step's, in the order listed
+    total_mcg: Fraction
+    delivered: tuple[tuple[int, Decimal | Fraction], ...]  # :func:`_delivered`
+    integer: IntegerDay  # the delivered segments, each rate as (numerator, denominator)
+    in_time_order: bool  # the starts strictly increase as listed
+    shortest_min: int | None  # the shortest step; None without steps
+    lowest_rate: Decimal | None  # mcg/h, as typed; None without steps
+    highest_rate: Decimal | None
+
+
+def _work_out(steps: tuple[Step, ...]) -> DayForm:
+    durations = _durations(steps)
+    delivered = _delivered(steps)
+    starts = [s.start_min for s in steps]
+    rates = [s.rate_mcg_per_h for s in steps]
+    return DayForm(
+        durations=tuple(durations),
+        total_mcg=_total(steps, durations),
+        delivered=tuple(delivered),
+        integer=tuple((start, rate.as_integer_ratio()) for start, rate in delivered),
+        in_time_order=all(map(operator.lt, starts, starts[1:])),
+        shortest_min=min(durations, default=None),
+        lowest_rate=min(rates, default=None),
+        highest_rate=max(rates, default=None),
+    )
+
+
+# Kept by the identity of the steps tuple, held here with its form so that the identity stays
+# its own: a tuple of frozen steps never changes, so the same tuple always has the same form.
+# An edit makes a new tuple for the day it changes only: the other days are found here.
+_forms: dict[int, tuple[tuple[Step, ...], DayForm]] = {}
+_FORMS_KEPT = 512
+
+
+def day_form(steps: Sequence[Step]) -> DayForm:
+    """The durations, 24-h total, delivered segments and extremes of one day's steps, worked out
+    once per steps tuple (the window checks every day of the week on every keystroke, and
+    several checks ask for the same day)."""
+    if not isinstance(steps, tuple):  # a list can change: worked out each time
+        return _work_out(tuple(steps))
+    kept = _forms.get(id(steps))
+    if kept is not None and kept[0] is steps:
+        return kept[1]
+    form = _work_out(steps)
+    if len(_forms) >= _FORMS_KEPT:
+        _forms.clear()
+    _forms[id(steps)] = (steps, form)
+    return form
+
+
 @dataclass(frozen=True, slots=True)
 class DailyDoses:
-    """The programmed (basal) daily dose for each weekday, Monday first, in mcg/day."""
+    """The programmed (basal) daily dose for each weekday, Monday first, in mcg/day, with the
+    highest and lowest and the first weekday of each (worked out once: every check asks for them
+    several times)."""
 
     by_weekday: tuple[Fraction, ...]
+    highest: Fraction = field(init=False, repr=False, compare=False)
+    lowest: Fraction = field(init=False, repr=False, compare=False)
+    highest_weekday: int = field(init=False, repr=False, compare=False)
+    lowest_weekday: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Compared as integers over the common denominator: the same order as the Fractions.
+        common = math.lcm(*(dose.denominator for dose in self.by_weekday))
+        scaled = [dose.numerator * (common // dose.denominator) for dose in self.by_weekday]
+        high, low = scaled.index(max(scaled)), scaled.index(min(scaled))
+        object.__setattr__(self, "highest", self.by_weekday[high])
+        object.__setattr__(self, "lowest", self.by_weekday[low])
+        object.__setattr__(self, "highest_weekday", high)
+        object.__setattr__(self, "lowest_weekday", low)
 
     @property
     def mean(self) -> Fraction:
-        return sum(self.by_weekday, Fraction(0)) / 7
-
-    @property
-    def highest(self) -> Fraction:
-        return max(self.by_weekday)
-
-    @property
-    def lowest(self) -> Fraction:
-        return min(self.by_weekday)
+        """The mean over the week: the exact sum (in integers over a common denominator, as
+        :func:`day_total_mcg` sums) divided by 7."""
+        numerator, denominator = 0, 1
+        for dose in self.by_weekday:
+            n, d = dose.numerator, dose.denominator
+            if d != denominator:
+                common = math.lcm(denominator, d)
+                numerator *= common // denominator
+                n *= common // d
+                denominator = common
+            numerator += n
+        return Fraction(numerator, denominator * 7)
 
     @property
     def varies(self) -> bool:
@@ -147,26 +259,10 @@ def delivered_rates_by_weekday(
     day), for callers that work on ``as_integer_ratio()`` and need no Fraction per step."""
     if programme.mode is not Mode.FLEXIBLE or programme.week is None:
         return [[(0, dose / 24)] for dose in daily_doses(programme, pump).by_weekday]
-    by_name: dict[str, list[tuple[int, Decimal | Fraction]]] = {}
-    for name in programme.week.day_names():
-        steps = sorted(programme.week.days[name], key=lambda s: s.start_min)
-        if not steps:
-            by_name[name] = [(0, Fraction(0))]
-            continue
-        segments: list[tuple[int, Decimal | Fraction]] = []
-        if steps[0].start_min > 0:
-            segments.append((0, steps[-1].rate_mcg_per_h))
-        for s in steps:
-            if segments and segments[-1][0] == s.start_min:
-                segments[-1] = (s.start_min, s.rate_mcg_per_h)
-            else:
-                segments.append((s.start_min, s.rate_mcg_per_h))
-        by_name[name] = segments
     week = programme.week
-    return [list(by_name[week.day_name_for_weekday(d)]) for d in range(7)]
+    return [list(day_form(week.steps_for_weekday(d)).delivered) for d in range(7)]
 
 
-IntegerRates = tuple[tuple[tuple[int, tuple[int, int]], ...], ...]
 _last_rates: list[tuple[Programme, PumpModel, IntegerRates]] = []
 
 
@@ -179,10 +275,14 @@ def integer_rates_by_weekday(programme: Programme, pump: PumpModel) -> IntegerRa
         last_programme, last_pump, rates = _last_rates[0]
         if last_programme is programme and last_pump is pump:
             return rates
-    rates = tuple(
-        tuple((start, rate.as_integer_ratio()) for start, rate in day)
-        for day in delivered_rates_by_weekday(programme, pump)
-    )
+    week = programme.week
+    if programme.mode is Mode.FLEXIBLE and week is not None:
+        rates = tuple(day_form(week.steps_for_weekday(d)).integer for d in range(7))
+    else:
+        rates = tuple(
+            tuple((start, rate.as_integer_ratio()) for start, rate in day)
+            for day in delivered_rates_by_weekday(programme, pump)
+        )
     _last_rates[:] = [(programme, pump, rates)]
     return rates
 
@@ -206,17 +306,20 @@ class WeekDelivery:
     ) -> None:
         self.programme = programme
         ratios = integer_rates_by_weekday(programme, pump)
-        self.common = math.lcm(*(d for day in ratios for _, (_, d) in day), *extra_denominators)
-        self.starts: list[int] = []
-        self.rates: list[int] = []  # mcg/h x common
-        for weekday, day in enumerate(ratios):
-            for start, (n, d) in day:
-                self.starts.append(weekday * MINUTES_PER_DAY + start)
-                self.rates.append(n * (self.common // d))
-        self.before = [0]  # delivered before each segment
-        for i, rate in enumerate(self.rates):
-            end = self.starts[i + 1] if i + 1 < len(self.starts) else MINUTES_PER_WEEK
-            self.before.append(self.before[-1] + rate * (end - self.starts[i]))
+        denominators = {d for day in ratios for _, (_, d) in day}
+        self.common = math.lcm(*denominators, *extra_denominators)
+        scale = {d: self.common // d for d in denominators}
+        self.starts = [
+            weekday * MINUTES_PER_DAY + start
+            for weekday, day in enumerate(ratios)
+            for start, _ in day
+        ]
+        self.rates = [n * scale[d] for day in ratios for _, (n, d) in day]  # mcg/h x common
+        ends = self.starts[1:]
+        ends.append(MINUTES_PER_WEEK)
+        lasting = map(operator.sub, ends, self.starts)
+        # Delivered before each segment (and the whole week last).
+        self.before: list[int] = list(accumulate(map(operator.mul, self.rates, lasting), initial=0))
         self.week_total = self.before[-1]
 
     def until(self, minute: int) -> int:
@@ -231,31 +334,37 @@ class WeekDelivery:
 
     def heaviest_day_start(self) -> int:
         """The start (minutes from Monday 00:00) of the 24 hours that deliver the most over the
-        repeating week. A sliding window over a step function is largest where one of its ends
-        meets a step, and between two such points its dose changes linearly: one sweep with a
-        pointer for each end adds slope x distance from one point to the next, in integers."""
+        repeating week (the earliest such start). A sliding window over a step function is
+        largest where one of its ends meets a step, and between two such points its dose
+        changes linearly: one sweep over those points adds slope x distance from one to the
+        next, in integers. The slope changes only there: by the step's rise where the window's
+        end meets it, by minus the rise where its start does."""
         starts, rates = self.starts, self.rates
-        n = len(starts)
-        candidates = sorted(
-            set(starts) | {(s - MINUTES_PER_DAY) % MINUTES_PER_WEEK for s in starts}
-        )
-        ends = starts + [s + MINUTES_PER_WEEK for s in starts]  # window ends reach past a week
+        change: dict[int, int] = {}  # point -> change of slope there
+        previous_rate = rates[-1]  # the week repeats: Sunday's last segment runs into Monday
+        for start, rate in zip(starts, rates, strict=True):
+            rise = rate - previous_rate
+            previous_rate = rate
+            change[start] = change.get(start, 0) - rise
+            ends_here = (start - MINUTES_PER_DAY) % MINUTES_PER_WEEK
+            change[ends_here] = change.get(ends_here, 0) + rise
+        candidates = sorted(change)
         first = candidates[0]
         value = self.day_from(first)
+        slope = self.rate_at(first + MINUTES_PER_DAY) - self.rate_at(first)
         best, best_start = value, first
-        i = bisect_right(starts, first) - 1
-        k = bisect_right(ends, first + MINUTES_PER_DAY) - 1
         previous = first
         for s in candidates[1:]:
-            value += (rates[k % n] - rates[i]) * (s - previous)
+            value += slope * (s - previous)
+            slope += change[s]
             previous = s
-            while i + 1 < n and starts[i + 1] <= s:
-                i += 1
-            while k + 1 < 2 * n and ends[k + 1] <= s + MINUTES_PER_DAY:
-                k += 1
             if value > best:
                 best, best_start = value, s
         return best_start
+
+    def rate_at(self, minute: int) -> int:
+        """The rate (mcg/h x ``common``) in the minute from ``minute`` (any whole minute)."""
+        return self.rates[bisect_right(self.starts, minute % MINUTES_PER_WEEK) - 1]
 
     def mcg(self, units: int) -> Fraction:
         return Fraction(units, MINUTES_PER_HOUR * self.common)
@@ -332,7 +441,11 @@ def heaviest_bolus_window(
         units.append(n * (common // d) * MINUTES_PER_HOUR)
         first = (b.start - _EPOCH) // timedelta(minutes=1)
         spans.append((first, first + b.duration_min))
-    cap = None if basal_cap is None else basal_cap * MINUTES_PER_HOUR * common
+    cap: Fraction | int | None = None
+    if basal_cap is not None:
+        cap = basal_cap * (MINUTES_PER_HOUR * common)
+        if cap.denominator == 1:  # the usual case: then the bounds below compare as integers
+            cap = cap.numerator
     # Windows holding bolus i start in [first - 1439, end - 1]; at most they also hold the
     # boluses that run within a day of it.
     order = []
@@ -346,7 +459,7 @@ def heaviest_bolus_window(
         order.append((bound, first, end))
     if cap is not None:
         order.sort(key=lambda o: o[0] or 0, reverse=True)
-    starts = delivery.starts
+    starts, day_from, rate_at = delivery.starts, delivery.day_from, delivery.rate_at
     best: tuple[int, int, tuple[int, ...]] | None = None
     for bound, first, end in order:
         if best is not None and bound is not None and bound <= best[0]:
@@ -367,13 +480,21 @@ def heaviest_bolus_window(
                 i = bisect_left(starts, lo - base)
                 j = bisect_right(starts, hi - base)
                 candidates.update(base + step - shift for step in starts[i:j])
-        for s in sorted(candidates):
-            inside = tuple(i for i, (a, e) in enumerate(spans) if a < s + MINUTES_PER_DAY and e > s)
+        # Between two candidates the basal dose of the 24 hours changes linearly (every point
+        # where the window's start or end meets a step is a candidate): from the first one it is
+        # carried on by slope x distance, the same integers day_from gives at each.
+        ordered = sorted(candidates)
+        basal, previous, slope = day_from(ordered[0]), ordered[0], 0
+        for s in ordered:
+            basal += slope * (s - previous)
+            previous, slope = s, rate_at(s + MINUTES_PER_DAY) - rate_at(s)
+            ends = s + MINUTES_PER_DAY
+            inside = [i for i, (a, e) in enumerate(spans) if a < ends and e > s]
             if not inside:
                 continue
-            total = delivery.day_from(s) + sum(units[i] for i in inside)
+            total = basal + sum(map(units.__getitem__, inside))
             if best is None or total > best[0]:
-                best = (total, s, inside)
+                best = (total, s, tuple(inside))
     assert best is not None  # the first range evaluated holds its bolus
     try:
         start = _EPOCH + timedelta(minutes=best[1])

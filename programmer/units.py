@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final
 
 # The decimal separator every number is shown and typed with: one per installation, a clinic
@@ -38,9 +39,20 @@ class RateUnit(StrEnum):
     ML_PER_DAY = "mL/day"
 
 
+# Typed values recur on every check (a concentration, a pump's flows, a library's limits) and
+# making a Fraction of a Decimal is the dearest step of a conversion, so the Fractions of the last
+# few thousand are kept: equal numbers give equal Fractions, and a Fraction is immutable.
+_fraction_of = lru_cache(maxsize=4096)(Fraction)
+
+
 def exact(value: Number) -> Fraction:
     """The exact rational value of a typed or computed number."""
-    return value if isinstance(value, Fraction) else Fraction(value)
+    if isinstance(value, Fraction):
+        return value
+    try:
+        return _fraction_of(value)
+    except TypeError:  # unhashable (a signalling NaN): Fraction says what is wrong with it
+        return Fraction(value)
 
 
 def mcg_per_day_to_ml_per_day(
