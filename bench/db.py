@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from db import audit, search
 from db.database import Database
 from db.programmes import acknowledgement_key
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import (
     DrugFill,
     Mode,

@@ -15,7 +15,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import clinic_settings, compounded, programmes
 from db.records import ProgrammeVersion
 from programmer.check_context import CheckContext
-from programmer.findings import delivers_therapy
+from programmer.dose_checks import delivers_therapy
 from programmer.projection import ClinicSettings
 from programmer.refill import earlier_on_fill
 from programmer.schedule import daily_doses

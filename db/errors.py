@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from programmer.findings import Finding
+from programmer.finding import Finding
 
 if TYPE_CHECKING:
     from db.records import ProgrammeVersion

@@ -32,7 +32,8 @@ from db.values import fraction_from, fraction_text, moment_from, moment_text
 from programmer.check_context import CheckContext
 from programmer.drug_library import DrugLibrary
 from programmer.errors import ProgrammeFileError
-from programmer.findings import CheckResult, Code, Finding, Severity, check_programme
+from programmer.finding import Code, Finding, Severity
+from programmer.findings import CheckResult, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import dumps, loads
 from programmer.pump_catalogue import PumpCatalogue

@@ -13,7 +13,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from programmer.findings import Finding
+from programmer.finding import Finding
 from programmer.programme import Mode, Patient, Programme, Pump
 
 

@@ -32,7 +32,7 @@ from db.values import (
     optional_decimal_text,
 )
 from programmer.drug_library import DrugLibrary
-from programmer.findings import Code, Severity
+from programmer.finding import Code, Severity
 from programmer.pump_catalogue import PumpCatalogue
 from programmer.refill import RefillFigures, refill_findings
 

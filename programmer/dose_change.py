@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from programmer.dose_checks import patient_group
 from programmer.drug_library import DrugLibrary
-from programmer.findings import patient_group
 from programmer.programme import Mode, Programme
 from programmer.pump_catalogue import PumpCatalogue
 from programmer.schedule import daily_doses

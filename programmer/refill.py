@@ -10,7 +10,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from programmer.drug_library import Drug
-from programmer.findings import Code, Finding, num, overfill_finding
+from programmer.finding import Code, Finding, num
+from programmer.findings import overfill_finding
 from programmer.programme import DrugFill, Programme, Reservoir
 from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import PumpCatalogue, PumpModel

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from db.database import Database
 from db.seed.demo_patients import seed_demo_patients
-from programmer.findings import CheckResult, Severity
+from programmer.finding import Severity
+from programmer.findings import CheckResult
 from programmer.programme import Programme
 from programmer.simulated_pump import SessionStep
 from programmer.telemetry import Link

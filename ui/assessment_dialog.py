@@ -37,7 +37,7 @@ from programmer.assessment import (
     parse_pain,
     parse_penn,
 )
-from programmer.findings import Severity
+from programmer.finding import Severity
 from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
 
 _BAD_STYLE = (

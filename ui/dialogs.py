@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import Finding, Severity
+from programmer.finding import Finding, Severity
 from programmer.programme import Programme
 from programmer.units import RateUnit, rate_from_mcg_per_h
 from programmer.words import by_severity, day_label

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidg
 from db.database import PatientRecord, ProgrammeVersion
 from programmer.check_context import CheckContext
 from programmer.compare import summary_line
-from programmer.findings import CheckResult, Severity, check_programme
+from programmer.finding import Severity
+from programmer.findings import CheckResult, check_programme
 from programmer.projection import DeliveryModel
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.words import format_decimal, format_number, severity_rank

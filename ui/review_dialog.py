@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.compare import compare
-from programmer.findings import CheckResult, Finding, Severity
+from programmer.finding import Finding, Severity
+from programmer.findings import CheckResult
 from programmer.programme import Programme
 from ui.comparison import ComparisonModel, comparison_view
 from ui.screen import fit_to_screen

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from db.records import ScreeningRecord, ScreeningResponse
-from programmer.findings import CheckResult, Severity
+from programmer.finding import Severity
+from programmer.findings import CheckResult
 from programmer.screening import (
     ScreeningValueError,
     Suggestion,

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
 
-from programmer.findings import Finding, Severity
+from programmer.finding import Finding, Severity
 
 
 @dataclass(frozen=True)

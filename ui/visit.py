@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from db.database import DatabaseError, ProgrammeVersion
 from db.visits import Visit
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.visit import VisitRefused
 from ui.pump.prompts import run_dialog
 from ui.pump.record import record_view

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from programmer.check_context import CheckContext
 from programmer.compare import Row, compare
 from programmer.dose_change import DoseChange, change_words, day_change
-from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.finding import Finding, Severity
+from programmer.findings import CheckResult, check_programme
 from programmer.programme import Programme
 from programmer.projection import RefillLimit
 from programmer.simulated_pump import SimulatedPump

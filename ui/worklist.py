@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.database import Database, DatabaseError
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.worklist import DEFAULT_DAYS, MAX_DAYS, Status, WorklistItem
 from programmer.worklist_files import worklist_csv, worklist_ics
 from ui.prompts import WindowPrompter

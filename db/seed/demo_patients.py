@@ -30,7 +30,7 @@ from db.records import (
     ScreeningResponse,
 )
 from programmer.errors import ProgrammeFileError
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import (
     Bolus,
     Mode,

@@ -10,7 +10,8 @@ from pathlib import Path
 from db.database import Database, PumpRecord
 from db.programmes import acknowledgement_key
 from programmer.check_context import CheckContext
-from programmer.findings import Severity, check_programme
+from programmer.finding import Severity
+from programmer.findings import check_programme
 from programmer.programme import (
     DrugFill,
     Mode,

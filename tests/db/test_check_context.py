@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from db.database import Database, HardFindingError
-from programmer.findings import Code, check_programme
+from programmer.finding import Code
+from programmer.findings import check_programme
 from programmer.programme import Mode
 from tests.db.factories import (
     FILL,

@@ -20,7 +20,7 @@ from db.database import (
     UnknownPatientError,
 )
 from db.users import Role, User
-from programmer.findings import Code
+from programmer.finding import Code
 from tests.db.factories import (
     NOW,
     USER,

@@ -13,7 +13,8 @@ import pytest
 from db.database import Database, ProgrammeVersion
 from db.seed.demo_patients import load_manifest, seed_demo_patients
 from programmer.check_context import CheckContext
-from programmer.findings import Code, Severity, check_programme
+from programmer.finding import Code, Severity
+from programmer.findings import check_programme
 from programmer.programme import Mode, SpasticityOrigin
 
 SEED_MOMENTS = [

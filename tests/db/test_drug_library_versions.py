@@ -19,7 +19,7 @@ from db.database import (
     acknowledgement_key,
 )
 from db.users import NotAdministratorError, Role, User
-from programmer.findings import Code, Severity
+from programmer.finding import Code, Severity
 from programmer.programme import Programme
 from tests.db.factories import NOW, later, open_new, programme
 

@@ -22,7 +22,7 @@ from db.database import (
     RecordMismatchError,
     acknowledgement_key,
 )
-from programmer.findings import Code
+from programmer.finding import Code
 from programmer.programme import Mode, PatientBolus
 from programmer.programme_file import dumps
 from tests.db.factories import (

@@ -13,7 +13,9 @@ import pytest
 from db import migrations
 from db.database import Database, InvalidRecordError
 from db.patients import with_record
-from programmer.findings import Code, PatientGroup, patient_group
+from programmer.dose_checks import patient_group
+from programmer.drug_library import PatientGroup
+from programmer.finding import Code
 from programmer.programme import SpasticityOrigin
 from tests.db.factories import NOW, USER, D, later, open_new, patient, programme, save
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from db.database import Database
 from db.seed.demo_patients import SCENARIO_FOLDER, seed_demo_patients, training_scenarios
-from programmer.findings import Code
+from programmer.finding import Code
 
 NOW = datetime(2026, 11, 22, 10, 0)
 

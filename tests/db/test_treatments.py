@@ -23,7 +23,7 @@ from db.database import (
     ScreeningResponse,
     UnknownPatientError,
 )
-from programmer.findings import Code
+from programmer.finding import Code
 from tests.db.factories import NOW, USER, later, open_new, patient, pump_record
 
 

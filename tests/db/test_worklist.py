@@ -18,7 +18,7 @@ from db import migrations
 from db import worklist as stored
 from db.database import Database, RefillRecord
 from db.programmes import acknowledgement_key
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import Mode, Reservoir
 from programmer.simulated_pump import SessionStep
 from programmer.telemetry import Link, transmit

@@ -15,7 +15,8 @@ from programmer import schedule_edit as se
 from programmer.check_context import CheckContext
 from programmer.dose_change import change_words, day_change, dose_change
 from programmer.drug_library import default_drug_library
-from programmer.findings import Code, check_programme
+from programmer.finding import Code
+from programmer.findings import check_programme
 from programmer.programme import EVERY_DAY, Mode, SpasticityOrigin
 from programmer.programme_file import load
 from programmer.pump_catalogue import default_pump_catalogue

@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programmer.check_context import CheckContext
-from programmer.findings import Code, Finding, _check_rates, _check_schedule, check_programme
+from programmer.device_checks import check_rates, check_schedule
+from programmer.finding import Code, Finding
+from programmer.findings import check_programme
 from programmer.programme import WEEKDAYS, Bolus, Programme, Step, WeekSchedule
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.schedule import (
@@ -206,7 +208,7 @@ def test_rate_findings_with_the_week_checked_at_once_equal_each_step_checked(
     integers, must flag exactly the steps and boluses outside the pump's flows that comparing
     each one as a flow would, in the same order: none hidden, none invented."""
     found: list[Finding] = []
-    _check_rates(p, CATALOGUE.pump(p.pump.model), found.append)
+    check_rates(p, CATALOGUE.pump(p.pump.model), found.append)
     assert [(f.code, f.field) for f in found] == _plain_rate_codes(p)
 
 
@@ -316,7 +318,7 @@ def test_schedule_findings_with_valid_days_passed_at_once_equal_each_rule_checke
     gets every finding the rules give, in order."""
     p = programme(week=week, model=model)
     found: list[Finding] = []
-    _check_schedule(p, CATALOGUE.pump(model), found.append)
+    check_schedule(p, CATALOGUE.pump(model), found.append)
     assert [(f.code, f.field) for f in found] == _plain_schedule_codes(p)
 
 

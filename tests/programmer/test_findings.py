@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from programmer.check_context import CheckContext
 from programmer.drug_library import default_drug_library
-from programmer.findings import SEVERITY, Code, Finding, Severity, check_programme, has_hard
+from programmer.finding import SEVERITY, Code, Finding, Severity, has_hard
+from programmer.findings import check_programme
 from programmer.programme import WEEKDAYS, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import programme_to_json
 from programmer.pump_catalogue import default_pump_catalogue

@@ -350,7 +350,8 @@ def test_change_between_refills_is_projected_from_now_not_from_the_fill() -> Non
     from decimal import Decimal
 
     from programmer.check_context import CheckContext
-    from programmer.findings import Code, check_programme
+    from programmer.finding import Code
+    from programmer.findings import check_programme
     from programmer.programme_file import load
 
     examples = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples"

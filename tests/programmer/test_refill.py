@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from programmer.findings import Code, Severity
+from programmer.finding import Code, Severity
 from programmer.programme import Mode
 from programmer.programme_file import load
 from programmer.pump_catalogue import default_pump_catalogue

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from programmer.boluses import bridge_bolus
 from programmer.check_context import CheckContext
-from programmer.findings import Code, Finding, Severity, check_programme
+from programmer.finding import Code, Finding, Severity
+from programmer.findings import check_programme
 from programmer.programme import WEEKDAYS, Mode, Programme, WeekSchedule
 from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
 from programmer.pump_catalogue import default_pump_catalogue

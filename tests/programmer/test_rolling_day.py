@@ -7,7 +7,8 @@ import random
 from datetime import datetime
 from fractions import Fraction
 
-from programmer.findings import Code, Severity, check_programme
+from programmer.finding import Code, Severity
+from programmer.findings import check_programme
 from programmer.programme import WEEKDAYS, Step, WeekSchedule
 from programmer.pump_catalogue import default_pump_catalogue
 from programmer.schedule import basal_rates_by_weekday, daily_doses, highest_rolling_day

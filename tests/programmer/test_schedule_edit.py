@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from programmer import schedule_edit as se
 from programmer.check_context import CheckContext
-from programmer.findings import Code, check_programme
+from programmer.finding import Code
+from programmer.findings import check_programme
 from programmer.programme import (
     EVERY_DAY,
     WEEKDAYS,

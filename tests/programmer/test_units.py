@@ -186,7 +186,7 @@ def test_apportioned_parts_always_sum_to_the_shown_total(
 def test_a_finding_rounds_a_figure_as_the_table_does(value: Decimal) -> None:
     """One rounding rule: a finding's figure and a table cell's agree at the precision shown
     (a finding rounded 12.345 half-to-even to "12.34" while the table showed "12.35")."""
-    from programmer.findings import num
+    from programmer.finding import num
     from programmer.units import format_number
 
     shown = format_number(value, 2)
@@ -194,7 +194,7 @@ def test_a_finding_rounds_a_figure_as_the_table_does(value: Decimal) -> None:
 
 
 def test_twelve_point_three_four_five_reads_the_same_in_a_finding_and_a_table() -> None:
-    from programmer.findings import num
+    from programmer.finding import num
     from programmer.units import format_number
 
     assert num(Decimal("12.345")) == "12.35" == format_number(Decimal("12.345"), 2)

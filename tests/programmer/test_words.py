@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programmer.findings import SEVERITY, Code, Finding, Severity, num
+from programmer.finding import SEVERITY, Code, Finding, Severity, num
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode
 from programmer.units import set_decimal_separator
 from programmer.words import (

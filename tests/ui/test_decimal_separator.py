@@ -107,7 +107,7 @@ def test_figures_in_sentences_drop_trailing_zeros_with_either_separator() -> Non
     point only)."""
     from fractions import Fraction
 
-    from programmer.findings import num
+    from programmer.finding import num
 
     for sep in SEPARATORS:
         units.set_decimal_separator(sep)

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from programmer import schedule_edit as se
 from programmer.check_context import CheckContext
-from programmer.findings import Code, Severity
+from programmer.finding import Code, Severity
 from programmer.programme import EVERY_DAY, Mode, Programme, Step, WeekSchedule
 from programmer.programme_file import load
 from programmer.units import RateUnit

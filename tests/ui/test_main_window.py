@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from programmer.findings import Code
+from programmer.finding import Code
 from ui.editor.schedule_model import Column
 from ui.prompts import Unsaved
 
@@ -197,7 +197,8 @@ def test_findings_sharing_a_code_and_field_share_one_required_reason(qtbot: QtBo
     required: no soft finding can pass unacknowledged."""
     from datetime import datetime
 
-    from programmer.findings import Finding, check_programme
+    from programmer.finding import Finding
+    from programmer.findings import check_programme
     from programmer.programme_file import load
     from ui.review_dialog import ReviewDialog
 

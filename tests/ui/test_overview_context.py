@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 import programmer
 from db import users
-from programmer.findings import Code
+from programmer.finding import Code
 from tests.db.factories import NOW, USER, open_new, patient, programme, pump_record, save
 
 from .window_helpers import make_window

@@ -8,7 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from programmer.drug_library import default_drug_library
-from programmer.findings import Code
+from programmer.finding import Code
 from programmer.programme import Mode
 from programmer.pump_catalogue import default_pump_catalogue
 from ui.patient_form import PatientForm

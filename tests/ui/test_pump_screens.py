@@ -16,7 +16,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from db.database import Database
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.simulated_pump import Alarm, SessionStep
 from programmer.telemetry import Link
 from ui.main_window import MainWindow

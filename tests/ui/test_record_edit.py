@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from programmer.findings import Code, Severity
+from programmer.finding import Code, Severity
 from programmer.programme import SpasticityOrigin
 from ui.record_edit import PatientRecordForm, PumpRecordForm
 

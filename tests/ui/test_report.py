@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from db.database import Database
 from db.seed.demo_patients import seed_demo_patients
-from programmer.findings import Severity
+from programmer.finding import Severity
 from ui.report.content import DEFAULT_CLINIC, ReportError, report_from_database
 from ui.report.parts import TRAINING_MARK, SessionReport
 from ui.report.pdf import pdf_bytes, write_pdf

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from db.records import ScreeningRecord, ScreeningResponse
-from programmer.findings import Code
+from programmer.finding import Code
 from programmer.programme import Mode
 from ui.screening_dialog import ScreeningDialog
 

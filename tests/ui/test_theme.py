@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from programmer.findings import Code, Finding, Severity
+from programmer.finding import Code, Finding, Severity
 from ui.editor.findings_panel import FindingsPanel
 from ui.theme import (
     DARK,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from db.programmes import acknowledgement_key
-from programmer.findings import Severity
+from programmer.finding import Severity
 from ui.visit import LeftUnchangedDialog
 
 from .test_pump_support import PumpPrompter

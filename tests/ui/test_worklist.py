@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from db.programmes import acknowledgement_key
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import Mode
 from programmer.worklist import Reason, Status
 from ui.worklist import WorklistModel, WorklistWindow

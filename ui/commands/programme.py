@@ -11,7 +11,8 @@ from typing import Any
 
 from programmer.check_context import CheckContext
 from programmer.errors import ProgrammeFileError
-from programmer.findings import CheckResult, Finding, Severity, check_programme
+from programmer.finding import Finding, Severity
+from programmer.findings import CheckResult, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import load
 from programmer.projection import ClinicSettings, ReservoirModel, shifted

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from programmer.errors import ProgrammeFileError
-from programmer.findings import Finding, Severity
+from programmer.finding import Finding, Severity
 from programmer.programme_file import load
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import Bolus, PatientBolus, Programme
 from programmer.units import RateUnit
 from ui.editor.bolus_model import BolusTableModel, format_moment, parse_moment

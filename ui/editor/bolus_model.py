@@ -16,7 +16,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from programmer import schedule_edit as se
-from programmer.findings import CheckResult, Finding, Severity
+from programmer.finding import Finding, Severity
+from programmer.findings import CheckResult
 from programmer.programme import Bolus, Programme
 from programmer.units import exact
 from programmer.words import by_severity

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
-from programmer.findings import Finding, Severity
+from programmer.finding import Finding, Severity
 from programmer.words import by_severity
 from ui.theme import SEVERITY_BACKGROUNDS, SEVERITY_COLOURS, SEVERITY_NAMES
 

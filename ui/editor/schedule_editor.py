@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import CheckResult, Finding, Severity
+from programmer.finding import Finding, Severity
+from programmer.findings import CheckResult
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme
 from programmer.units import RateUnit
 from programmer.words import MODE_LABELS, MODE_NAMES, day_label

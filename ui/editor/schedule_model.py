@@ -27,7 +27,8 @@ from PySide6.QtCore import (
 )
 
 from programmer import schedule_edit as se
-from programmer.findings import CheckResult, Code, Finding, Severity
+from programmer.finding import Code, Finding, Severity
+from programmer.findings import CheckResult
 from programmer.programme import EVERY_DAY, WEEKDAYS, Mode, Programme, Step
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import step_doses, step_durations

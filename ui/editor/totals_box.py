@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from programmer import schedule_edit as se
 from programmer.dose_change import change_words, day_change
-from programmer.findings import CheckResult, Finding, Severity
+from programmer.finding import Finding, Severity
+from programmer.findings import CheckResult
 from programmer.programme import WEEKDAYS
 from programmer.units import RateUnit, exact
 from programmer.words import day_label

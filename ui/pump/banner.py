@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from db.simulated_pumps import StoppedPump
-from programmer.findings import Severity
+from programmer.finding import Severity
 from ui.theme import (
     SEVERITY_BACKGROUNDS,
     SEVERITY_COLOURS,

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from programmer import schedule_edit as se
 from programmer.boluses import BridgeBolus, PrimingBolus, bridge_bolus, priming_bolus
 from programmer.check_context import CheckContext
-from programmer.findings import CheckResult, Finding, check_programme
+from programmer.finding import Finding
+from programmer.findings import CheckResult, check_programme
 from programmer.programme import Bolus, Programme
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel
 from programmer.schedule import patient_bolus_max_mcg_per_day

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from programmer.compare import summary_line
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.simulated_pump import Alarm, PumpEvent, SimulatedPump
 from programmer.words import format_decimal, ml

@@ -14,7 +14,7 @@ from fractions import Fraction
 from db.database import BolusGivenRecord, BolusKind, ProgrammeVersion, RefillRecord
 from programmer.boluses import BridgeBolus
 from programmer.compare import Row, compare
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import Mode, Programme
 from programmer.projection import BridgeGiven, RanBefore
 from programmer.pump_catalogue import CatheterModel, PumpCatalogue, PumpModel

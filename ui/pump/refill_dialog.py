@@ -42,13 +42,8 @@ from programmer.boluses import BridgeBolus, bridge_bolus, unbridged_change
 from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.drug_library import DrugLibrary
-from programmer.findings import (
-    CheckResult,
-    Severity,
-    check_programme,
-    num,
-    overfill_finding,
-)
+from programmer.finding import Severity, num
+from programmer.findings import CheckResult, check_programme, overfill_finding
 from programmer.programme import Programme
 from programmer.pump_catalogue import CatheterModel, PumpModel
 from programmer.refill import (

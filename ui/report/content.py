@@ -25,7 +25,8 @@ from db.records import (
 )
 from programmer.check_context import CheckContext
 from programmer.compare import compare, summary_line
-from programmer.findings import Finding, Severity, check_programme
+from programmer.finding import Finding, Severity
+from programmer.findings import check_programme
 from programmer.programme import Mode, Programme
 from programmer.projection import ClinicSettings, Projection, RefillLimit
 from programmer.pump_catalogue import PumpCatalogue, PumpModel

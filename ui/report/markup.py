@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from programmer.findings import Severity
+from programmer.finding import Severity
 from ui.report.parts import (
     TRAINING_MARK,
     BolusLine,

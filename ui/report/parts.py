@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from programmer.compare import Row
-from programmer.findings import Severity
+from programmer.finding import Severity
 from programmer.programme import Programme
 from programmer.projection import Projection
 from programmer.pump_catalogue import PumpModel
