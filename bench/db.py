@@ -1,6 +1,6 @@
 """How fast the clinic's database stays with 100,000 patients and 1,000,000 programme versions
-(issue 3, "Done when"): search as you type, opening a patient with its history, saving a version
-durably, and the file size.
+(issue 3, "Done when"): search as you type, the browser's first page, opening a patient with its
+history, saving a version durably, and the file size.
 
     .venv/bin/python bench/db.py [--patients N] [--versions N] [--keep DIR]
 
@@ -377,6 +377,9 @@ def measure(database: Database, patients: int) -> None:
         assert any(s.id == pid for s in found) or len(found) == 50, (pid, name)
     report("search as you type, per keystroke", keystrokes, BUDGET_MS["search"])
     report("  of which first letter only", first_letters, None)
+    first_page = [timed(partial(database.first_patients, 50)) for _ in range(50)]
+    assert len(database.first_patients(50)) == 50
+    report("first page by name (nothing typed)", first_page, BUDGET_MS["search"])
 
     def open_patient(pid: str) -> None:
         database.patient(pid)
