@@ -5,9 +5,9 @@ history, saving a version durably, and the file size.
     .venv/bin/python bench/db.py [--patients N] [--versions N] [--keep DIR]
 
 The database is built in a temporary folder with the real schema (``Database.open``), then
-filled in bulk: patients, pumps, search entries and programme versions are inserted directly,
-in one transaction, all filed under one audit entry (the records are real, canonical programme
-text; only the per-record audit hashes are skipped, so ``verify`` would not pass on it).
+filled in bulk: patients, pumps, search entries and order, and programme versions are inserted
+directly, in one transaction, all filed under one audit entry (the records are real, canonical
+programme text; only the per-record audit hashes are skipped, so ``verify`` would not pass on it).
 The measurements then go through the public ``Database`` API, as the window does.
 Budgets: search < 20 ms median per keystroke, open < 50 ms, save < 30 ms.
 
@@ -283,6 +283,10 @@ def build(path: Path, patients: int, versions: int, *, spread_fills: bool = Fals
         "sort_key, scan_text, created_at, audit_seq) "
         "VALUES (?, ?, ?, ?, 'spinal', '', '', ?, ?, ?, ?)",
         [(*person, NOW.isoformat(), seq) for person in people],
+    )
+    conn.executemany(
+        "INSERT INTO patient_order (patient_num, sort_key, scan_text) VALUES (?, ?, ?)",
+        [(n, sort_key, scan) for n, _, _, _, sort_key, scan in people],
     )
     conn.executemany(
         "INSERT INTO patient_search (rowid, name, ident) VALUES (?, ?, ?)",

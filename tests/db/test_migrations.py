@@ -91,10 +91,12 @@ SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
 
 def drop_after_schema_3(conn: sqlite3.Connection) -> None:
     """Back to schema 3: the worklist figures (schema 4) with the triggers that keep them, the
-    assessments (schema 5), the visits (schema 6) with the trigger on the audit trail."""
+    assessments (schema 5), the visits (schema 6) with the trigger on the audit trail, the
+    browser's order (a later schema)."""
     names = conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'table') "
-        "AND (name LIKE 'worklist%' OR name LIKE 'visit%' OR name = 'assessment') "
+        "AND (name LIKE 'worklist%' OR name LIKE 'visit%' OR name = 'assessment' "
+        "OR name = 'patient_order') "
         "ORDER BY type DESC"
     ).fetchall()
     for kind, name in names:
@@ -108,6 +110,9 @@ def _schema_3_clinic(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
         patch.setattr(worklist, "refresh_stale", lambda *args: None)
         with open_new(path) as database:
+            # Today's code writes the browser's order with a patient: its table (a later
+            # schema) is made for the save, and dropped again with the later schemas.
+            database._sdb.executescript(migrations.SCHEMA_PATIENT_ORDER)
             save(database, programme())
 
 
@@ -171,7 +176,8 @@ def test_a_database_before_clinic_settings_migrates_in_place_with_the_defaults(
     )
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE clinic_settings")
-    for table in ("patient_revision", "pump_serial_correction"):  # the migrations after it
+    # The migrations after it.
+    for table in ("patient_revision", "pump_serial_correction", "patient_order"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute(f"PRAGMA user_version = {settings - 1}")
     conn.close()
