@@ -3,7 +3,8 @@ patient row keeps the sort key and scan text of the name it was created with, so
 the scan of common words read the derived ``patient_order`` (db/migrations.py), written with the
 patient and replaced with each correction. Both ways of serving a search (sorting the index
 matches; reading patients in name order when a typed word is common) follow the corrected name,
-and a migrated database takes the corrected names."""
+a migrated database takes the corrected names, and verify names an order or search entry out of
+step with the records."""
 
 from __future__ import annotations
 
@@ -198,6 +199,98 @@ def test_stopped_pumps_are_listed_by_the_corrected_name(tmp_path: Path) -> None:
         assert [(p.patient_id, p.name) for p in database.stopped_pumps()] == [
             ("MRN-0002", "Aaron Quinn"),
             ("MRN-0001", "Anna Berger"),
+        ]
+
+
+# ---------------------------------------------------------------- verify
+
+
+def _tamper(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for sql in statements:
+        conn.execute(sql)
+    conn.close()
+
+
+def test_verify_names_a_tampered_order_that_hides_a_patient_from_the_first_page(
+    clinic: Database,
+) -> None:
+    assert clinic.verify().ok
+    path = clinic.path
+    clinic.close()
+    _tamper(path, "UPDATE patient_order SET sort_key = 'zzz' WHERE patient_num = 5")
+    with Database.open(path, now=later(30)) as database:
+        assert "MRN-0005" not in [s.id for s in database.first_patients(limit=4)]
+        report = database.verify()
+        assert not report.ok and not report.integrity_ok
+        assert report.problems == [
+            "patient MRN-0005's place in the browser's order (patient_order) is not that of its "
+            "current name: it is listed out of place, and a search of a common word may miss it "
+            "or find it by words its record does not have"
+        ]
+
+
+def test_verify_names_a_patient_missing_from_the_order(clinic: Database) -> None:
+    path = clinic.path
+    clinic.close()
+    _tamper(path, "DELETE FROM patient_order WHERE patient_num = 2")
+    with Database.open(path, now=later(30)) as database:
+        assert "MRN-0002" not in [s.id for s in database.first_patients()]
+        report = database.verify()
+        assert not report.ok
+        assert report.problems == [
+            "patient MRN-0002 has no place in the browser's order (patient_order): it is missing "
+            "from the patient list and from every search"
+        ]
+
+
+def test_verify_names_a_search_entry_that_still_holds_the_old_name(clinic: Database) -> None:
+    """The search index is derived from the records in the same way, and checked the same way:
+    an entry put back to the name at creation finds the patient by words it no longer has."""
+    path = clinic.path
+    clinic.close()
+    _tamper(
+        path,
+        "INSERT INTO patient_search (patient_search, rowid, name, ident) "
+        "VALUES ('delete', 5, 'smith al', 'mrn 0005 mrn0005')",
+        "INSERT INTO patient_search (rowid, name, ident) "
+        "VALUES (5, 'zed jones', 'mrn 0005 mrn0005')",
+        "INSERT INTO patient_search (rowid, name, ident) VALUES (99, 'ghost', 'x')",
+    )
+    with Database.open(path, now=later(30)) as database:
+        assert _ids(database, "jones") == ["MRN-0005"]
+        report = database.verify()
+        assert not report.ok
+        assert report.problems == [
+            "patient MRN-0005's search entry (patient_search) is not that of its current name "
+            "and id: a search may miss it or find it by words its record does not have",
+            "the search index (patient_search) holds an entry 99 for no patient",
+        ]
+
+
+def test_verify_takes_no_name_the_index_tokenizes_its_own_way_for_damage(tmp_path: Path) -> None:
+    """SQLite's tokenizer folds a few letters otherwise than db/search.py does (the upsilon
+    with hook, the lunate sigma): such a search entry is what the index itself makes of the
+    record, not damage."""
+    with open_new(tmp_path / "clinic.sqlite") as database:
+        _add(database, 1, "Mϒra Ϲosta")
+        _add(database, 2, "Anna Berger")
+        _rename(database, "MRN-0002", "Anna Ϲosta")
+        # The words of db/search.py; the index holds "mυra σosta".
+        assert search.name_terms("Mϒra Ϲosta") == "mΥra ςosta"
+        assert database.verify().ok
+
+
+def test_verify_names_a_search_index_it_cannot_read_back(clinic: Database) -> None:
+    path = clinic.path
+    clinic.close()
+    _tamper(path, "DROP TABLE patient_search", "CREATE TABLE patient_search (name TEXT)")
+    with Database.open(path, now=later(30)) as database:
+        report = database.verify()
+        assert not report.ok
+        assert report.problems == [
+            "the search index (patient_search) could not be read back (no such fts5 table: "
+            "main.patient_search): it was damaged or replaced, and searches may miss patients"
         ]
 
 
