@@ -15,7 +15,15 @@ from db.database import Database
 from db.migrations import Migration
 from programmer.drug_library import default_drug_library
 from programmer.projection import ClinicSettings
-from tests.db.factories import NOW, later, open_new, programme, save
+from tests.db.factories import (
+    NOW,
+    add_later_tables,
+    drop_later_tables,
+    later,
+    open_new,
+    programme,
+    save,
+)
 
 
 def _add_column(sdb: SqliteDatabase) -> None:
@@ -91,12 +99,10 @@ SCHEMA_3_TABLES = ("drug_library", "compounded_confirmation")
 
 def drop_after_schema_3(conn: sqlite3.Connection) -> None:
     """Back to schema 3: the worklist figures (schema 4) with the triggers that keep them, the
-    assessments (schema 5), the visits (schema 6) with the trigger on the audit trail, the
-    browser's order (a later schema)."""
+    assessments (schema 5), the visits (schema 6) with the trigger on the audit trail."""
     names = conn.execute(
         "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'table') "
-        "AND (name LIKE 'worklist%' OR name LIKE 'visit%' OR name = 'assessment' "
-        "OR name = 'patient_order') "
+        "AND (name LIKE 'worklist%' OR name LIKE 'visit%' OR name = 'assessment') "
         "ORDER BY type DESC"
     ).fetchall()
     for kind, name in names:
@@ -110,10 +116,9 @@ def _schema_3_clinic(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
         patch.setattr(worklist, "refresh_stale", lambda *args: None)
         with open_new(path) as database:
-            # Today's code writes the browser's order with a patient: its table (a later
-            # schema) is made for the save, and dropped again with the later schemas.
-            database._sdb.executescript(migrations.SCHEMA_PATIENT_ORDER)
+            add_later_tables(database)
             save(database, programme())
+        drop_later_tables(path)
 
 
 def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(
