@@ -172,7 +172,9 @@ def insert_patient(
     now: datetime,
     audit_seq: int,
 ) -> int:
-    """The patient's row and its search entry; returns the row id."""
+    """The patient's row, its search entry and its place in the browser's order; returns the
+    row id. The row's own ``sort_key`` and ``scan_text`` stay those of the name at creation
+    (the row never changes): nothing orders or scans by them."""
     cursor = sdb.execute(
         "INSERT INTO patient (id, name, birth_date, spasticity_origin, diagnosis, notes, "
         "sort_key, scan_text, created_at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
