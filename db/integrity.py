@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import anchor, audit_check, migrations
+from db import anchor, audit_check, migrations, patients, search
 from db.audit_check import RECOMPUTED, ROLLED_BACK
 from db.audit_times import backwards_times
 from db.kind import DatabaseKind
@@ -39,6 +40,7 @@ def verify(
         storage += [f"SQLite integrity check: {message}" for message in checks[:20]]
     for table, rowid, parent, _ in sdb.execute("PRAGMA foreign_key_check").fetchall()[:20]:
         storage.append(f"{table} row {rowid} refers to a missing {parent} row")
+    storage += derived_problems(sdb)
     chain, count, head = audit_check.chain_problems(sdb)
     records = audit_check.record_problems(sdb, migrations.RECORD_TABLES)
     present = {
@@ -67,6 +69,128 @@ def verify(
         problems=audit_problems + storage,
         seen_head=None if seen is None else (seen.seq, seen.hash),
     )
+
+
+def derived_problems(sdb: SqliteDatabase) -> list[str]:
+    """The tables derived from the patient records that the browser reads, against the records:
+    each patient's place in the browser's order (``patient_order``) and its search index entry
+    (``patient_search``) must be those of its current name and its id (db/patients.py). One out
+    of step lists a patient out of place, hides it from the first page or from a search, or
+    finds it by words its record no longer has."""
+    tables = {row[0] for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"patient_order", "patient_revision"} <= tables:  # a backup from before the schema
+        return []
+    current = sdb.execute(
+        f"SELECT p.num, p.id, {patients.CURRENT_NAME} FROM patient p ORDER BY p.num"
+    ).fetchall()
+    ids = {int(num): str(pid) for num, pid, _ in current}
+    order = {
+        int(num): (key, text)
+        for num, key, text in sdb.execute(
+            "SELECT patient_num, sort_key, scan_text FROM patient_order"
+        )
+    }
+    problems: list[str] = []
+    for num, pid, name in current:
+        stored = order.get(int(num))
+        if stored is None:
+            problems.append(
+                f"patient {pid} has no place in the browser's order (patient_order): it is "
+                "missing from the patient list and from every search"
+            )
+        elif stored != (search.sort_key(name), search.scan_text(name, pid)):
+            problems.append(
+                f"patient {pid}'s place in the browser's order (patient_order) is not that of "
+                "its current name: it is listed out of place, and a search of a common word "
+                "may miss it or find it by words its record does not have"
+            )
+    try:
+        out_of_step = _search_entries_out_of_step(sdb, current)
+    except sqlite3.Error as exc:
+        problems.append(
+            f"the search index (patient_search) could not be read back ({exc}): it was damaged "
+            "or replaced, and searches may miss patients"
+        )
+        out_of_step = []
+    problems += [
+        f"patient {ids[num]}'s search entry (patient_search) is not that of its current name "
+        "and id: a search may miss it or find it by words its record does not have"
+        if num in ids
+        else f"the search index (patient_search) holds an entry {num} for no patient"
+        for num in out_of_step
+    ]
+    if len(problems) > 20:
+        return [*problems[:20], "(further problems not listed)"]
+    return problems
+
+
+def _search_entries_out_of_step(
+    sdb: SqliteDatabase, current: list[tuple[int, str, str]]
+) -> list[int]:
+    """The entries of the contentless search index whose terms are not those of the patient's
+    current record, and entries for no patient. What the index holds is read back through an
+    ``fts5vocab`` table and compared with the folded words (db/search.py); an entry that differs
+    is compared again with what a scratch index of the same definition makes of the record, so
+    that only the index's own tokenizer has the last word."""
+    held: dict[int, tuple[list[str], list[str]]] = {}
+    sdb.execute(
+        "CREATE VIRTUAL TABLE temp.verify_held USING fts5vocab(main, patient_search, instance)"
+    )
+    try:
+        for term, doc, col in sdb.execute(
+            "SELECT term, doc, col FROM temp.verify_held ORDER BY doc, col, offset"
+        ):
+            name, ident = held.setdefault(int(doc), ([], []))
+            (name if col == "name" else ident).append(str(term))
+        records = {num: (pid, name) for num, pid, name in current}
+        differing = [
+            num
+            for num, (pid, name) in records.items()
+            if held.get(num) != (search.name_terms(name).split(), search.id_terms(pid).split())
+        ]
+        confirmed: list[int] = []
+        for start in range(0, len(differing), 500):  # a few at a time, until enough to report
+            chunk = differing[start : start + 500]
+            confirmed += _tokenized_differently(sdb, {num: records[num] for num in chunk})
+            if len(confirmed) > 20:
+                break
+    finally:
+        sdb.execute("DROP TABLE IF EXISTS temp.verify_held")
+    return sorted([*confirmed, *(held.keys() - records.keys())])
+
+
+def _tokenized_differently(sdb: SqliteDatabase, records: dict[int, tuple[str, str]]) -> list[int]:
+    """Of the patients ``records`` (num: id, current name), those whose search entry is not
+    what an index of patient_search's own definition makes of their record."""
+    definition = sdb.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'patient_search'"
+    ).fetchone()
+    scratch = str(definition[0]).replace(
+        "CREATE VIRTUAL TABLE patient_search", "CREATE VIRTUAL TABLE temp.verify_search", 1
+    )
+    sdb.execute(scratch)
+    try:
+        sdb.conn.executemany(
+            "INSERT INTO temp.verify_search (rowid, name, ident) VALUES (?, ?, ?)",
+            [
+                (num, search.name_terms(name), search.id_terms(pid))
+                for num, (pid, name) in records.items()
+            ],
+        )
+        sdb.execute(
+            "CREATE VIRTUAL TABLE temp.verify_made USING fts5vocab(temp, verify_search, instance)"
+        )
+        marks = ", ".join("?" for _ in records)
+        terms = f"SELECT term, doc, col, offset FROM temp.{{}} WHERE doc IN ({marks})"
+        held, made = terms.format("verify_held"), terms.format("verify_made")
+        rows = sdb.execute(
+            f"SELECT doc FROM ({held} EXCEPT {made}) UNION SELECT doc FROM ({made} EXCEPT {held})",
+            [*records] * 4,
+        ).fetchall()
+    finally:
+        for table in ("verify_made", "verify_search"):
+            sdb.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    return [int(row[0]) for row in rows]
 
 
 def anchor_problems(

@@ -359,6 +359,23 @@ CREATE INDEX pump_serial_correction_by_patient ON pump_serial_correction (patien
 """
 
 
+# The browser's order of each patient's current name. The patient row is immutable and keeps
+# the sort key and scan text (db/search.py) of the name it was created with; a corrected name is
+# a revision row. So the list with nothing typed, the order of search results and the scan that
+# serves common words read this table instead (db/patients.py), written with the patient and
+# replaced with each correction in the same transaction. Derived from the records like the
+# search index: neither immutable nor audited; verify checks it against them (db/integrity.py).
+SCHEMA_PATIENT_ORDER = """
+CREATE TABLE patient_order (
+    patient_num INTEGER PRIMARY KEY REFERENCES patient (num),
+    sort_key TEXT NOT NULL,
+    scan_text TEXT NOT NULL
+) STRICT;
+-- In name order, with the scan text: the scan of common words reads the index alone.
+CREATE INDEX patient_order_by_name ON patient_order (sort_key, patient_num, scan_text);
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """Step ``version - 1`` -> ``version``; ``apply`` runs inside the migration's transaction."""
@@ -428,6 +445,19 @@ def _create_record_corrections(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_RECORD_CORRECTIONS)
 
 
+def _create_patient_order(sdb: SqliteDatabase) -> None:
+    """The browser's order, filled for the patients already there from their current names
+    (the newest revision, else the name at creation)."""
+    from db import patients, search
+
+    sdb.executescript(SCHEMA_PATIENT_ORDER)
+    rows = sdb.execute(f"SELECT p.num, p.id, {patients.CURRENT_NAME} FROM patient p").fetchall()
+    sdb.conn.executemany(
+        "INSERT INTO patient_order (patient_num, sort_key, scan_text) VALUES (?, ?, ?)",
+        [(num, search.sort_key(name), search.scan_text(name, pid)) for num, pid, name in rows],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -438,6 +468,7 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "audit trail keyed and anchored outside the file", _anchor_audit_trail),
     Migration(8, "clinic settings versions", _create_clinic_settings),
     Migration(9, "patient record revisions, pump serial corrections", _create_record_corrections),
+    Migration(10, "the browser's order follows corrected names", _create_patient_order),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

@@ -148,6 +148,21 @@ def with_record(programme: Programme, record: PatientRecord) -> Programme:
 # ---------------------------------------------------------------- writing
 
 
+# The browser's order and scan text of a patient's current name (db/migrations.py, "patient
+# order"): the patient row keeps those of the name it was created with, so they are kept here,
+# written with the patient and replaced with each correction, in the same transaction.
+PUT_ORDER = (
+    "INSERT INTO patient_order (patient_num, sort_key, scan_text) VALUES (?, ?, ?) "
+    "ON CONFLICT (patient_num) DO UPDATE SET "
+    "sort_key = excluded.sort_key, scan_text = excluded.scan_text"
+)
+
+
+def order_row(num: int, patient: Patient) -> tuple[int, str, str]:
+    """Patient ``num``'s row of ``patient_order`` for its current record ``patient``."""
+    return (num, search.sort_key(patient.name), search.scan_text(patient.name, patient.id))
+
+
 def insert_patient(
     sdb: SqliteDatabase,
     patient: Patient,
@@ -157,7 +172,9 @@ def insert_patient(
     now: datetime,
     audit_seq: int,
 ) -> int:
-    """The patient's row and its search entry; returns the row id."""
+    """The patient's row, its search entry and its place in the browser's order; returns the
+    row id. The row's own ``sort_key`` and ``scan_text`` stay those of the name at creation
+    (the row never changes): nothing orders or scans by them."""
     cursor = sdb.execute(
         "INSERT INTO patient (id, name, birth_date, spasticity_origin, diagnosis, notes, "
         "sort_key, scan_text, created_at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -179,6 +196,7 @@ def insert_patient(
         "INSERT INTO patient_search (rowid, name, ident) VALUES (?, ?, ?)",
         [num, search.name_terms(patient.name), search.id_terms(patient.id)],
     )
+    sdb.execute(PUT_ORDER, order_row(num, patient))
     return num
 
 
@@ -224,7 +242,8 @@ def insert_patient_revision(
     audit_seq: int,
 ) -> int:
     """A corrected record of ``patient`` (its id unchanged), the newest being the record; its
-    search entry follows the corrected name. Returns the row id."""
+    search entry and its place in the browser's order follow the corrected name. Returns the
+    row id."""
     was = read_patient(sdb, patient.id).patient
     cursor = sdb.execute(
         "INSERT INTO patient_revision (patient_id, name, birth_date, spasticity_origin, "
@@ -254,6 +273,7 @@ def insert_patient_revision(
         "INSERT INTO patient_search (rowid, name, ident) VALUES (?, ?, ?)",
         [num, search.name_terms(patient.name), search.id_terms(patient.id)],
     )
+    sdb.execute(PUT_ORDER, order_row(num, patient))
     sdb.execute("INSERT OR IGNORE INTO worklist_stale (patient_id) VALUES (?)", [patient.id])
     return int(cursor.lastrowid or 0)
 
@@ -489,19 +509,20 @@ def search_patients(sdb: SqliteDatabase, text: str, limit: int) -> list[PatientS
         where = " AND ".join("scan_text LIKE ?" for _ in patterns)
         page = sdb.execute(
             f"""
-            SELECT num FROM patient INDEXED BY patient_by_name
+            SELECT patient_num FROM patient_order INDEXED BY patient_order_by_name
             WHERE {where} AND sort_key <= (
-                SELECT sort_key FROM patient INDEXED BY patient_by_name
-                ORDER BY sort_key, num LIMIT 1 OFFSET ?
+                SELECT sort_key FROM patient_order INDEXED BY patient_order_by_name
+                ORDER BY sort_key, patient_num LIMIT 1 OFFSET ?
             )
-            ORDER BY sort_key, num LIMIT ?
+            ORDER BY sort_key, patient_num LIMIT ?
             """,
             [*patterns, search.SCAN_ROWS, limit + 1],
         ).fetchall()
     if len(page) <= limit:  # not common enough in the first names: sort the index matches
         page = sdb.execute(
-            "SELECT p.num FROM patient_search s JOIN patient p ON p.num = s.rowid "
-            "WHERE patient_search MATCH ? ORDER BY p.sort_key, p.num LIMIT ?",
+            "SELECT o.patient_num FROM patient_search s "
+            "JOIN patient_order o ON o.patient_num = s.rowid "
+            "WHERE patient_search MATCH ? ORDER BY o.sort_key, o.patient_num LIMIT ?",
             [query, limit + 1],
         ).fetchall()
     nums = [int(row[0]) for row in page]
@@ -511,9 +532,11 @@ def search_patients(sdb: SqliteDatabase, text: str, limit: int) -> list[PatientS
 
 
 def first_patients(sdb: SqliteDatabase, limit: int) -> list[PatientSummary]:
-    """The first ``limit`` patients by name (the browser's list before anything is typed)."""
+    """The first ``limit`` patients by current name (the browser's list before anything is
+    typed)."""
     rows = sdb.execute(
-        "SELECT num FROM patient INDEXED BY patient_by_name ORDER BY sort_key, num LIMIT ?",
+        "SELECT patient_num FROM patient_order INDEXED BY patient_order_by_name "
+        "ORDER BY sort_key, patient_num LIMIT ?",
         [max(limit, 0)],
     ).fetchall()
     return _summaries(sdb, [int(row[0]) for row in rows])

@@ -256,15 +256,16 @@ def interrogate(
 
 
 def stopped(sdb: SqliteDatabase) -> list[StoppedPump]:
-    """Every patient whose pump has an unfinished programming session, by name. A pump since
-    replaced (another serial on record) is not listed."""
+    """Every patient whose pump has an unfinished programming session, by current name. A pump
+    since replaced (another serial on record) is not listed."""
     rows = sdb.execute(
         f"SELECT s.patient_id, {patients.CURRENT_NAME}, s.serial, s.updated_at "
         "FROM simulated_pump s "
         "JOIN patient p ON p.id = s.patient_id "
+        "JOIN patient_order o ON o.patient_num = p.num "
         "WHERE json_extract(s.state, '$.session') IS NOT NULL "
         "AND s.serial = (SELECT serial FROM pump WHERE patient_id = s.patient_id "
-        "ORDER BY id DESC LIMIT 1) ORDER BY p.sort_key"
+        "ORDER BY id DESC LIMIT 1) ORDER BY o.sort_key, p.num"
     ).fetchall()
     return [StoppedPump(pid, name, serial, moment_from(at)) for pid, name, serial, at in rows]
 

@@ -3,10 +3,12 @@ passes ``now`` explicitly (NOW unless it says otherwise), never the clock."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from db import migrations
 from db.database import Database, PumpRecord
 from db.programmes import acknowledgement_key
 from programmer.check_context import CheckContext
@@ -117,6 +119,24 @@ def acks_for(
 
 def open_new(path: Path, *, now: datetime = NOW) -> Database:
     return Database.open(path, create=True, now=now)
+
+
+# Tables of later schemas that today's code writes with every patient (db/patients.py). A test
+# that builds a database at an older schema adds them while it writes, and drops them after, so
+# that the migrations create them when the database is next opened.
+LATER_WRITTEN = {"patient_order": migrations.SCHEMA_PATIENT_ORDER}
+
+
+def add_later_tables(database: Database) -> None:
+    for schema in LATER_WRITTEN.values():
+        database._sdb.executescript(schema)
+
+
+def drop_later_tables(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for table in LATER_WRITTEN:
+        conn.execute(f"DROP TABLE {table}")
+    conn.close()
 
 
 def save(

@@ -20,7 +20,15 @@ from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
 from db.migrations import Migration
 from db.users import Role
-from tests.db.factories import NOW, later, open_new, programme, save
+from tests.db.factories import (
+    NOW,
+    add_later_tables,
+    drop_later_tables,
+    later,
+    open_new,
+    programme,
+    save,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PW = "correct horse battery"
@@ -230,9 +238,11 @@ def _schema_3(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             migrations, "MIGRATIONS", migrations.MIGRATIONS[: migrations.KEYED_SCHEMA - 1]
         )
         with open_new(path) as database:
+            add_later_tables(database)
             admin = database.first_administrator("admin", ADMIN_PW, NOW)
             database.add_user("dr.lee", Role.CLINICIAN, CLIN_PW, by=admin, now=NOW)
             save(database, programme(daily="420"))
+        drop_later_tables(path)
 
 
 def test_old_database_migrates_in_place_old_entries_verify_new_ones_keyed(

@@ -15,7 +15,15 @@ from db.database import Database
 from db.migrations import Migration
 from programmer.drug_library import default_drug_library
 from programmer.projection import ClinicSettings
-from tests.db.factories import NOW, later, open_new, programme, save
+from tests.db.factories import (
+    NOW,
+    add_later_tables,
+    drop_later_tables,
+    later,
+    open_new,
+    programme,
+    save,
+)
 
 
 def _add_column(sdb: SqliteDatabase) -> None:
@@ -108,7 +116,9 @@ def _schema_3_clinic(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
         patch.setattr(worklist, "refresh_stale", lambda *args: None)
         with open_new(path) as database:
+            add_later_tables(database)
             save(database, programme())
+        drop_later_tables(path)
 
 
 def test_schema_1_database_is_upgraded_to_2_and_marked_clinical(
@@ -171,7 +181,8 @@ def test_a_database_before_clinic_settings_migrates_in_place_with_the_defaults(
     )
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE clinic_settings")
-    for table in ("patient_revision", "pump_serial_correction"):  # the migrations after it
+    # The migrations after it.
+    for table in ("patient_revision", "pump_serial_correction", "patient_order"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute(f"PRAGMA user_version = {settings - 1}")
     conn.close()

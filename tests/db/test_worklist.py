@@ -23,7 +23,18 @@ from programmer.programme import Mode, Reservoir
 from programmer.simulated_pump import SessionStep
 from programmer.telemetry import Link, transmit
 from programmer.worklist import Reason, Status, worklist
-from tests.db.factories import NOW, USER, open_new, patient, programme, pump, pump_record, save
+from tests.db.factories import (
+    NOW,
+    USER,
+    add_later_tables,
+    drop_later_tables,
+    open_new,
+    patient,
+    programme,
+    pump,
+    pump_record,
+    save,
+)
 
 PID = "MRN-0042"
 
@@ -166,8 +177,10 @@ def test_migration_fills_the_figures_of_an_existing_database(
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
         patch.setattr(stored, "refresh_stale", lambda *args: None)
         with open_new(path) as database:
+            add_later_tables(database)
             database.create_patient(patient(), pump_record(), user=USER, now=NOW)
             save(database, programme())
+        drop_later_tables(path)
     with Database.open(path, now=NOW + timedelta(days=1)) as database:
         assert migrations.user_version(database._sdb) == migrations.schema_version()
         assert stored_figures(database) == recomputed(database)
