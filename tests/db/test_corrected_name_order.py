@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from db import migrations, search
 from db.database import Database
-from programmer.simulated_pump import Link, SessionStep, transmit
+from programmer.simulated_pump import SessionStep
+from programmer.telemetry import Link, transmit
 from tests.db.factories import (
     NOW,
     USER,
