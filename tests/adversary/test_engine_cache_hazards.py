@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -87,7 +86,10 @@ OPS = st.tuples(
 )
 
 
-def _edit(p: Programme, op: tuple[Any, ...], history: list[Programme]) -> Programme:
+Op = tuple[str, int, Decimal, int, str, str]
+
+
+def _edit(p: Programme, op: Op, history: list[Programme]) -> Programme:
     """One editor operation (programmer/schedule_edit.py); a refused one changes nothing."""
     kind, i, value, minute, weekday, concentration = op
     pump = CATALOGUE.pump(p.pump.model)
@@ -154,7 +156,7 @@ def _afresh(p: Programme, context: CheckContext | None) -> tuple[object, ...]:
     against_start=st.booleans(),
 )
 def test_a_warm_check_after_any_edits_equals_a_cold_check_of_an_equal_copy(
-    start: Programme, ops: list[tuple[Any, ...]], against_start: bool
+    start: Programme, ops: list[Op], against_start: bool
 ) -> None:
     context = CheckContext.packaged(current=start) if against_start else None
     history = [start]
