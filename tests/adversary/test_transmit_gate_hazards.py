@@ -6,6 +6,7 @@ reviewed, and that must be the patient's programme, not one another window or an
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog
@@ -108,4 +109,57 @@ def test_a_review_of_a_superseded_version_does_not_clear_it_for_transmission(
     assert pump.programme != held.programme, (
         f"version {held.number} went to the pump on its old review although version "
         f"{newer.number} replaced it"
+    )
+
+
+def _transmit_elsewhere(path: Path, version: ProgrammeVersion) -> None:
+    """Another console reads the pump and programmes ``version`` into it (stop, send, read
+    back, restart), stored as that console's transmit workflow stores it."""
+    other = Database.open(path, create=False, now=NOW)
+    try:
+        pump = other.interrogate_pump(LENA, user="dr.other", now=NOW)
+        pump.stop()
+        pump.send(version.programme)
+        pump.read_back()
+        pump.restart()
+        other.store_pump(
+            LENA,
+            pump,
+            action="pump.transmitted",
+            details={"version": version.number, "steps": [], "matched": True, "message": ""},
+            user="dr.other",
+            now=NOW,
+        )
+    finally:
+        other.close()
+
+
+def test_the_review_that_clears_a_transmission_compares_with_the_pump_as_it_runs_now(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The hazard: the visit's review is what clears a version for the pump, and it shows each
+    dose change against what the pump delivers. Another console has reprogrammed the pump
+    (240 mcg/day) since this window interrogated it (200 mcg/day): the review must compare
+    the version to transmit (220 mcg/day) with 240, not with the 200 this window last saw,
+    or the clinician confirms a change (+10 %) that is not the one the pump will make."""
+    window, prompter = _window_in_a_visit(qtbot, tmp_path)
+    held = window.current
+    assert held is not None
+    newer = _save_elsewhere(window.db.path, held, 240)
+    _transmit_elsewhere(window.db.path, newer)
+    running = window.db.simulated_pump(LENA, now=NOW)
+    assert running is not None and running.programme == newer.programme
+    seen: list[VisitReviewDialog] = []
+
+    def confirm(dialog: QDialog) -> bool:
+        assert isinstance(dialog, VisitReviewDialog)
+        seen.append(dialog)
+        return _confirm_review(dialog)
+
+    prompter.dialogs.append(confirm)
+    window.visit_workflow.review()
+    [review] = seen
+    befores = {change.change.before_mcg for change in review.review.dose_changes}
+    assert befores == {Fraction(240)}, (
+        f"the review compares with {sorted(befores)} mcg/day, not the 240 mcg/day the pump runs"
     )
