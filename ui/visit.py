@@ -210,7 +210,10 @@ class VisitWorkflow(QObject):
         patient_id = record.patient.id
         now = session.clock()
         try:
-            pump = self._pump.state or session.db.simulated_pump(patient_id, now=now)
+            # The pump as stored (what this or any other console last did to it), brought to
+            # now: the review clears a version for the pump against what the pump really runs,
+            # not against this window's last reading.
+            pump = session.db.simulated_pump(patient_id, now=now) or self._pump.state
             if pump is None:
                 session.prompter.warn(
                     "The pump has not been read", "Interrogate the pump first (Ctrl+I)."

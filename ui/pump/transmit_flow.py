@@ -43,7 +43,34 @@ class TransmitFlow(PumpController):
         self.gate: TransmitGate | None = None
 
     def _cleared(self, version: ProgrammeVersion) -> bool:
-        """The gate lets ``version`` go to the pump (True when there is no gate)."""
+        """``version`` is still the patient's programme in the database (another window or an
+        ``itb-console import`` may have saved a newer one since this window read it: sending
+        the older one would undo that change on the pump), and the gate lets it go (True when
+        there is no gate). Each refusal says why."""
+        session = self.session
+        try:
+            stored = self._db.current_version(self._patient_id)
+        except DatabaseError as exc:
+            session.prompter.warn(
+                "Not transmitted", f"The patient's programme cannot be read: {exc}"
+            )
+            return False
+        if stored is not None and stored.number != version.number:
+            session.prompter.warn(
+                "Not transmitted: a newer version was saved",
+                f"Version {stored.number} was saved by {stored.saved_by} at "
+                f"{stored.saved_at:%Y-%m-%d %H:%M} after this window read version "
+                f"{version.number}: the patient's programme is now version {stored.number}, so "
+                f"version {version.number} was not sent and the pump is as it was. Close the "
+                f"patient and open it again to see version {stored.number}, review it, then "
+                "transmit.",
+            )
+            self.status_message.emit(
+                f"Not transmitted: version {stored.number} was saved elsewhere after version "
+                f"{version.number}.",
+                15000,
+            )
+            return False
         return self.gate is None or self.gate(version)
 
     def transmit(

@@ -15,16 +15,17 @@ from pytestqt.qtbot import QtBot
 from db.database import Database, ProgrammeVersion, acknowledgement_key
 from programmer.finding import Severity
 from programmer.schedule_edit import set_daily_dose
-from tests.ui.test_pump_support import (
+from ui.main_window import MainWindow
+from ui.visit_review import VisitReviewDialog
+
+from .test_pump_support import (
     PumpPrompter,
     pump_window,
     reviewer,
     transmit_with,
     trigger,
 )
-from tests.ui.window_helpers import NOW
-from ui.main_window import MainWindow
-from ui.visit_review import VisitReviewDialog
+from .window_helpers import NOW
 
 LENA = "DEMO-0007"  # SynchroMed II, 200 mcg/day simple continuous
 
@@ -89,6 +90,7 @@ def test_a_version_superseded_by_another_console_is_not_transmitted_in_a_visit(
     assert pump.programme != held.programme, (
         f"version {held.number} was transmitted although version {newer.number} replaced it"
     )
+    assert "Not transmitted: a newer version was saved" in prompter.titles()
 
 
 def test_a_review_of_a_superseded_version_does_not_clear_it_for_transmission(
@@ -110,6 +112,7 @@ def test_a_review_of_a_superseded_version_does_not_clear_it_for_transmission(
         f"version {held.number} went to the pump on its old review although version "
         f"{newer.number} replaced it"
     )
+    assert "Not transmitted: a newer version was saved" in prompter.titles()
 
 
 def _transmit_elsewhere(path: Path, version: ProgrammeVersion) -> None:
