@@ -458,6 +458,23 @@ def _create_patient_order(sdb: SqliteDatabase) -> None:
     )
 
 
+# The recent list's order: the moment a patient was opened cannot order it alone (a training
+# database's simulated clock stands still until the trainer moves it, so every opening has the
+# same time): each opening also takes the next number. Existing rows keep their order.
+SCHEMA_OPENED_ORDER = """
+ALTER TABLE patient_opened ADD COLUMN opened_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE patient_opened SET opened_seq = (
+    SELECT count(*) FROM patient_opened o
+    WHERE (o.opened_at, o.patient_num) <= (patient_opened.opened_at, patient_opened.patient_num)
+);
+CREATE INDEX patient_opened_by_order ON patient_opened (opened_seq);
+"""
+
+
+def _order_openings(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_OPENED_ORDER)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -469,6 +486,7 @@ MIGRATIONS: list[Migration] = [
     Migration(8, "clinic settings versions", _create_clinic_settings),
     Migration(9, "patient record revisions, pump serial corrections", _create_record_corrections),
     Migration(10, "the browser's order follows corrected names", _create_patient_order),
+    Migration(11, "the recent list ordered by each opening, whatever the clock", _order_openings),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

@@ -291,10 +291,14 @@ def insert_serial_correction(
 
 
 def mark_opened(sdb: SqliteDatabase, patient_id: str, now: datetime) -> None:
+    """The patient was opened at ``now``: first in the recent list, by the next opening number
+    (a simulated clock may give every opening the same time)."""
     num = patient_num(sdb, patient_id)
     sdb.execute(
-        "INSERT INTO patient_opened (patient_num, opened_at) VALUES (?, ?) "
-        "ON CONFLICT (patient_num) DO UPDATE SET opened_at = excluded.opened_at",
+        "INSERT INTO patient_opened (patient_num, opened_at, opened_seq) VALUES (?, ?, "
+        "(SELECT coalesce(max(opened_seq), 0) + 1 FROM patient_opened)) "
+        "ON CONFLICT (patient_num) DO UPDATE SET opened_at = excluded.opened_at, "
+        "opened_seq = excluded.opened_seq",
         [num, moment_text(now, "now")],
     )
 
@@ -564,7 +568,7 @@ def recent_patients(sdb: SqliteDatabase, limit: int) -> list[PatientSummary]:
         f"""
         SELECT {_SUMMARY_COLUMNS}
         FROM patient_opened o CROSS JOIN patient p ON p.num = o.patient_num
-        ORDER BY o.opened_at DESC, p.num DESC
+        ORDER BY o.opened_seq DESC
         LIMIT ?
         """,
         [max(limit, 0)],

@@ -340,6 +340,7 @@ class MainWindow(
         self.assessment_workflow.patient_opened()
         self.visit_workflow.patient_opened()
         self._update_title()
+        self.browser.open_patient_id = record.patient.id
         self.browser.refresh()
         return True
 
@@ -416,6 +417,7 @@ class MainWindow(
             self.document.undo_stack.clear()
         self.pump_workflows.patient_closed()
         self._update_title()
+        self.browser.open_patient_id = None
         return True
 
     def revert(self) -> None:

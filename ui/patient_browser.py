@@ -65,6 +65,9 @@ class PatientBrowser(QWidget):
     def __init__(self, database: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = database
+        # The patient open in the window: highlighted in the list when nothing is typed, so the
+        # row that stands out is never another patient's (set by the window).
+        self.open_patient_id: str | None = None
         self.search = QLineEdit(placeholderText="Search name or ID…")
         self.search.setAccessibleName("Search patients by name or ID")
         self.search.setClearButtonEnabled(True)
@@ -130,7 +133,10 @@ class PatientBrowser(QWidget):
             self.caption.setText(f"Search failed: {exc}")
         self.model.set_rows(rows)
         if rows:
-            self.table.selectRow(0)
+            # Typed words: the first match, which Enter opens. Nothing typed: the open patient.
+            ids = [row.id for row in rows]
+            open_id = self.open_patient_id
+            self.table.selectRow(ids.index(open_id) if not text and open_id in ids else 0)
 
     def _open_first(self) -> None:
         if self.model.rowCount():

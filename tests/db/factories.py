@@ -139,6 +139,13 @@ def drop_later_tables(path: Path) -> None:
     conn.close()
 
 
+def undo_opening_order(conn: sqlite3.Connection) -> None:
+    """Back to the schema before the recent list's opening numbers (migration
+    ``_order_openings``), for a test that builds an older database with today's code."""
+    conn.execute("DROP INDEX patient_opened_by_order")
+    conn.execute("ALTER TABLE patient_opened DROP COLUMN opened_seq")
+
+
 def save(
     database: Database,
     prog: Programme,

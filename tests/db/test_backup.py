@@ -44,7 +44,9 @@ def test_backup_while_another_window_writes(tmp_path: Path) -> None:
     database = _clinic(path)
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
-    writer.execute("INSERT INTO patient_opened SELECT num, 'x' FROM patient")
+    writer.execute(
+        "INSERT INTO patient_opened (patient_num, opened_at) SELECT num, 'x' FROM patient"
+    )
     database.backup(tmp_path / "copy.sqlite")
     writer.execute("ROLLBACK")
     writer.close()

@@ -23,6 +23,7 @@ from tests.db.factories import (
     open_new,
     programme,
     save,
+    undo_opening_order,
 )
 
 
@@ -184,6 +185,7 @@ def test_a_database_before_clinic_settings_migrates_in_place_with_the_defaults(
     # The migrations after it.
     for table in ("patient_revision", "pump_serial_correction", "patient_order"):
         conn.execute(f"DROP TABLE {table}")
+    undo_opening_order(conn)
     conn.execute(f"PRAGMA user_version = {settings - 1}")
     conn.close()
     with Database.open(path, now=later(60)) as database:

@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from db.database import (
     Database,
@@ -127,6 +129,64 @@ def test_recent_patients_newest_first(database: Database) -> None:
     assert [s.id for s in database.recent_patients(limit=2)] == ["MRN-2", "MRN-3"]
     with pytest.raises(UnknownPatientError):
         database.mark_opened("MRN-404", NOW)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(opened=st.lists(st.integers(min_value=0, max_value=4), min_size=1, max_size=12))
+def test_the_recent_list_follows_each_opening_even_when_the_clock_stands_still(
+    tmp_path_factory: pytest.TempPathFactory, opened: list[int]
+) -> None:
+    """The hazard: a training database's simulated clock stands still until the trainer moves
+    it, so every opening has the same time; the recent list (and the row the browser
+    highlights) must still put the patient opened last first, never another by its number."""
+    with open_new(tmp_path_factory.mktemp("recent") / "clinic.sqlite") as database:
+        for i in range(5):
+            database.create_patient(
+                patient(f"MRN-{i}", f"Patient {i}"), pump_record(f"S{i}"), user=USER, now=NOW
+            )
+        for i in opened:
+            database.mark_opened(f"MRN-{i}", NOW)
+        expected = list(dict.fromkeys(f"MRN-{i}" for i in reversed(opened)))
+        assert [s.id for s in database.recent_patients(limit=10)] == expected
+
+
+def test_an_older_database_keeps_its_recent_order_through_the_migration(tmp_path: Path) -> None:
+    """The opening numbers (migration ``_order_openings``) are filled from the times already
+    stored, so a migrated database lists its recent patients as before."""
+    import sqlite3
+
+    from db import migrations
+    from tests.db.factories import undo_opening_order
+
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        for i in range(4):
+            database.create_patient(
+                patient(f"MRN-{i}", f"Patient {i}"), pump_record(f"S{i}"), user=USER, now=NOW
+            )
+        for i, minutes in ((2, 1), (0, 2), (3, 3), (1, 2)):
+            database.mark_opened(f"MRN-{i}", later(minutes))
+    version = next(
+        m.version for m in migrations.MIGRATIONS if m.apply is migrations._order_openings
+    )
+    assert version == migrations.schema_version()  # the last one: nothing after it to undo
+    conn = sqlite3.connect(path, isolation_level=None)
+    undo_opening_order(conn)
+    conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.close()
+    with Database.open(path, now=later(60)) as database:
+        # By time, newest first; the two opened at the same minute by patient number, as the
+        # list ordered them before the migration.
+        assert [s.id for s in database.recent_patients(limit=10)] == [
+            "MRN-3",
+            "MRN-1",
+            "MRN-0",
+            "MRN-2",
+        ]
+        database.mark_opened("MRN-2", later(60))
+        assert database.recent_patients(limit=1)[0].id == "MRN-2"
 
 
 def test_summary_shows_pump_and_current_dose(database: Database) -> None:

@@ -17,7 +17,17 @@ from programmer.dose_checks import patient_group
 from programmer.drug_library import PatientGroup
 from programmer.finding import Code
 from programmer.programme import SpasticityOrigin
-from tests.db.factories import NOW, USER, D, later, open_new, patient, programme, save
+from tests.db.factories import (
+    NOW,
+    USER,
+    D,
+    later,
+    open_new,
+    patient,
+    programme,
+    save,
+    undo_opening_order,
+)
 
 PID = "MRN-0042"
 
@@ -228,6 +238,7 @@ def test_a_database_before_record_corrections_migrates_in_place(tmp_path: Path) 
     conn.execute("DROP TABLE patient_revision")
     conn.execute("DROP TABLE pump_serial_correction")
     conn.execute("DROP TABLE patient_order")  # the migration after it
+    undo_opening_order(conn)
     conn.execute(f"PRAGMA user_version = {version - 1}")
     conn.close()
     with Database.open(path, now=later(60)) as database:

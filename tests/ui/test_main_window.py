@@ -247,3 +247,26 @@ def test_save_into_a_database_file_deleted_under_the_window_is_refused_and_kept(
     assert window.document.is_modified  # the pending programme is kept
     assert window.document.pending.week.days["every_day"][1].rate_mcg_per_h == 20
     assert "Saved version" not in window.statusBar().currentMessage()
+
+
+def test_the_highlighted_row_of_the_patient_list_is_the_open_patient(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The hazard: a row that stands out in the list beside another patient's record invites
+    the wrong patient. With the window's clock standing still (as in training), reopening a
+    patient puts it first and highlighted; a search highlights its first match (Enter opens
+    it), and clearing the search comes back to the open patient."""
+    from .window_helpers import make_window, open_database
+
+    window = make_window(qtbot, open_database(tmp_path), tmp_path)
+
+    def highlighted() -> str:
+        return window.browser.model.summary(window.browser.table.currentIndex().row()).id
+
+    for patient_id in ("DEMO-0002", "DEMO-0007", "DEMO-0001", "DEMO-0002"):
+        assert window.open_patient(patient_id)
+        assert highlighted() == patient_id
+    window.browser.search.setText("Fischer")
+    assert highlighted() == "DEMO-0007"
+    window.browser.search.clear()
+    assert highlighted() == "DEMO-0002"
