@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from db.errors import DatabaseError
+from programmer import files
 
 STATE_DIR_VARIABLE = "ITB_CONSOLE_STATE_DIR"
 APP_NAME = "itb-console"
@@ -55,6 +56,12 @@ def state_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)
+
+
+# No output (a backup, a report, an export, with --force or not) is ever written into this
+# folder: it holds the installation's only audit key and the rollback check (product.md,
+# "Records and files": the key is kept "outside the database (owner-only permissions)").
+files.protect_folder(state_dir, "the workstation's audit key and the audit heads seen")
 
 
 def key_id(secret: bytes) -> str:

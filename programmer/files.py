@@ -25,6 +25,34 @@ from pathlib import Path
 # The files SQLite keeps beside a database: none of them may ever be an output.
 JOURNAL_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
+# Folders no output may be written into, whatever ``--force`` says, each with what it holds:
+# registered by the layer that owns them (db/anchor.py registers the workstation's audit key
+# and heads seen: product.md, "Records and files", the key is "kept outside the database", and
+# replacing it leaves every database keyed with it unwritable here). A callable, since where
+# the folder is may change with the environment (``$ITB_CONSOLE_STATE_DIR``).
+_protected_folders: list[tuple[Callable[[], Path | None], str]] = []
+
+
+def protect_folder(where: Callable[[], Path | None], holds: str) -> None:
+    """Refuse every output into the folder ``where()`` names (``holds`` says what is there)."""
+    _protected_folders.append((where, holds))
+
+
+def _protected_folder_problem(target: Path) -> str | None:
+    parent = os.path.realpath(target.parent)
+    for where, holds in _protected_folders:
+        folder = where()
+        if folder is None:
+            continue
+        if parent == os.path.realpath(Path(folder).expanduser().absolute()) or _same(
+            target.parent, Path(folder)
+        ):
+            return (
+                f"is in the folder that holds {holds}, which an output never replaces: "
+                "choose another file; nothing was written"
+            )
+    return None
+
 
 class FileProblem(OSError):
     """A file cannot be read or written as asked: ``reason`` says why, the message names the
@@ -116,7 +144,8 @@ def output_problem(
 ) -> str | None:
     """Why ``dest`` cannot take an output (checked before any work is done, and again just
     before the output is put in place), or None. ``protected`` are database files: neither they
-    nor their ``-wal``/``-shm``/``-journal`` files may be written."""
+    nor their ``-wal``/``-shm``/``-journal`` files may be written; nor may any file in a folder
+    registered with :func:`protect_folder`."""
     dest = Path(dest)
     target = dest.expanduser().absolute()
     for database in protected:
@@ -133,6 +162,9 @@ def output_problem(
                     + (f" (its {suffix[1:]} file)" if suffix else "")
                     + ": choose another file; nothing was written"
                 )
+    kept = _protected_folder_problem(target)
+    if kept is not None:
+        return kept
     try:
         info = os.lstat(target)
     except FileNotFoundError:

@@ -285,3 +285,21 @@ def test_saving_a_programme_file_replaces_one_only_when_told(tmp_path: Path) -> 
     assert path.read_text("utf-8") == "the clinician's own file"
     programme_file.save(programme(), path, force=True)
     assert programme_file.load(path) == programme()
+
+
+def test_no_output_is_written_into_the_audit_key_folder_even_with_force(
+    clinic: Path, tmp_path: Path
+) -> None:
+    """Every writer (the window's, the engine's) goes through write_output, which refuses the
+    folder db/anchor.py registers: a backup or a report there would replace the only key."""
+    from db import anchor
+
+    key = anchor.state_dir() / anchor.KEYS_FILE
+    before = key.read_bytes()
+    with pytest.raises(FileProblem, match="audit key"):
+        write_bytes(key, b"not a key", force=True)
+    with pytest.raises(FileProblem, match="audit key"):
+        write_bytes(anchor.state_dir() / "new-file.pdf", b"x", force=True)
+    with Database.open(clinic) as database, pytest.raises(DatabaseError, match="audit key"):
+        database.backup(key, overwrite=True)
+    assert key.read_bytes() == before

@@ -378,6 +378,9 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     from db.database import DatabaseError
 
+    problem = output_problem(args.file, force=args.force, protected=[database_path(args)[0]])
+    if problem is not None:  # before a password is asked for or anything recorded
+        return fail(f"{args.file}: {problem}")
     try:
         with session(args, "backup") as s:
             s.database.backup(args.file, overwrite=args.force)
