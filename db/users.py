@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -98,13 +98,14 @@ class UserRecord:
     role: Role
     active: bool
     failed_logins: int
-    locked_until: datetime | None
+    locked_until: datetime | None  # when the lock-out ends, as local wall-clock time (shown)
     created_at: datetime
     created_by: str
+    lock_ends: datetime | None = None  # the same instant in UTC: what the lock-out is timed by
 
     def locked_at(self, now: datetime) -> bool:
-        """True while the lock-out lasts."""
-        return self.locked_until is not None and now < self.locked_until
+        """True while the lock-out lasts, timed in UTC (:func:`security_instant`)."""
+        return self.lock_ends is not None and security_instant(now) < self.lock_ends
 
     @property
     def user(self) -> User:
@@ -120,6 +121,22 @@ class Account:
 
 
 # ---------------------------------------------------------------- errors
+
+
+def security_instant(moment: datetime) -> datetime:
+    """The instant ``moment`` names, in UTC: the clock the lock-out and its failed logins are
+    timed by (product.md, "Users and records": "lock-out after repeated failures"; "Accounts on
+    the command line": nothing changes "the lock-out clock on a clinical database"). A local
+    wall-clock time (no zone) is read in this process's time zone, the one the clock was read
+    in: a process started with another ``TZ`` reads a shifted wall clock and converts it back
+    to the same instant, so setting ``TZ`` neither lifts nor lengthens a lock-out. Clinical
+    times stay local wall-clock time (domain.md); only this clock is UTC."""
+    return moment.astimezone(timezone.utc)
+
+
+def _wall_clock(instant: datetime) -> datetime:
+    """A UTC instant as this computer's local wall-clock time (what the console shows)."""
+    return instant.astimezone().replace(tzinfo=None)
 
 
 class AuthenticationError(DatabaseError):
@@ -328,14 +345,19 @@ _COLUMNS = "name, role, active, failed_logins, locked_until, created_at, created
 
 def _account(row: tuple[Any, ...]) -> Account:
     name, role, active, failed, locked_until, created_at, created_by, password_hash = row
+    # Stored as a UTC instant (with its zone); a lock-out stored before that is a local
+    # wall-clock time without one, read as this computer's local time.
+    stored = optional_moment_from(locked_until)
+    lock_ends = None if stored is None else security_instant(stored)
     record = UserRecord(
         name=name,
         role=Role(role),
         active=bool(active),
         failed_logins=int(failed),
-        locked_until=optional_moment_from(locked_until),
+        locked_until=None if lock_ends is None else _wall_clock(lock_ends),
         created_at=datetime.fromisoformat(created_at),
         created_by=created_by,
+        lock_ends=lock_ends,
     )
     return Account(record, password_hash)
 
@@ -426,10 +448,11 @@ def settle_login(
         failures = record.failed_logins + 1
         details = {**why, "reason": "wrong password", "failed_in_a_row": failures}
         if failures >= MAX_FAILED_LOGINS:
-            until = now + LOCKOUT
+            ends = security_instant(now) + LOCKOUT
+            until = _wall_clock(ends)
             sdb.execute(
                 "UPDATE user_account SET failed_logins = 0, locked_until = ? WHERE name = ?",
-                [moment_text(until, "now"), who],
+                [ends.isoformat(), who],
             )
             _log(sdb, user=who, action="login.failed", now=now, details=details)
             _log(
@@ -437,7 +460,11 @@ def settle_login(
                 user=who,
                 action="account.locked",
                 now=now,
-                details={"after_failed_logins": failures, "locked_until": until.isoformat()},
+                details={
+                    "after_failed_logins": failures,
+                    "locked_until": until.isoformat(),
+                    "locked_until_utc": ends.isoformat(),
+                },
             )
             return AccountLockedError(until, just_locked=True)
         sdb.execute("UPDATE user_account SET failed_logins = ? WHERE name = ?", [failures, who])

@@ -18,7 +18,7 @@ from pathlib import Path
 from db.users import Role
 from tests.db.factories import NOW, open_new, patient, pump_record
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ADMIN_PW, CLIN_PW = "admin password 1", "clinician pw 12"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -488,3 +488,22 @@ def test_every_account_event_is_in_the_verified_audit_trail(tmp_path: Path) -> N
             "failed_in_a_row": 1,
         }
         assert database.verify().ok
+
+
+def test_the_lock_out_is_timed_by_the_instant_so_a_time_zone_cannot_lift_it() -> None:
+    """The lock-out clock is UTC (db/users.py security_instant): a clock read in a zone three
+    hours east names the same instant, so it is still locked; a lock-out stored before (a local
+    wall-clock time without a zone) still reads, as this computer's local time."""
+    ends = datetime(2026, 11, 22, 10, 15, tzinfo=timezone.utc)
+    east = timezone(timedelta(hours=3))
+    row = ("dr.lee", "clinician", 1, 0, ends.isoformat(), "2026-11-22T09:00", "admin", "x")
+    record = users._account(row).record
+    assert record.lock_ends == ends
+    assert record.locked_at(datetime(2026, 11, 22, 13, 14, tzinfo=east))
+    assert not record.locked_at(datetime(2026, 11, 22, 13, 15, tzinfo=east))
+    local = ends.astimezone().replace(tzinfo=None)
+    assert record.locked_until == local
+    assert record.locked_at(local - timedelta(minutes=1))
+    assert not record.locked_at(local)
+    old = users._account((*row[:4], local.isoformat(), *row[5:])).record
+    assert old.lock_ends == ends and old.locked_at(local - timedelta(minutes=1))
