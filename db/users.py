@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -131,7 +131,7 @@ def security_instant(moment: datetime) -> datetime:
     in: a process started with another ``TZ`` reads a shifted wall clock and converts it back
     to the same instant, so setting ``TZ`` neither lifts nor lengthens a lock-out. Clinical
     times stay local wall-clock time (domain.md); only this clock is UTC."""
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _wall_clock(instant: datetime) -> datetime:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -494,7 +494,7 @@ def test_the_lock_out_is_timed_by_the_instant_so_a_time_zone_cannot_lift_it() ->
     """The lock-out clock is UTC (db/users.py security_instant): a clock read in a zone three
     hours east names the same instant, so it is still locked; a lock-out stored before (a local
     wall-clock time without a zone) still reads, as this computer's local time."""
-    ends = datetime(2026, 11, 22, 10, 15, tzinfo=timezone.utc)
+    ends = datetime(2026, 11, 22, 10, 15, tzinfo=UTC)
     east = timezone(timedelta(hours=3))
     row = ("dr.lee", "clinician", 1, 0, ends.isoformat(), "2026-11-22T09:00", "admin", "x")
     record = users._account(row).record
