@@ -90,7 +90,42 @@ def _folder() -> Path:
         raise AuditKeyError(
             f"{folder}: the console's audit key folder cannot be made ({exc.strerror})"
         ) from None
+    _check_folder(folder)
     return folder
+
+
+def _check_folder(folder: Path) -> None:
+    """The folder is this account's own and owner-only (product.md, "Records and files": the
+    key is kept "outside the database (owner-only permissions)"): in a folder others may
+    write, anyone could delete the heads seen (the rollback check gone without a trace) or put
+    files of their own beside the key. One this account owns is made owner-only; one another
+    account owns or can write, or a symbolic link another account owns, is refused."""
+    if os.name == "nt":
+        return  # a per-user folder keeps its own access list
+    me = os.geteuid()
+    try:
+        link = folder.lstat()
+        info = folder.stat()
+    except OSError as exc:
+        raise AuditKeyError(
+            f"{folder}: the console's audit key folder cannot be checked ({exc.strerror})"
+        ) from None
+    if stat.S_ISLNK(link.st_mode) and link.st_uid != me:
+        raise AuditKeyError(
+            f"{folder}: the console's audit key folder is a symbolic link another account "
+            "owns, so that account decides where the audit key and the heads seen go; it was "
+            "not used. Remove the link (or set ITB_CONSOLE_STATE_DIR to a folder of your own)."
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        raise AuditKeyError(f"{folder}: the console's audit key folder is not a folder")
+    if info.st_uid != me:
+        raise AuditKeyError(
+            f"{folder}: the console's audit key folder belongs to another account, which "
+            "could replace the audit key or delete the heads seen; it was not used. Use a "
+            "folder of your own (ITB_CONSOLE_STATE_DIR)."
+        )
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        _owner_only(folder)  # this account's own: others' access taken away
 
 
 def _read_json(path: Path, what: str, expected_format: str) -> dict[str, Any] | None:
@@ -302,6 +337,48 @@ def record_seen(database_id: str, path: Path, seq: int, digest: str, now: dateti
         return
     databases[name] = {"seq": seq, "hash": digest, "seen_at": now.isoformat(timespec="seconds")}
     _write_json(file, data)
+
+
+# Heads this process could not record (the folder cannot be written, is full, ...), per database
+# identity: (entry number, hash, why). The save itself committed (a clinician's save is never
+# lost for the anchor's sake); until the head is recorded, a rollback to before it would go
+# unnoticed, so the command line and the window warn, verify names it, and every later write,
+# opening and the closing of the database try again.
+_unrecorded: dict[str, tuple[int, str, str]] = {}
+
+
+def note_unrecorded(database_id: str, path: Path, seq: int, digest: str, why: str) -> None:
+    """The head ``seq``/``digest`` could not be recorded, for the reason ``why``."""
+    _unrecorded[identity(database_id, path)] = (seq, digest, why)
+
+
+def note_recorded(database_id: str, path: Path) -> None:
+    """The anchor is in step with the database again."""
+    _unrecorded.pop(identity(database_id, path), None)
+
+
+def lag(database_id: str, path: Path) -> str | None:
+    """What the anchor failed to record of that database in this process, or None."""
+    found = _unrecorded.get(identity(database_id, path))
+    if found is None:
+        return None
+    seq, _, why = found
+    seen = last_seen(database_id, path) if _heads_readable() else None
+    recorded = f"entry {seen.seq}" if seen is not None else "no entry of it"
+    return (
+        f"this workstation could not record the audit trail's head (entry {seq}) after a "
+        f"save ({why}); it has recorded {recorded}. Until it does, a copy of the database "
+        f"from before entry {seq} put in its place would not be noticed. Make the folder "
+        f"{state_dir()} writable for this account, then open the database again."
+    )
+
+
+def _heads_readable() -> bool:
+    try:
+        _heads()
+    except DatabaseError:
+        return False
+    return True
 
 
 def reset_seen(database_id: str, path: Path, seq: int, digest: str, now: datetime) -> None:

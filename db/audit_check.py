@@ -33,6 +33,7 @@ RECOMPUTED = "RECOMPUTED"
 FORGED = "FORGED"
 ROLLED_BACK = "ROLLED BACK"
 KEY_MISSING = "KEY MISSING"
+ANCHOR_LAGS = "ANCHOR LAGS"
 
 
 def chain_problems(sdb: SqliteDatabase) -> tuple[list[str], int, str]:

@@ -182,9 +182,13 @@ def remember_head(
                 return remembered
         anchor.record_seen(database_id, path, head[0], head[1], now)
     except DatabaseError as exc:
-        # The write itself committed; the anchor lags, which verify will say.
+        # The write itself committed (a save is never lost for the anchor's sake); the anchor
+        # lags, which verify names and the command line and the window warn of
+        # (:func:`db.anchor.lag`); every later write, opening and the closing try again.
         logging.getLogger(__name__).warning("the audit head was not recorded: %s", exc)
+        anchor.note_unrecorded(database_id, path, head[0], head[1], str(exc))
         return remembered
+    anchor.note_recorded(database_id, path)
     return head
 
 

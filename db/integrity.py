@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database as SqliteDatabase
 
 from db import anchor, audit_check, migrations, patients, search
-from db.audit_check import RECOMPUTED, ROLLED_BACK
+from db.audit_check import ANCHOR_LAGS, RECOMPUTED, ROLLED_BACK
 from db.audit_times import backwards_times
 from db.kind import DatabaseKind
 from db.records import VerifyReport
@@ -235,6 +235,11 @@ def verify_database(
     seen = None if database_id is None else anchor.last_seen(database_id, path)
     other = anchor.seen_at_path(path) if seen is None else None
     report = verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
+    lag = None if database_id is None else anchor.lag(database_id, path)
+    if lag is not None:  # a rollback to before the unrecorded head would not be seen
+        report = dataclasses.replace(
+            report, audit_ok=False, problems=[*report.problems, f"{ANCHOR_LAGS}: {lag}"]
+        )
     # A training database's simulated clock may go back; any other (and one whose kind was
     # relabelled by hand, which the report names already) is held to the rule.
     stored_kind = sdb.execute("SELECT value FROM console_meta WHERE key = 'kind'").fetchone()
@@ -258,6 +263,9 @@ def anchor_warning(sdb: SqliteDatabase, path: Path, database_id: str | None) -> 
     seq, _ = sdb.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
     if database_id is None:
         return None
+    lag = anchor.lag(database_id, path)
+    if lag is not None:
+        return f"{ANCHOR_LAGS}: {lag[0].upper()}{lag[1:]}"
     seen = anchor.last_seen(database_id, path)
     if seen is None:
         other = anchor.seen_at_path(path)

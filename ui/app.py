@@ -103,6 +103,9 @@ def run_window(args: argparse.Namespace) -> int:
             window.restart_requested.connect(lambda: restart(window))
             reporter.inform = window.prompter.warn
             reporter.saves = lambda: database.writes
+            database.on_anchor_lag = lambda lag: window.prompter.warn(
+                "Saved, but this workstation could not record it", lag[0].upper() + lag[1:]
+            )
             window.show()
             return window
 

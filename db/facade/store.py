@@ -23,6 +23,7 @@ from typing import Self
 from sqlite_utils import Database as SqliteDatabase
 
 from db import (
+    anchor,
     audit,
     clinic_settings,
     drug_libraries,
@@ -75,6 +76,9 @@ class Store:
         self._wal_identity: tuple[int, int] | None = None
         self._remembered: tuple[int, str] | None = None  # the head last given to the anchor
         self.writes = 0  # write transactions committed through this object (ui/crash.py)
+        # Told (once each time it starts) when a write committed but the anchor could not record
+        # its head (:meth:`anchor_lag`): the window warns the person who saved.
+        self.on_anchor_lag: Callable[[str], None] | None = None
 
     @classmethod
     def open(
@@ -253,8 +257,21 @@ class Store:
 
     def close(self) -> None:
         if not self._closed:
+            if self._database_id is not None and self.anchor_lag() is not None:
+                # A head the anchor could not record: one more try while the connection is
+                # open, unless the file at the path is no longer this one.
+                with contextlib.suppress(DatabaseError, sqlite3.Error):
+                    self._check_same_file(before=True)
+                    self._remember_head(datetime.now())
             self._closed = True
             self._sdb.close()
+
+    def anchor_lag(self) -> str | None:
+        """What the workstation's anchor could not record of this database, or None
+        (:func:`db.anchor.lag`): the command line and the window warn with it."""
+        if self._database_id is None:
+            return None
+        return anchor.lag(self._database_id, self.path)
 
     def __enter__(self) -> Self:
         return self
@@ -300,7 +317,11 @@ class Store:
             raise
         self.writes += 1
         self._check_same_file(before=False)
+        lagging = self.anchor_lag() is not None
         self._remember_head(datetime.now())
+        lag = self.anchor_lag()
+        if lag is not None and not lagging and self.on_anchor_lag is not None:
+            self.on_anchor_lag(lag)
 
     def _check_same_file(self, *, before: bool) -> None:
         """The file this connection writes is still the one at the path, its ``-wal`` too

@@ -10,6 +10,7 @@ be taken back by putting the older file in place without anyone being told.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -65,3 +66,75 @@ def test_an_anchor_folder_others_can_write_is_not_used_as_it_is(
     except DatabaseError:
         return  # refused, with its reason
     assert shared.stat().st_mode & 0o077 == 0, oct(shared.stat().st_mode)
+
+
+def test_verify_and_the_command_line_name_a_save_the_anchor_could_not_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The save commits (a clinician's save is never lost for the anchor's sake), but while the
+    anchor's folder cannot be written, verify fails naming the lag and the command line warns;
+    once the folder can be written again, the closing records the head and the lag is gone."""
+    from ui import cli
+
+    path = tmp_path / "clinic.sqlite"
+    with open_new(path) as database:
+        database.create_patient(patient(), pump_record(), user=USER, now=NOW)
+    with monkeypatch.context() as broken:
+        broken.setattr(anchor, "_write_json", unwritable)
+        with Database.open(path, now=later(1)) as database:
+            save(database, programme(), now=later(2))
+            assert len(database.versions("MRN-0042")) == 1  # the save is kept
+            report = database.verify()
+            assert not report.ok
+            assert any(p.startswith("ANCHOR LAGS") for p in report.problems), report.problems
+            warning = database.anchor_warning()
+            assert warning is not None and "could not record" in warning
+            head = database.verify().audit_head
+        assert cli.main(["--db", str(path), "history", "MRN-0042"]) == 0
+        assert "could not record the audit trail's head" in capsys.readouterr().err
+    with Database.open(path, now=later(3)) as database:
+        assert database.anchor_lag() is None
+        assert database.verify().ok
+        assert database.verify().audit_head == head
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs lchown")
+def test_a_state_folder_another_account_owns_or_links_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symbolic link another account owns decides where the key goes; a folder another
+    account owns can be emptied by it: both refused, with the reason, nothing opened."""
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(mine)
+    os.lchown(link, 65534, 65534)
+    monkeypatch.setenv(anchor.STATE_DIR_VARIABLE, str(link))
+    with pytest.raises(DatabaseError, match="symbolic link another account owns"):
+        open_new(tmp_path / "clinic.sqlite").close()
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, 65534, 65534)
+    monkeypatch.setenv(anchor.STATE_DIR_VARIABLE, str(theirs))
+    with pytest.raises(DatabaseError, match="belongs to another account"):
+        open_new(tmp_path / "other.sqlite").close()
+    assert not (tmp_path / "clinic.sqlite").exists()
+
+
+def test_the_window_is_told_once_when_a_save_could_not_be_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ui/app.py warns through on_anchor_lag: called when the lag starts, not at every save."""
+    path = tmp_path / "clinic.sqlite"
+    told: list[str] = []
+    with open_new(path) as database:
+        database.on_anchor_lag = told.append
+        database.create_patient(patient(), pump_record(), user=USER, now=NOW)
+        assert told == []
+        with monkeypatch.context() as broken:
+            broken.setattr(anchor, "_write_json", unwritable)
+            save(database, programme(), now=later(1))
+            save(database, programme(), base=1, now=later(2))
+        assert len(told) == 1 and "could not record" in told[0]
+        save(database, programme(), base=2, now=later(3))
+        assert database.anchor_lag() is None

@@ -334,3 +334,6 @@ def session(
         yield Session(database, user, now_of(args), recorded_now(args))
     finally:
         database.close()
+        lag = database.anchor_lag()  # still unrecorded after the last try at closing
+        if lag is not None:
+            print(f"itb-console: warning: {lag}", file=sys.stderr)
