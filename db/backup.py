@@ -122,6 +122,22 @@ def check_backup(path: Path) -> list[str]:
         conn.close()
 
 
+def head_of(path: Path) -> tuple[int, str] | None:
+    """The newest audit entry (number, hash) of the database at ``path``, read without writing,
+    or None when it has none to give (an older schema, not a database)."""
+    try:
+        conn = connect_read_only(path)
+    except (sqlite3.Error, DatabaseError):
+        return None
+    try:
+        row = conn.execute("SELECT seq, hash FROM audit_head WHERE one = 1").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def restore(backup: Path, dest: Path, *, overwrite: bool = False, now: datetime) -> Path | None:
     """Put the checked ``backup`` in place at ``dest``. An existing database there is kept,
     renamed ``<name>.before-restore-<time><suffix>`` (returned), never deleted; it must not be

@@ -611,6 +611,14 @@ def test_restore_is_an_administrators_act(
     assert code == 0, err
     assert "is kept as" in out
     assert len(list(tmp_path.glob("*.before-restore-*"))) == 1
+    with Database.open(clinic, create=False) as database:
+        restored = [e for e in database.audit_entries() if e.action == "database.restored"]
+    assert [e.user for e in restored] == ["admin"]  # the restore names who did it
+    assert (
+        restored[0]
+        .details["replaced_kept_as"]
+        .endswith(next(tmp_path.glob("*.before-restore-*")).name)
+    )
 
 
 def test_a_hard_link_to_the_database_is_no_output(

@@ -99,22 +99,68 @@ class AdministrationMethods(Store):
             raise DatabaseError(f"{self.path}: the database has been closed")
         backups.copy_database(self._sdb.conn, Path(dest), self.path, overwrite=overwrite)
 
-    @staticmethod
+    @classmethod
     def restore(
+        cls,
         backup: str | Path,
         dest: str | Path,
         *,
         overwrite: bool = False,
         now: datetime | None = None,
+        by: str | None = None,
     ) -> Path | None:
         """Check ``backup`` (SQLite integrity, audit trail, schema version) and put it in
         place at ``dest``. With ``overwrite``, a database already at ``dest`` is renamed aside,
-        never deleted, and that name is returned; close every window using it first."""
+        never deleted, and that name is returned; close every window using it first. The
+        restored database's trail then says so (:meth:`_record_restore`), ``by`` whom."""
         refuse_network_filesystem(Path(dest).expanduser().absolute())
         moment = now or datetime.now()
+        replaced = backups.head_of(Path(dest)) if Path(dest).exists() else None
         kept = backups.restore(Path(backup), Path(dest), overwrite=overwrite, now=moment)
         file_guard.anchor_restored(Path(dest).expanduser().absolute(), moment)
+        try:
+            with cls.open(dest, create=False, now=moment) as restored:
+                restored._record_restore(Path(backup), replaced, kept, by=by, now=moment)
+        except DatabaseError as exc:  # the file is in place: say so, and what was not done
+            aside = "" if kept is None else f" (the database it replaced is kept as {kept})"
+            raise DatabaseError(
+                f"{backup} was restored to {dest}{aside}, but the restore could not be "
+                f"recorded in its audit trail: {exc}"
+            ) from None
         return kept
+
+    def _record_restore(
+        self,
+        backup: Path,
+        replaced: tuple[int, str] | None,
+        kept: Path | None,
+        *,
+        by: str | None,
+        now: datetime,
+    ) -> None:
+        """An entry in the restored trail naming the backup, the head it brought back and the
+        head of the database it replaced, and where that one is kept (product.md, "Users and
+        records": every change is in the audit trail; "Records and files": a replaced database
+        is always kept): once the kept file is gone, the saves the restore took back are still
+        named in the database that carries on."""
+        with self._write() as sdb:
+            seq, digest = file_guard.audit_head(sdb)
+            audit.append(
+                sdb,
+                seq=audit.next_seq(sdb),
+                at=now,
+                user=by or audit.SYSTEM_USER,
+                action="database.restored",
+                patient_id=None,
+                details={
+                    "backup": str(backup.expanduser().absolute()),
+                    "backup_head": {"seq": seq, "hash": digest},
+                    "replaced_head": (
+                        None if replaced is None else {"seq": replaced[0], "hash": replaced[1]}
+                    ),
+                    "replaced_kept_as": None if kept is None else str(kept),
+                },
+            )
 
     def library_versions(self) -> list[LibraryVersionRecord]:
         """Every imported drug library version, oldest first; the newest is the active one

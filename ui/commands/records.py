@@ -398,6 +398,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     refuse_now_for_writes(args, "restore")
     path, _ = database_path(args)
+    by: str | None = None  # who the restored trail names (the system when no one logged in)
     try:
         if path.exists():
             # Replacing the clinic's database is an administrator's act, logged in the database
@@ -411,12 +412,15 @@ def run_restore(args: argparse.Namespace) -> int:
                             f"{user.name} is not an administrator: only an administrator "
                             "replaces the database with a backup. Nothing was changed."
                         )
+                    by = user.name
         elif args.acting is not None:
             raise CommandRefused(
                 f"{path} does not exist yet, so there is no account '{args.acting}' to log in "
                 "with: leave out --as to restore to a new file"
             )
-        kept = Database.restore(args.file, path, overwrite=args.force, now=recorded_now(args))
+        kept = Database.restore(
+            args.file, path, overwrite=args.force, now=recorded_now(args), by=by
+        )
     except DatabaseError as exc:
         return fail(str(exc))
     print(f"Restored {args.file} to {path}")
