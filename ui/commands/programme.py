@@ -16,7 +16,7 @@ from programmer.findings import CheckResult, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import load
 from programmer.projection import ClinicSettings, ReservoirModel, shifted
-from programmer.words import format_number
+from programmer.words import format_decimal, format_number
 from ui.commands.invocation import now_of
 
 
@@ -190,7 +190,8 @@ def run_project(args: argparse.Namespace) -> int:
     conc = programme.drug.concentration_mcg_per_ml
     print(
         f"{programme.patient.name} ({programme.patient.id}), {programme.mode.value}, "
-        f"{drug.name} {format_number(conc, 0)} mcg/mL"
+        # As typed, never rounded (a dilution of 2000 by three is 666.67, not 667 mcg/mL).
+        f"{drug.name} {format_decimal(conc)} mcg/mL"
     )
     rows = [
         (
@@ -207,7 +208,7 @@ def run_project(args: argparse.Namespace) -> int:
         (
             "Low-reservoir alarm",
             (_moment(p.low_reservoir_alarm_at) or "never at this rate")
-            + f" (at {programme.pump.low_reservoir_alarm_ml} mL)",
+            + f" (at {format_decimal(programme.pump.low_reservoir_alarm_ml)} mL)",
         ),
         ("Empty", _moment(p.empty_at) or "never at this rate"),
         ("Next refill", f"{_moment(p.next_refill_at)} (limited by {p.refill_limited_by.value})"),
