@@ -195,3 +195,34 @@ def test_check_with_a_missing_db_is_one_line_exit_2(
         capsys, monkeypatch, "--db", str(tmp_path / "none.sqlite"), "check", str(file)
     )
     assert code == 2 and out == "" and err.startswith("itb-console: ") and err.count("\n") == 1
+
+
+def test_check_with_db_and_a_wrong_password_is_refused_before_anything_is_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    _clinic(path, patient_on_record=True)
+    file = tmp_path / "p.json"
+    file.write_text(dumps(programme(daily="440")), "utf-8")
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        "--db",
+        str(path),
+        "check",
+        str(file),
+        "--as",
+        "dr.lee",
+        stdin="not the password\n",
+    )
+    assert code == 2 and out == "" and err.startswith("itb-console: ") and err.count("\n") == 1
+
+
+def test_check_as_an_account_without_a_database_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--as names an account of a database: without --db it would be silently ignored."""
+    file = tmp_path / "p.json"
+    file.write_text(dumps(programme()), "utf-8")
+    code, out, err = run(capsys, monkeypatch, "check", str(file), "--as", "dr.lee")
+    assert code == 2 and out == "" and "--db" in err

@@ -104,6 +104,13 @@ def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckContext, CheckR
         print(f"itb-console: {exc}", file=sys.stderr)
         return 2
     now = now_of(args)
+    if getattr(args, "acting", None) is not None and not args.db:
+        print(
+            "itb-console: --as is for a patient's history in the database named by --db; "
+            "files alone need no account: leave it out, or name the database with --db",
+            file=sys.stderr,
+        )
+        return 2
     if args.db:
         context = _database_context(args, programme, current, last_therapy, now)
     else:
@@ -146,7 +153,7 @@ def _database_context(
                 acting = require_account(database, args, command)
                 if acting is not None:
                     log_in(database, acting, args)
-            # A patient not on record: the library, catalogue and settings, no history.
+            # For a patient not on record: the library, catalogue and settings, no history.
             context = database.check_context(patient_id, now)
     except DatabaseError as exc:
         raise CommandRefused(str(exc)) from None
