@@ -342,6 +342,25 @@ class ReservoirModel:
         return None
 
 
+def reservoir_at(
+    programme: Programme,
+    pump: PumpModel,
+    at: datetime,
+    *,
+    earlier: Sequence[RanBefore] = (),
+    bridges: Sequence[BridgeGiven] = (),
+) -> Fraction:
+    """The reservoir (mL) at ``at`` by what ran on ``programme``'s fill: the ``earlier``
+    programmes (a check result's or check context's ``earlier``) until each was replaced, then
+    ``programme``, with the ``bridges`` given (domain.md, "Refill arithmetic": expected residual
+    = volume at last refill - programmed delivery since). Programmed delivery only, no patient
+    bolus assumed; negative once past empty. Every estimate of the reservoir now (the Overview,
+    the refill's expected residual, the command line) is this one: a change made mid-fill is
+    never projected back over days the earlier programme delivered."""
+    model = ReservoirModel(programme, pump, worst_case=False, earlier=earlier, bridges=bridges)
+    return model.volume_at(at)
+
+
 def project(
     programme: Programme,
     pump: PumpModel,

@@ -13,7 +13,7 @@ from programmer.drug_library import Drug
 from programmer.finding import Code, Finding, num
 from programmer.findings import overfill_finding
 from programmer.programme import DrugFill, Programme, Reservoir
-from programmer.projection import BridgeGiven, RanBefore, ReservoirModel
+from programmer.projection import BridgeGiven, RanBefore, reservoir_at
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from programmer.units import exact
 from programmer.words import join_figures
@@ -52,9 +52,8 @@ def expected_residual_ml(
     before this one (:func:`earlier_on_fill`); ``bridges``: bridge boluses given on the fill
     (while one runs the reservoir gives the dead-space volume at the old dose's flow, not the
     programme's flow: product.md, "Rules the table implies")."""
-    model = ReservoirModel(programme, pump, worst_case=False, earlier=earlier, bridges=bridges)
     given = exact(patient_boluses_given_mcg) / exact(programme.drug.concentration_mcg_per_ml)
-    return model.volume_at(at) - given
+    return reservoir_at(programme, pump, at, earlier=earlier, bridges=bridges) - given
 
 
 @dataclass(frozen=True, slots=True)

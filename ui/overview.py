@@ -17,7 +17,7 @@ from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.finding import Severity
 from programmer.findings import CheckResult, check_programme
-from programmer.projection import DeliveryModel
+from programmer.projection import reservoir_at
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.words import format_decimal, format_number, severity_rank
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_NAMES
@@ -163,7 +163,11 @@ class PatientOverview(QWidget):
                 f"{summary_line(prog)} (version {current.number}, saved "
                 f"{current.saved_at:%Y-%m-%d %H:%M} by {current.saved_by})"
             )
-            volume = DeliveryModel(prog, pump_model, worst_case=False).volume_at(now)
+            self.result = check_programme(prog, context, now=now)
+            proj = self.result.projection
+            # What ran on the fill before the current programme (a dose changed mid-fill) left
+            # in the reservoir, as the dates, the worklist and the refill dialog count it.
+            volume = reservoir_at(prog, pump_model, now, earlier=self.result.earlier)
             v["reservoir"].setText(
                 f"{format_number(max(volume, Fraction(0)), 2)} mL of "
                 f"{format_decimal(pump_model.reservoir_ml)} mL "
@@ -171,10 +175,10 @@ class PatientOverview(QWidget):
                 f"{prog.reservoir.filled_at:%Y-%m-%d})"
                 + (" — EMPTY by the programme" if volume <= 0 else "")
             )
-            self.result = check_programme(prog, context, now=now)
-            proj = self.result.projection
             self._plot().setVisible(True)
-            self._plot().show_projection(prog, proj, pump_model, now=now)
+            self._plot().show_projection(
+                prog, proj, pump_model, now=now, earlier=self.result.earlier
+            )
             alarm = proj.low_reservoir_alarm_at
             v["alarm"].setText(
                 f"{alarm:%Y-%m-%d %H:%M} (at {format_decimal(prog.pump.low_reservoir_alarm_ml)} mL)"

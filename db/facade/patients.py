@@ -61,6 +61,11 @@ class PatientMethods(Store):
         with self._write() as sdb:
             patients.mark_opened(sdb, patient_id, now)
 
+    def has_patient(self, patient_id: str) -> bool:
+        """Whether a patient with this id is on record (nothing of the record is read)."""
+        with self._read() as sdb:
+            return patients.exists(sdb, patient_id)
+
     def patient(self, patient_id: str) -> PatientRecord:
         with self._read() as sdb:
             return patients.read_patient(sdb, patient_id)

@@ -42,8 +42,9 @@ from programmer.programme import (
     WeekSchedule,
 )
 from programmer.programme_file import loads
-from programmer.projection import DeliveryModel
+from programmer.projection import reservoir_at
 from programmer.pump_catalogue import PumpCatalogue
+from programmer.refill import earlier_on_fill
 from programmer.units import exact, round_half_up
 
 FORMAT = "itb-demo-patients/1"
@@ -422,16 +423,18 @@ def _expected_residual(
     catalogue: PumpCatalogue,
 ) -> Decimal:
     """What the programmes in effect since the last fill leave in the reservoir at ``at``
-    (domain.md: "expected residual = volume at last refill - delivery since"), to 0.01 mL."""
-    delivered = Fraction(0)
-    for i, (start, programme) in enumerate(running):
-        end = running[i + 1][0] if i + 1 < len(running) else at
-        start = max(start, fill.filled_at)
-        if end <= start:
-            continue
-        model = DeliveryModel(programme, catalogue.pump(programme.pump.model), worst_case=False)
-        delivered += model.delivered_between(start, end)
-    return round_half_up(max(exact(fill.volume_ml) - delivered, Fraction(0)), 2)
+    (domain.md: "expected residual = volume at last refill - delivery since"), to 0.01 mL: the
+    reservoir as every screen estimates it (projection.reservoir_at)."""
+    if not running or running[-1][1].reservoir != fill:
+        return round_half_up(exact(fill.volume_ml), 2)
+    current = running[-1][1]
+    left = reservoir_at(
+        current,
+        catalogue.pump(current.pump.model),
+        at,
+        earlier=earlier_on_fill(running, catalogue),
+    )
+    return round_half_up(max(left, Fraction(0)), 2)
 
 
 Event = tuple[datetime, int, int, Callable[[], None]]

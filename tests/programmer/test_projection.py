@@ -401,3 +401,61 @@ def test_reservoir_model_chains_programmes_on_one_fill() -> None:
     assert model.volume_at(fill + timedelta(days=30)) == 33
     assert model.when_volume_reaches(Fraction(35)) == fill + timedelta(days=17, hours=12)
     assert model.when_volume_reaches(Fraction(2)) == fill + timedelta(days=20 + 320)
+
+
+@given(
+    high=st.integers(min_value=50, max_value=1500),
+    low=st.integers(min_value=50, max_value=1500),
+    changed_after_h=st.integers(min_value=1, max_value=24 * 30),
+    later_h=st.integers(min_value=0, max_value=24 * 30),
+)
+def test_reservoir_at_after_a_mid_fill_change_counts_the_earlier_dose_not_the_new_one(
+    high: int, low: int, changed_after_h: int, later_h: int
+) -> None:
+    """domain.md, "Refill arithmetic": expected residual = volume at last refill - delivery
+    since. After a change mid-fill the reservoir is the fill less what the earlier programme
+    gave until the change and what the new one gave since, exactly; not the new dose projected
+    back to the fill (what the Overview once showed)."""
+    from programmer.projection import RanBefore, reservoir_at
+
+    before = programme(daily_dose=str(high), volume="20")
+    after = programme(daily_dose=str(low), volume="20")
+    pump = pump_of(after)
+    changed = FILL + timedelta(hours=changed_after_h)
+    at = changed + timedelta(hours=later_h)
+    left = reservoir_at(after, pump, at, earlier=(RanBefore(before, pump, changed),))
+    conc = Fraction(500)
+    expected = 20 - Fraction(high, 24) * changed_after_h / conc - Fraction(low, 24) * later_h / conc
+    assert left == expected
+    alone = reservoir_at(after, pump, at)
+    assert alone == 20 - Fraction(low, 24) * (changed_after_h + later_h) / conc
+    if high != low:
+        assert left != alone
+
+
+def test_reservoir_at_ignores_a_programme_that_ran_on_another_fill() -> None:
+    """A programme of the previous fill delivered from another reservoir: it changes nothing."""
+    from programmer.projection import RanBefore, reservoir_at
+
+    old_fill = programme(daily_dose="1500", filled_at=FILL - timedelta(days=30))
+    current = programme(daily_dose="400")
+    pump = pump_of(current)
+    at = FILL + timedelta(days=5)
+    earlier = (RanBefore(old_fill, pump, FILL),)
+    assert reservoir_at(current, pump, at, earlier=earlier) == reservoir_at(current, pump, at)
+    assert reservoir_at(current, pump, at) == 20 - Fraction(400 * 5, 500)
+
+
+def test_reservoir_curve_passes_through_reservoir_at_after_a_mid_fill_change() -> None:
+    """The plotted curve (worst case, no patient bolus here so the same as programmed) and the
+    reservoir-now figure come from the same history."""
+    from programmer.projection import RanBefore, reservoir_at
+
+    before = programme(daily_dose="800")
+    after = programme(daily_dose="300")
+    pump = pump_of(after)
+    changed = FILL + timedelta(days=11)
+    earlier = (RanBefore(before, pump, changed),)
+    points = dict(reservoir_curve(after, pump, (FILL + timedelta(days=13)).date(), earlier=earlier))
+    midnight = datetime.combine((FILL + timedelta(days=12)).date(), datetime.min.time())
+    assert points[midnight] == float(reservoir_at(after, pump, midnight, earlier=earlier))

@@ -156,8 +156,11 @@ def test_reservoir_with_alarm_refill_and_empty_lines(
 ) -> None:
     plot = ReservoirPlot()
     shown(qtbot, plot)
-    projection = check_programme(programme, now=NOW).projection
-    plot.show_projection(programme, projection, pump, now=NOW, current=programme)
+    result = check_programme(programme, now=NOW)
+    projection = result.projection
+    plot.show_projection(
+        programme, projection, pump, now=NOW, current=programme, earlier=result.earlier
+    )
     x, y = data(plot.pending_curve)
     assert from_timestamp(x[0]) == programme.reservoir.filled_at and y[0] == 20.0
     assert projection.empty_at is not None
@@ -180,14 +183,18 @@ def test_reservoir_follows_a_dose_change(
 ) -> None:
     plot = ReservoirPlot()
     shown(qtbot, plot)
-    projection = check_programme(programme, now=NOW).projection
-    plot.show_projection(programme, projection, pump, now=NOW, current=programme)
+    result = check_programme(programme, now=NOW)
+    projection = result.projection
+    plot.show_projection(
+        programme, projection, pump, now=NOW, current=programme, earlier=result.earlier
+    )
     first_empty = plot.empty_line.value()
     halved = se.scale_rates(programme, Decimal(50), pump).programme
-    projection = check_programme(
-        halved, CheckContext.packaged(current=programme), now=NOW
-    ).projection
-    plot.show_projection(halved, projection, pump, now=NOW, current=programme)
+    result = check_programme(halved, CheckContext.packaged(current=programme), now=NOW)
+    projection = result.projection
+    plot.show_projection(
+        halved, projection, pump, now=NOW, current=programme, earlier=result.earlier
+    )
     assert plot.empty_line.value() > first_empty
     cx, cy = data(plot.current_curve)
     px, py = data(plot.pending_curve)
@@ -232,3 +239,49 @@ def test_timestamps_round_trip() -> None:
     moment = datetime(2026, 11, 22, 9, 30)
     assert from_timestamp(timestamp(moment)) == moment
     assert np.isclose(timestamp(moment + timedelta(days=1)) - timestamp(moment), 86400)
+
+
+def test_saved_reservoir_curve_counts_the_programmes_before_it_on_the_fill(
+    qtbot: QtBot, programme: Programme, pump: PumpModel
+) -> None:
+    """A second change on one fill (domain.md, "Refill arithmetic"): the saved programme's
+    dashed curve and the pending one pass through what the first programme left, as the check
+    context and the check result say (``current_earlier``, ``earlier``), not the saved dose
+    projected back to the fill."""
+    from programmer.projection import RanBefore, ReservoirModel
+
+    fill = programme.reservoir.filled_at
+    first = se.scale_rates(programme, Decimal(300), pump).programme  # three times the dose
+    changed = fill + timedelta(hours=12)
+    context = CheckContext.packaged(current=programme)
+    context = type(context)(
+        library=context.library,
+        catalogue=context.catalogue,
+        current=programme,
+        earlier=(RanBefore(first, pump, changed),),
+    )
+    halved = se.scale_rates(programme, Decimal(50), pump).programme
+    result = check_programme(halved, context, now=NOW)
+    plot = ReservoirPlot()
+    shown(qtbot, plot)
+    plot.show_projection(
+        halved,
+        result.projection,
+        pump,
+        now=NOW,
+        current=programme,
+        earlier=result.earlier,
+        current_earlier=context.earlier,
+    )
+    saved = ReservoirModel(programme, pump, worst_case=True, earlier=context.earlier)
+    pending = ReservoirModel(halved, pump, worst_case=True, earlier=result.earlier)
+    cx, cy = data(plot.current_curve)
+    px, py = data(plot.pending_curve)
+    before_now, after_now = datetime(2026, 11, 23), datetime(2026, 11, 25)  # points drawn
+    left = float(saved.volume_at(before_now))
+    assert np.interp(timestamp(before_now), cx, cy) == pytest.approx(left, abs=1e-9)
+    assert np.interp(timestamp(before_now), px, py) == pytest.approx(left, abs=1e-9)
+    later = float(pending.volume_at(after_now))
+    assert np.interp(timestamp(after_now), px, py) == pytest.approx(later, abs=1e-9)
+    alone = ReservoirModel(programme, pump, worst_case=True)
+    assert float(alone.volume_at(before_now)) > left + 0.1  # the difference the history makes

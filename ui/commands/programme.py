@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
@@ -16,8 +17,14 @@ from programmer.findings import CheckResult, check_programme
 from programmer.programme import Programme
 from programmer.programme_file import load
 from programmer.projection import ClinicSettings, ReservoirModel, shifted
-from programmer.words import format_number
-from ui.commands.invocation import now_of
+from programmer.words import format_decimal, format_number
+from ui.commands.invocation import (
+    CommandRefused,
+    log_in,
+    now_of,
+    open_database,
+    require_account,
+)
 
 
 class FileProblem(Exception):
@@ -36,6 +43,7 @@ def register(sub: Any) -> None:
         help="the last programme that gave therapy, for a restart from stopped or minimum rate",
     )
     check.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_database_account(check)
     check.set_defaults(func=run_check)
     proj = sub.add_parser("project", help="daily dose, flow and the reservoir dates of a programme")
     proj.add_argument("file", metavar="FILE")
@@ -53,7 +61,21 @@ def register(sub: Any) -> None:
         help="the last programme that gave therapy, for a restart from stopped or minimum rate",
     )
     proj.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_database_account(proj)
     proj.set_defaults(func=run_project)
+
+
+def _add_database_account(parser: argparse.ArgumentParser) -> None:
+    """``--as NAME``: only with --db, for a patient on record in a database with accounts (its
+    history is patient data); files alone need no account (product.md)."""
+    parser.add_argument(
+        "--as",
+        dest="acting",
+        metavar="NAME",
+        help="with --db, when the file's patient is on record in a database with accounts: "
+        "the account to run as (its password from standard input or a hidden prompt); the "
+        "check then uses the patient's stored history",
+    )
 
 
 def _days(text: str) -> int:
@@ -81,12 +103,63 @@ def _evaluate(args: argparse.Namespace) -> tuple[Programme, CheckContext, CheckR
     except FileProblem as exc:
         print(f"itb-console: {exc}", file=sys.stderr)
         return 2
-    # Files on the command line have no database: the packaged library and catalogue, and the
-    # history the files given say.
-    context = CheckContext.packaged(
-        current=current, last_therapy=last_therapy, settings=ClinicSettings()
-    )
-    return programme, context, check_programme(programme, context, now=now_of(args))
+    now = now_of(args)
+    if getattr(args, "acting", None) is not None and not args.db:
+        print(
+            "itb-console: --as is for a patient's history in the database named by --db; "
+            "files alone need no account: leave it out, or name the database with --db",
+            file=sys.stderr,
+        )
+        return 2
+    if args.db:
+        context = _database_context(args, programme, current, last_therapy, now)
+    else:
+        # Files with no database: the packaged library and catalogue, the default clinic
+        # settings, and the history the files given say.
+        context = CheckContext.packaged(
+            current=current, last_therapy=last_therapy, settings=ClinicSettings()
+        )
+    return programme, context, check_programme(programme, context, now=now)
+
+
+def _database_context(
+    args: argparse.Namespace,
+    programme: Programme,
+    current: Programme | None,
+    last_therapy: Programme | None,
+    now: datetime,
+) -> CheckContext:
+    """With --db, what the save path of that database would check against (product.md,
+    "Command line": the subcommands "use the same engine"; "Findings": limits come from the
+    drug library, editable by an administrator): its active library and catalogue, its clinic
+    settings and, for a patient on record, the patient's history (Database.check_context), so
+    `check` never passes what `import` then refuses. The library and settings are not patient
+    data: no account is needed for them; a patient's history is, so on a database with
+    accounts it takes --as NAME ("Accounts on the command line")."""
+    from db.database import DatabaseError
+
+    command = str(args.command)
+    patient_id = programme.patient.id
+    try:
+        with open_database(args) as database:
+            known = database.has_patient(patient_id)
+            if known and (current is not None or last_therapy is not None):
+                raise CommandRefused(
+                    f"{patient_id} is on record in {database.path}: '{command}' checks against "
+                    "the stored history, so --current and --last-therapy are for a patient not "
+                    "on record; leave them out. Nothing was read."
+                )
+            if known or getattr(args, "acting", None) is not None:
+                acting = require_account(database, args, command)
+                if acting is not None:
+                    log_in(database, acting, args)
+            # For a patient not on record: the library, catalogue and settings, no history.
+            context = database.check_context(patient_id, now)
+    except DatabaseError as exc:
+        raise CommandRefused(str(exc)) from None
+    if known:
+        return context
+    return replace(context, current=current, last_therapy=last_therapy)
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -190,7 +263,8 @@ def run_project(args: argparse.Namespace) -> int:
     conc = programme.drug.concentration_mcg_per_ml
     print(
         f"{programme.patient.name} ({programme.patient.id}), {programme.mode.value}, "
-        f"{drug.name} {format_number(conc, 0)} mcg/mL"
+        # As typed, never rounded (a dilution of 2000 by three is 666.67, not 667 mcg/mL).
+        f"{drug.name} {format_decimal(conc)} mcg/mL"
     )
     rows = [
         (
@@ -207,7 +281,7 @@ def run_project(args: argparse.Namespace) -> int:
         (
             "Low-reservoir alarm",
             (_moment(p.low_reservoir_alarm_at) or "never at this rate")
-            + f" (at {programme.pump.low_reservoir_alarm_ml} mL)",
+            + f" (at {format_decimal(programme.pump.low_reservoir_alarm_ml)} mL)",
         ),
         ("Empty", _moment(p.empty_at) or "never at this rate"),
         ("Next refill", f"{_moment(p.next_refill_at)} (limited by {p.refill_limited_by.value})"),

@@ -57,6 +57,8 @@ class PlotTabs(SteadyTabWidget):
                 document.pump,
                 now=document.now,
                 current=document.current,
+                earlier=document.result.earlier,
+                current_earlier=document.context.earlier,
             )
         elif shown is self.dose_history_plot:
             self.dose_history_plot.set_points(

@@ -33,7 +33,7 @@ OUTSIDE_THE_PROGRAMME = (BolusKind.PATIENT, BolusKind.PRIMING)
 class RecordView:
     """The record at ``at``: the current confirmed version, the programmes before it on the
     same fill, the boluses given outside the programme since the fill, and the reservoir the
-    record expects."""
+    record expects (with the bridge boluses given on the fill, ``bridges``)."""
 
     version: int
     programme: Programme
@@ -41,6 +41,7 @@ class RecordView:
     given_outside_mcg: Decimal
     expected_ml: Fraction
     at: datetime
+    bridges: tuple[BridgeGiven, ...] = ()
 
 
 def record_view(
@@ -62,10 +63,9 @@ def record_view(
         Decimal(0),
     )
     pump = catalogue.pump(programme.pump.model)
-    expected = expected_residual_ml(
-        programme, pump, at, outside, earlier, bridges_given(confirmed, given)
-    )
-    return RecordView(current.number, programme, earlier, outside, expected, at)
+    bridges = bridges_given(confirmed, given)
+    expected = expected_residual_ml(programme, pump, at, outside, earlier, bridges)
+    return RecordView(current.number, programme, earlier, outside, expected, at, bridges)
 
 
 def bridges_given(

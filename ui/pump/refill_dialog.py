@@ -496,6 +496,7 @@ class RefillDialog(QDialog):
             measured,
             c.record.given_outside_mcg,
             c.record.earlier,
+            c.record.bridges,
         )
         self.check = check
         # The rule is applied to the figures recorded (the expected residual kept at 3

@@ -410,6 +410,8 @@ def build_report(
             at=version.saved_at,
             version=version.number,
             previous_version=None if previous is None else previous.number,
+            earlier=result.earlier,
+            previous_earlier=context.earlier,
         ),
     )
 

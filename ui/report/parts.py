@@ -12,7 +12,7 @@ from datetime import datetime
 from programmer.compare import Row
 from programmer.finding import Severity
 from programmer.programme import Programme
-from programmer.projection import Projection
+from programmer.projection import Projection, RanBefore
 from programmer.pump_catalogue import PumpModel
 
 TRAINING_MARK = "TRAINING — NOT A CLINICAL RECORD"
@@ -112,6 +112,10 @@ class PlotInputs:
     at: datetime  # the moment the projection was computed for (the version's save)
     version: int
     previous_version: int | None
+    # What ran on the fill before this version (the check's ``earlier``) and before the
+    # previous one (the check context's): the curves pass through the reservoir they left.
+    earlier: tuple[RanBefore, ...] = ()
+    previous_earlier: tuple[RanBefore, ...] = ()
 
     @property
     def same_fill(self) -> bool:

@@ -188,6 +188,8 @@ def _plots(inputs: PlotInputs, size: QSizeF) -> dict[str, RateProfilePlot | Rese
         now=inputs.at,
         current=previous,
         current_pump=inputs.previous_pump,
+        earlier=inputs.earlier,
+        current_earlier=inputs.previous_earlier,
     )
     reservoir.now_line.label.setFormat(f"Saved {inputs.at:%Y-%m-%d}")
     # Lower than in the window: the report's legend names two versions and is wider, and a

@@ -26,7 +26,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from programmer.programme import EVERY_DAY, WEEKDAYS, Programme
-from programmer.projection import DeliveryModel, Projection, RanBefore, reservoir_curve
+from programmer.projection import Projection, RanBefore, ReservoirModel, reservoir_curve
 from programmer.pump_catalogue import PumpModel
 from programmer.schedule import basal_rates_by_weekday
 from programmer.units import MINUTES_PER_HOUR, RateUnit, exact, rate_from_mcg_per_h
@@ -493,7 +493,7 @@ class ReservoirPlot(_PlotWithReadout):
         self.empty_line = line(90, EMPTY_COLOUR, 0.62)
         item.setMouseEnabled(x=True, y=False)
         self._curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._current_source: Programme | None = None
+        self._current_source: tuple[Programme, tuple[RanBefore, ...]] | None = None
 
     def show_projection(
         self,
@@ -504,10 +504,15 @@ class ReservoirPlot(_PlotWithReadout):
         now: datetime,
         current: Programme | None = None,
         current_pump: PumpModel | None = None,
+        earlier: Sequence[RanBefore],
+        current_earlier: Sequence[RanBefore] = (),
     ) -> None:
         """Draw the pending programme's reservoir with its dates (``projection`` from the
         document's check result), and the saved programme's for comparison (``current_pump``:
-        its pump, when it is another model)."""
+        its pump, when it is another model). ``earlier``: the programmes the projection ran
+        before the pending one on its fill (the check result's ``earlier``: a change between
+        refills takes effect now, on what they left); ``current_earlier``: those that ran
+        before the saved one (the check context's ``earlier``)."""
         fill = pending.reservoir.filled_at
         ends = [projection.next_refill_at, now]
         if projection.empty_at is not None:
@@ -517,24 +522,26 @@ class ReservoirPlot(_PlotWithReadout):
         horizon = max(ends) + timedelta(days=7)
         weeks = math.ceil((horizon - fill) / timedelta(weeks=4)) * 4
         until = min(fill + timedelta(weeks=weeks), fill + timedelta(days=400))
-        # As check_programme projects it: a change between refills takes effect now, the saved
-        # programme having delivered from the same fill until then.
-        earlier: tuple[RanBefore, ...] = ()
-        if current is not None and current.reservoir == pending.reservoir:
-            earlier = (RanBefore(current, current_pump or pump, now),)
+        # As check_programme projected it (its ``earlier``), so the curve passes through the
+        # reservoir the dates were computed from.
         x, y = _volume_points(pending, pump, until, projection.empty_at, earlier)
         self._curves["pending"] = (x, y)
         self.pending_curve.setData(x=x, y=y)
         if current is not None:
             # The saved programme does not change while editing: its curve is computed once,
             # as far as the view can ever reach.
-            if self._current_source is not current:
-                self._current_source = current
-                model = DeliveryModel(current, current_pump or pump, worst_case=True)
-                empty = model.when_delivered(exact(current.reservoir.volume_ml))
+            runs = tuple(current_earlier)
+            cached = self._current_source
+            if cached is None or cached[0] is not current or cached[1] != runs:
+                self._current_source = (current, runs)
+                saved_pump = current_pump or pump
+                model = ReservoirModel(
+                    current, saved_pump, worst_case=True, earlier=current_earlier
+                )
+                empty = model.when_volume_reaches(Fraction(0))
                 reach = current.reservoir.filled_at + timedelta(days=400)
                 cx, cy = _volume_points(
-                    current, current_pump or pump, min(reach, empty or reach), empty
+                    current, saved_pump, min(reach, empty or reach), empty, current_earlier
                 )
                 self._curves["current"] = (cx, cy)
                 self.current_curve.setData(x=cx, y=cy)
