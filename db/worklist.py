@@ -98,14 +98,17 @@ def figures_of(
     untransmitted: int | None = None
     if confirmed:
         current = confirmed[-1]
-        programme = current.programme
+        # The programme as the pump runs it now, with the pump record as corrected since the
+        # save (db.patients.running): the replace-by date shown beside it limits its refill date.
+        programme = patients.with_record(current.programme, record)
         catalogue = reference.catalogue
+        ran = [(v.saved_at, v.programme) for v in confirmed[:-1]]
         projection = project(
             programme,
             catalogue.pump(programme.pump.model),
             reference.library.drug(programme.drug.name),
             settings,
-            earlier=earlier_on_fill([(v.saved_at, v.programme) for v in confirmed], catalogue),
+            earlier=earlier_on_fill([*ran, (current.saved_at, programme)], catalogue),
         )
         next_refill = projection.next_refill_at
         limited = projection.refill_limited_by
