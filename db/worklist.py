@@ -24,7 +24,7 @@ from db.errors import DatabaseError
 from db.programmes import Reference
 from db.values import date_from, date_text, moment_from, moment_text
 from programmer.errors import EngineError
-from programmer.programme import Mode
+from programmer.findings import stopped_fields
 from programmer.projection import ClinicSettings, RefillLimit, project
 from programmer.refill import earlier_on_fill
 from programmer.worklist import PatientFigures, WorklistItem, horizon
@@ -114,7 +114,9 @@ def figures_of(
         limited = projection.refill_limited_by
         alarm = projection.low_reservoir_alarm_at
         empty = projection.empty_at
-        stopped = programme.mode is Mode.STOPPED
+        # The engine's MODE_STOPPED predicate: the stopped mode, or any day delivering nothing
+        # (product.md, "Findings": a weekday off baclofen is a withdrawal risk too).
+        stopped = bool(stopped_fields(programme, projection.daily_doses))
         if replace_by is None:
             replace_by = programme.pump.replace_by
     row = sdb.execute(
