@@ -475,6 +475,15 @@ def _order_openings(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_OPENED_ORDER)
 
 
+def _stamp_worklist_figures(sdb: SqliteDatabase) -> None:
+    """The worklist figures' stamp (db/worklist.py, ``worklist_basis``), left empty: the
+    figures stored before it are of an unknown library, catalogue and code, so the first write
+    or worklist read computes every patient's again with this program's and stamps them."""
+    from db import worklist
+
+    sdb.executescript(worklist.BASIS_SCHEMA)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -487,6 +496,9 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "patient record revisions, pump serial corrections", _create_record_corrections),
     Migration(10, "the browser's order follows corrected names", _create_patient_order),
     Migration(11, "the recent list ordered by each opening, whatever the clock", _order_openings),
+    Migration(
+        12, "worklist figures stamped with what they were computed from", _stamp_worklist_figures
+    ),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

@@ -17,7 +17,7 @@ from sqlite_utils import Database as SqliteDatabase
 from db import search
 from db.errors import InvalidRecordError, RecordMismatchError, UnknownPatientError
 from db.names import refuse_hidden_characters
-from db.records import PatientRecord, PatientSummary, PumpRecord
+from db.records import PatientRecord, PatientSummary, ProgrammeVersion, PumpRecord
 from db.values import (
     checked_decimal,
     date_from,
@@ -143,6 +143,18 @@ def with_record(programme: Programme, record: PatientRecord) -> Programme:
             low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
         ),
     )
+
+
+def running(sdb: SqliteDatabase, version: ProgrammeVersion) -> Programme:
+    """The programme of ``version`` (the patient's current one) as the pump runs it now: with the
+    patient and pump record as they stand (:func:`with_record`). A correction of the pump record
+    (Pump -> Edit pump record: the replace-by date, the low-reservoir alarm volume) or of the
+    patient (the spasticity origin) applies to the programme already running, not only to the
+    next one saved: domain.md, "Refill arithmetic" (the refill date is the earliest of the alarm
+    date minus a margin, fill + stability, "and the pump's replacement date"). The one rule the
+    worklist's figures, the Overview's check and the patient's slip project the current
+    programme with."""
+    return with_record(version.programme, read_patient(sdb, version.patient_id))
 
 
 # ---------------------------------------------------------------- writing

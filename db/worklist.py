@@ -4,8 +4,10 @@ date, whether it is stopped and whether a saved version has not reached it.
 
 Triggers (migration "worklist figures") put a patient in ``worklist_stale`` whenever a record
 the figures come from is written: a patient, a pump record, a programme version, a refill, the
-simulated pump's state; a new drug library (its stability limit) marks everyone. Every write
-transaction brings the stale rows up to date before it commits (:func:`refresh_stale`, called by
+simulated pump's state; a new drug library (its stability limit) marks everyone. The figures
+are stamped with the library, catalogue and code they were computed with (:func:`basis`): a
+release packaging another one marks everyone too (:func:`out_of_date`). Every write transaction
+brings the stale rows up to date before it commits (:func:`refresh`, called by
 ``Database._write``), so the figures are computed once per change, never on every open, and
 opening the worklist reads one indexed table (:func:`candidates`).
 
@@ -24,7 +26,7 @@ from db.errors import DatabaseError
 from db.programmes import Reference
 from db.values import date_from, date_text, moment_from, moment_text
 from programmer.errors import EngineError
-from programmer.programme import Mode
+from programmer.findings import stopped_fields
 from programmer.projection import ClinicSettings, RefillLimit, project
 from programmer.refill import earlier_on_fill
 from programmer.worklist import PatientFigures, WorklistItem, horizon
@@ -75,6 +77,54 @@ BEGIN INSERT OR IGNORE INTO worklist_stale (patient_id) SELECT id FROM patient; 
 )
 
 
+# Schema 12 (db.migrations, "worklist figures stamped with what they were computed from"): the
+# reference data and code the stored figures were last computed with (:func:`basis`), one row.
+BASIS_SCHEMA = """
+CREATE TABLE worklist_basis (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    basis TEXT NOT NULL
+) STRICT;
+"""
+
+# The version of the code the figures are computed by: this module's figures_of, the engine's
+# projection (programmer.projection) and stop predicate (programmer.findings.stopped_fields).
+# Raise it with any change to them that can change a stored figure: every patient's figures
+# are then computed again on the first write or worklist read (:func:`out_of_date`).
+# 2: the projection takes the corrected pump record; a weekday delivering nothing is stopped.
+FIGURES_CODE_VERSION = 2
+
+
+def basis(reference: Reference) -> str:
+    """What the figures computed with ``reference`` depend on besides the records: the drug
+    library's version (its stability limits: domain.md, the refill date is limited by "fill +
+    stability"), the pump catalogue's (reservoir sizes, rate limits) and the code's. A new
+    release packaging another library or catalogue, or another projection, gives another."""
+    return (
+        f"library {reference.library.version}; catalogue {reference.catalogue.version}; "
+        f"figures {FIGURES_CODE_VERSION}"
+    )
+
+
+def out_of_date(sdb: SqliteDatabase, reference: Reference) -> bool:
+    """Whether the stored figures were computed with other reference data or code than
+    ``reference`` and this program's (or never stamped: a database from before schema 12)."""
+    row = sdb.execute("SELECT basis FROM worklist_basis WHERE id = 1").fetchone()
+    return row is None or row[0] != basis(reference)
+
+
+def refresh(sdb: SqliteDatabase, reference: Reference, settings: ClinicSettings) -> int:
+    """Bring the stored figures up to date in the caller's write transaction: every patient's
+    when they were computed with another basis (:func:`out_of_date`: a release whose library
+    shortens a stability period moves refill dates of patients whose records did not change),
+    else the stale ones' (:func:`refresh_stale`); returns how many were computed."""
+    if out_of_date(sdb, reference):
+        mark_all_stale(sdb)
+        sdb.execute(
+            "INSERT OR REPLACE INTO worklist_basis (id, basis) VALUES (1, ?)", [basis(reference)]
+        )
+    return refresh_stale(sdb, reference, settings)
+
+
 def mark_all_stale(sdb: SqliteDatabase) -> None:
     sdb.execute("INSERT OR IGNORE INTO worklist_stale (patient_id) SELECT id FROM patient")
 
@@ -98,20 +148,25 @@ def figures_of(
     untransmitted: int | None = None
     if confirmed:
         current = confirmed[-1]
-        programme = current.programme
+        # The programme as the pump runs it now, with the pump record as corrected since the
+        # save (db.patients.running): the replace-by date shown beside it limits its refill date.
+        programme = patients.with_record(current.programme, record)
         catalogue = reference.catalogue
+        ran = [(v.saved_at, v.programme) for v in confirmed[:-1]]
         projection = project(
             programme,
             catalogue.pump(programme.pump.model),
             reference.library.drug(programme.drug.name),
             settings,
-            earlier=earlier_on_fill([(v.saved_at, v.programme) for v in confirmed], catalogue),
+            earlier=earlier_on_fill([*ran, (current.saved_at, programme)], catalogue),
         )
         next_refill = projection.next_refill_at
         limited = projection.refill_limited_by
         alarm = projection.low_reservoir_alarm_at
         empty = projection.empty_at
-        stopped = programme.mode is Mode.STOPPED
+        # The engine's MODE_STOPPED predicate: the stopped mode, or any day delivering nothing
+        # (product.md, "Findings": a weekday off baclofen is a withdrawal risk too).
+        stopped = bool(stopped_fields(programme, projection.daily_doses))
         if replace_by is None:
             replace_by = programme.pump.replace_by
     row = sdb.execute(
@@ -251,5 +306,5 @@ def all_figures(sdb: SqliteDatabase) -> list[PatientFigures]:
 def due(sdb: SqliteDatabase, now: datetime, days: int) -> list[WorklistItem]:
     """Every patient due within ``days`` days of ``now``, overdue, stopped or with a version
     not yet transmitted, sorted by next refill, from the stored figures (brought up to date
-    first: :func:`has_stale`)."""
+    first: :func:`has_stale`, :func:`out_of_date`, :func:`refresh`)."""
     return build_worklist(candidates(sdb, horizon(now, days)), now, days)

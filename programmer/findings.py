@@ -123,42 +123,48 @@ def _check_same_fill(programme: Programme, current: Programme, add: Add) -> None
     )
 
 
+def stopped_fields(programme: Programme, doses: DailyDoses) -> tuple[str, ...]:
+    """Where ``programme`` stops delivery of baclofen (product.md, MODE_STOPPED: "programme
+    stops delivery of baclofen on any day (withdrawal risk): the stopped mode, or any day whose
+    schedule delivers nothing"): ``mode`` for the stopped mode, ``week.<day>`` for each weekday
+    whose schedule delivers nothing, ``daily_dose_mcg`` for a continuous 0 mcg/day; empty when
+    it delivers every day. The one predicate: the finding and the worklist's "pump stopped"
+    (db/worklist.py) both read it. ``doses``: its daily doses (programmer.schedule)."""
+    if programme.mode is Mode.STOPPED:
+        return ("mode",)
+    if programme.mode is Mode.FLEXIBLE and programme.week is not None:
+        return tuple(
+            f"week.{name}"
+            for name in programme.week.day_names()
+            if all(step.rate_mcg_per_h == 0 for step in programme.week.days[name])
+        )
+    if programme.mode is Mode.SIMPLE_CONTINUOUS and doses.highest == 0:
+        return ("daily_dose_mcg",)
+    return ()
+
+
 def _check_stopped(programme: Programme, doses: DailyDoses, add: Add) -> None:
     """MODE_STOPPED: the stopped mode, or any day whose schedule delivers nothing, whatever the
-    mode (product.md: "programme stops delivery of baclofen on any day")."""
+    mode (product.md: "programme stops delivery of baclofen on any day"; :func:`stopped_fields`)."""
     words = (
         f"abrupt withdrawal of {programme.drug.name} can be life-threatening. Plan monitoring "
         "and a restart."
     )
-    if programme.mode is Mode.STOPPED:
-        add(
-            Finding(
-                Code.MODE_STOPPED,
+    for field in stopped_fields(programme, doses):
+        if field == "mode":
+            message = (
                 f"The programme stops delivery of {programme.drug.name}: abrupt withdrawal "
-                "can be life-threatening. Plan monitoring and a restart.",
-                "mode",
+                "can be life-threatening. Plan monitoring and a restart."
             )
-        )
-        return
-    if programme.mode is Mode.FLEXIBLE and programme.week is not None:
-        for name in programme.week.day_names():
-            if all(step.rate_mcg_per_h == 0 for step in programme.week.days[name]):
-                add(
-                    Finding(
-                        Code.MODE_STOPPED,
-                        f"{day_label(name).capitalize()}: the schedule delivers nothing, which "
-                        f"stops {programme.drug.name} that day: {words}",
-                        f"week.{name}",
-                    )
-                )
-    elif programme.mode is Mode.SIMPLE_CONTINUOUS and doses.highest == 0:
-        add(
-            Finding(
-                Code.MODE_STOPPED,
-                f"A daily dose of 0 mcg/day stops {programme.drug.name}: {words}",
-                "daily_dose_mcg",
+        elif field == "daily_dose_mcg":
+            message = f"A daily dose of 0 mcg/day stops {programme.drug.name}: {words}"
+        else:
+            day = field.removeprefix("week.")
+            message = (
+                f"{day_label(day).capitalize()}: the schedule delivers nothing, which "
+                f"stops {programme.drug.name} that day: {words}"
             )
-        )
+        add(Finding(Code.MODE_STOPPED, message, field))
 
 
 def overfill_finding(volume_ml: Decimal, pump: PumpModel, field: str) -> Finding | None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from db.database import PatientRecord, ProgrammeVersion
+from db.patients import with_record
 from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.finding import Severity
@@ -154,7 +155,9 @@ class PatientOverview(QWidget):
             if self.reservoir_plot is not None:
                 self.reservoir_plot.setVisible(False)
         else:
-            prog = current.programme
+            # The programme as the pump runs it now, with the record as corrected since the save
+            # (db.patients.running): its alarm volume and replace-by date, as the worklist's.
+            prog = with_record(current.programme, record)
             pump_model = catalogue.pump(prog.pump.model)
             v["drug"].setText(
                 f"{prog.drug.name}, {format_decimal(prog.drug.concentration_mcg_per_ml)} mcg/mL"

@@ -4,7 +4,9 @@ there (ui/patient_form.py), and a reason; the database stores the correction as 
 revision (Database.revise_patient, Database.revise_pump) and its refusal is shown in the dialog,
 which stays open. Saved programmes keep the record they were saved with; the pending programme
 takes the corrected one when the patient is opened again, here straight after the correction
-(db.patients.with_record), so the findings and the next saved version use it. Pump -> Implanted
+(db.patients.with_record), so the findings and the next saved version use it, and the programme
+the pump runs is projected with it (db.patients.running: the Overview, the worklist, the slip
+show a refill-by date limited by a corrected replace-by date). Pump -> Implanted
 catheter corrects the catheter of the pump (Database.revise_catheter) and shows it on the
 overview."""
 

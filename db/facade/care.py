@@ -251,8 +251,11 @@ class CareMethods(Store):
     def worklist(self, *, now: datetime, days: int = DEFAULT_WORKLIST_DAYS) -> list[WorklistItem]:
         """The patients due within ``days`` of ``now`` (:func:`db.worklist.due`)."""
         moment_text(now, "now")
+        reference = self._reference
         with self._read() as sdb:
-            stale = worklist.has_stale(sdb)
+            # Stale rows, or figures computed with another library, catalogue or code (a new
+            # release): brought up to date first (db.worklist.refresh).
+            stale = worklist.has_stale(sdb) or worklist.out_of_date(sdb, reference)
         if stale:
             with self._write():
                 pass  # _write brings the stale figures up to date before it commits

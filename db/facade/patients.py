@@ -226,8 +226,19 @@ class PatientMethods(Store):
 
     def check_programme(self, programme: Programme, *, now: datetime) -> CheckResult:
         """The findings :meth:`save_programme` would meet now: the engine's one check, with the
-        patient's :meth:`check_context`."""
-        return check_programme(programme, self.check_context(programme.patient.id, now), now=now)
+        patient's :meth:`check_context`. The programme the pump runs (the current version's,
+        unchanged) is checked as it runs now: with the patient and pump as recorded
+        (:func:`db.patients.running`), so a replace-by date, alarm volume or spasticity origin
+        corrected since it was saved is in its projection and findings (REPLACEMENT_BEFORE_REFILL)
+        as in the worklist's; any other programme (an edit, an import) is checked as given."""
+        moment_text(now, "now")
+        patient_id = programme.patient.id
+        with self._read() as sdb:
+            context = self._context(sdb, patient_id, now, self.library)
+            current = programmes.read_current(sdb, patient_id, self._reference)
+            if current is not None and programme == current.programme:
+                programme = patients.running(sdb, current)
+        return check_programme(programme, context, now=now)
 
     def save_programme(
         self,

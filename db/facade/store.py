@@ -307,7 +307,7 @@ class Store:
             yield sdb
             # The worklist's stored figures follow what this write changed (db/worklist.py),
             # projected with the clinic's stored settings (its refill safety margin).
-            worklist.refresh_stale(sdb, self._reference, self._stored_settings(sdb))
+            worklist.refresh(sdb, self._reference, self._stored_settings(sdb))
             sdb.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from db import migrations
+from db import migrations, worklist
 from db.database import Database, PumpRecord
 from db.programmes import acknowledgement_key
 from programmer.check_context import CheckContext
@@ -124,7 +124,10 @@ def open_new(path: Path, *, now: datetime = NOW) -> Database:
 # Tables of later schemas that today's code writes with every patient (db/patients.py). A test
 # that builds a database at an older schema adds them while it writes, and drops them after, so
 # that the migrations create them when the database is next opened.
-LATER_WRITTEN = {"patient_order": migrations.SCHEMA_PATIENT_ORDER}
+LATER_WRITTEN = {
+    "patient_order": migrations.SCHEMA_PATIENT_ORDER,
+    "worklist_basis": worklist.BASIS_SCHEMA,  # read by every write (db.worklist.refresh)
+}
 
 
 def add_later_tables(database: Database) -> None:
@@ -141,7 +144,9 @@ def drop_later_tables(path: Path) -> None:
 
 def undo_opening_order(conn: sqlite3.Connection) -> None:
     """Back to the schema before the recent list's opening numbers (migration
-    ``_order_openings``), for a test that builds an older database with today's code."""
+    ``_order_openings``), for a test that builds an older database with today's code: with the
+    migration after it undone too (the worklist figures' stamp, ``_stamp_worklist_figures``)."""
+    conn.execute("DROP TABLE worklist_basis")
     conn.execute("DROP INDEX patient_opened_by_order")
     conn.execute("ALTER TABLE patient_opened DROP COLUMN opened_seq")
 

@@ -185,3 +185,36 @@ def test_a_record_edit_waits_for_unsaved_programme_changes_which_are_not_lost(
     assert prompter.shown == []  # no dialog was opened
     assert "unsaved changes" in prompter.asked[-1][1]
     assert window.document.is_modified and window.document.pending.daily_dose_mcg == Decimal(440)
+
+
+def test_a_corrected_replace_by_before_the_refill_is_in_the_overviews_refill_date_and_findings(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """domain.md, "Refill arithmetic": the refill date is the earliest of the alarm date minus a
+    margin, fill + stability and the pump's replacement date. Edit pump record corrects the
+    replace-by date of the pump running the saved version: the Overview's projection of that
+    version (not only the next one saved) takes it, so no refill-by date after the pump's own
+    replace-by date is shown, and REPLACEMENT_BEFORE_REFILL is among its alerts."""
+    window, prompter = pump_window(qtbot, tmp_path)
+    assert window.open_patient(ANNA)
+    assert window.overview.result is not None
+    refill = window.overview.result.projection.next_refill_at
+    today = window.clock().date()
+    corrected = today + (refill.date() - today) / 2
+    assert today < corrected < refill.date()
+
+    def earlier(dialog: QDialog) -> bool:
+        assert isinstance(dialog, PumpRecordForm)
+        type_text(qtbot, dialog.replace_by.edit, corrected.isoformat())
+        type_text(qtbot, dialog.reason, "replacement warning seen at interrogation")
+        dialog.try_accept()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    prompter.dialogs.append(earlier)
+    assert window.edit_pump_record()
+    result = window.overview.result
+    assert result is not None
+    assert result.projection.next_refill_at.date() <= corrected
+    assert result.projection.refill_limited_by.value == "replacement"
+    assert Code.REPLACEMENT_BEFORE_REFILL in {f.code for f in result.findings}
+    assert window.overview.values["refill"].text().startswith(f"{corrected:%Y-%m-%d}")

@@ -101,3 +101,33 @@ def test_patient_slip_is_one_page_with_the_refill_by_and_alarm_dates(tmp_path: P
     assert f"{projection.next_refill_at:%Y-%m-%d}" in html and "Refill by" in html
     assert "Low-reservoir alarm" in html and "500 mcg/day" in html
     assert write_visit_pdf(html, tmp_path / "slip.pdf") == 1
+
+
+def test_the_slips_refill_by_date_is_never_after_a_corrected_replace_by_date(
+    tmp_path: Path,
+) -> None:
+    """domain.md, "Refill arithmetic": the refill date is the earliest of the alarm date minus a
+    margin, fill + stability "and the pump's replacement date". A replace-by date corrected
+    (Edit pump record) after the version was saved is the one the slip projects with, beside
+    the replace-by date it prints."""
+    from ui.report.visit import patient_slip_html
+
+    with Database.open(tmp_path / "clinic.sqlite", on_create=seed_demo_patients, now=NOW) as db:
+        before = db.check_programme(db.current_version(PID).programme, now=NOW).projection  # type: ignore[union-attr]
+        corrected = NOW.date() + (before.next_refill_at.date() - NOW.date()) / 2
+        assert NOW.date() < corrected < before.next_refill_at.date()
+        pump = db.patient(PID).pump
+        assert pump is not None
+        db.revise_pump(
+            PID,
+            serial=pump.serial,
+            implanted_on=pump.implanted_on,
+            replace_by=corrected,
+            low_reservoir_alarm_ml=pump.low_reservoir_alarm_ml,
+            reason="replacement warning seen at interrogation",
+            user="dr.mare",
+            now=NOW,
+        )
+        html = patient_slip_html(db, PID, now=NOW)
+    assert f"{corrected:%Y-%m-%d}" in html  # the pump's replace-by date
+    assert f"<td>{corrected:%Y-%m-%d}</td>" in html.split("Refill by")[1][:200], html

@@ -18,6 +18,7 @@ from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from db.database import Database
+from db.patients import with_record
 from db.visits import OUTCOME_WORDS, Visit, VisitStep
 from programmer.compare import summary_line
 from programmer.files import write_output
@@ -214,7 +215,9 @@ def patient_slip_html(database: Database, patient_id: str, *, now: datetime) -> 
     if current is None:
         rows.append(("Programme", "none saved"))
     else:
-        prog = current.programme
+        # As the pump runs it now, with the record as corrected since the save
+        # (db.patients.running): the pump's replace-by date above limits its refill-by date.
+        prog = with_record(current.programme, record)
         projection = database.check_programme(prog, now=now).projection
         alarm = projection.low_reservoir_alarm_at
         rows += [
