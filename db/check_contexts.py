@@ -7,12 +7,13 @@ path and every screen check with what it returns."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import clinic_settings, compounded, programmes
+from db import clinic_settings, compounded, programmes, treatments
 from db.records import ProgrammeVersion
 from programmer.check_context import CheckContext
 from programmer.dose_checks import delivers_therapy
@@ -47,13 +48,16 @@ def build(
     if before_version is not None:
         versions = [v for v in versions if v.number < before_version]
     confirmed = compounded.confirmations(sdb, patient_id)
-    return from_versions(
+    context = from_versions(
         versions,
         now,
         reference=reference,
         settings=settings,
         confirmed=frozenset((c.drug, c.concentration_mcg_per_ml) for c in confirmed),
     )
+    # The bridge boluses given and the bridges omitted with a typed reason at a refill: a new
+    # fill at another concentration needs one (domain.md, bridge bolus).
+    return replace(context, bridge_decisions=tuple(treatments.bridge_decisions(sdb, patient_id)))
 
 
 def from_versions(

@@ -184,6 +184,23 @@ def boluses(sdb: SqliteDatabase, patient_id: str) -> list[BolusGivenRecord]:
     ]
 
 
+def bridge_decisions(sdb: SqliteDatabase, patient_id: str) -> list[datetime]:
+    """When a bridge decision was recorded for a concentration change, oldest first: each
+    bridge bolus given, and each refill whose typed reason for giving none was recorded
+    (``refill.bridge-bolus-omitted``, :func:`db.simulated_pumps.record_bridge_decision`)."""
+    given = [b.at for b in boluses(sdb, patient_id) if b.kind is BolusKind.BRIDGE]
+    omitted = [
+        datetime.fromisoformat(at)
+        for (at,) in sdb.execute(
+            "SELECT json_extract(details, '$.refill_at') FROM audit "
+            "WHERE patient_id = ? AND action = 'refill.bridge-bolus-omitted' ORDER BY seq",
+            [patient_id],
+        )
+        if at is not None
+    ]
+    return sorted(given + omitted)
+
+
 # ---------------------------------------------------------------- screening trials
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
 from programmer.drug_library import DrugLibrary, default_drug_library
@@ -29,6 +30,9 @@ class CheckContext:
     a day: product.md, "Rules the table implies"). ``earlier``: the programmes that ran on the
     current one's fill before it took over, oldest first (the reservoir holds what they left).
     ``confirmed``: (drug, concentration) pairs confirmed as compounded products for the patient.
+    ``bridge_decisions``: when a bridge decision was recorded for a concentration change at a
+    refill, the bridge bolus given or the typed reason for giving none (domain.md, bridge bolus):
+    a new fill at another concentration with none at or after its fill time is flagged.
     """
 
     library: DrugLibrary
@@ -39,6 +43,7 @@ class CheckContext:
     last_therapy: Programme | None = None
     day_before: Programme | None = None
     earlier: tuple[RanBefore, ...] = ()
+    bridge_decisions: tuple[datetime, ...] = ()
 
     @classmethod
     def packaged(
@@ -51,6 +56,7 @@ class CheckContext:
         confirmed: Iterable[tuple[str, Decimal]] = (),
         library: DrugLibrary | None = None,
         catalogue: PumpCatalogue | None = None,
+        bridge_decisions: Iterable[datetime] = (),
     ) -> CheckContext:
         """A context on the program's packaged library and catalogue (the command line, whose
         files have no database; tests), with the history given."""
@@ -62,6 +68,7 @@ class CheckContext:
             current=current,
             last_therapy=last_therapy,
             day_before=day_before,
+            bridge_decisions=tuple(bridge_decisions),
         )
 
     def confirmed_for(self, drug: str) -> frozenset[Decimal]:

@@ -72,8 +72,10 @@ def check_programme(
     add = findings.append
 
     check_concentration(programme, drug, context.confirmed_for(programme.drug.name), add)
+    _check_fill_time(programme, now, add)
     if current is not None:
         _check_same_fill(programme, current, add)
+        _check_bridge(programme, current, context, add)
     doses = daily_doses(programme, pump)
     check_schedule(programme, pump, add)
     check_rates(programme, pump, add)
@@ -97,12 +99,53 @@ def check_programme(
     return CheckResult(tuple(findings), projection, worst_day, earlier)
 
 
+def _check_fill_time(programme: Programme, now: datetime, add: Add) -> None:
+    """FILL_TIME_AFTER_NOW: the fill time says when the drug now in the pump went in, so it
+    cannot be after ``now`` (the clock the check is made at, the simulated one in training).
+    A fill dated ahead projects the reservoir full until then and moves every date with it
+    (domain.md, "Refill arithmetic": the dates count from the volume at the last refill;
+    failure patterns: entries typed into the wrong field), so REFILL_OVERDUE and
+    RESERVOIR_EMPTY could never fire."""
+    filled = programme.reservoir.filled_at
+    if filled <= now:
+        return
+    add(
+        Finding(
+            Code.FILL_TIME_AFTER_NOW,
+            f"The reservoir is recorded as filled on {moment(filled)}, after now "
+            f"({moment(now)}): a refill cannot be in the future, and every date would be "
+            "counted from it. Correct the fill time.",
+            "reservoir.filled_at",
+        )
+    )
+
+
 def _check_same_fill(programme: Programme, current: Programme, add: Add) -> None:
-    """A concentration changes only with a refill: on the same fill (same ``filled_at``) the pump
-    still holds the old drug, so a new concentration mis-scales every dose (product.md,
-    CONCENTRATION_CHANGED_WITHOUT_REFILL: 2000 mcg/mL programmed as 500 delivers 4x)."""
+    """What a fill holds changes only with a refill, which records a new fill (a new
+    ``filled_at``). On the same fill the pump still holds the old drug and the old volume:
+
+    - CONCENTRATION_CHANGED_WITHOUT_REFILL: a new concentration mis-scales every dose
+      (product.md: 2000 mcg/mL programmed as 500 delivers 4x);
+    - FILL_VOLUME_CHANGED_WITHOUT_REFILL: a new volume rewrites what the pump was filled with,
+      and the expected residual, the alarm and the refill date follow from it (domain.md,
+      "Refill arithmetic"; failure patterns: decimal point and extra-zero errors), so the pump
+      could alarm and empty long before the refill date shown."""
     if programme.reservoir.filled_at != current.reservoir.filled_at:
         return
+    old_volume = exact(current.reservoir.volume_ml)
+    new_volume = exact(programme.reservoir.volume_ml)
+    if old_volume != new_volume:
+        add(
+            Finding(
+                Code.FILL_VOLUME_CHANGED_WITHOUT_REFILL,
+                f"{num(new_volume, 3)} mL on the fill of "
+                f"{moment(programme.reservoir.filled_at)}, which was filled with "
+                f"{num(old_volume, 3)} mL: the volume of a fill changes only with a refill, "
+                "and the alarm and refill dates would be counted from the wrong volume. "
+                "Record the refill, or keep the fill's volume.",
+                "reservoir.volume_ml",
+            )
+        )
     old = exact(current.drug.concentration_mcg_per_ml)
     new = exact(programme.drug.concentration_mcg_per_ml)
     if old == new:
@@ -141,6 +184,36 @@ def stopped_fields(programme: Programme, doses: DailyDoses) -> tuple[str, ...]:
     if programme.mode is Mode.SIMPLE_CONTINUOUS and doses.highest == 0:
         return ("daily_dose_mcg",)
     return ()
+
+
+def _check_bridge(
+    programme: Programme, current: Programme, context: CheckContext, add: Add
+) -> None:
+    """CONCENTRATION_CHANGED_WITHOUT_BRIDGE: a new fill at another concentration with no
+    bridge decision recorded for it. domain.md ("Infusion modes", bridge bolus): after a
+    concentration change the old fluid still in pump and catheter reaches the patient at the
+    flow set for the new one unless a bridge bolus pushes it out at the old dose; product.md
+    (Refill: "offering a bridge bolus when it changes"). The refill dialog records the bridge
+    given, or the typed reason for giving none, before the refilled programme is saved
+    (:attr:`CheckContext.bridge_decisions`); a fill saved any other way (``import``, an
+    edited programme) needs the typed reason here."""
+    fill = programme.reservoir.filled_at
+    if fill == current.reservoir.filled_at:
+        return  # the same fill: _check_same_fill's concern
+    old = exact(current.drug.concentration_mcg_per_ml)
+    new = exact(programme.drug.concentration_mcg_per_ml)
+    if old == new or any(at >= fill for at in context.bridge_decisions):
+        return
+    add(
+        Finding(
+            Code.CONCENTRATION_CHANGED_WITHOUT_BRIDGE,
+            f"The fill of {moment(fill)} changes {programme.drug.name} from {num(old)} to "
+            f"{num(new)} mcg/mL with no bridge bolus recorded: the old fluid in pump and "
+            f"catheter reaches the patient at {num(old / new)}x the dose programmed until it "
+            "is pushed out. Give a bridge bolus with the refill, or type why none is needed.",
+            "drug.concentration_mcg_per_ml",
+        )
+    )
 
 
 def _check_stopped(programme: Programme, doses: DailyDoses, add: Add) -> None:

@@ -20,7 +20,14 @@ def test_a_backdated_record_fails_verify_and_is_named(tmp_path: Path) -> None:
     with open_new(tmp_path / "c.sqlite") as database:
         save(database, programme(), now=later(60))
         assert database.verify().ok
-        save(database, programme(daily="440"), base=1, now=NOW - timedelta(days=30))
+        # Filled before the backdated save: a fill after ``now`` is refused (FILL_TIME_AFTER_NOW).
+        backdated = NOW - timedelta(days=30)
+        save(
+            database,
+            programme(daily="440", filled_at=backdated - timedelta(days=1)),
+            base=1,
+            now=backdated,
+        )
         report = database.verify()
     assert not report.ok and not report.audit_ok
     assert any("earlier than entry" in p and "backdated" in p for p in report.problems)

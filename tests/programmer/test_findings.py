@@ -60,6 +60,10 @@ PRODUCT_SEVERITIES = {
     "REFILL_OVERDUE": "soft",
     "RESERVOIR_EMPTY": "soft",
     "REPLACE_BY_IMPLAUSIBLE": "hard",
+    # Not yet in product.md's table (adversarial clinical review; the lead adds the rows):
+    "FILL_VOLUME_CHANGED_WITHOUT_REFILL": "hard",
+    "FILL_TIME_AFTER_NOW": "hard",
+    "CONCENTRATION_CHANGED_WITHOUT_BRIDGE": "soft",
 }
 
 # The unit each code's message must show with its figures.

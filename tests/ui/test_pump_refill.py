@@ -398,3 +398,30 @@ def test_the_screening_concentration_cannot_be_confirmed_for_a_refill(
     open_refill(qtbot, window, prompter, fill)
     assert [r for r in window.db.refills(LENA) if r.at == NOW] == []
     assert window.db.compounded_confirmations(LENA) == []
+
+
+def test_a_bridged_refill_is_not_asked_for_a_second_bridge_reason(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The bridge decision recorded with the refill reaches the editor's check at once: the
+    refilled programme at the new concentration has no CONCENTRATION_CHANGED_WITHOUT_BRIDGE
+    (the rule every other save path meets, domain.md bridge bolus), and the save needs no
+    reason for it."""
+    window, prompter = pump_window(qtbot, tmp_path)
+    window.open_patient(LENA)
+
+    def fill(dialog: QDialog) -> bool:
+        assert isinstance(dialog, RefillDialog)
+        type_text(qtbot, dialog.measured_edit, measured_off_by(dialog, "0"))
+        type_text(qtbot, dialog.volume_edit, "20")
+        dialog.concentration_combo.setCurrentIndex(dialog.concentration_combo.findData("500"))
+        return confirm(dialog)
+
+    open_refill(qtbot, window, prompter, fill)
+    document = window.document
+    assert document is not None
+    assert document.pending.drug.concentration_mcg_per_ml == 500
+    codes = [f.code.value for f in document.result.findings]
+    assert "CONCENTRATION_CHANGED_WITHOUT_BRIDGE" not in codes
+    stored = window.db.check_programme(document.pending, now=NOW).findings
+    assert "CONCENTRATION_CHANGED_WITHOUT_BRIDGE" not in [f.code.value for f in stored]

@@ -122,6 +122,12 @@ class RefillFlow(PumpController):
         except DatabaseError as exc:
             session.prompter.warn("Refill not recorded", str(exc))
             return False
+        # The bridge decision just recorded is part of what the refilled programme is checked
+        # against (CONCENTRATION_CHANGED_WITHOUT_BRIDGE), as the save will see it.
+        try:
+            document.set_context(self._db.check_context(self._patient_id, now))
+        except DatabaseError as exc:
+            session.prompter.warn("Refill recorded, record not read again", str(exc))
         document.edit(
             "Reservoir",
             partial(
