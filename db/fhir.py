@@ -205,14 +205,19 @@ def _step_dosages(
     every such day in ``dayOfWeek``); a step lasts until the next, the last until 24:00."""
     assert programme.week is not None
     names = programme.week.day_names()
-    by_step: dict[tuple[int, int, Decimal], list[str]] = {}
+    # Keyed by the rate as written too: 0 and 0.0 are equal Decimals, but each is exported
+    # exactly as it was typed, so steps alike but for that are two dosages.
+    by_step: dict[tuple[int, int, Decimal, str], list[str]] = {}
     for name in names:
         steps: Sequence[Step] = programme.week.days[name]
         for i, step in enumerate(steps):
             end = steps[i + 1].start_min if i + 1 < len(steps) else 1440
-            by_step.setdefault((step.start_min, end, step.rate_mcg_per_h), []).append(name)
+            rate = step.rate_mcg_per_h
+            by_step.setdefault((step.start_min, end, rate, format(rate, "f")), []).append(name)
     dosages = []
-    for (start, end, rate), days in sorted(by_step.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    for (start, end, rate, _written), days in sorted(
+        by_step.items(), key=lambda kv: (kv[0][0], kv[0][1])
+    ):
         repeat: dict[str, Any] = {
             "boundsPeriod": bounds,
             "duration": end - start,

@@ -292,3 +292,34 @@ def test_a_bolus_given_is_a_completed_administration_of_the_drug_in_the_pump(
     [medication] = resources(text, "Medication")
     assert str(medication["ingredient"][0]["strength"]["numerator"]["value"]) == "500.0"
     assert "spasm flare" in given["note"][0]["text"]
+
+
+def test_a_rate_typed_10_on_one_day_and_10_0_on_another_is_exported_as_typed_on_each(
+    tmp_path: Path,
+) -> None:
+    """Decimals are exported exactly as stored: two weekdays whose steps differ only in how a
+    rate was written (10 and 10.0, equal numbers) are two dosages, each with its own text, not
+    one that takes the first day's writing for both."""
+    plain = flexible(("00:00", "10"), ("07:00", "30")).days["every_day"]
+    written = flexible(("00:00", "10.0"), ("07:00", "30")).days["every_day"]
+    week = WeekSchedule.by_weekday({d: written if d == "sun" else plain for d in WEEKDAYS})
+    with open_new(tmp_path / "db.sqlite") as database:
+        save(database, programme(mode=Mode.FLEXIBLE, week=week))
+        text = export(database, "MRN-0042")
+    Bundle.model_validate_json(text)
+    data = json.loads(text, parse_float=Decimal)
+    [request] = [
+        e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "MedicationRequest"
+    ]
+
+    def as_written(value: Decimal | int) -> str:  # JSON reads "10" as an int, "10.0" not
+        return str(value) if isinstance(value, int) else format(value, "f")
+
+    midnight = {
+        tuple(d["timing"]["repeat"]["dayOfWeek"]): as_written(
+            d["doseAndRate"][0]["rateQuantity"]["value"]
+        )
+        for d in request["dosageInstruction"]
+        if d["timing"]["repeat"]["timeOfDay"] == ["00:00:00"]
+    }
+    assert midnight == {("mon", "tue", "wed", "thu", "fri", "sat"): "10", ("sun",): "10.0"}
