@@ -15,9 +15,12 @@ Latin ones in common fonts, and the dashes, minus signs and quotes; ASCII-only p
 :func:`mixed_scripts` names the scripts of a text that mixes Latin, Cyrillic and Greek letters:
 a real name is written in one of them, a spoof borrows a letter from another.
 
-:func:`patient_id_problem` is the rule for a patient id: printable ASCII (letters, digits,
+:func:`patient_id_problem` is the rule for a new patient id: printable ASCII (letters, digits,
 punctuation, inner spaces), the characters of the hospital numbers the id holds (product.md,
-"Programme file": "MRN-0042"); the patient's name stays free Unicode text (Zoë Lefèvre).
+"Programme file": "MRN-0042"); the patient's name stays free Unicode text (Zoë Lefèvre). It is
+applied where a record is created (db/patient_changes.py ``create``: the form, an import, a
+first save), not to the programme file format, so that a record stored before the rule still
+exports and saves (every save reads its canonical file text back).
 """
 
 from __future__ import annotations
