@@ -66,14 +66,13 @@ def skeleton(text: str) -> str:
 def mixed_scripts(text: str) -> tuple[str, ...]:
     """The scripts among Latin, Cyrillic and Greek whose letters ``text`` holds, when it holds
     more than one of them (``("LATIN", "CYRILLIC")``); empty for a text written in one."""
-    found: list[str] = []
-    for ch in text:
-        if not unicodedata.category(ch).startswith("L"):
-            continue
-        script = unicodedata.name(ch, "").split(" ", 1)[0]
-        if script in _CONFUSABLE_SCRIPTS and script not in found:
-            found.append(script)
-    return tuple(found) if len(found) > 1 else ()
+    found = {
+        unicodedata.name(ch, "").split(" ", 1)[0]
+        for ch in text
+        if unicodedata.category(ch).startswith("L")
+    }
+    scripts = tuple(script for script in _CONFUSABLE_SCRIPTS if script in found)
+    return scripts if len(scripts) > 1 else ()
 
 
 def compatibility_character(text: str) -> str | None:

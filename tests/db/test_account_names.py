@@ -13,10 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from db import users
 from db.errors import InvalidRecordError
 from db.users import Role, UserExistsError, check_name
+from programmer import lookalikes
 from tests.db.factories import NOW, open_new
 
 ADMIN_PW = "correct horse battery"
@@ -95,3 +98,25 @@ def test_an_existing_look_alike_account_still_logs_in(
             database.add_user("dr.l\u0435\u0435", Role.CLINICIAN, CLIN_PW, by=admin, now=NOW)
         user = database.authenticate("dr.l\u0435\u0435", CLIN_PW, now=NOW)
         assert user.name == "dr.l\u0435\u0435"
+
+
+_TWINS = {"a": "\u0430", "c": "\u0441", "e": "\u0435", "o": "\u043e", "p": "\u0440", "x": "\u0445"}
+
+
+@given(
+    st.text("abcdefghijklmnopqrstuvwxyz.-", min_size=1, max_size=12).filter(
+        lambda name: any(ch in _TWINS for ch in name) and name[0].isalpha()
+    ),
+    st.data(),
+)
+def test_any_latin_name_with_one_cyrillic_twin_letter_reads_the_same_and_is_refused(
+    name: str, data: st.DataObject
+) -> None:
+    """The swap cannot be seen, so the skeleton must not see it; with a Latin letter left, it is
+    a mixed-script name and refused outright (otherwise an existing account's twin is)."""
+    at = data.draw(st.sampled_from([i for i, ch in enumerate(name) if ch in _TWINS]))
+    twin = name[:at] + _TWINS[name[at]] + name[at + 1 :]
+    assert lookalikes.skeleton(twin) == lookalikes.skeleton(name)
+    if any("a" <= ch <= "z" for ch in twin):
+        with pytest.raises(InvalidRecordError, match="mixes Latin and Cyrillic"):
+            check_name(twin)
