@@ -14,8 +14,8 @@ from db.errors import DatabaseError
 
 MOUNTINFO = Path("/proc/self/mountinfo")
 
-# Filesystem types (mountinfo's field after " - ") that are a network or a remote user-space
-# filesystem. "fuse.sshfs" and the like: every fuse.* type named here is remote.
+# Filesystem types (mountinfo's field after " - ") that are a network, cluster or remote
+# user-space filesystem: the file is shared with other computers, whose locks SQLite cannot see.
 NETWORK_TYPES = frozenset(
     {
         "nfs",
@@ -29,6 +29,12 @@ NETWORK_TYPES = frozenset(
         "ceph",
         "glusterfs",
         "lustre",
+        "gpfs",  # IBM Spectrum Scale
+        "beegfs",
+        "orangefs",
+        "pvfs2",
+        "gfs2",  # shared-disk cluster filesystems: one disk, many computers
+        "ocfs2",
         "9p",
         "davfs",
         "ncpfs",
@@ -41,8 +47,48 @@ NETWORK_TYPES = frozenset(
         "fuse.davfs2",
         "fuse.smbnetfs",
         "fuse.curlftpfs",
+        "fuse.gvfsd-fuse",  # GNOME's SMB, SFTP and WebDAV shares under /run/user/UID/gvfs
+        "fuse.juicefs",
+        "fuse.ceph-fuse",
+        "fuse.vmhgfs-fuse",  # a virtual machine's folder shared with its host
     }
 )
+
+# User-space (FUSE) filesystems are named "fuse.<program>", and new programs appear all the
+# time; most that a database could land on reach another computer (cloud drives, shares,
+# cluster clients). So a fuse.* type is taken as a network filesystem unless it is one of these
+# common local ones: a folder seen again (bindfs, mergerfs, the desktop portal's documents,
+# rootless containers' fuse-overlayfs), an encrypted folder on this disk (gocryptfs, EncFS,
+# CryFS, securefs), an archive or image opened as a folder. A local disk mounted through FUSE
+# (NTFS, exFAT) is "fuseblk", not fuse.*. Safety before convenience: a local FUSE folder not
+# listed is refused with the reason, and the database can be kept on the disk itself.
+LOCAL_FUSE_TYPES = frozenset(
+    {
+        "fuse.bindfs",
+        "fuse.mergerfs",
+        "fuse.unionfs",
+        "fuse.unionfs-fuse",
+        "fuse.fuse-overlayfs",
+        "fuse.portal",
+        "fuse.gocryptfs",
+        "fuse.encfs",
+        "fuse.cryfs",
+        "fuse.securefs",
+        "fuse.archivemount",
+        "fuse.fuse-zip",
+        "fuse.squashfuse",
+        "fuse.lxcfs",
+    }
+)
+
+
+def is_network_type(kind: str) -> bool:
+    """Whether the filesystem type ``kind`` is (or may be) shared with other computers:
+    :data:`NETWORK_TYPES`, the NFS, SMB and CIFS variants, and every FUSE type but
+    :data:`LOCAL_FUSE_TYPES` (a bare "fuse" names no program, so nothing says it is local)."""
+    if kind in NETWORK_TYPES or kind.startswith(("nfs", "smb", "cifs")):
+        return True
+    return (kind == "fuse" or kind.startswith("fuse.")) and kind not in LOCAL_FUSE_TYPES
 
 
 class NetworkFilesystemError(DatabaseError):
@@ -90,9 +136,16 @@ def refuse_network_filesystem(path: Path) -> None:
         return  # no /proc (a container without it): nothing to go by
     where = path if path.exists() else path.parent
     kind = filesystem_of(where, mountinfo)
-    if kind is not None and (kind in NETWORK_TYPES or kind.startswith(("nfs", "smb", "cifs"))):
+    if kind is not None and is_network_type(kind):
+        known = kind in NETWORK_TYPES or not kind.startswith("fuse")
+        what = (
+            f"a network filesystem ({kind})"
+            if known
+            else f"a user-space filesystem ({kind}) not known to be local, so taken as a "
+            "network filesystem"
+        )
         raise NetworkFilesystemError(
-            f"{path} is on a network filesystem ({kind}): SQLite's write-ahead log does not work "
+            f"{path} is on {what}: SQLite's write-ahead log does not work "
             "there, and two computers could corrupt the file. Keep the database on a local disk "
             "(and copy it elsewhere with 'backup')."
         )

@@ -19,6 +19,7 @@ from db import audit, audited, patients
 from db.errors import InvalidRecordError, PatientExistsError
 from db.patients import MAX_DIAGNOSIS, MAX_NOTES, MAX_REASON, checked_text
 from db.records import PatientRecord, PumpRecord
+from programmer.lookalikes import patient_id_problem
 from programmer.programme import Patient
 from programmer.pump_catalogue import PumpCatalogue
 
@@ -53,12 +54,25 @@ def create(
     now: datetime,
 ) -> None:
     """A new patient with the pump in place (checked by :func:`check_new`), its first rows and
-    their audit entry ("patient.created"); refused if the id is taken. Also the first save of a
+    their audit entry ("patient.created"); refused if the id is taken, reads like a stored one
+    or is not plain ASCII (programmer/lookalikes.py: "МRN-0042" with a Cyrillic "М" would be a
+    second record looking like "MRN-0042" that a search for it does not find). Ids stored
+    before that rule stay as they are. Also the first save of a
     programme for a patient not yet stored (:func:`db.programmes.save`)."""
+    problem = patient_id_problem(patient.id)
+    if problem is not None:
+        raise InvalidRecordError(problem, "patient.id")
     if patients.exists(sdb, patient.id):
         raise PatientExistsError(
             f"a patient with id '{patient.id}' is already in the database; open that "
             "record, or check the id"
+        )
+    twin = patients.id_reading_as(sdb, patient.id)
+    if twin is not None:
+        raise PatientExistsError(
+            f"the id '{patient.id}' reads the same as '{twin}', the id of a patient already in "
+            "the database (a different case or a look-alike letter): open that record, or "
+            "check the id"
         )
     seq = audit.next_seq(sdb)
     num = patients.insert_patient(

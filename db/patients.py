@@ -30,6 +30,7 @@ from db.values import (
     optional_decimal_text,
     optional_moment_from,
 )
+from programmer.lookalikes import skeleton
 from programmer.programme import Patient, Programme, Pump, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue
 
@@ -327,6 +328,16 @@ def patient_num(sdb: SqliteDatabase, patient_id: str) -> int:
 
 def exists(sdb: SqliteDatabase, patient_id: str) -> bool:
     return sdb.execute("SELECT 1 FROM patient WHERE id = ?", [patient_id]).fetchone() is not None
+
+
+def id_reading_as(sdb: SqliteDatabase, patient_id: str) -> str | None:
+    """The stored patient id that reads the same as ``patient_id`` (the same skeleton,
+    programmer/lookalikes.py: another case, a look-alike letter), or None."""
+    look = skeleton(patient_id)
+    for (stored,) in sdb.execute("SELECT id FROM patient").fetchall():
+        if skeleton(stored) == look:
+            return str(stored)
+    return None
 
 
 def _patient(row: tuple[Any, ...]) -> Patient:

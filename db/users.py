@@ -31,6 +31,7 @@ from db.errors import DatabaseError, InvalidRecordError
 from db.kind import DatabaseKind, WrongDatabaseKindError
 from db.names import refuse_hidden_characters
 from db.values import moment_text, optional_moment_from
+from programmer.lookalikes import compatibility_character, mixed_scripts, skeleton
 
 # The lock-out (issue 6: "a wrong password repeated locks the account for a while"): after
 # MAX_FAILED_LOGINS wrong passwords in a row the account refuses every password, the right one
@@ -50,6 +51,9 @@ UNKNOWN_USER = "(unknown)"
 # the training scenarios' set-up in db/training.py): no account may take them.
 RESERVED_NAMES = frozenset({audit.SYSTEM_USER, UNKNOWN_USER, "training set-up"})
 _RESERVED = {name.casefold() for name in RESERVED_NAMES}
+# What the reserved names read as (programmer/lookalikes.py): "itb-cоnsole" with a Cyrillic "о"
+# or "training set‐up" with a Unicode hyphen reads as the console's own actor.
+_RESERVED_SKELETONS = {skeleton(name) for name in RESERVED_NAMES}
 
 # argon2id at the library's defaults (RFC 9106's second recommended profile: 3 passes over
 # 64 MiB, 4 lanes; about 0.2 s here). Tests replace it with a cheap hasher; the parameters are
@@ -244,7 +248,12 @@ def check_name(name: str) -> str:
     window, first run): 1 to 40 printable characters, no control, format or bidirectional
     character (db/names.py), no space at either end, not a name the console records as its own
     actor, and no parentheses (the console's own labels, "(unknown)", "root (no accounts)",
-    are written with them). Returned unchanged (names are compared ignoring case)."""
+    are written with them). Nor a name that reads like another (programmer/lookalikes.py):
+    no compatibility character (fullwidth "ｉ", a no-break space), no mix of Latin, Cyrillic and
+    Greek letters ("dr.lее" with Cyrillic "е"), not reading as a reserved name; reading as an
+    existing account is refused when the account is added (:func:`_insert`). Returned unchanged
+    (names are compared ignoring case). Existing accounts are never checked again: they keep
+    logging in under the name they have."""
     if not isinstance(name, str) or not name:
         raise InvalidRecordError("must not be empty", "name")
     if len(name) > MAX_NAME:
@@ -254,7 +263,20 @@ def check_name(name: str) -> str:
         raise InvalidRecordError("must contain printable characters only", "name")
     if name != name.strip():
         raise InvalidRecordError("must not begin or end with a space", "name")
-    if name.casefold() in _RESERVED:
+    compatibility = compatibility_character(name)
+    if compatibility is not None:
+        raise InvalidRecordError(
+            f"contains {compatibility}, a look-alike of another character: type the plain one",
+            "name",
+        )
+    scripts = mixed_scripts(name)
+    if scripts:
+        raise InvalidRecordError(
+            f"mixes {' and '.join(s.title() for s in scripts)} letters, which look alike: "
+            "write the name in one script",
+            "name",
+        )
+    if name.casefold() in _RESERVED or skeleton(name) in _RESERVED_SKELETONS:
         raise InvalidRecordError(f"'{name}' is reserved for the audit trail", "name")
     if "(" in name or ")" in name:
         raise InvalidRecordError(
@@ -567,6 +589,14 @@ def _insert(
             f"there is already a user account called '{name}' (names ignore case); choose "
             "another name"
         )
+    look = skeleton(name)
+    for (existing,) in sdb.execute("SELECT name FROM user_account").fetchall():
+        if skeleton(existing) == look:
+            raise UserExistsError(
+                f"'{name}' reads the same as the existing account '{existing}' (a look-alike "
+                "letter or a different case): the audit trail could not tell them apart; "
+                "choose another name"
+            )
     sdb.execute(
         "INSERT INTO user_account (name, role, password_hash, active, failed_logins, "
         "locked_until, created_at, created_by) VALUES (?, ?, ?, 1, 0, NULL, ?, ?)",

@@ -145,11 +145,70 @@ def _output_gone() -> int:
     return 2
 
 
+def _argument_names(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, str]:
+    """Each destination of the chosen command's arguments and how a user types it ("--as",
+    "PATIENT_ID"), following the subcommands that were chosen."""
+    names: dict[str, str] = {}
+    for action in parser._actions:  # argparse keeps no public list of them
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                names.update(_argument_names(chosen, args))
+        elif action.option_strings:
+            names.setdefault(action.dest, max(action.option_strings, key=len))
+        else:
+            metavar = action.metavar if isinstance(action.metavar, str) else None
+            names.setdefault(action.dest, metavar or action.dest.upper())
+    return names
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, os.PathLike):
+        return _texts(os.fspath(value))
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+def _unreadable(text: str) -> str | None:
+    """What makes an argument's text unusable, or None: a NUL (no id, name or path holds one;
+    it reaches a path only from a program calling :func:`main`), or an undecodable byte, which
+    Python hands over as a lone surrogate (PEP 383) and which nothing can store or show."""
+    for ch in text:
+        if ch == "\0":
+            return "holds a NUL character, which no name, id or path may contain"
+        if "\ud800" <= ch <= "\udfff":
+            byte = f" (the byte 0x{ord(ch) - 0xDC00:02X})" if ch >= "\udc80" else ""
+            return (
+                f"holds a byte that is not text in this system's encoding{byte}: type it again "
+                "in plain text (or rename the file)"
+            )
+    return None
+
+
+def _refuse_unreadable_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every argument's text checked once, as it is parsed, so that no command meets a NUL or an
+    undecodable byte (product.md, "Quality bars": bad input gets a clear message where it was
+    typed, never a traceback); the message names the argument, never repeats its value (it
+    could be a password typed in the wrong place)."""
+    names: dict[str, str] | None = None
+    for dest, value in vars(args).items():
+        for text in _texts(value):
+            problem = _unreadable(text)
+            if problem is not None:
+                names = names or _argument_names(parser, args)
+                raise UsageError(f"itb-console: {names.get(dest, dest)} {problem}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     _tolerant_output()
     try:
-        args = build_parser().parse_args(args_list)
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        _refuse_unreadable_arguments(parser, args)
         if args.command is None:
             from ui.app import run_window  # Qt is loaded here and only here
 

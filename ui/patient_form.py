@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from db.database import InvalidRecordError, PumpRecord
 from db.patients import check_patient_name
 from programmer.drug_library import DrugLibrary
+from programmer.lookalikes import patient_id_problem
 from programmer.programme import DrugFill, Patient, Reservoir, SpasticityOrigin
 from programmer.pump_catalogue import PumpCatalogue, PumpModel
 from ui.screen import fit_to_screen, scrolling
@@ -256,6 +257,9 @@ class PatientForm(QDialog):
         pid = self.patient_id.text().strip()
         if not pid:
             raise EntryError("Patient ID: required.")
+        problem = patient_id_problem(pid)  # the database's rule for a new id, where it is typed
+        if problem is not None:
+            raise EntryError(f"Patient ID: {problem}.")
         name = checked_name(self.name.text())
         serial = self.serial.text().strip()
         if not serial:

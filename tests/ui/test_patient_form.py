@@ -75,3 +75,14 @@ def test_form_refuses_a_name_with_a_right_to_left_override_where_it_was_typed(
     form._try_accept()
     assert form.value is None
     assert "Name:" in form.error.text() and "RIGHT-TO-LEFT OVERRIDE" in form.error.text()
+
+
+def test_form_refuses_a_patient_id_with_a_cyrillic_letter_where_it_was_typed(
+    qtbot: QtBot,
+) -> None:
+    """ "МRN-0042" with a Cyrillic "М" reads as "MRN-0042": the database's id rule, in the form."""
+    form = filled_form(qtbot)
+    form.patient_id.setText("\u041cRN-0042")
+    form._try_accept()
+    assert form.value is None
+    assert "Patient ID:" in form.error.text() and "CYRILLIC CAPITAL LETTER EM" in form.error.text()
