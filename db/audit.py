@@ -337,6 +337,28 @@ def confirm_row(sdb: SqliteDatabase, table: str, key: str, what: str) -> None:
     stored_key = next(iter(now_rows))
     if canonical_json(listed.get(stored_key.casefold())) != value:
         raise refusal
+    if _listed_after(sdb, table, stored_key, int(seq)):
+        # The cache points at an older genuine entry (the row put back as it was then, a
+        # switched-off or locked account made usable again): only the newest entry listing
+        # the row says how it is, and that is looked up in the trail, not in the cache.
+        raise refusal
+
+
+def _listed_after(sdb: SqliteDatabase, table: str, key: str, seq: int) -> bool:
+    """Whether an entry after ``seq`` lists the tracked row ``key`` of ``table``. Only the
+    entries since ``seq`` are read, and of those only the ones whose text names the table."""
+    wanted = key.casefold()
+    for (details,) in sdb.execute(
+        "SELECT details FROM audit WHERE seq > ? AND instr(details, ?) > 0",
+        [seq, canonical_json(table) + ":"],
+    ):
+        try:
+            listed = json.loads(details).get("state", {}).get(table, {})
+            if any(str(name).casefold() == wanted for name in listed):
+                return True
+        except (ValueError, AttributeError):
+            return True  # an unreadable entry vouches for nothing
+    return False
 
 
 def entries(

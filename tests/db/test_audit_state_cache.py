@@ -1,0 +1,94 @@
+"""Adversary: the audit trail's state cache (``audit_state``) edited in the file.
+
+product.md, "Users and records": "lock-out after repeated failures"; accounts are "in the chain
+like clinical rows" ("Records and files"). db/audit.py: ``audit_state`` "is only a cache ...;
+nothing trusts it", and confirm_row: "a plain UPDATE ... is caught where the row is used, not
+only by verify"; db/users.py find_account: "a role or lock-out edited outside the console is
+never acted on". Pointing the cache at an older, genuine entry that listed the account as it was
+then (active, not locked) makes a switched-off or locked account usable again; emptying the
+cache locks an account out with "Run itb-console verify", and verify then finds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database as SqliteDatabase
+
+from db import audit
+from db.database import Database
+from db.errors import DatabaseError
+from db.users import Role
+from tests.db.factories import NOW, later, open_new, patient, pump_record
+
+ADMIN_PW, CLIN_PW = "admin password 1", "clinician pw 12"
+
+
+def clinic(path: Path) -> Database:
+    database = open_new(path)
+    admin = database.first_administrator("admin", ADMIN_PW, NOW)
+    database.add_user("dr.lee", Role.CLINICIAN, CLIN_PW, by=admin, now=NOW)
+    database.create_patient(patient(), pump_record(), user="dr.lee", now=NOW)
+    return database
+
+
+def put_back_as_first_listed(path: Path, name: str) -> None:
+    """The insider's edit: the account as its first audit entry listed it, and the cache
+    pointing at that genuine entry."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    sdb = SqliteDatabase(conn)
+    seq, details = next(
+        (s, json.loads(d))
+        for s, d in conn.execute("SELECT seq, details FROM audit ORDER BY seq")
+        if name in json.loads(d).get("state", {}).get("user_account", {})
+    )
+    first = details["state"]["user_account"][name]
+    conn.execute(
+        "UPDATE user_account SET active = ?, failed_logins = ?, locked_until = ? WHERE name = ?",
+        [first["active"], first["failed_logins"], first["locked_until"], name],
+    )
+    value = audit.current_rows(sdb, "user_account", name)[name]
+    assert json.loads(value) == first
+    conn.execute(
+        "UPDATE audit_state SET seq = ?, value = ? WHERE tbl = 'user_account' AND key = ?",
+        [seq, value, name],
+    )
+    conn.close()
+
+
+@pytest.mark.parametrize("how", ["switched-off", "locked-out"])
+def test_an_account_switched_off_or_locked_cannot_be_put_back_through_the_state_cache(
+    tmp_path: Path, how: str
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with clinic(path) as database:
+        if how == "switched-off":
+            admin = database.authenticate("admin", ADMIN_PW, now=later(1))
+            database.set_active("dr.lee", False, by=admin, now=later(1))
+        else:
+            for _ in range(5):
+                with pytest.raises(DatabaseError):
+                    database.authenticate("dr.lee", "a wrong password", now=later(1))
+        with pytest.raises(DatabaseError):
+            database.authenticate("dr.lee", CLIN_PW, now=later(2))
+    put_back_as_first_listed(path, "dr.lee")
+    with Database.open(path, now=later(3)) as database, pytest.raises(DatabaseError):
+        database.authenticate("dr.lee", CLIN_PW, now=later(3))
+
+
+def test_an_emptied_state_cache_that_refuses_an_account_is_named_by_verify(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    clinic(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM audit_state WHERE tbl = 'user_account' AND key = 'dr.lee'")
+    conn.close()
+    with Database.open(path, now=later(1)) as database:
+        with pytest.raises(DatabaseError, match="verify"):
+            database.authenticate("dr.lee", CLIN_PW, now=later(1))
+        report = database.verify()
+    assert not report.ok, "the console refused the account and told to run verify; verify: ok"
