@@ -44,14 +44,18 @@ class _SchemaOnly:
         raise _SchemaRead(name)
 
 
-@functools.cache
 def expected_triggers(version: int | None = None) -> frozenset[str]:
     """The protective triggers of a database at schema ``version`` (default: this program's):
     those created by the schema scripts of every migration up to it (db/migrations.py), read
     from the migrations themselves, so a new migration's triggers are checked without a change
     here (a migration's schema is what it passes to ``executescript``)."""
+    return _triggers_of(tuple(migrations.MIGRATIONS[:version]))
+
+
+@functools.cache
+def _triggers_of(steps: tuple[migrations.Migration, ...]) -> frozenset[str]:
     scripts = _SchemaOnly()
-    for migration in migrations.MIGRATIONS[:version]:
+    for migration in steps:
         with contextlib.suppress(_SchemaRead):
             migration.apply(scripts)  # type: ignore[arg-type]  # only its scripts are wanted
     triggers: set[str] = set()

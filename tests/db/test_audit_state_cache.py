@@ -92,3 +92,44 @@ def test_an_emptied_state_cache_that_refuses_an_account_is_named_by_verify(
             database.authenticate("dr.lee", CLIN_PW, now=later(1))
         report = database.verify()
     assert not report.ok, "the console refused the account and told to run verify; verify: ok"
+
+
+def test_verify_says_what_differs_in_the_state_cache(tmp_path: Path) -> None:
+    """The choice for a cache edited in the file: it is not rebuilt at opening (that would
+    hide the edit); verify compares it with the trail and names the row and the entries."""
+    path = tmp_path / "clinic.sqlite"
+    with clinic(path) as database:
+        admin = database.authenticate("admin", ADMIN_PW, now=later(1))
+        database.set_active("dr.lee", False, by=admin, now=later(1))
+        newest = database.audit_entries()[-1].seq
+    put_back_as_first_listed(path, "dr.lee")
+    with Database.open(path, now=later(2)) as database:
+        report = database.verify()
+    assert not report.audit_ok
+    cache = [p for p in report.problems if "audit_state" in p]
+    assert len(cache) == 1 and "the account dr.lee" in cache[0], report.problems
+    assert f"the newest entry listing it is entry {newest}" in cache[0]
+
+
+def test_an_emptied_state_cache_entry_is_named_with_the_entry_that_lists_the_account(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    clinic(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM audit_state WHERE tbl = 'user_account' AND key = 'dr.lee'")
+    conn.close()
+    with Database.open(path, now=later(1)) as database:
+        problems = database.verify().problems
+    assert any(
+        "audit_state" in p and "has no entry for the account dr.lee" in p for p in problems
+    ), problems
+
+
+def test_an_account_used_long_after_its_last_change_is_still_confirmed(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    with clinic(path) as database:
+        for minute in range(2, 30):  # entries that list other rows, or none
+            database.authenticate("admin", ADMIN_PW, now=later(minute))
+        assert database.authenticate("dr.lee", CLIN_PW, now=later(31)).name == "dr.lee"
+        assert database.verify().ok

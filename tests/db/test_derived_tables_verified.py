@@ -16,7 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database as SqliteDatabase
 
+from db import anchor, integrity, migrations
 from db.database import Database
 from tests.db.factories import NOW, USER, later, open_new, patient, programme, pump_record, save
 
@@ -102,3 +104,74 @@ def test_protective_triggers_of_later_schemas_dropped_are_named_by_verify(
     with Database.open(path, now=NOW) as database:
         report = database.verify()
     assert any(trigger in p for p in report.problems), report.problems
+
+
+def _add_guarded_table(sdb: SqliteDatabase) -> None:
+    sdb.executescript(
+        "CREATE TABLE pinned (patient_id TEXT NOT NULL) STRICT;\n"
+        "CREATE TRIGGER pinned_never_deleted BEFORE DELETE ON pinned\n"
+        "BEGIN SELECT RAISE(ABORT, 'pins are never deleted'); END;"
+    )
+    sdb.execute("INSERT INTO pinned (patient_id) SELECT id FROM patient")
+
+
+def test_a_new_migrations_protective_trigger_dropped_is_named_without_changing_verify(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = migrations.schema_version()
+    monkeypatch.setattr(
+        migrations,
+        "MIGRATIONS",
+        [*migrations.MIGRATIONS, migrations.Migration(old + 1, "pins", _add_guarded_table)],
+    )
+    with Database.open(path, now=later(1)) as database:
+        assert database.verify().ok
+    tamper(path, "DROP TRIGGER pinned_never_deleted")
+    with Database.open(path, now=later(2)) as database:
+        report = database.verify()
+    assert any("pinned_never_deleted" in p for p in report.problems), report.problems
+
+
+def test_reading_the_expected_triggers_makes_no_audit_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_key() -> None:
+        raise AssertionError("the audit keys were read to list the expected triggers")
+
+    monkeypatch.setattr(anchor, "keyring", no_key)
+    integrity._triggers_of.cache_clear()  # read afresh, not remembered from another test
+    triggers = integrity.expected_triggers()
+    assert {"visit_step_filed", "worklist_after_programme_version", "audit_never_deleted"} <= (
+        triggers
+    )
+    assert "visit_step_filed" not in integrity.expected_triggers(3)  # visits came later
+
+
+def test_a_visit_step_filed_under_a_visit_it_was_not_written_in_is_named(path: Path) -> None:
+    with Database.open(path, now=NOW) as database:
+        database.start_visit(PID, user=USER, now=later(1))
+        seq = database.visits(PID)[0].steps[0].seq
+    tamper(
+        path,
+        "DROP TRIGGER visit_step_never_updated",
+        f"UPDATE visit_step SET audit_seq = {seq - 1} WHERE audit_seq = {seq}",
+    )
+    with Database.open(path, now=NOW) as database:
+        report = database.verify()
+    assert any(
+        f"audit entry {seq - 1} is filed under visit 1 of patient {PID}" in p
+        for p in report.problems
+    )
+    assert any(
+        f"audit entry {seq} is missing from visit 1 of patient {PID}" in p for p in report.problems
+    )
+
+
+def test_an_untouched_database_with_visits_and_a_worklist_verifies_ok(path: Path) -> None:
+    with Database.open(path, now=NOW) as database:
+        database.start_visit(PID, user=USER, now=later(1))
+        save(database, programme(), now=later(2), base=1)
+        database.finish_visit(PID, user=USER, now=later(3), left_unchanged_reason="review only")
+        database.start_visit(PID, user=USER, now=later(4))
+        report = database.verify()
+    assert report.ok, report.problems
