@@ -25,7 +25,9 @@ Since schema 4 the chain is anchored outside the file (product.md, "Records and 
   from an administrator, the kind only by ``database.kind_set``...), and compares the result
   with the rows: a plain ``UPDATE`` shows as a row changed outside the console. The table
   ``audit_state`` is only a cache of the last listed state (what the next write compares
-  against, and where :func:`confirm_row` looks); nothing trusts it.
+  against, and where :func:`confirm_row` starts looking: the entry it names must be the newest
+  listing the row, which the trail tells); nothing trusts it, and verify checks it against
+  the trail.
 """
 
 from __future__ import annotations
@@ -345,12 +347,20 @@ def confirm_row(sdb: SqliteDatabase, table: str, key: str, what: str) -> None:
 
 
 def _listed_after(sdb: SqliteDatabase, table: str, key: str, seq: int) -> bool:
-    """Whether an entry after ``seq`` lists the tracked row ``key`` of ``table``. Only the
-    entries since ``seq`` are read, and of those only the ones whose text names the table."""
+    """Whether an entry after ``seq`` lists the tracked row ``key`` of ``table``: of the entries
+    since ``seq``, those whose action may list it (:data:`audit_state.LISTING_ACTIONS`, found
+    through the index on the action) or, for a simulated pump, about its patient, and of those
+    only the ones whose text names the table are read."""
     wanted = key.casefold()
-    for (details,) in sdb.execute(
-        "SELECT details FROM audit WHERE seq > ? AND instr(details, ?) > 0",
-        [seq, canonical_json(table) + ":"],
+    actions = audit_state.LISTING_ACTIONS[table]
+    marks = ", ".join("?" for _ in actions)
+    sql = f"SELECT seq, details FROM audit WHERE action IN ({marks}) AND seq > ?"
+    params: list[Any] = [*actions, seq]
+    if table == "simulated_pump":
+        sql += " UNION SELECT seq, details FROM audit WHERE patient_id = ? AND seq > ?"
+        params += [key, seq]
+    for _, details in sdb.execute(
+        f"SELECT * FROM ({sql}) WHERE instr(details, ?) > 0", [*params, canonical_json(table) + ":"]
     ):
         try:
             listed = json.loads(details).get("state", {}).get(table, {})

@@ -1,6 +1,8 @@
 """The integrity check (issue 3: "an integrity check"; product.md: an audit trail "that can be
 verified to be unaltered"): SQLite's own page-level check, foreign keys, the protective triggers
-still in place, the audit hash chain, and every record against its audit entry."""
+still in place, the audit hash chain (with the state cache against it), every record against its
+audit entry, and the tables derived from the records (the browser's order and search index, the
+worklist's figures, the visits' steps) against the records."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database as SqliteDatabase
 
-from db import audit
+from db import audit, migrations
 from db.database import Database
 from db.errors import DatabaseError
 from db.users import Role
@@ -133,3 +133,62 @@ def test_an_account_used_long_after_its_last_change_is_still_confirmed(tmp_path:
             database.authenticate("admin", ADMIN_PW, now=later(minute))
         assert database.authenticate("dr.lee", CLIN_PW, now=later(31)).name == "dr.lee"
         assert database.verify().ok
+
+
+def test_a_database_before_the_action_index_migrates_in_place_and_finds_listings_through_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clinic.sqlite"
+    clinic(path).close()
+    version = next(
+        m.version for m in migrations.MIGRATIONS if m.apply is migrations._index_audit_actions
+    )
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP INDEX audit_by_action")
+    conn.execute(f"PRAGMA user_version = {version - 1}")
+    conn.close()
+    with Database.open(path, now=later(1)) as database:
+        (entry,) = [e for e in database.audit_entries() if e.action == "database.migrated"]
+        assert entry.details["schema"] == version
+        assert Path(entry.details["backup"]).exists()
+        plan = " ".join(
+            str(row[3])
+            for row in database._sdb.execute(
+                "EXPLAIN QUERY PLAN SELECT seq FROM audit WHERE action IN (?, ?) AND seq > ?",
+                ["login", "user.added", 1],
+            )
+        )
+        assert "audit_by_action" in plan
+        assert database.authenticate("dr.lee", CLIN_PW, now=later(2)).name == "dr.lee"
+        assert database.verify().ok
+
+
+def test_the_database_kind_cited_from_an_older_entry_in_the_state_cache_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The cache pointed at an older genuine entry listing the kind (the creation) while a
+    newer one lists it (a migration lists every row): refused where the kind is used."""
+    path = tmp_path / "clinic.sqlite"
+    clinic(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    created = conn.execute(
+        "SELECT seq FROM audit_state WHERE tbl = 'console_meta' AND key = 'kind'"
+    ).fetchone()[0]
+    conn.execute("DROP INDEX audit_by_action")  # to migrate again: a newer entry lists the kind
+    conn.execute(f"PRAGMA user_version = {migrations.schema_version() - 1}")
+    conn.close()
+    with Database.open(path, now=later(1)) as database:
+        assert database.kind.value == "clinical"
+    conn = sqlite3.connect(path, isolation_level=None)
+    listed = conn.execute(
+        "SELECT seq FROM audit_state WHERE tbl = 'console_meta' AND key = 'kind'"
+    ).fetchone()[0]
+    assert listed > created
+    conn.execute(
+        "UPDATE audit_state SET seq = ? WHERE tbl = 'console_meta' AND key = 'kind'", [created]
+    )
+    conn.close()
+    with Database.open(path, now=later(2)) as database:
+        with pytest.raises(DatabaseError, match="database kind"):
+            database.kind  # noqa: B018  # the property reads and confirms the kind
+        assert any("audit_state" in p and "database kind" in p for p in database.verify().problems)
