@@ -25,7 +25,9 @@ Since schema 4 the chain is anchored outside the file (product.md, "Records and 
   from an administrator, the kind only by ``database.kind_set``...), and compares the result
   with the rows: a plain ``UPDATE`` shows as a row changed outside the console. The table
   ``audit_state`` is only a cache of the last listed state (what the next write compares
-  against, and where :func:`confirm_row` looks); nothing trusts it.
+  against, and where :func:`confirm_row` starts looking: the entry it names must be the newest
+  listing the row, which the trail tells); nothing trusts it, and verify checks it against
+  the trail.
 """
 
 from __future__ import annotations
@@ -337,6 +339,36 @@ def confirm_row(sdb: SqliteDatabase, table: str, key: str, what: str) -> None:
     stored_key = next(iter(now_rows))
     if canonical_json(listed.get(stored_key.casefold())) != value:
         raise refusal
+    if _listed_after(sdb, table, stored_key, int(seq)):
+        # The cache points at an older genuine entry (the row put back as it was then, a
+        # switched-off or locked account made usable again): only the newest entry listing
+        # the row says how it is, and that is looked up in the trail, not in the cache.
+        raise refusal
+
+
+def _listed_after(sdb: SqliteDatabase, table: str, key: str, seq: int) -> bool:
+    """Whether an entry after ``seq`` lists the tracked row ``key`` of ``table``: of the entries
+    since ``seq``, those whose action may list it (:data:`audit_state.LISTING_ACTIONS`, found
+    through the index on the action) or, for a simulated pump, about its patient, and of those
+    only the ones whose text names the table are read."""
+    wanted = key.casefold()
+    actions = audit_state.LISTING_ACTIONS[table]
+    marks = ", ".join("?" for _ in actions)
+    sql = f"SELECT seq, details FROM audit WHERE action IN ({marks}) AND seq > ?"
+    params: list[Any] = [*actions, seq]
+    if table == "simulated_pump":
+        sql += " UNION SELECT seq, details FROM audit WHERE patient_id = ? AND seq > ?"
+        params += [key, seq]
+    for _, details in sdb.execute(
+        f"SELECT * FROM ({sql}) WHERE instr(details, ?) > 0", [*params, canonical_json(table) + ":"]
+    ):
+        try:
+            listed = json.loads(details).get("state", {}).get(table, {})
+            if any(str(name).casefold() == wanted for name in listed):
+                return True
+        except (ValueError, AttributeError):
+            return True  # an unreadable entry vouches for nothing
+    return False
 
 
 def entries(

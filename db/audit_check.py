@@ -203,6 +203,7 @@ def _replay(
     action may make, then compare with the rows as they are."""
     problems: list[str] = []
     state: dict[str, dict[str, Any]] = {table: {} for table in audit.TRACKED}
+    last: dict[tuple[str, str], int] = {}  # the newest entry listing each row still there
     for seq, user, patient_id, action, details in keyed:
         listed = details.get("state", {})
         if not isinstance(listed, dict):
@@ -230,10 +231,15 @@ def _replay(
                     problems.append(f"{CHANGED}: audit entry {seq} ({action}): {why}")
                 if value is None:
                     state[table].pop(name, None)
+                    last.pop((table, name), None)
                 else:
                     state[table][name] = value
+                    last[(table, name)] = seq
         if len(problems) >= 20:
             return problems
+    problems += _cache_problems(sdb, state, last)
+    if len(problems) >= 20:
+        return problems
     for table in audit.TRACKED:
         rows_now = {k: json.loads(v) for k, v in audit.current_rows(sdb, table).items()}
         expected = state[table]
@@ -252,6 +258,53 @@ def _replay(
                 )
             if len(problems) >= 20:
                 return problems
+    return problems
+
+
+def _cache_problems(
+    sdb: SqliteDatabase, state: Mapping[str, Mapping[str, Any]], last: Mapping[tuple[str, str], int]
+) -> list[str]:
+    """The state cache (``audit_state``, db/audit.py) against the replayed trail: each tracked
+    row's cache entry must name the newest entry listing it, with the value listed there. The
+    console uses the cache where a row is used (:func:`db.audit.confirm_row`): an entry deleted
+    refuses the row (an account locked out, "run verify"), one pointed at an older entry
+    offers a row as it was then, and verify says which (the cache is not rebuilt at opening:
+    a cache edited by hand is a file edited by hand, named here and left as found)."""
+    cached = {
+        (str(tbl), str(key)): (int(seq), str(value))
+        for tbl, key, seq, value in sdb.execute("SELECT tbl, key, seq, value FROM audit_state")
+    }
+    problems: list[str] = []
+    for tbl, key in sorted(cached.keys() | last.keys()):
+        what = audit_state.row_words(tbl, key)
+        where = "the audit trail's state cache (audit_state)"
+        if (tbl, key) not in cached:
+            problems.append(
+                f"{CHANGED}: {where} has no entry for {what}, which audit entry "
+                f"{last[(tbl, key)]} lists: it was deleted outside the console, and the console "
+                f"refuses {what} until a backup is restored"
+            )
+        elif (tbl, key) not in last:
+            problems.append(
+                f"{CHANGED}: {where} has an entry for {what}, which no audit entry lists "
+                "as it is now: it was added outside the console"
+            )
+        else:
+            seq, value = cached[(tbl, key)]
+            listed = state.get(tbl, {}).get(key)
+            if seq != last[(tbl, key)]:
+                problems.append(
+                    f"{CHANGED}: {where} names audit entry {seq} for {what}, but the newest "
+                    f"entry listing it is entry {last[(tbl, key)]}: it was edited outside the "
+                    "console (to offer the row as an older entry listed it)"
+                )
+            elif json.loads(value) != listed:
+                problems.append(
+                    f"{CHANGED}: {where} holds another value for {what} than audit entry "
+                    f"{seq} lists: it was edited outside the console"
+                )
+        if len(problems) >= 20:
+            break
     return problems
 
 

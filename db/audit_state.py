@@ -17,6 +17,28 @@ BASELINE_ACTIONS = ("database.created", "database.migrated")
 USER_LOGIN_ACTIONS = ("login", "login.failed", "login.refused", "account.locked")
 
 
+# The actions whose entries may list a change of a row of each table: :func:`refused_change`
+# lets no other change it, and a write lists a row only when it changed, so a genuine (keyed)
+# entry listing the row is one of these; a simulated pump's row is listed by its patient's
+# entries (and the baseline). The newest entry listing a row is looked for among them alone
+# (db/audit.py, confirm_row), through the index on the action, not through the whole trail.
+LISTING_ACTIONS: dict[str, tuple[str, ...]] = {
+    "console_meta": (*BASELINE_ACTIONS, "database.kind_set"),
+    "user_account": (
+        *BASELINE_ACTIONS,
+        *USER_LOGIN_ACTIONS,
+        "training.reset",
+        "user.added",
+        "user.role_changed",
+        "user.activated",
+        "user.deactivated",
+        "user.password_set",
+        "user.unlocked",
+    ),
+    "simulated_pump": BASELINE_ACTIONS,
+}
+
+
 def row_words(table: str, name: str) -> str:
     if table == "user_account":
         return f"the account {name}"

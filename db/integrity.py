@@ -1,27 +1,70 @@
 """The integrity check (issue 3: "an integrity check"; product.md: an audit trail "that can be
 verified to be unaltered"): SQLite's own page-level check, foreign keys, the protective triggers
-still in place, the audit hash chain, and every record against its audit entry."""
+still in place, the audit hash chain (with the state cache against it), every record against its
+audit entry, and the tables derived from the records (the browser's order and search index, the
+worklist's figures, the visits' steps) against the records."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import re
 import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database as SqliteDatabase
 
-from db import anchor, audit_check, migrations, patients, search
+from db import anchor, audit_check, migrations, patients, search, visits, worklist
 from db.audit_check import ANCHOR_LAGS, RECOMPUTED, ROLLED_BACK
 from db.audit_times import backwards_times
 from db.kind import DatabaseKind
+from db.programmes import Reference
 from db.records import VerifyReport
+from programmer.projection import ClinicSettings
 
-_TRIGGER = re.compile(r"CREATE TRIGGER (\w+)")
+_TRIGGER = re.compile(r"CREATE TRIGGER (?:IF NOT EXISTS )?(\w+)", re.IGNORECASE)
+_DROPPED = re.compile(r"DROP TRIGGER (?:IF EXISTS )?(\w+)", re.IGNORECASE)
 
 
-def expected_triggers() -> set[str]:
-    return set(_TRIGGER.findall(migrations.SCHEMA_1 + migrations.SCHEMA_3))
+class _SchemaRead(Exception):
+    """A migration's apply went past its schema (to filling rows in): its schema is read."""
+
+
+class _SchemaOnly:
+    """What a migration's ``apply`` gets in :func:`expected_triggers`: each script it runs is
+    kept; anything else it reaches for (filling rows, naming the workstation's audit key) ends
+    the migration there, so reading the schema neither reads nor makes a key."""
+
+    def __init__(self) -> None:
+        self.scripts: list[str] = []
+
+    def executescript(self, sql: str) -> None:
+        self.scripts.append(sql)
+
+    def __getattr__(self, name: str) -> object:
+        raise _SchemaRead(name)
+
+
+def expected_triggers(version: int | None = None) -> frozenset[str]:
+    """The protective triggers of a database at schema ``version`` (default: this program's):
+    those created by the schema scripts of every migration up to it (db/migrations.py), read
+    from the migrations themselves, so a new migration's triggers are checked without a change
+    here (a migration's schema is what it passes to ``executescript``)."""
+    return _triggers_of(tuple(migrations.MIGRATIONS[:version]))
+
+
+@functools.cache
+def _triggers_of(steps: tuple[migrations.Migration, ...]) -> frozenset[str]:
+    scripts = _SchemaOnly()
+    for migration in steps:
+        with contextlib.suppress(_SchemaRead):
+            migration.apply(scripts)  # type: ignore[arg-type]  # only its scripts are wanted
+    triggers: set[str] = set()
+    for script in scripts.scripts:
+        triggers -= {name.casefold() for name in _DROPPED.findall(script)}
+        triggers |= {name.casefold() for name in _TRIGGER.findall(script)}
+    return frozenset(triggers)
 
 
 def verify(
@@ -30,6 +73,8 @@ def verify(
     seen: anchor.SeenHead | None = None,
     expect_head: str | None = None,
     seen_other: anchor.SeenHead | None = None,
+    reference: Reference | None = None,
+    settings: ClinicSettings | None = None,
 ) -> VerifyReport:
     """Everything that is wrong, most telling first; ``ok`` only when nothing is. ``seen`` is
     the last head this workstation saw of the database, ``expect_head`` a head hash someone
@@ -40,13 +85,15 @@ def verify(
         storage += [f"SQLite integrity check: {message}" for message in checks[:20]]
     for table, rowid, parent, _ in sdb.execute("PRAGMA foreign_key_check").fetchall()[:20]:
         storage.append(f"{table} row {rowid} refers to a missing {parent} row")
-    storage += derived_problems(sdb)
+    storage += derived_problems(sdb, reference, settings)
     chain, count, head = audit_check.chain_problems(sdb)
     records = audit_check.record_problems(sdb, migrations.RECORD_TABLES)
     present = {
-        row[0] for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        str(row[0]).casefold()
+        for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     }
-    missing = sorted(expected_triggers() - present)
+    version = int(sdb.execute("PRAGMA user_version").fetchone()[0])
+    missing = sorted(expected_triggers(version or None) - present)
     protection = [
         f"the protective trigger {name} has been removed: records could be changed unnoticed"
         for name in missing
@@ -71,12 +118,19 @@ def verify(
     )
 
 
-def derived_problems(sdb: SqliteDatabase) -> list[str]:
-    """The tables derived from the patient records that the browser reads, against the records:
-    each patient's place in the browser's order (``patient_order``) and its search index entry
-    (``patient_search``) must be those of its current name and its id (db/patients.py). One out
-    of step lists a patient out of place, hides it from the first page or from a search, or
-    finds it by words its record no longer has."""
+def derived_problems(
+    sdb: SqliteDatabase,
+    reference: Reference | None = None,
+    settings: ClinicSettings | None = None,
+) -> list[str]:
+    """The tables derived from the records, against the records: each patient's place in the
+    browser's order (``patient_order``) and its search index entry (``patient_search``) must be
+    those of its current name and its id (db/patients.py). One out of step lists a patient out
+    of place, hides it from the first page or from a search, or finds it by words its record no
+    longer has. With ``reference`` (the catalogue and library the console projects with) and
+    ``settings`` (the clinic's), each patient's worklist figures must be what the records give
+    (db/worklist.py); and each visit must hold the steps the trail files under it
+    (db/visits.py)."""
     tables = {row[0] for row in sdb.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"patient_order", "patient_revision"} <= tables:  # a backup from before the schema
         return []
@@ -119,6 +173,28 @@ def derived_problems(sdb: SqliteDatabase) -> list[str]:
         else f"the search index (patient_search) holds an entry {num} for no patient"
         for num in out_of_step
     ]
+    if reference is not None and "worklist_figures" in tables:
+        differing, orphans = worklist.out_of_step(sdb, reference, settings or ClinicSettings())
+        problems += [
+            f"patient {pid}'s worklist figures (worklist_figures) are not what its records "
+            "give: the clinic worklist may leave the patient out when due or overdue, or list "
+            "them with the wrong dates"
+            for pid in differing[:21]
+        ]
+        problems += [
+            f"the worklist figures (worklist_figures) hold a row for {pid}, who is no patient"
+            for pid in orphans[:21]
+        ]
+    if "visit_step" in tables:
+        for seq, number, pid, missing in visits.steps_out_of_step(sdb):
+            problems.append(
+                f"audit entry {seq} is missing from visit {number} of patient {pid} "
+                "(visit_step): the visit and its report leave that action out"
+                if missing
+                else f"audit entry {seq} is filed under visit {number} of patient {pid} "
+                "(visit_step), which it was not written in: the visit's report lists an "
+                "action of another time"
+            )
     if len(problems) > 20:
         return [*problems[:20], "(further problems not listed)"]
     return problems
@@ -227,14 +303,27 @@ def anchor_problems(
 
 
 def verify_database(
-    sdb: SqliteDatabase, path: Path, database_id: str | None, *, expect_head: str | None
+    sdb: SqliteDatabase,
+    path: Path,
+    database_id: str | None,
+    *,
+    expect_head: str | None,
+    reference: Reference | None = None,
+    settings: ClinicSettings | None = None,
 ) -> VerifyReport:
     """:func:`verify` with this workstation's anchor (the last head it saw of the database
     ``database_id`` at ``path``, or another database it saw there), and the audit times never
     going back, except in a training database (its simulated clock may)."""
     seen = None if database_id is None else anchor.last_seen(database_id, path)
     other = anchor.seen_at_path(path) if seen is None else None
-    report = verify(sdb, seen=seen, expect_head=expect_head, seen_other=other)
+    report = verify(
+        sdb,
+        seen=seen,
+        expect_head=expect_head,
+        seen_other=other,
+        reference=reference,
+        settings=settings,
+    )
     lag = None if database_id is None else anchor.lag(database_id, path)
     if lag is not None:  # a rollback to before the unrecorded head would not be seen
         report = dataclasses.replace(

@@ -484,6 +484,19 @@ def _stamp_worklist_figures(sdb: SqliteDatabase) -> None:
     sdb.executescript(worklist.BASIS_SCHEMA)
 
 
+# The audit trail indexed by action: where a tracked row is used, the newest entry listing it is
+# looked for among the entries whose action may list it (db/audit.py, confirm_row), not by
+# reading the whole trail. (IF NOT EXISTS: a test may build an older database with today's
+# code, and an index changes nothing a migration's backup would need.)
+SCHEMA_AUDIT_BY_ACTION = """
+CREATE INDEX IF NOT EXISTS audit_by_action ON audit (action, seq);
+"""
+
+
+def _index_audit_actions(sdb: SqliteDatabase) -> None:
+    sdb.executescript(SCHEMA_AUDIT_BY_ACTION)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -499,6 +512,7 @@ MIGRATIONS: list[Migration] = [
     Migration(
         12, "worklist figures stamped with what they were computed from", _stamp_worklist_figures
     ),
+    Migration(13, "the audit trail indexed by action", _index_audit_actions),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

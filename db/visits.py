@@ -75,6 +75,39 @@ BEGIN SELECT RAISE(ABORT, 'visit records are never deleted'); END;
     for table in ("visit", "visit_finish", "visit_step")
 )
 
+# The steps the trigger files, from the trail: every entry about the visit's patient from its
+# start (the ``visit.started`` entry, written with the visit open) up to, not including, its
+# finish (``visit.finished`` is written after the visit_finish row: no longer open).
+EXPECTED_STEPS = """
+SELECT a.seq, v.id FROM visit v
+LEFT JOIN visit_finish f ON f.visit_id = v.id
+JOIN audit a ON a.patient_id = v.patient_id AND a.seq >= v.audit_seq
+    AND (f.audit_seq IS NULL OR a.seq < f.audit_seq)
+"""
+
+
+def steps_out_of_step(sdb: SqliteDatabase) -> list[tuple[int, int, str, int]]:
+    """The visit steps the file does not hold as the trail files them (a step deleted, added,
+    or filed under another visit), as (audit entry, visit number, patient id, 1 when the step
+    is missing, 0 when it should not be there); a visit's report lists exactly its steps
+    (product.md, "The visit": "every action, every finding and override")."""
+    rows = sdb.execute(
+        f"SELECT e.seq, e.id, 1 FROM ({EXPECTED_STEPS} EXCEPT "
+        "SELECT audit_seq, visit_id FROM visit_step) e "
+        "UNION ALL "
+        f"SELECT s.audit_seq, s.visit_id, 0 FROM (SELECT audit_seq, visit_id FROM visit_step "
+        f"EXCEPT {EXPECTED_STEPS}) s ORDER BY 1 LIMIT 21"
+    ).fetchall()
+    found: list[tuple[int, int, str, int]] = []
+    for seq, visit_id, missing in rows:
+        visit = sdb.execute(
+            "SELECT number, patient_id FROM visit WHERE id = ?", [visit_id]
+        ).fetchone()
+        number, pid = (0, "?") if visit is None else (int(visit[0]), str(visit[1]))
+        found.append((int(seq), number, pid, int(missing)))
+    return found
+
+
 # How a visit ended, in words (the visit list and the visit report).
 OUTCOME_WORDS = {
     "running-final": "pump running the final programme",

@@ -223,26 +223,62 @@ def _text(moment: datetime | None) -> str | None:
     return None if moment is None else moment_text(moment)
 
 
+_COLUMNS = (
+    "patient_id, next_refill_at, refill_limited_by, low_reservoir_alarm_at, empty_at, "
+    "replace_by, stopped, untransmitted_version, problem, attention_at, replacement_first"
+)
+
+
 def store(sdb: SqliteDatabase, figures: PatientFigures) -> None:
-    f = figures
     sdb.execute(
-        "INSERT OR REPLACE INTO worklist_figures (patient_id, next_refill_at, refill_limited_by, "
-        "low_reservoir_alarm_at, empty_at, replace_by, stopped, untransmitted_version, "
-        "problem, attention_at, replacement_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            f.patient_id,
-            _text(f.next_refill_at),
-            None if f.refill_limited_by is None else f.refill_limited_by.value,
-            _text(f.low_reservoir_alarm_at),
-            _text(f.empty_at),
-            None if f.replace_by is None else date_text(f.replace_by),
-            int(f.stopped),
-            f.untransmitted_version,
-            f.problem,
-            _text(f.attention_at),
-            int(f.replacement_first),
-        ],
+        f"INSERT OR REPLACE INTO worklist_figures ({_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _row(figures),
     )
+
+
+def _row(figures: PatientFigures) -> list[object]:
+    """The stored row of ``figures``, as :func:`store` writes it."""
+    f = figures
+    return [
+        f.patient_id,
+        _text(f.next_refill_at),
+        None if f.refill_limited_by is None else f.refill_limited_by.value,
+        _text(f.low_reservoir_alarm_at),
+        _text(f.empty_at),
+        None if f.replace_by is None else date_text(f.replace_by),
+        int(f.stopped),
+        f.untransmitted_version,
+        f.problem,
+        _text(f.attention_at),
+        int(f.replacement_first),
+    ]
+
+
+def out_of_step(
+    sdb: SqliteDatabase, reference: Reference, settings: ClinicSettings
+) -> tuple[list[str], list[str]]:
+    """The patients whose stored figures are not what their records give now (computed as
+    :func:`refresh_stale` computes them, with the same library and settings) or are missing,
+    and the rows stored for no patient: one edited in the file can hide a patient due or
+    overdue from the worklist (product.md, "Clinic worklist": "every overdue one"). Patients
+    still waiting in the stale set are left out: the next write computes them; so are all,
+    while the figures are stamped with another basis (:func:`out_of_date`, a new release): the
+    next write or worklist read computes every patient's again before any is shown."""
+    if out_of_date(sdb, reference):
+        return [], []
+    stale = {str(r[0]) for r in sdb.execute("SELECT patient_id FROM worklist_stale")}
+    stored = {
+        str(row[0]): list(row) for row in sdb.execute(f"SELECT {_COLUMNS} FROM worklist_figures")
+    }
+    ids = [str(r[0]) for r in sdb.execute("SELECT id FROM patient ORDER BY num")]
+    differing = [
+        pid
+        for pid in ids
+        if pid not in stale
+        and stored.pop(pid, None) != _row(_figures_or_problem(sdb, pid, reference, settings))
+    ]
+    return differing, sorted(stored.keys() - stale)
 
 
 def refresh_stale(sdb: SqliteDatabase, reference: Reference, settings: ClinicSettings) -> int:

@@ -17,6 +17,7 @@ from db import (
     drug_libraries,
     file_guard,
     patients,
+    programmes,
 )
 from db import backup as backups
 from db.clinic_settings import ClinicSettingsVersion
@@ -55,9 +56,18 @@ class AdministrationMethods(Store):
         """Every check of the file and its trail (:func:`db.integrity.verify_database`)."""
         from db import integrity  # loaded for a check, not at every start
 
+        try:  # the worklist's figures are checked as the refresh makes them
+            reference: programmes.Reference | None = self._reference
+        except DatabaseError:  # a library altered in the file: named by the record check
+            reference = None
         with self._read() as sdb:
             return integrity.verify_database(
-                sdb, self.path, self._database_id, expect_head=expect_head
+                sdb,
+                self.path,
+                self._database_id,
+                expect_head=expect_head,
+                reference=reference,
+                settings=self._stored_settings(sdb),
             )
 
     def anchor_warning(self) -> str | None:
