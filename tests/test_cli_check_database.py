@@ -55,7 +55,11 @@ def _clinic(path: Path, *, patient_on_record: bool) -> None:
             now=NOW,
         )
         if patient_on_record:
-            save(database, programme(daily="400"), user="dr.lee", now=NOW - timedelta(days=3))
+            # Saved three days ago, on a fill made before it (a fill after the save's moment
+            # is FILL_TIME_AFTER_NOW).
+            earlier = NOW - timedelta(days=3)
+            filled = earlier - timedelta(hours=1)
+            save(database, programme(daily="400", filled_at=filled), user="dr.lee", now=earlier)
 
 
 def test_project_with_db_plans_the_refill_by_the_clinics_margin_not_the_default(
