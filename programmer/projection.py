@@ -81,6 +81,21 @@ def shifted(moment: datetime, delta: timedelta) -> datetime:
         return datetime.max if delta > timedelta(0) else datetime.min
 
 
+def is_refill_overdue(refill_due: datetime, now: datetime) -> bool:
+    """Whether a refill due at ``refill_due`` is overdue at ``now`` (product.md, REFILL_OVERDUE:
+    "the next refill date ... is already past at `now`"): strictly after it; a refill due at
+    ``now`` is due, not yet overdue. The one rule for the engine's REFILL_OVERDUE, the
+    worklist's "refill overdue" and the Overview's alert."""
+    return refill_due < now
+
+
+def is_empty_by(empty_at: datetime, now: datetime) -> bool:
+    """Whether the reservoir projected empty at ``empty_at`` is empty at ``now`` (product.md,
+    RESERVOIR_EMPTY): at or before it, since from the moment it runs dry nothing is delivered.
+    The one rule for the engine, the worklist and the Overview."""
+    return empty_at <= now
+
+
 # Minutes since an epoch: whole minutes as int (the usual case), anything finer as a Fraction.
 Minutes = int | Fraction
 # Volume inside DeliveryModel: a count of 1/unit mL (a Fraction only at a fractional minute).
