@@ -475,6 +475,16 @@ def _order_openings(sdb: SqliteDatabase) -> None:
     sdb.executescript(SCHEMA_OPENED_ORDER)
 
 
+def _reproject_worklist(sdb: SqliteDatabase) -> None:
+    """The worklist's stored figures projected anew: the pump catalogue 2026.12-1 computes a
+    Prometra II's refill date to 3.0 mL whatever alarm is programmed (domain.md, "Pumps"), so
+    the refill dates stored before it may be days late. Marked stale, they are re-projected
+    with the clinic's own settings before the worklist is next read (db/worklist.py)."""
+    from db import worklist
+
+    worklist.mark_all_stale(sdb)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "patients, pumps, programme versions, refills, audit trail", _create_schema_1),
     Migration(2, "database kind, user accounts, simulated pumps", _create_schema_2),
@@ -487,6 +497,7 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "patient record revisions, pump serial corrections", _create_record_corrections),
     Migration(10, "the browser's order follows corrected names", _create_patient_order),
     Migration(11, "the recent list ordered by each opening, whatever the clock", _order_openings),
+    Migration(12, "worklist re-projected: Prometra refill dates to 3.0 mL", _reproject_worklist),
 ]
 
 # The first schema whose audit entries are keyed (the number moves if migrations are renumbered).

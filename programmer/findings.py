@@ -29,6 +29,7 @@ from programmer.projection import (
     is_empty_by,
     is_refill_overdue,
     project,
+    refill_by_alarm,
     shifted,
 )
 from programmer.pump_catalogue import PumpModel
@@ -242,13 +243,8 @@ def _check_dates(
     # (the replace-by date is the battery's business); a refill due at ``now`` is due, not yet
     # overdue (projection.is_refill_overdue, the worklist's and the Overview's rule too).
     due = [p.stability_limit_at]
-    if alarm is not None:
-        due.append(
-            max(
-                shifted(alarm, -timedelta(days=settings.refill_margin_days)),
-                programme.reservoir.filled_at,
-            )
-        )
+    if p.refill_volume_at is not None:  # the pump's own refill volume when higher (Prometra)
+        due.append(refill_by_alarm(p.refill_volume_at, programme.reservoir.filled_at, settings))
     refill_due = min(due)
     if is_refill_overdue(refill_due, now):
         by = "stability limit" if refill_due == p.stability_limit_at else "low-reservoir alarm"
