@@ -171,7 +171,9 @@ def check_changes(
     current programme and against the one in force 24 hours before now (at most one change a
     day: small steps in a row cannot walk past the limits), weekday by weekday. A restart from a
     programme that delivers no therapy is judged against the last therapy programme. A finding
-    is given once per code (against the current programme when both references trip it)."""
+    is given once per code (against the current programme when both references trip it).
+    Each side's figures: its programmed dose by weekday and its worst case with every patient
+    bolus used (:func:`_check_change` says which limit judges which)."""
     if programme.mode is Mode.STOPPED:
         return  # stopping is MODE_STOPPED's business
     catalogue = context.catalogue
@@ -192,7 +194,7 @@ def check_changes(
     for reference, against in references:
         before = daily_doses(reference, _pump_for(reference, programme, catalogue))
         if delivers_therapy(reference, before):
-            _check_change(programme, before.by_weekday, against, drug, doses, now, once)
+            _check_change(programme, reference, before.by_weekday, against, drug, doses, now, once)
         elif not restart_checked:
             restart_checked = True
             _check_restart(programme, reference, context, drug, doses, now, once)
@@ -222,7 +224,10 @@ def _check_restart(
     more than the extreme factor times the last therapy programme, or under its inverse, is
     CHANGE_EXTREME (a per-hour figure typed for a per-day one); with no last therapy known, a
     restart above the top of the usual range is. Any other restart is soft: tolerance may have
-    fallen (product.md, "Rules the table implies")."""
+    fallen (product.md, "Rules the table implies"). Against the last therapy programme the
+    worst case with every patient bolus used is judged too, for increases (as in
+    :func:`_check_change`); the top of the usual range is the programmed dose's (the worst case
+    above it is DOSE_OUTSIDE_USUAL_RANGE's)."""
     if not delivers_therapy(programme, doses):
         return
     factor = exact(drug.extreme_factor)
@@ -240,21 +245,31 @@ def _check_restart(
         None if last is None else daily_doses(last, _pump_for(last, programme, context.catalogue))
     )
     if last is not None and last_doses is not None and delivers_therapy(last, last_doses):
+        worst_last = worst_case_by_weekday(last, last_doses)
+        worst_new = worst_case_by_weekday(programme, doses)
         for d in range(7):
             old, new = last_doses.by_weekday[d], doses.by_weekday[d]
             if new > old * factor or new * factor < old:
-                add(
-                    Finding(
-                        Code.CHANGE_EXTREME,
-                        f"Restarting {drug.name} from a {was} programme: "
-                        f"{day_words(programme, d)} {num(new)} mcg/day against "
-                        f"{num(old)} mcg/day in the last therapy programme, more than "
-                        f"{num(factor)}x or under 1/{num(factor)} of it. Check for a "
-                        "per-hour/per-day or decimal-point error.",
-                        day_field(programme, d),
-                    )
+                figures, field_d = f"{num(new)} mcg/day against {num(old)}", day_field(programme, d)
+            elif worst_new[d] > worst_last[d] * factor:  # as in _check_change: increases only
+                figures = (
+                    f"with every patient bolus used {num(worst_new[d])} mcg/day against "
+                    f"{num(worst_last[d])}"
                 )
-                return
+                field_d = "patient_bolus" if programme.patient_bolus else day_field(programme, d)
+            else:
+                continue
+            add(
+                Finding(
+                    Code.CHANGE_EXTREME,
+                    f"Restarting {drug.name} from a {was} programme: "
+                    f"{day_words(programme, d)} {figures} mcg/day in the last therapy "
+                    f"programme, more than {num(factor)}x or under 1/{num(factor)} of it. "
+                    "Check for a per-hour/per-day or decimal-point error.",
+                    field_d,
+                )
+            )
+            return
     else:
         top = exact(drug.usual_range[group].high_mcg_per_day)
         if doses.highest > top:
@@ -279,8 +294,28 @@ def _check_restart(
     )
 
 
+def worst_case_by_weekday(programme: Programme, doses: DailyDoses) -> tuple[Fraction, ...]:
+    """Each weekday's 24-h total with every patient bolus used (product.md, "Findings": the
+    24-h total "with all patient boluses used"; "Patient-bolus settings are never silently
+    ignored: counted in the worst case"): the programmed dose of the day plus the patient-bolus
+    worst case, the figure DOSE_ABOVE_HARD_LIMIT and DOSE_OUTSIDE_USUAL_RANGE judge by weekday.
+    Planned boluses are not in it: they are single deliveries on a date, judged by
+    BOLUS_ABOVE_LIMIT and the any-24-hours hard maximum, not a change of the daily dose."""
+    ptm = patient_bolus_worst_mcg_per_day(programme)
+    return tuple(dose + ptm for dose in doses.by_weekday)
+
+
+def change_ratio(before: Fraction, after: Fraction) -> Fraction:
+    """``after / before``; from nothing to something is an unbounded increase, nothing to
+    nothing no change."""
+    if before:
+        return after / before
+    return Fraction(10**9) if after else Fraction(1)
+
+
 def _check_change(
     programme: Programme,
+    reference: Programme,
     before: tuple[Fraction, ...],
     against: str,
     drug: Drug,
@@ -288,23 +323,34 @@ def _check_change(
     now: datetime,
     add: Add,
 ) -> None:
-    """The change in 24-h total against one therapy programme (``before``: its doses by
-    weekday), weekday by weekday."""
+    """The change in 24-h total against one therapy programme (``before``: its programmed doses
+    by weekday), weekday by weekday, on two figures of each side (domain.md, "Titration";
+    product.md, "Findings": CHANGE_* judge the 24-h total):
+
+    - the programmed dose against the programmed dose: every limit (up, down, extreme), as the
+      pump delivers it for sure; a per-hour/per-day or decimal slip in a typed dose is caught
+      here however large the patient-bolus allowance on both sides;
+    - the worst case (:func:`worst_case_by_weekday`: programmed + every patient bolus used)
+      against the reference's worst case: the increases (CHANGE_EXTREME over the factor,
+      CHANGE_ABOVE_TITRATION over the step), so patient-bolus settings cannot add what a
+      typed dose could not. With the same patient-bolus settings on both sides this never
+      finds more than the programmed figure (an unchanged bolus setting is no change); a
+      reduced or removed allowance is not a decrease here (the programmed figure, what the
+      patient surely receives, judges withdrawal).
+    """
     after = doses.by_weekday
+    worst_before = worst_case_by_weekday(reference, DailyDoses(before))
+    worst_after = worst_case_by_weekday(programme, doses)
     group = patient_group(programme, drug, now.date())
     step_pct = exact(drug.titration_pct_for(group))
     decrease_pct = exact(drug.decrease_large_pct)
     factor = exact(drug.extreme_factor)
 
-    def ratio(d: int) -> Fraction:
-        # From nothing to something is an unbounded increase; nothing to nothing is no change.
-        if before[d]:
-            return after[d] / before[d]
-        return Fraction(10**9) if after[d] else Fraction(1)
-
-    ratios = [ratio(d) for d in range(7)]
+    ratios = [change_ratio(before[d], after[d]) for d in range(7)]
+    worst_ratios = [change_ratio(worst_before[d], worst_after[d]) for d in range(7)]
     up = max(range(7), key=ratios.__getitem__)
     down = min(range(7), key=ratios.__getitem__)
+    worst_up = max(range(7), key=worst_ratios.__getitem__)
     suffix = "" if against == "the current programme" else f" (against {against})"
 
     def words(d: int) -> str:
@@ -317,24 +363,51 @@ def _check_change(
             f"({sign}{num(abs(change), 1)} %){suffix}"
         )
 
-    if programme.mode in THERAPY and (ratios[up] > factor or ratios[down] < 1 / factor):
-        d = up if ratios[up] > factor else down
-        add(
-            Finding(
-                Code.CHANGE_EXTREME,
-                f"{words(d)}: more than {num(factor)}x or under 1/{num(factor)} of the "
-                f"{'current' if not suffix else 'earlier'} dose. Check for a per-hour/per-day "
-                "or decimal-point error.",
-                day_field(programme, d),
-            )
+    def worst_words(d: int) -> str:
+        ptm = worst_after[d] - after[d]
+        figures = (
+            f"{day_words(programme, d)}: with every patient bolus used, {num(worst_before[d])} "
+            f"-> {num(worst_after[d])} mcg/day"
         )
+        if worst_before[d]:
+            figures += f" (+{num((worst_ratios[d] - 1) * 100, 1)} %)"
+        return (
+            f"{figures} ({num(after[d])} mcg programmed + {num(ptm)} mcg of patient "
+            f"boluses){suffix}"
+        )
+
+    worst_field = "patient_bolus" if programme.patient_bolus is not None else None
+    if programme.mode in THERAPY:
+        if ratios[up] > factor or ratios[down] < 1 / factor:
+            d = up if ratios[up] > factor else down
+            extreme: tuple[str, str] | None = (words(d), day_field(programme, d))
+        elif worst_ratios[worst_up] > factor:
+            extreme = (worst_words(worst_up), worst_field or day_field(programme, worst_up))
+        else:
+            extreme = None
+        if extreme is not None:
+            add(
+                Finding(
+                    Code.CHANGE_EXTREME,
+                    f"{extreme[0]}: more than {num(factor)}x or under 1/{num(factor)} of the "
+                    f"{'current' if not suffix else 'earlier'} dose. Check for a "
+                    "per-hour/per-day or decimal-point error.",
+                    extreme[1],
+                )
+            )
     if ratios[up] > 1 + step_pct / 100:
+        titration: tuple[str, str] | None = (words(up), day_field(programme, up))
+    elif worst_ratios[worst_up] > 1 + step_pct / 100:
+        titration = (worst_words(worst_up), worst_field or day_field(programme, worst_up))
+    else:
+        titration = None
+    if titration is not None:
         add(
             Finding(
                 Code.CHANGE_ABOVE_TITRATION,
-                f"{words(up)}: more than the +{num(step_pct)} % titration step for "
+                f"{titration[0]}: more than the +{num(step_pct)} % titration step for "
                 f"{group.value} patients" + (" (at most one change a day)" if suffix else "") + ".",
-                day_field(programme, up),
+                titration[1],
             )
         )
     if ratios[down] < 1 - decrease_pct / 100:

@@ -26,7 +26,10 @@ from programmer.projection import (
     Projection,
     RanBefore,
     RefillLimit,
+    is_empty_by,
+    is_refill_overdue,
     project,
+    refill_by_alarm,
     shifted,
 )
 from programmer.pump_catalogue import PumpModel
@@ -284,7 +287,7 @@ def _check_dates(
                 "reservoir.filled_at",
             )
         )
-    if p.empty_at is not None and p.empty_at <= now:
+    if p.empty_at is not None and is_empty_by(p.empty_at, now):
         add(
             Finding(
                 Code.RESERVOIR_EMPTY,
@@ -317,17 +320,12 @@ def _check_dates(
         )
     # REFILL_OVERDUE: the refill date the alarm or the stability limit sets is already past
     # (the replace-by date is the battery's business); a refill due at ``now`` is due, not yet
-    # overdue.
+    # overdue (projection.is_refill_overdue, the worklist's and the Overview's rule too).
     due = [p.stability_limit_at]
-    if alarm is not None:
-        due.append(
-            max(
-                shifted(alarm, -timedelta(days=settings.refill_margin_days)),
-                programme.reservoir.filled_at,
-            )
-        )
+    if p.refill_volume_at is not None:  # the pump's own refill volume when higher (Prometra)
+        due.append(refill_by_alarm(p.refill_volume_at, programme.reservoir.filled_at, settings))
     refill_due = min(due)
-    if refill_due < now:
+    if is_refill_overdue(refill_due, now):
         by = "stability limit" if refill_due == p.stability_limit_at else "low-reservoir alarm"
         add(
             Finding(

@@ -66,6 +66,12 @@ class Projection:
     worst_case_daily_dose_mcg: Fraction  # highest day with every patient bolus used
     worst_case_flow_ml_per_day: Fraction
     low_reservoir_alarm_at: datetime | None  # None: delivery too small ever to reach it
+    # The volume the refill date is computed to (the programmed alarm, or the pump's own refill
+    # volume when higher: domain.md, Prometra II "refill date computed to 3.0 mL") and when the
+    # reservoir reaches it (None: never); the alarm limit of the refill date is this less the
+    # safety margin.
+    refill_volume_ml: Fraction
+    refill_volume_at: datetime | None
     empty_at: datetime | None
     stability_limit_at: datetime
     replacement_at: datetime
@@ -79,6 +85,21 @@ def shifted(moment: datetime, delta: timedelta) -> datetime:
         return moment + delta
     except OverflowError:
         return datetime.max if delta > timedelta(0) else datetime.min
+
+
+def is_refill_overdue(refill_due: datetime, now: datetime) -> bool:
+    """Whether a refill due at ``refill_due`` is overdue at ``now`` (product.md, REFILL_OVERDUE:
+    "the next refill date ... is already past at `now`"): strictly after it; a refill due at
+    ``now`` is due, not yet overdue. The one rule for the engine's REFILL_OVERDUE, the
+    worklist's "refill overdue" and the Overview's alert."""
+    return refill_due < now
+
+
+def is_empty_by(empty_at: datetime, now: datetime) -> bool:
+    """Whether the reservoir projected empty at ``empty_at`` is empty at ``now`` (product.md,
+    RESERVOIR_EMPTY): at or before it, since from the moment it runs dry nothing is delivered.
+    The one rule for the engine, the worklist and the Overview."""
+    return empty_at <= now
 
 
 # Minutes since an epoch: whole minutes as int (the usual case), anything finer as a Fraction.
@@ -361,6 +382,24 @@ def reservoir_at(
     return model.volume_at(at)
 
 
+def refill_volume(programme: Programme, pump: PumpModel) -> Fraction:
+    """The volume the refill date is computed to: the programmed low-reservoir alarm, or the
+    pump's own refill volume when that is higher (domain.md, "Pumps": the Prometra II computes
+    its refill date to 3.0 mL, so an alarm typed lower, as for a SynchroMed, cannot move the
+    date later; an alarm raised above it for a withdrawal-prone patient still brings it
+    earlier). From the catalogue (``refill_computed_to_ml``), never from code."""
+    alarm = exact(programme.pump.low_reservoir_alarm_ml)
+    own = pump.refill_computed_to_ml
+    return alarm if own is None else max(alarm, exact(own))
+
+
+def refill_by_alarm(reached_at: datetime, fill: datetime, settings: ClinicSettings) -> datetime:
+    """The refill date the alarm sets (domain.md, "Refill arithmetic"): the moment the reservoir
+    reaches the refill volume less the safety margin, never before the fill (a fill that
+    reaches it within the margin is due at once, and overdue once now is past it)."""
+    return max(shifted(reached_at, -timedelta(days=settings.refill_margin_days)), fill)
+
+
 def project(
     programme: Programme,
     pump: PumpModel,
@@ -381,16 +420,17 @@ def project(
     worst_day = doses.highest + patient_bolus_worst_mcg_per_day(programme)
     reservoir = ReservoirModel(programme, pump, worst_case=True, earlier=earlier)
     fill = programme.reservoir.filled_at
-    alarm_at = reservoir.when_volume_reaches(exact(programme.pump.low_reservoir_alarm_ml))
+    alarm_ml = exact(programme.pump.low_reservoir_alarm_ml)
+    alarm_at = reservoir.when_volume_reaches(alarm_ml)
+    refill_ml, refill_volume_at = refill_volume(programme, pump), alarm_at
+    if refill_ml != alarm_ml:
+        refill_volume_at = reservoir.when_volume_reaches(refill_ml)
     empty_at = reservoir.when_volume_reaches(Fraction(0))
     stability_at = shifted(fill, timedelta(days=drug.stability_days))
     replacement_at = datetime.combine(programme.pump.replace_by, time.min)
     candidates: list[tuple[datetime, RefillLimit]] = []
-    if alarm_at is not None:
-        # Never before the fill: a fill that reaches its alarm within the margin is due at once
-        # (and overdue once now is past it), not on a day before it was made.
-        by_alarm = max(shifted(alarm_at, -timedelta(days=settings.refill_margin_days)), fill)
-        candidates.append((by_alarm, RefillLimit.ALARM))
+    if refill_volume_at is not None:
+        candidates.append((refill_by_alarm(refill_volume_at, fill, settings), RefillLimit.ALARM))
     candidates += [(stability_at, RefillLimit.STABILITY), (replacement_at, RefillLimit.REPLACEMENT)]
     # On a tie the first listed names the limit (alarm, then stability, then replacement): the
     # date is the same whichever is named, and the most urgent cause is the one shown.
@@ -403,6 +443,8 @@ def project(
         worst_case_daily_dose_mcg=worst_day,
         worst_case_flow_ml_per_day=worst_day / conc,
         low_reservoir_alarm_at=alarm_at,
+        refill_volume_ml=refill_ml,
+        refill_volume_at=refill_volume_at,
         empty_at=empty_at,
         stability_limit_at=stability_at,
         replacement_at=replacement_at,

@@ -36,6 +36,10 @@ class PumpModel:
     # Battery service life: a replace-by date later than implant + this many years is impossible
     # (domain.md: SynchroMed II shuts off at 7 years). None: no figure known for the model.
     battery_service_life_years: int | None = None
+    # The volume the pump itself computes its refill date to, whatever alarm volume is
+    # programmed (domain.md, "Pumps": Prometra II "refill date computed to 3.0 mL"). None: the
+    # refill date is computed to the programmed low-reservoir alarm (SynchroMed II).
+    refill_computed_to_ml: Decimal | None = None
 
     def allows_patient_bolus(self, drug: str) -> bool:
         return drug in self.patient_bolus_drugs
@@ -98,6 +102,9 @@ def _pump(t: Table) -> PumpModel:
         battery_service_life_years=(
             t.integer("battery_service_life_years") if t.has("battery_service_life_years") else None
         ),
+        refill_computed_to_ml=(
+            t.number("refill_computed_to_ml") if t.has("refill_computed_to_ml") else None
+        ),
     )
     t.done()
     if pump.min_flow_ml_per_day >= pump.max_flow_ml_per_day:
@@ -107,6 +114,10 @@ def _pump(t: Table) -> PumpModel:
     if pump.default_low_alarm_ml >= pump.reservoir_ml:
         raise ReferenceDataError(
             f"{t.where}: pump '{pump.model}': alarm volume must be under reservoir size"
+        )
+    if pump.refill_computed_to_ml is not None and pump.refill_computed_to_ml >= pump.reservoir_ml:
+        raise ReferenceDataError(
+            f"{t.where}: pump '{pump.model}': refill volume must be under reservoir size"
         )
     return pump
 

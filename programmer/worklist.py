@@ -9,12 +9,12 @@ only compares them with ``now``, so opening the worklist never re-projects anyon
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from programmer.projection import RefillLimit, shifted
+from programmer.projection import RefillLimit, is_empty_by, is_refill_overdue, shifted
 from programmer.pump_status import PLANNING_DAYS
 
 DEFAULT_DAYS = 28  # product.md: "within N days (default 28)"
@@ -157,18 +157,28 @@ def classify(figures: PatientFigures, now: datetime, days: int) -> WorklistItem 
     end = horizon(now, days)
     reasons: list[Reason] = []
 
-    def dated(moment: datetime | None, passed: Reason, due: Reason) -> None:
+    def reached(moment: datetime, now: datetime) -> bool:
+        return moment <= now
+
+    def dated(
+        moment: datetime | None,
+        passed: Reason,
+        due: Reason,
+        past: Callable[[datetime, datetime], bool] = reached,
+    ) -> None:
         if moment is None:
             return
-        if moment <= now:
+        if past(moment, now):
             reasons.append(passed)
         elif moment <= end:
             reasons.append(due)
 
     f = figures
-    dated(f.next_refill_at, Reason.REFILL_OVERDUE, Reason.REFILL_DUE)
+    # The engine's rules (programmer/projection.py): a refill due at ``now`` is due, not yet
+    # overdue; a reservoir empty at ``now`` is empty.
+    dated(f.next_refill_at, Reason.REFILL_OVERDUE, Reason.REFILL_DUE, is_refill_overdue)
     dated(f.low_reservoir_alarm_at, Reason.ALARM_PASSED, Reason.ALARM_DUE)
-    dated(f.empty_at, Reason.EMPTY_PASSED, Reason.EMPTY_DUE)
+    dated(f.empty_at, Reason.EMPTY_PASSED, Reason.EMPTY_DUE, is_empty_by)
     replace = None if f.replace_by is None else datetime.combine(f.replace_by, time.min)
     dated(replace, Reason.REPLACE_BY_PASSED, Reason.REPLACE_BY_DUE)
     warning = f.battery_warning_at

@@ -18,7 +18,7 @@ from programmer.check_context import CheckContext
 from programmer.compare import summary_line
 from programmer.finding import Severity
 from programmer.findings import CheckResult, check_programme
-from programmer.projection import reservoir_at
+from programmer.projection import is_empty_by, is_refill_overdue, reservoir_at
 from programmer.pump_status import BatteryLevel, battery_state
 from programmer.words import format_decimal, format_number, severity_rank
 from ui.theme import OK_COLOUR, SEVERITY_COLOURS, SEVERITY_NAMES
@@ -226,11 +226,12 @@ class PatientOverview(QWidget):
 def _dated_alerts(result: CheckResult, now: datetime) -> list[tuple[Severity, str]]:
     """A refill date already past and a reservoir estimated empty before now, from the
     record's projection, unless a finding already says so (the engine's REFILL_OVERDUE and
-    RESERVOIR_EMPTY, product.md)."""
+    RESERVOIR_EMPTY, product.md), by the engine's own rules (projection.is_refill_overdue,
+    is_empty_by)."""
     codes = {str(f.code) for f in result.findings}
     projection = result.projection
     alerts: list[tuple[Severity, str]] = []
-    if projection.empty_at is not None and projection.empty_at <= now:
+    if projection.empty_at is not None and is_empty_by(projection.empty_at, now):
         if "RESERVOIR_EMPTY" not in codes:
             alerts.append(
                 (
@@ -239,7 +240,7 @@ def _dated_alerts(result: CheckResult, now: datetime) -> list[tuple[Severity, st
                     "drug is delivered (withdrawal risk). Refill now.",
                 )
             )
-    elif projection.next_refill_at <= now and "REFILL_OVERDUE" not in codes:
+    elif is_refill_overdue(projection.next_refill_at, now) and "REFILL_OVERDUE" not in codes:
         alerts.append(
             (
                 Severity.HARD,

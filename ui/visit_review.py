@@ -140,7 +140,7 @@ def dose_changes(
             catalogue=context.catalogue,
             today=now.date(),
         )
-        if change is not None and change.delta_mcg != 0:
+        if change is not None and change.changed:
             by_day.setdefault(change, []).append(weekday)
     return tuple(DayChange(tuple(days), change) for change, days in by_day.items())
 

@@ -4,6 +4,7 @@ worklist without re-projecting anyone."""
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -280,3 +281,29 @@ def test_stored_figures_equal_the_records_after_any_sequence_of_changes(
                 transmit(pump_state, current.programme, link)
                 db.store_pump(PID, pump_state, action="pump.t", details={}, user=USER, now=now)
             assert stored_figures(db) == recomputed(db)
+
+
+def test_a_new_catalogue_reprojects_a_prometra_refill_date_to_its_3_ml(tmp_path: Path) -> None:
+    """A Prometra II with a 2.0 mL alarm stored before the catalogue (2026.12-1) computed its
+    refill date to 3.0 mL (domain.md, "Pumps") had a refill date days late. Its figures were
+    stamped with the older catalogue (db/worklist.py, ``worklist_basis``), so the next worklist
+    read computes them again and shows the 3.0 mL date."""
+    path = tmp_path / "clinic.sqlite"
+    device = pump_record(model="prometra-ii-20", alarm="2.0", catheter=None, length=None)
+    with open_new(path) as database:
+        database.create_patient(patient(), device, user=USER, now=NOW)
+        save(database, programme(device=pump(model="prometra-ii-20", alarm="2.0")))
+        right = stored_figures(database)[PID].next_refill_at
+        assert right is not None
+    conn = sqlite3.connect(path, isolation_level=None)
+    late = (right + timedelta(days=5)).isoformat()  # as the 2.0 mL computation had it
+    conn.execute("UPDATE worklist_figures SET next_refill_at = ?", [late])
+    # As stamped by the program before the catalogue knew the 3.0 mL computation.
+    conn.execute("UPDATE worklist_basis SET basis = 'catalogue 2026.11-1 (before 3.0 mL)'")
+    conn.close()
+    with Database.open(path, now=NOW + timedelta(days=1)) as database:
+        assert migrations.user_version(database._sdb) == migrations.schema_version()
+        (item,) = [i for i in database.worklist(now=right, days=28) if i.figures.patient_id == PID]
+        assert item.figures.next_refill_at == right
+        assert stored_figures(database) == recomputed(database)
+        assert database.verify().ok

@@ -34,6 +34,7 @@ def test_synchromed_figures_are_those_of_domain_md(model: str, reservoir: int) -
     assert pump.min_flow_ml_per_day == Decimal("0.048")
     assert pump.max_steps_per_day == 13
     assert pump.default_low_alarm_ml == 2
+    assert pump.refill_computed_to_ml is None  # computed to the programmed alarm
     assert not pump.zero_rate_steps
     # domain.md: discrepancy significant over 1 mL (20 mL pump) or 2 mL (40 mL pump)
     assert pump.refill_discrepancy_ml == reservoir // 20
@@ -45,6 +46,7 @@ def test_synchromed_figures_are_those_of_domain_md(model: str, reservoir: int) -
 def test_prometra_refill_date_is_computed_to_3_ml_and_its_flows_are_unverified(model: str) -> None:
     pump = default_pump_catalogue().pump(model)
     assert pump.default_low_alarm_ml == 3
+    assert pump.refill_computed_to_ml == 3  # whatever alarm is programmed (domain.md)
     assert {"min_flow_ml_per_day", "max_flow_ml_per_day"} <= set(pump.unverified)
 
 
@@ -100,6 +102,12 @@ def test_the_packaged_file_loads_from_a_path_too(tmp_path: Path) -> None:
             "default_low_alarm_ml = 20\n",
             "alarm volume must be under reservoir size",
         ),
+        (
+            "refill_computed_to_ml = 3.0\n",
+            "refill_computed_to_ml = 20\n",
+            "refill volume must be under reservoir size",
+        ),
+        ("refill_computed_to_ml = 3.0\n", "refill_computed_to_ml = 0\n", "> 0"),
         ("zero_rate_steps = false\n", 'zero_rate_steps = "no"\n', "must be true or false"),
         ("max_steps_per_day = 13\n", "max_steps_per_day = 0\n", "whole number > 0"),
         ("unverified = []\n", "unverified = [1]\n", "list of text"),

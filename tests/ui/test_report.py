@@ -476,3 +476,24 @@ def test_cli_through_itb_console_once_registered(
     assert cli.main(["--db", str(db_path), "report", "DEMO-0001", "--out", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF-")
     assert cli.main(["--db", str(db_path), "report", "NOPE", "--out", str(out)]) == 2
+
+
+def test_report_names_the_prometra_3_ml_its_refill_date_is_computed_to() -> None:
+    """domain.md, "Pumps": a Prometra II with a 2.0 mL alarm has its refill date computed to
+    3.0 mL; the report says so beside the date (the alarm line keeps the 2.0 mL)."""
+    from programmer.check_context import CheckContext
+    from programmer.findings import check_programme
+    from programmer.projection import ClinicSettings
+    from tests.programmer.factories import NOW, programme
+    from ui.report.content import _projection_items
+
+    prometra = programme(model="prometra-ii-20", alarm="2.0", concentration="2000")
+    projection = check_programme(prometra, CheckContext.packaged(), now=NOW).projection
+    items = {
+        i.label: i.value for i in _projection_items(prometra, projection, ClinicSettings(), NOW)
+    }
+    assert items["Next refill"].endswith(
+        "set by the low-reservoir alarm date less the refill margin (7 days), computed to the "
+        "pump's 3.0 mL"
+    )
+    assert items["Low-reservoir alarm"].endswith("(at 2.0 mL)")

@@ -17,7 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from programmer.check_context import CheckContext
 from programmer.dose_change import day_change
-from programmer.programme import WEEKDAYS
+from programmer.finding import Code
+from programmer.findings import check_programme
+from programmer.programme import WEEKDAYS, PatientBolus
 from programmer.programme_file import load
 from programmer.schedule_edit import set_daily_dose, set_step_rate, to_weekday_pattern
 from ui.main_window import MainWindow
@@ -272,3 +274,20 @@ def test_every_weekdays_dose_change_is_in_the_review_once_with_its_own_figures(
             assert not group
         else:
             assert [c.change for c in group] == [own]
+
+
+def test_patient_bolus_rise_alone_is_over_the_limit_in_the_review_as_in_the_finding() -> None:
+    """Only the patient-bolus settings change (four 50 mcg a day on 400 mcg/day, +50 % in the
+    worst case against the +30 % spinal step): the review lists the change as over its limit,
+    with the worst-case figures, as the engine gives CHANGE_ABOVE_TITRATION (one rule)."""
+    context = CheckContext.packaged()
+    before = load(EXAMPLE).with_changes(patient_bolus=None)
+    after = before.with_changes(patient_bolus=PatientBolus(Decimal("50"), 10, 120, 4))
+    listed = dose_changes(before, after, context, NOW)
+    assert [c.label for c in listed] == ["Every day"]
+    (change,) = listed
+    assert not change.change.within_limit
+    assert "with every patient bolus used" in change.words
+    assert "%: over the +30 % limit" in change.words
+    result = check_programme(after, CheckContext.packaged(current=before), now=NOW)
+    assert Code.CHANGE_ABOVE_TITRATION in {f.code for f in result.findings}

@@ -186,6 +186,9 @@ def _projection_items(
     limit = REFILL_LIMIT_WORDS[projection.refill_limited_by]
     if projection.refill_limited_by is RefillLimit.ALARM:
         limit += f" ({settings.refill_margin_days} days)"
+        if projection.refill_volume_ml != programme.pump.low_reservoir_alarm_ml:
+            # domain.md, "Pumps": the Prometra II computes its refill date to 3.0 mL.
+            limit += f", computed to the pump's {_ml(projection.refill_volume_ml, 1)}"
     items += [
         Item("Next refill", f"{projection.next_refill_at:%Y-%m-%d}, set by {limit}"),
         Item("Drug stable until", f"{projection.stability_limit_at:%Y-%m-%d}"),
