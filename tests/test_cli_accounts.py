@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from db import users
+from db import account_errors, users
 from db.database import Database
 from db.users import Role
 from programmer.programme_file import dumps
@@ -294,7 +294,7 @@ def test_now_does_not_move_the_lock_out_clock(
     """Five wrong passwords lock the account for 15 minutes of the computer's clock; a --now
     far "later" neither unlocks it nor lets the guessing go on, and a --now in the year 9999
     cannot lock the only administrator until then."""
-    for _ in range(users.MAX_FAILED_LOGINS):
+    for _ in range(account_errors.MAX_FAILED_LOGINS):
         run(
             capsys,
             monkeypatch,
@@ -321,7 +321,7 @@ def test_now_does_not_move_the_lock_out_clock(
         stdin=CLIN_PW + "\n",
     )
     assert code == 2 and "locked" in err
-    for _ in range(users.MAX_FAILED_LOGINS):
+    for _ in range(account_errors.MAX_FAILED_LOGINS):
         run(
             capsys,
             monkeypatch,

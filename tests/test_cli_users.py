@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from db import users
+from db import account_errors
 from db.database import Database
 from ui import cli
 from ui.commands import users as user_commands
@@ -146,7 +146,7 @@ def test_wrong_administrator_password_adds_nobody_and_counts_as_a_failed_login(
         stdin=f"{CLIN_PW}\nnot the admin password\n",
     )
     assert code == 2 and out == ""
-    assert err == f"itb-console: {users.LOGIN_FAILED}\n"
+    assert err == f"itb-console: {account_errors.LOGIN_FAILED}\n"
     assert _trail(clinic)[-1] == ("login.failed", "admin")
     with Database.open(clinic, create=False) as database:
         assert [u.name for u in database.list_users()] == ["admin"]
@@ -285,8 +285,8 @@ def test_user_list_shows_name_role_active_and_lock(
     assert run(capsys, monkeypatch, clinic, *add, stdin=f"{CLIN_PW}\n{ADMIN_PW}\n")[0] == 0
     with Database.open(clinic, create=False) as database:
         when = datetime.fromisoformat(NOW)
-        for _ in range(users.MAX_FAILED_LOGINS):
-            with pytest.raises(users.AuthenticationError):
+        for _ in range(account_errors.MAX_FAILED_LOGINS):
+            with pytest.raises(account_errors.AuthenticationError):
                 database.authenticate("dr.lee", "wrong password!", now=when)
     code, out, err = run(capsys, monkeypatch, clinic, "list", "--as", "admin", stdin=ADMIN_PW)
     assert (code, err) == (0, "")

@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.account_errors import PASSWORD_RULES
 from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
-from db.users import PASSWORD_RULES, LoginPurpose, User
+from db.users import LoginPurpose, User
 from ui.prompter import Prompter
 from ui.theme import ERROR_COLOUR, MUTED_COLOUR, TRAINING_DATABASE_STYLE
 

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.account_errors import PASSWORD_RULES
 from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
-from db.users import PASSWORD_RULES, Role, User, UserRecord
+from db.users import Role, User, UserRecord
 from ui.login import MessageLine, password_edit
 from ui.screen import fit_to_screen, scrolling
 

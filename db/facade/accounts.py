@@ -13,6 +13,7 @@ from typing import Self
 
 from db import kind as kinds
 from db import users as accounts
+from db.account_errors import AuthenticationError
 from db.connection import (
     DEFAULT_TIMEOUT_S,
     FileKind,
@@ -20,7 +21,7 @@ from db.connection import (
 )
 from db.facade.store import Store
 from db.kind import DatabaseKind, WrongDatabaseKindError
-from db.users import AuthenticationError, LoginPurpose, Role, User, UserRecord
+from db.users import LoginPurpose, Role, User, UserRecord
 from db.values import moment_text
 
 

@@ -17,8 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db import users
+from db.account_errors import UserExistsError
 from db.errors import InvalidRecordError
-from db.users import Role, UserExistsError, check_name
+from db.users import Role, check_name
 from programmer import lookalikes
 from tests.db.factories import NOW, open_new
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from db import anchor, audit, migrations, users
+from db import account_errors, anchor, audit, migrations, users
 from db.audit import TamperedError
 from db.database import Database, DatabaseError
 from db.kind import DatabaseKind
@@ -103,7 +103,7 @@ def test_role_change_through_the_console_verifies(tmp_path: Path) -> None:
         admin = database.authenticate("admin", ADMIN_PW, now=NOW)
         database.set_role("dr.lee", Role.ADMINISTRATOR, by=admin, now=later(1))
         database.set_password("dr.lee", "a brand new password", by=admin, now=later(2))
-        with pytest.raises(users.WrongPasswordError):
+        with pytest.raises(account_errors.WrongPasswordError):
             database.authenticate("dr.lee", "wrong password!", now=later(3))  # counted
     with Database.open(path, now=NOW) as database:
         database.authenticate("dr.lee", "a brand new password", now=later(4))

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from db.account_errors import NotAdministratorError
 from db.database import Database, DatabaseError, SettingsError
-from db.users import NotAdministratorError, Role, User
+from db.users import Role, User
 from programmer import units
 from programmer.projection import ClinicSettings
 from tests.db.factories import NOW, USER, later, open_new, patient, programme, pump_record, save

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import programmer
+from db.account_errors import NotAdministratorError
 from db.database import (
     Database,
     DatabaseError,
@@ -18,7 +19,7 @@ from db.database import (
     LibraryImportError,
     acknowledgement_key,
 )
-from db.users import NotAdministratorError, Role, User
+from db.users import Role, User
 from programmer.finding import Code, Severity
 from programmer.programme import Programme
 from tests.db.factories import NOW, later, open_new, programme

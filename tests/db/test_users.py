@@ -12,12 +12,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from db import users
-from db.audit import TamperedError
-from db.database import Database, InvalidRecordError
-from db.kind import DatabaseKind, WrongDatabaseKindError
-from db.seed.demo_patients import seed_demo_patients
-from db.users import (
+from db import account_errors, users
+from db.account_errors import (
     AccountLockedError,
     AccountsExistError,
     InactiveAccountError,
@@ -25,13 +21,16 @@ from db.users import (
     LoginFailedError,
     NotAdministratorError,
     PasswordRuleError,
-    Role,
     UnknownAccountError,
     UnknownUserError,
-    User,
     UserExistsError,
     WrongPasswordError,
 )
+from db.audit import TamperedError
+from db.database import Database, InvalidRecordError
+from db.kind import DatabaseKind, WrongDatabaseKindError
+from db.seed.demo_patients import seed_demo_patients
+from db.users import Role, User
 from tests.db.factories import NOW, later, open_new, programme, save
 
 ADMIN_PW = "correct horse battery"
@@ -219,12 +218,12 @@ def test_lock_out_after_five_wrong_passwords_refuses_even_the_right_one_for_15_m
     database, _ = _clinic(tmp_path / "c.sqlite")
     start = later(60)
     with database:
-        for attempt in range(users.MAX_FAILED_LOGINS - 1):
+        for attempt in range(account_errors.MAX_FAILED_LOGINS - 1):
             with pytest.raises(WrongPasswordError):
                 database.authenticate("dr.lee", f"guess number {attempt}", now=start)
         with pytest.raises(AccountLockedError) as locked:
             database.authenticate("dr.lee", "guess number 5", now=start)
-        assert locked.value.until == start + timedelta(minutes=15) == start + users.LOCKOUT
+        assert locked.value.until == start + timedelta(minutes=15) == start + account_errors.LOCKOUT
         assert "now locked until" in str(locked.value)
         for minutes in (0, 1, 14):
             with pytest.raises(AccountLockedError, match="This account is locked"):
@@ -245,7 +244,7 @@ def test_a_good_login_resets_the_count_of_wrong_passwords(tmp_path: Path) -> Non
     database, _ = _clinic(tmp_path / "c.sqlite")
     with database:
         for _ in range(2):
-            for _ in range(users.MAX_FAILED_LOGINS - 1):
+            for _ in range(account_errors.MAX_FAILED_LOGINS - 1):
                 with pytest.raises(WrongPasswordError):
                     database.authenticate("dr.lee", "wrong password!", now=later(1))
             database.authenticate("dr.lee", CLIN_PW, now=later(1))
@@ -268,7 +267,7 @@ def test_lock_out_is_shared_by_every_window_on_the_database(tmp_path: Path) -> N
 def test_an_administrator_setting_a_new_password_lifts_the_lock(tmp_path: Path) -> None:
     database, admin = _clinic(tmp_path / "c.sqlite")
     with database:
-        for _ in range(users.MAX_FAILED_LOGINS):
+        for _ in range(account_errors.MAX_FAILED_LOGINS):
             with pytest.raises((LoginFailedError, AccountLockedError)):
                 database.authenticate("dr.lee", "wrong password!", now=later(1))
         database.set_password("dr.lee", "a brand new password", by=admin, now=later(2))

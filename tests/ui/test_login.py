@@ -14,9 +14,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from db import users
+from db import account_errors
+from db.account_errors import MAX_FAILED_LOGINS
 from db.database import Database
-from db.users import MAX_FAILED_LOGINS, Role, User
+from db.users import Role, User
 from ui.idle_lock import IdleLock, LockScreen, PrivacyCover
 from ui.login import FirstAdministratorDialog, LoginDialog, LoginPrompter, log_in
 
@@ -93,7 +94,7 @@ def test_login_dialog_says_the_same_for_unknown_name_and_wrong_password(
     wrong = login_dialog(qtbot, clinic, "dr.lee", "not my password")
     wrong.try_login()
     assert unknown.user is None and wrong.user is None
-    assert unknown.message.text() == wrong.message.text() == users.LOGIN_FAILED
+    assert unknown.message.text() == wrong.message.text() == account_errors.LOGIN_FAILED
     assert wrong.password_edit.text() == ""  # cleared for the next try
 
 
@@ -281,7 +282,7 @@ def test_the_same_users_password_unlocks(qtbot: QtBot, window: Window, clinic: D
     screen = _screen(lock)
     screen.password_edit.setText("not my password")
     screen.try_unlock()
-    assert lock.is_locked and screen.message.text() == users.LOGIN_FAILED
+    assert lock.is_locked and screen.message.text() == account_errors.LOGIN_FAILED
     failed = clinic.audit_entries()[-1]
     assert (failed.action, failed.user, failed.details["for"]) == (
         "login.failed",
@@ -365,7 +366,7 @@ def test_idle_time_must_be_positive(window: Window, clinic: Database) -> None:
 def test_lock_screen_still_fits_a_long_lock_out_message(qtbot: QtBot, clinic: Database) -> None:
     screen = LockScreen(clinic, User("dr.lee", Role.CLINICIAN), clock=clock, minutes=5)
     qtbot.addWidget(screen)
-    screen.message.error(str(users.AccountLockedError(NOW + timedelta(minutes=15))))
+    screen.message.error(str(account_errors.AccountLockedError(NOW + timedelta(minutes=15))))
     screen.show()
     qtbot.waitExposed(screen)
     assert screen.message.heightForWidth(screen.message.width()) <= screen.message.height()

@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from db.account_errors import MAX_FAILED_LOGINS, AuthenticationError
 from db.database import Database
-from db.users import MAX_FAILED_LOGINS, AuthenticationError, Role, User
+from db.users import Role, User
 from ui.login import FirstAdministratorDialog
 from ui.main_window import MainWindow
 from ui.users_screen import UsersDialog
