@@ -37,7 +37,7 @@ def security_instant(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _wall_clock(instant: datetime) -> datetime:
+def wall_clock(instant: datetime) -> datetime:
     """A UTC instant as this computer's local wall-clock time (what the console shows)."""
     return instant.astimezone().replace(tzinfo=None)
 

@@ -43,8 +43,8 @@ from db.account_errors import (
     UnknownUserError,
     UserExistsError,
     WrongPasswordError,
-    _wall_clock,
     security_instant,
+    wall_clock,
 )
 from db.errors import InvalidRecordError
 from db.kind import DatabaseKind, WrongDatabaseKindError
@@ -265,7 +265,7 @@ def _account(row: tuple[Any, ...]) -> Account:
         role=Role(role),
         active=bool(active),
         failed_logins=int(failed),
-        locked_until=None if lock_ends is None else _wall_clock(lock_ends),
+        locked_until=None if lock_ends is None else wall_clock(lock_ends),
         created_at=datetime.fromisoformat(created_at),
         created_by=created_by,
         lock_ends=lock_ends,
@@ -360,7 +360,7 @@ def settle_login(
         details = {**why, "reason": "wrong password", "failed_in_a_row": failures}
         if failures >= MAX_FAILED_LOGINS:
             ends = security_instant(now) + LOCKOUT
-            until = _wall_clock(ends)
+            until = wall_clock(ends)
             sdb.execute(
                 "UPDATE user_account SET failed_logins = 0, locked_until = ? WHERE name = ?",
                 [ends.isoformat(), who],
